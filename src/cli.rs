@@ -1,0 +1,109 @@
+//! The command line: clap types only. Doc comments are the help text.
+
+use crate::commands;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Exit codes and environment, shown at the end of `--help` and in the man page.
+pub const AFTER_HELP: &str = "\
+Exit codes:
+  0 success / key valid     1 other error          2 usage error
+  3 cannot unlock           4 store damaged        5 no such key or group
+  6 conflict                7 refused by policy    8 confirmation needed
+  10 malformed token  11 unknown key or wrong secret  12 revoked  13 expired
+  14 IP not allowed   15 scope not granted
+
+Environment:
+  APIKEYS_STORE, APIKEYS_KEY_FILE, APIKEYS_PASSPHRASE_FILE, APIKEYS_PASSPHRASE,
+  APIKEYS_NEW_PASSPHRASE, APIKEYS_ACTOR, APIKEYS_CLIP_SECONDS, NO_COLOR";
+
+/// Administer API keys from a local encrypted store.
+#[derive(Debug, Parser)]
+#[command(name = "apikeys", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The store file [default: the platform data dir, file apikeys.store]
+    #[arg(long, global = true, env = "APIKEYS_STORE", value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// Unlock with this key file instead of the passphrase
+    #[arg(long, global = true, env = "APIKEYS_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// Read the passphrase from this file (one line)
+    #[arg(
+        long,
+        global = true,
+        env = "APIKEYS_PASSPHRASE_FILE",
+        value_name = "PATH"
+    )]
+    pub passphrase_file: Option<PathBuf>,
+    /// Who is acting, for the audit log [default: the OS user]
+    #[arg(long, global = true, env = "APIKEYS_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+    /// Output for people (table) or scripts (json; list also csv)
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+    /// Print only what a script needs (the token, or nothing)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new store
+    Init(commands::init::Args),
+    /// Change the passphrase or the key-file slot, without touching the keys
+    Passwd(commands::passwd::Args),
+    /// Mint a new key; its token is shown once
+    Create(Box<commands::create::Args>),
+    /// List keys, masked
+    List(commands::list::Args),
+    /// Show every field of one key, and its audit events
+    Show(commands::show::Args),
+    /// Make keys inactive (reversible with activate)
+    Revoke(commands::revoke::Args),
+    /// Make inactive keys active again
+    Activate(commands::activate::Args),
+    /// Change a key's settings (never its secret)
+    Edit(Box<commands::edit::Args>),
+    /// Remove keys for good
+    Delete(commands::delete::Args),
+    /// Mint a successor that takes over the name; the old key stays valid for a grace period
+    Rotate(commands::rotate::Args),
+    /// Check a token read from stdin; the exit code tells the result
+    Verify(commands::verify::Args),
+    /// Manage permission groups (named sets of scopes)
+    #[command(subcommand)]
+    Group(commands::group::GroupCommand),
+    /// Show or set the store-wide lifetime policy
+    #[command(subcommand)]
+    Policy(commands::policy::PolicyCommand),
+    /// Show the audit trail
+    Log(commands::log::Args),
+    /// Print shell completions
+    Completions(commands::completions::Args),
+    /// Print the man page (roff)
+    Man,
+    /// Internal: the clipboard helper process
+    #[command(name = crate::clipboard::HELPER_ARG, hide = true)]
+    ClipboardHelper,
+}

@@ -1,0 +1,142 @@
+//! Copy-once to the clipboard (SPEC §5): on X11 the clipboard empties when its owner exits, so a
+//! short-lived helper (this binary, `__clipboard-helper`) owns it and clears it after a timeout,
+//! but only while it still holds the token. The token reaches the helper through a pipe.
+
+use crate::secret::TokenString;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// The argument that starts the helper; hidden from help.
+pub const HELPER_ARG: &str = "__clipboard-helper";
+/// Seconds the token stays on the clipboard unless `APIKEYS_CLIP_SECONDS` says otherwise.
+pub const DEFAULT_SECONDS: u64 = 45;
+
+/// How long the helper keeps the token: `APIKEYS_CLIP_SECONDS`, 1 to 3600, else 45.
+pub fn seconds() -> u64 {
+    std::env::var("APIKEYS_CLIP_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .unwrap_or(DEFAULT_SECONDS)
+}
+
+/// Hands the token to a background helper. Ok(seconds) once the helper owns the clipboard,
+/// or the reason it could not.
+pub fn copy_once(token: &TokenString) -> Result<u64, String> {
+    if cfg!(target_os = "linux")
+        && ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
+    {
+        return Err("no display".into());
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
+    let mut cmd = Command::new(exe);
+    cmd.arg(HELPER_ARG)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    // Its own process group: Ctrl-C at the prompt that follows must not take the helper along,
+    // and it must not hold the caller's stdout open (a `$(...)` would wait for it).
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start the clipboard helper: {e}"))?;
+    {
+        let mut stdin = child
+            .stdin
+            .take()
+            .ok_or("no pipe to the clipboard helper")?;
+        stdin
+            .write_all(token.expose_secret().as_bytes())
+            .map_err(|e| format!("cannot reach the clipboard helper: {e}"))?;
+    }
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or("no pipe from the clipboard helper")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    match rx.recv_timeout(Duration::from_secs(5)) {
+        Ok(line) if line.trim() == "ok" => Ok(seconds()),
+        Ok(line) if line.trim().is_empty() => Err("the clipboard helper stopped".into()),
+        Ok(line) => Err(line.trim().trim_start_matches("error: ").to_string()),
+        Err(_) => {
+            let _ = child.kill();
+            Err("the clipboard helper did not answer".into())
+        }
+    }
+}
+
+/// The helper process: reads the token from stdin, owns the clipboard, clears it when the
+/// time is up if it still holds the token. Reports `ok` or `error: …` on stdout first.
+pub fn run_helper() -> i32 {
+    let mut token = Zeroizing::new(String::new());
+    if std::io::stdin().read_to_string(&mut token).is_err() || token.is_empty() {
+        println!("error: no token received");
+        return 1;
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds());
+    let mut clip = match arboard::Clipboard::new() {
+        Ok(c) => c,
+        Err(e) => {
+            println!("error: {}", first_line(&e.to_string()));
+            return 1;
+        }
+    };
+    if let Err(e) = set(&mut clip, &token, None) {
+        println!("error: {}", first_line(&e.to_string()));
+        return 1;
+    }
+    println!("ok");
+    let _ = std::io::stdout().flush();
+    // Serve the clipboard until the deadline, or until someone else takes it over.
+    let _ = set(&mut clip, &token, Some(deadline));
+    if clip
+        .get_text()
+        .is_ok_and(|t| Zeroizing::new(t).as_str() == token.as_str())
+    {
+        let _ = clip.clear();
+    }
+    0
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .next()
+        .unwrap_or("clipboard unavailable")
+        .to_string()
+}
+
+#[cfg(target_os = "linux")]
+fn set(
+    clip: &mut arboard::Clipboard,
+    token: &str,
+    until: Option<Instant>,
+) -> Result<(), arboard::Error> {
+    use arboard::SetExtLinux;
+    let set = clip.set().exclude_from_history();
+    match until {
+        Some(deadline) => set.wait_until(deadline).text(token),
+        None => set.text(token),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn set(
+    clip: &mut arboard::Clipboard,
+    token: &str,
+    until: Option<Instant>,
+) -> Result<(), arboard::Error> {
+    clip.set_text(token)?;
+    if let Some(deadline) = until {
+        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+    }
+    Ok(())
+}

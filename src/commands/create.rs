@@ -1,0 +1,261 @@
+//! `apikeys create`: mint a key; on a terminal without `--name`, a wizard asks for its settings.
+
+use super::Context;
+use super::reveal::{Reveal, RevealArgs};
+use crate::error::{Error, Result};
+use crate::model::{self, KeyRecord};
+use crate::policy::{self, Policy};
+use crate::store::{crypto, queries};
+use crate::token;
+
+/// Arguments of `create`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  apikeys create --name ci-deploy --expires 30d --scope deploy:write --allow-ip 10.0.0.0/8\n  TOKEN=$(apikeys create --name local-dev --expires 1h --no-clipboard)\n  apikeys create            # on a terminal: a wizard asks"
+)]
+pub struct Args {
+    /// The key's unique name (1-64 printable characters); without it a terminal runs a wizard
+    #[arg(long)]
+    pub name: Option<String>,
+    /// 1h, 12h, 1d, 5d, 1y, a duration (30m, 10d, 6w), a date, an RFC 3339 time, or never
+    #[arg(long, value_name = "E")]
+    pub expires: Option<String>,
+    /// A scope the key grants (repeatable)
+    #[arg(long = "scope", value_name = "S")]
+    pub scopes: Vec<String>,
+    /// A permission group whose scopes the key also grants (repeatable)
+    #[arg(long = "group", value_name = "G")]
+    pub groups: Vec<String>,
+    /// An IP address or CIDR the key may be used from (repeatable; none = any)
+    #[arg(long = "allow-ip", value_name = "CIDR")]
+    pub allow_ips: Vec<String>,
+    /// The token prefix, [a-z][a-z0-9]{0,15}
+    #[arg(long, default_value = token::DEFAULT_PREFIX)]
+    pub prefix: String,
+    /// A free-text description
+    #[arg(long, value_name = "D")]
+    pub description: Option<String>,
+    #[command(flatten)]
+    pub reveal: RevealArgs,
+}
+
+/// Checked settings of a key to be minted (also used by `rotate`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub name: String,
+    pub expiry: Option<String>,
+    pub scopes: Vec<String>,
+    pub groups: Vec<String>,
+    pub allowed_ips: Vec<String>,
+    pub prefix: String,
+    pub description: String,
+}
+
+/// Checks the shape of scopes and IPs; returns the IPs in canonical CIDR form.
+pub fn check_lists(scopes: &[String], ips: &[String]) -> Result<Vec<String>> {
+    for s in scopes {
+        model::check_scope(s)?;
+    }
+    ips.iter()
+        .map(|ip| model::parse_net(ip).map(|n| n.to_string()))
+        .collect()
+}
+
+/// Mints a key with `settings` inside a write; returns its record and token.
+pub fn mint(
+    tx: &rusqlite::Connection,
+    pepper: &crate::secret::Key32,
+    ctx: &Context,
+    s: &Settings,
+    now: i64,
+) -> Result<(KeyRecord, crate::secret::TokenString)> {
+    let policy = Policy::load(tx)?;
+    let expiry = match &s.expiry {
+        Some(e) => policy::parse_expiry(e, now)?,
+        None => policy.default_expiry(now),
+    };
+    policy.check(now, expiry)?;
+    for g in &s.groups {
+        queries::group(tx, g)?;
+    }
+    let new = token::generate(&s.prefix)?;
+    let record = KeyRecord {
+        id: new.id.clone(),
+        name: s.name.clone(),
+        prefix: s.prefix.clone(),
+        check_code: new.check.clone(),
+        revoked: false,
+        revoked_reason: None,
+        created_at: now,
+        created_by: ctx.actor.clone(),
+        expires_at: expiry.as_option(),
+        last_used_at: None,
+        use_count: 0,
+        description: s.description.clone(),
+        scopes: s.scopes.clone(),
+        groups: s.groups.clone(),
+        allowed_ips: s.allowed_ips.clone(),
+        rotated_from: None,
+        rotated_to: None,
+    };
+    let parsed = token::parse(new.token.expose_secret())
+        .map_err(|m| Error::Internal(format!("minted a malformed token: {m}")))?;
+    let hash = crypto::secret_hash(pepper, parsed.id, parsed.expose_secret());
+    queries::insert_key(tx, &record, &hash)?;
+    Ok((record, new.token))
+}
+
+/// Runs `create`.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let mut store = ctx.open()?;
+    let settings = match args.name.clone() {
+        Some(name) => Settings {
+            name,
+            expiry: args.expires.clone(),
+            scopes: args.scopes.clone(),
+            groups: args.groups.clone(),
+            allowed_ips: args.allow_ips.clone(),
+            prefix: args.prefix.clone(),
+            description: args.description.clone().unwrap_or_default(),
+        },
+        None if ctx.interactive => wizard(store.conn(), &args)?,
+        None => {
+            return Err(Error::usage(
+                "--name is required without a terminal",
+                "pass --name NAME (a wizard runs only on a terminal)",
+            ));
+        }
+    };
+    model::check_name("key", &settings.name)?;
+    token::check_prefix(&settings.prefix)?;
+    let settings = Settings {
+        allowed_ips: check_lists(&settings.scopes, &settings.allowed_ips)?,
+        ..settings
+    };
+    let now = policy::now();
+    // Fail fast on what the snapshot already shows; the write checks again under the lock.
+    if settings.expiry.is_some() {
+        let expiry = policy::parse_expiry(settings.expiry.as_deref().unwrap_or_default(), now)?;
+        Policy::load(store.conn())?.check(now, expiry)?;
+    }
+    let reveal = Reveal::prepare(&args.reveal)?;
+    let pepper = store.pepper();
+    let written = store.write(|tx, _| {
+        let (record, token) = mint(tx, &pepper, ctx, &settings, now)?;
+        queries::audit(
+            tx,
+            now,
+            &ctx.actor,
+            "create",
+            Some(&record),
+            &describe(&record),
+        )?;
+        Ok((record, token))
+    });
+    match written {
+        Ok((record, token)) => reveal.show(ctx, &record, &token, "created"),
+        Err(e) => {
+            reveal.abandon();
+            Err(e)
+        }
+    }
+}
+
+/// A one-line summary of a key's settings for the audit log.
+pub fn describe(k: &KeyRecord) -> String {
+    let exp = k
+        .expires_at
+        .map_or_else(|| "never".into(), crate::output::rfc3339);
+    format!(
+        "expires {exp}; scopes [{}]; groups [{}]; ips [{}]",
+        k.scopes.join(", "),
+        k.groups.join(", "),
+        k.allowed_ips.join(", ")
+    )
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The terminal wizard: name, expiry, scopes and groups, allowed IPs.
+fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
+    let name = crate::prompt::input("Name", false, |s| {
+        model::check_name("key", s).map_err(|e| e.to_string())?;
+        match queries::name_taken(conn, s) {
+            Ok(true) => Err("a key with this name already exists".into()),
+            _ => Ok(()),
+        }
+    })?;
+    let mut presets: Vec<String> = policy::PRESETS.iter().map(|p| p.to_string()).collect();
+    presets.push("Custom".into());
+    let pick = crate::prompt::select("Expires in", &presets, presets.len() - 2)?;
+    let expiry = if pick == presets.len() - 1 {
+        let now = policy::now();
+        crate::prompt::input(
+            "Expiry (duration, date or RFC 3339 time)",
+            false,
+            move |s| {
+                policy::parse_expiry(s, now)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        )?
+    } else {
+        presets[pick].clone()
+    };
+    let groups = queries::groups(conn)?;
+    let mut known_scopes: Vec<String> = Vec::new();
+    for k in queries::all_keys(conn)? {
+        for s in k.scopes {
+            model::add_unique(&mut known_scopes, &s);
+        }
+    }
+    let mut items: Vec<String> = groups.keys().map(|g| format!("group: {g}")).collect();
+    items.extend(known_scopes.iter().map(|s| format!("scope: {s}")));
+    let (mut scopes, mut picked_groups) = (Vec::new(), Vec::new());
+    if !items.is_empty() {
+        for i in crate::prompt::multi_select(
+            "Scopes and groups (space to pick, enter to go on)",
+            &items,
+        )? {
+            match items[i].split_once(": ") {
+                Some(("group", g)) => picked_groups.push(g.to_string()),
+                Some((_, s)) => scopes.push(s.to_string()),
+                None => {}
+            }
+        }
+    }
+    let extra = crate::prompt::input("More scopes, comma-separated (empty for none)", true, |s| {
+        split_list(s)
+            .iter()
+            .try_for_each(|x| model::check_scope(x))
+            .map_err(|e| e.to_string())
+    })?;
+    for s in split_list(&extra) {
+        model::add_unique(&mut scopes, &s);
+    }
+    let ips = crate::prompt::input(
+        "Allowed IPs/CIDRs, comma-separated (empty for any)",
+        true,
+        |s| {
+            split_list(s)
+                .iter()
+                .try_for_each(|x| model::parse_net(x).map(|_| ()))
+                .map_err(|e| e.to_string())
+        },
+    )?;
+    Ok(Settings {
+        name,
+        expiry: Some(expiry),
+        scopes,
+        groups: picked_groups,
+        allowed_ips: split_list(&ips),
+        prefix: args.prefix.clone(),
+        description: args.description.clone().unwrap_or_default(),
+    })
+}

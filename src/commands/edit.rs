@@ -1,0 +1,125 @@
+//! `apikeys edit`: change a key's settings, never its secret; expiry stays within the policy.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::model::{self, add_unique};
+use crate::policy::{self, Policy};
+use crate::store::queries;
+
+/// Arguments of `edit`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The key, by name or id
+    pub key: String,
+    /// A new name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A new expiry, within the max lifetime counted from creation
+    #[arg(long, value_name = "E")]
+    pub expires: Option<String>,
+    /// Grant a scope (repeatable)
+    #[arg(long, value_name = "S")]
+    pub add_scope: Vec<String>,
+    /// Withdraw a scope (repeatable)
+    #[arg(long, value_name = "S")]
+    pub remove_scope: Vec<String>,
+    /// Add the key to a group (repeatable)
+    #[arg(long, value_name = "G")]
+    pub add_group: Vec<String>,
+    /// Take the key out of a group (repeatable)
+    #[arg(long, value_name = "G")]
+    pub remove_group: Vec<String>,
+    /// Allow an IP address or CIDR (repeatable)
+    #[arg(long, value_name = "CIDR")]
+    pub allow_ip: Vec<String>,
+    /// Stop allowing an IP address or CIDR (repeatable)
+    #[arg(long, value_name = "CIDR")]
+    pub remove_ip: Vec<String>,
+    /// A new description
+    #[arg(long, value_name = "D")]
+    pub description: Option<String>,
+}
+
+/// Runs `edit`.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    if let Some(n) = &args.name {
+        model::check_name("key", n)?;
+    }
+    let add_ips = super::create::check_lists(&args.add_scope, &args.allow_ip)?;
+    let remove_ips: Vec<String> = args
+        .remove_ip
+        .iter()
+        .map(|ip| model::parse_net(ip).map(|n| n.to_string()))
+        .collect::<Result<_>>()?;
+    let mut store = ctx.open()?;
+    let now = policy::now();
+    let key = store.write(|tx, _| {
+        let mut k = queries::resolve(tx, &args.key)?;
+        let before = k.clone();
+        if let Some(n) = &args.name {
+            if *n != k.name && k.rotated_to.is_none() && queries::name_taken(tx, n)? {
+                return Err(queries::name_taken_error(n));
+            }
+            k.name = n.clone();
+        }
+        if let Some(e) = &args.expires {
+            let expiry = policy::parse_expiry(e, now)?;
+            Policy::load(tx)?.check(k.created_at, expiry)?;
+            k.expires_at = expiry.as_option();
+        }
+        for s in &args.add_scope {
+            add_unique(&mut k.scopes, s);
+        }
+        k.scopes.retain(|s| !args.remove_scope.contains(s));
+        for g in &args.add_group {
+            queries::group(tx, g)?;
+            add_unique(&mut k.groups, g);
+        }
+        k.groups.retain(|g| !args.remove_group.contains(g));
+        for ip in &add_ips {
+            add_unique(&mut k.allowed_ips, ip);
+        }
+        k.allowed_ips.retain(|ip| !remove_ips.contains(ip));
+        if let Some(d) = &args.description {
+            k.description = d.clone();
+        }
+        if k == before {
+            return Err(Error::usage(
+                "nothing to change",
+                "pass at least one option that changes the key, see `apikeys edit --help`",
+            ));
+        }
+        queries::update_key(tx, &k)?;
+        queries::audit(tx, now, &ctx.actor, "edit", Some(&k), &changes(&before, &k))?;
+        Ok(k)
+    })?;
+    super::report_keys(ctx, &[key], "updated")
+}
+
+fn changes(a: &crate::model::KeyRecord, b: &crate::model::KeyRecord) -> String {
+    let mut out = Vec::new();
+    if a.name != b.name {
+        out.push(format!("name {:?} -> {:?}", a.name, b.name));
+    }
+    if a.expires_at != b.expires_at {
+        let f = |t: Option<i64>| t.map_or("never".into(), crate::output::rfc3339);
+        out.push(format!(
+            "expires {} -> {}",
+            f(a.expires_at),
+            f(b.expires_at)
+        ));
+    }
+    for (what, x, y) in [
+        ("scopes", &a.scopes, &b.scopes),
+        ("groups", &a.groups, &b.groups),
+        ("ips", &a.allowed_ips, &b.allowed_ips),
+    ] {
+        if x != y {
+            out.push(format!("{what} [{}] -> [{}]", x.join(", "), y.join(", ")));
+        }
+    }
+    if a.description != b.description {
+        out.push("description changed".into());
+    }
+    out.join("; ")
+}

@@ -1,0 +1,155 @@
+//! `apikeys init`: create a store, optionally with a key file that unlocks it without the KDF.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::prompt::MIN_PASSPHRASE_CHARS;
+use crate::secret::{Key32, Passphrase};
+use crate::store::Store;
+use crate::store::crypto::KdfParams;
+use crate::store::unlock;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `init`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also write a random key file (0600) that unlocks the store without the passphrase
+    #[arg(long, value_name = "PATH")]
+    pub with_key_file: Option<PathBuf>,
+    /// Argon2id memory in MiB [default: 64]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub kdf_memory: Option<u32>,
+    /// Argon2id iterations [default: 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub kdf_iterations: Option<u32>,
+}
+
+/// Checks a new passphrase read from a file or the environment.
+pub fn check_new_passphrase(p: Passphrase) -> Result<Passphrase> {
+    if p.char_len() < MIN_PASSPHRASE_CHARS {
+        return Err(Error::usage(
+            "the passphrase is too short",
+            format!("use at least {MIN_PASSPHRASE_CHARS} characters"),
+        ));
+    }
+    Ok(p)
+}
+
+/// A new passphrase: asked twice on a terminal, else from `file` or the variable `env`.
+pub fn new_passphrase(
+    ctx: &Context,
+    file: Option<&Path>,
+    env: &str,
+    store: &Path,
+) -> Result<Passphrase> {
+    let from_file = |p: &Path| {
+        unlock::read_passphrase_file(p).map_err(|reason| Error::Unlock {
+            path: store.to_path_buf(),
+            reason,
+            hint: "check the passphrase file's path and permissions".into(),
+        })
+    };
+    let pass = if let Some(f) = file {
+        from_file(f)?
+    } else if let Ok(v) = std::env::var(env) {
+        Passphrase::new(v)
+    } else if ctx.interactive {
+        return crate::prompt::new_password("New passphrase");
+    } else {
+        return Err(Error::Unlock {
+            path: store.to_path_buf(),
+            reason: "no new passphrase was given and there is no terminal to ask on".into(),
+            hint: format!("pass a passphrase file or set {env}, or run on a terminal to be asked"),
+        });
+    };
+    check_new_passphrase(pass)
+}
+
+/// Writes a new key file (0600, refusing to overwrite); returns its secret.
+pub fn write_key_file(path: &Path) -> Result<Key32> {
+    let key = Key32::random()?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::conflict(
+                format!("{} already exists", path.display()),
+                "choose a new path for the key file; an existing file is never overwritten",
+            ),
+            _ => Error::io("create key file", path, e),
+        })?;
+    let written = f
+        .write_all(unlock::key_file_text(&key).as_bytes())
+        .and_then(|()| f.sync_all());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(path);
+        return Err(Error::io("write key file", path, e));
+    }
+    Ok(key)
+}
+
+/// Runs `init`.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let path = &ctx.store_path;
+    if path.exists() {
+        return Err(Error::conflict(
+            format!("a store already exists at {}", path.display()),
+            "choose another --store path; init never overwrites a store",
+        ));
+    }
+    let kdf = KdfParams {
+        memory_kib: args
+            .kdf_memory
+            .map_or(KdfParams::DEFAULT.memory_kib, |m| m * 1024),
+        iterations: args.kdf_iterations.unwrap_or(KdfParams::DEFAULT.iterations),
+        lanes: 1,
+    };
+    let pass = new_passphrase(
+        ctx,
+        ctx.unlock.passphrase_file.as_deref(),
+        "APIKEYS_PASSPHRASE",
+        path,
+    )?;
+    let key = args
+        .with_key_file
+        .as_deref()
+        .map(write_key_file)
+        .transpose()?;
+    let mut store = match Store::create(path, &pass, kdf, key.as_ref()) {
+        Ok(s) => s,
+        Err(e) => {
+            if let Some(kf) = &args.with_key_file {
+                let _ = std::fs::remove_file(kf);
+            }
+            return Err(e);
+        }
+    };
+    store.write(|tx, _| {
+        crate::store::queries::audit(
+            tx,
+            crate::policy::now(),
+            &ctx.actor,
+            "init",
+            None,
+            "store created",
+        )
+    })?;
+    if ctx.json() {
+        crate::output::print_json(&serde_json::json!({
+            "store": path,
+            "key_file": args.with_key_file,
+        }))?;
+    } else {
+        ctx.note(&format!("created store {}", path.display()));
+        if let Some(kf) = &args.with_key_file {
+            ctx.note(&format!(
+                "wrote key file {} (it unlocks the store: keep it as safe as the passphrase)",
+                kf.display()
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! One module per subcommand, each with its `Args` and its `run`; the shared context lives here.
+
+pub mod activate;
+pub mod completions;
+pub mod create;
+pub mod delete;
+pub mod edit;
+pub mod group;
+pub mod init;
+pub mod list;
+pub mod log;
+pub mod passwd;
+pub mod policy;
+pub mod reveal;
+pub mod revoke;
+pub mod rotate;
+pub mod show;
+pub mod verify;
+
+use crate::cli::{Cli, Command, Format, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::secret::Passphrase;
+use crate::store::Store;
+use crate::store::unlock::UnlockOptions;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// What every command needs to know about how it was called.
+#[derive(Debug)]
+pub struct Context {
+    pub store_path: PathBuf,
+    pub unlock: UnlockOptions,
+    pub actor: String,
+    pub format: Format,
+    pub yes: bool,
+    pub quiet: bool,
+    /// stdin and stderr are a terminal: prompts may be shown.
+    pub interactive: bool,
+    /// stdout is a terminal and NO_COLOR is unset.
+    pub color: bool,
+}
+
+fn env_secret(name: &str) -> Option<Passphrase> {
+    std::env::var(name).ok().map(Passphrase::new)
+}
+
+fn default_store() -> PathBuf {
+    directories::ProjectDirs::from("", "", "apikeys")
+        .map(|d| d.data_dir().join("apikeys.store"))
+        .unwrap_or_else(|| PathBuf::from("apikeys.store"))
+}
+
+fn os_user() -> String {
+    for var in ["USER", "LOGNAME", "USERNAME"] {
+        if let Ok(u) = std::env::var(var)
+            && !u.trim().is_empty()
+        {
+            return u;
+        }
+    }
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map_or_else(|_| "unknown".into(), |m| format!("uid {}", m.uid()))
+}
+
+impl Context {
+    /// Resolves the global options and the environment.
+    pub fn new(g: GlobalArgs) -> Self {
+        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Context {
+            store_path: g.store.unwrap_or_else(default_store),
+            unlock: UnlockOptions {
+                key_file: g.key_file,
+                passphrase_file: g.passphrase_file,
+                passphrase_env: env_secret("APIKEYS_PASSPHRASE"),
+                interactive,
+            },
+            actor: g
+                .actor
+                .filter(|a| !a.trim().is_empty())
+                .unwrap_or_else(os_user),
+            format: g.format,
+            yes: g.yes,
+            quiet: g.quiet,
+            interactive,
+            color: std::io::stdout().is_terminal() && !no_color,
+        }
+    }
+
+    /// Opens and unlocks the store.
+    pub fn open(&self) -> Result<Store> {
+        Store::open(&self.store_path, &self.unlock)
+    }
+
+    /// Whether output is json.
+    pub fn json(&self) -> bool {
+        self.format == Format::Json
+    }
+
+    /// Refuses csv for commands that have no csv form.
+    pub fn no_csv(&self) -> Result<()> {
+        if self.format == Format::Csv {
+            return Err(Error::usage(
+                "--format csv is only for `list`",
+                "use --format table or --format json",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses early (exit 8) when confirmation could never be given: no terminal, no --yes.
+    pub fn require_confirmable(&self, what: &str) -> Result<()> {
+        if self.yes || self.interactive {
+            Ok(())
+        } else {
+            Err(Error::Unconfirmed { what: what.into() })
+        }
+    }
+
+    /// Asks `question` on the terminal unless --yes was given; "no" is exit 8.
+    pub fn confirm(&self, what: &str, question: &str) -> Result<()> {
+        self.require_confirmable(what)?;
+        if self.yes || crate::prompt::confirm(question)? {
+            Ok(())
+        } else {
+            Err(Error::Unconfirmed { what: what.into() })
+        }
+    }
+
+    /// A line for people, on stderr; silenced by --quiet and by json.
+    pub fn note(&self, msg: &str) {
+        if !self.quiet && !self.json() {
+            eprintln!("{msg}");
+        }
+    }
+}
+
+/// Names keys for a confirmation prompt: `"ci" (id …), "deploy" (id …)`.
+pub fn describe_keys(keys: &[crate::model::KeyRecord]) -> String {
+    keys.iter()
+        .map(|k| format!("{:?} ({})", crate::output::sanitize(&k.name), k.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs the parsed command line. `Error::Exit` carries a result code already reported.
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new(cli.global);
+    if !matches!(cli.command, Command::List(_)) {
+        ctx.no_csv()?;
+    }
+    match cli.command {
+        Command::Init(a) => init::run(&ctx, a),
+        Command::Passwd(a) => passwd::run(&ctx, a),
+        Command::Create(a) => create::run(&ctx, *a),
+        Command::List(a) => list::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::Revoke(a) => revoke::run(&ctx, a),
+        Command::Activate(a) => activate::run(&ctx, a),
+        Command::Edit(a) => edit::run(&ctx, *a),
+        Command::Delete(a) => delete::run(&ctx, a),
+        Command::Rotate(a) => rotate::run(&ctx, a),
+        Command::Verify(a) => verify::run(&ctx, a),
+        Command::Group(c) => group::run(&ctx, c),
+        Command::Policy(c) => policy::run(&ctx, c),
+        Command::Log(a) => log::run(&ctx, a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man => completions::man(),
+        Command::ClipboardHelper => Err(Error::Exit(crate::clipboard::run_helper())),
+    }
+}
+
+/// Reports the keys a command changed: json records, or one line each for people.
+pub fn report_keys(ctx: &Context, keys: &[crate::model::KeyRecord], verb: &str) -> Result<()> {
+    let now = crate::policy::now();
+    if ctx.json() {
+        return crate::output::print_json(
+            &keys
+                .iter()
+                .map(|k| crate::output::KeyJson::new(k, now))
+                .collect::<Vec<_>>(),
+        );
+    }
+    for k in keys {
+        ctx.note(&format!(
+            "{verb}: {:?} ({}), now {}",
+            crate::output::sanitize(&k.name),
+            k.id,
+            k.status(now).as_str()
+        ));
+    }
+    Ok(())
+}

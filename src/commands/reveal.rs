@@ -1,0 +1,125 @@
+//! The one-time showing of a new token, shared by `create` and `rotate`: stdout or a secret
+//! file, the clipboard helper, and the "I have stored the key" acknowledgement.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::model::KeyRecord;
+use crate::output::KeyJson;
+use crate::secret::TokenString;
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// Where the token goes, chosen (and its file created) before the store is written, so that a
+/// taken path fails before any key exists.
+#[derive(Debug)]
+pub struct Reveal {
+    file: Option<(PathBuf, File)>,
+    clipboard: bool,
+}
+
+/// Options shared by `create` and `rotate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RevealArgs {
+    /// Do not copy the token to the clipboard
+    #[arg(long)]
+    pub no_clipboard: bool,
+    /// Write the token to this new 0600 file instead of stdout
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+}
+
+impl Reveal {
+    /// Prepares the secret file, if any.
+    pub fn prepare(args: &RevealArgs) -> Result<Reveal> {
+        let file = match &args.secret_file {
+            Some(p) => Some((p.clone(), create_secret_file(p)?)),
+            None => None,
+        };
+        Ok(Reveal {
+            clipboard: !args.no_clipboard && file.is_none(),
+            file,
+        })
+    }
+
+    /// Removes the secret file again when the key could not be written.
+    pub fn abandon(self) {
+        if let Some((p, _)) = self.file {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// Shows the token once: to the file or stdout, the clipboard, then asks for acknowledgement.
+    pub fn show(
+        self,
+        ctx: &Context,
+        key: &KeyRecord,
+        token: &TokenString,
+        verb: &str,
+    ) -> Result<()> {
+        let now = crate::policy::now();
+        let expires = key.expires_at.map_or_else(
+            || "never expires".into(),
+            |e| format!("expires {}", crate::output::time(e)),
+        );
+        let has_file = self.file.is_some();
+        if let Some((path, mut f)) = self.file {
+            f.write_all(token.expose_secret().as_bytes())
+                .and_then(|()| f.write_all(b"\n"))
+                .and_then(|()| f.sync_all())
+                .map_err(|e| Error::io("write secret file", &path, e))?;
+            ctx.note(&format!(
+                "{verb} key {:?} (id {}, {expires}); token written to {}",
+                crate::output::sanitize(&key.name),
+                key.id,
+                path.display()
+            ));
+        }
+        if ctx.json() {
+            let mut j = KeyJson::new(key, now);
+            if !has_file {
+                j.key = token.expose_secret().to_string();
+            }
+            crate::output::print_json(&j)?;
+        } else if !has_file {
+            ctx.note(&format!(
+                "{verb} key {:?} (id {}, {expires}). The token is shown only this once:",
+                crate::output::sanitize(&key.name),
+                key.id
+            ));
+            println!("{}", token.expose_secret());
+        }
+        if self.clipboard {
+            match crate::clipboard::copy_once(token) {
+                Ok(secs) => ctx.note(&format!("copied to the clipboard; cleared in {secs} s")),
+                Err(why) => ctx.note(&format!(
+                    "clipboard unavailable ({why}); the token is printed above"
+                )),
+            }
+        }
+        if ctx.interactive && !ctx.yes && !has_file && !ctx.json() {
+            while !crate::prompt::confirm("I have stored the key in a safe place")? {
+                eprintln!(
+                    "It cannot be shown again: store it now (or delete the key and create another)."
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn create_secret_file(path: &Path) -> Result<File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::conflict(
+                format!("{} already exists", path.display()),
+                "choose a new path for --secret-file; an existing file is never overwritten",
+            ),
+            _ => Error::io("create secret file", path, e),
+        })
+}

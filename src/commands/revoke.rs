@@ -1,0 +1,47 @@
+//! `apikeys revoke`: make keys inactive, reversibly.
+
+use super::{Context, describe_keys};
+use crate::error::Result;
+use crate::store::queries;
+
+/// Arguments of `revoke`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Keys, by name or id
+    #[arg(required = true, value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Why, for the audit log
+    #[arg(long, value_name = "R")]
+    pub reason: Option<String>,
+}
+
+/// Runs `revoke`.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    ctx.require_confirmable("revoke")?;
+    let mut store = ctx.open()?;
+    let keys = queries::resolve_all(store.conn(), &args.keys)?;
+    ctx.confirm("revoke", &format!("Revoke {}?", describe_keys(&keys)))?;
+    let now = crate::policy::now();
+    let done = store.write(|tx, _| {
+        let mut done = Vec::new();
+        // Resolve again under the lock: the snapshot may be stale.
+        for mut k in queries::resolve_all(tx, &args.keys)? {
+            if !k.revoked {
+                k.revoked = true;
+                k.revoked_reason = args.reason.clone();
+                queries::update_key(tx, &k)?;
+                queries::audit(
+                    tx,
+                    now,
+                    &ctx.actor,
+                    "revoke",
+                    Some(&k),
+                    args.reason.as_deref().unwrap_or(""),
+                )?;
+            }
+            done.push(k);
+        }
+        Ok(done)
+    })?;
+    super::report_keys(ctx, &done, "revoked")
+}

@@ -1,0 +1,88 @@
+//! `apikeys show`: every field of one key, the rotation chain, and its audit events.
+
+use super::Context;
+use crate::error::Result;
+use crate::output::{self, KeyJson, sanitize};
+use crate::store::queries;
+use comfy_table::Cell;
+
+/// Arguments of `show`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The key, by name or id
+    pub key: String,
+}
+
+/// Runs `show`.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let store = ctx.open()?;
+    let conn = store.conn();
+    let now = crate::policy::now();
+    let k = queries::resolve(conn, &args.key)?;
+    let groups = queries::groups(conn)?;
+    let events = queries::audit_events(conn, Some((&k.id, &k.id)), None)?;
+    let effective = queries::effective_scopes(&k, &groups);
+    if ctx.json() {
+        let mut v = serde_json::to_value(KeyJson::new(&k, now))?;
+        v["effective_scopes"] = serde_json::json!(effective);
+        v["events"] = serde_json::to_value(&events)?;
+        return output::print_json(&v);
+    }
+    let link = |id: &Option<String>| -> String {
+        match id {
+            None => "-".into(),
+            Some(id) => match queries::key_by_id(conn, id) {
+                Ok(Some(o)) => format!("{} ({id}, {})", sanitize(&o.name), o.status(now).as_str()),
+                _ => format!("{id} (deleted)"),
+            },
+        }
+    };
+    let mut t = output::table(&["field", "value"], ctx.color);
+    let rows: Vec<(&str, Cell)> = vec![
+        ("name", Cell::new(sanitize(&k.name))),
+        ("id", Cell::new(&k.id)),
+        ("key", Cell::new(k.masked())),
+        ("status", output::status_cell(&k, now, ctx.color)),
+        ("created", Cell::new(output::time(k.created_at))),
+        ("created by", Cell::new(sanitize(&k.created_by))),
+        (
+            "expires",
+            Cell::new(k.expires_at.map_or("never".into(), output::time)),
+        ),
+        (
+            "last used",
+            Cell::new(k.last_used_at.map_or("-".into(), output::time)),
+        ),
+        ("use count", Cell::new(k.use_count)),
+        ("description", Cell::new(sanitize(&k.description))),
+        ("scopes", Cell::new(sanitize(&k.scopes.join(", ")))),
+        ("groups", Cell::new(sanitize(&k.groups.join(", ")))),
+        (
+            "effective scopes",
+            Cell::new(sanitize(&effective.join(", "))),
+        ),
+        (
+            "allowed IPs",
+            Cell::new(if k.allowed_ips.is_empty() {
+                "any".into()
+            } else {
+                k.allowed_ips.join(", ")
+            }),
+        ),
+        (
+            "revoked reason",
+            Cell::new(sanitize(k.revoked_reason.as_deref().unwrap_or("-"))),
+        ),
+        ("rotated from", Cell::new(link(&k.rotated_from))),
+        ("rotated to", Cell::new(link(&k.rotated_to))),
+    ];
+    for (f, v) in rows {
+        t.add_row(vec![Cell::new(f), v]);
+    }
+    println!("{t}");
+    if !events.is_empty() {
+        println!("\nEvents:");
+        println!("{}", output::audit_table(&events, ctx.color));
+    }
+    Ok(())
+}

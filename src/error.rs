@@ -1,0 +1,187 @@
+//! One error type for the whole tool: each variant knows its exit code (SPEC §4) and a hint.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong, as the user should hear it.
+///
+/// Messages are lowercase and carry the name or path they concern; they never
+/// carry a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Io(String),
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("cannot unlock {path}: {reason}")]
+    Unlock {
+        path: PathBuf,
+        reason: String,
+        hint: String,
+    },
+    #[error("store {path} is damaged or was tampered with: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("cannot read store {path}: {reason}")]
+    Unsupported { path: PathBuf, reason: String },
+    #[error("no store at {0}")]
+    NoStore(PathBuf),
+    #[error("no such key: {0}")]
+    NoSuchKey(String),
+    #[error("no such group: {0}")]
+    NoSuchGroup(String),
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("{message}")]
+    Policy {
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("{what} needs confirmation")]
+    Unconfirmed { what: String },
+    #[error("{0}")]
+    Internal(String),
+    /// Not a failure to report: the command has said all there is and ends with this code
+    /// (verify's 10–15, the clipboard helper's status).
+    #[error("exit status {0}")]
+    Exit(i32),
+}
+
+/// Shorthand used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The process exit code for this error (SPEC §4).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Io(_) | Error::NoStore(_) | Error::Internal(_) => 1,
+            Error::Usage { .. } => 2,
+            Error::Unlock { .. } => 3,
+            Error::Corrupt { .. } | Error::Unsupported { .. } => 4,
+            Error::NoSuchKey(_) | Error::NoSuchGroup(_) => 5,
+            Error::Conflict { .. } => 6,
+            Error::Policy { .. } => 7,
+            Error::Unconfirmed { .. } => 8,
+            Error::Exit(code) => *code,
+        }
+    }
+
+    /// What the user can do about it, where there is something to do.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Usage { hint, .. } | Error::Conflict { hint, .. } | Error::Policy { hint, .. } => {
+                hint.clone()
+            }
+            Error::Unlock { hint, .. } => Some(hint.clone()),
+            Error::Corrupt { .. } => Some(
+                "restore the store from a backup; the file was not changed by this command".into(),
+            ),
+            Error::Unsupported { .. } => {
+                Some("this store was written by a newer apikeys: upgrade apikeys to open it".into())
+            }
+            Error::NoStore(_) => Some(
+                "create one with `apikeys init`, or point --store / APIKEYS_STORE at an existing store"
+                    .into(),
+            ),
+            Error::NoSuchKey(_) => Some("see the keys with `apikeys list --status all`".into()),
+            Error::NoSuchGroup(_) => Some("see the groups with `apikeys group list`".into()),
+            Error::Unconfirmed { .. } => Some(
+                "answer the prompt on a terminal, or pass --yes to confirm from a script".into(),
+            ),
+            Error::Io(_) | Error::Internal(_) | Error::Exit(_) => None,
+        }
+    }
+
+    /// A usage error (exit 2) with a hint.
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// A conflict (exit 6) with a hint.
+    pub fn conflict(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Conflict {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// A policy refusal (exit 7) with a hint.
+    pub fn policy(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Policy {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// An I/O error that names what was being done and to which path.
+    pub fn io(what: &str, path: &std::path::Path, err: std::io::Error) -> Self {
+        Error::Io(format!("cannot {what} {}: {err}", path.display()))
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        Error::Internal(format!("database error: {err}"))
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Error::Internal(format!("json error: {err}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        let p = PathBuf::from("s");
+        assert_eq!(Error::Io("x".into()).exit_code(), 1);
+        assert_eq!(Error::usage("x", "y").exit_code(), 2);
+        let unlock = Error::Unlock {
+            path: p.clone(),
+            reason: "r".into(),
+            hint: "h".into(),
+        };
+        assert_eq!(unlock.exit_code(), 3);
+        assert_eq!(
+            Error::Corrupt {
+                path: p,
+                reason: "r".into()
+            }
+            .exit_code(),
+            4
+        );
+        assert_eq!(Error::NoSuchKey("k".into()).exit_code(), 5);
+        assert_eq!(Error::NoSuchGroup("g".into()).exit_code(), 5);
+        assert_eq!(Error::conflict("x", "y").exit_code(), 6);
+        assert_eq!(Error::policy("x", "y").exit_code(), 7);
+        assert_eq!(Error::Unconfirmed { what: "x".into() }.exit_code(), 8);
+    }
+
+    #[test]
+    fn every_user_facing_refusal_has_a_hint() {
+        assert!(Error::NoSuchKey("k".into()).hint().is_some());
+        assert!(
+            Error::Unconfirmed { what: "x".into() }
+                .hint()
+                .unwrap()
+                .contains("--yes")
+        );
+        assert!(
+            Error::NoStore(PathBuf::from("s"))
+                .hint()
+                .unwrap()
+                .contains("init")
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! apikeys: administer API keys from a local encrypted store.
+//!
+//! The binary is a thin shell around [`run`]; everything else is here and testable.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod clipboard;
+pub mod commands;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod policy;
+pub mod prompt;
+pub mod secret;
+pub mod store;
+pub mod token;
+
+pub use error::{Error, Result};
+
+/// Parses the command line, runs it, prints any error once, and returns the exit code.
+pub fn run() -> i32 {
+    use clap::Parser;
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => 0,
+        Err(Error::Exit(code)) => code,
+        Err(e) => {
+            eprintln!("error: {}", output::sanitize(&e.to_string()));
+            if let Some(hint) = e.hint() {
+                eprintln!("hint: {hint}");
+            }
+            e.exit_code()
+        }
+    }
+}

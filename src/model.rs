@@ -1,0 +1,213 @@
+//! Plain types with the rules on them: a key's record, its derived status, names and scopes.
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// The longest name a key or group may have, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+/// Within this many seconds of expiry, `list` marks a key as expiring soon.
+pub const EXPIRING_SOON_SECS: i64 = 7 * 86_400;
+
+/// A key's derived status (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    Inactive,
+    Expired,
+    Rotating,
+}
+
+impl Status {
+    /// The word used in tables and json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+            Status::Expired => "expired",
+            Status::Rotating => "rotating",
+        }
+    }
+}
+
+/// Everything stored about a key except its hash, which never leaves the store module's queries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub check_code: String,
+    pub revoked: bool,
+    pub revoked_reason: Option<String>,
+    pub created_at: i64,
+    pub created_by: String,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub use_count: i64,
+    pub description: String,
+    pub scopes: Vec<String>,
+    pub groups: Vec<String>,
+    pub allowed_ips: Vec<String>,
+    pub rotated_from: Option<String>,
+    pub rotated_to: Option<String>,
+}
+
+impl KeyRecord {
+    /// The status at time `now` (unix seconds). Revocation wins over expiry, as in `verify`.
+    pub fn status(&self, now: i64) -> Status {
+        if self.revoked {
+            Status::Inactive
+        } else if self.expires_at.is_some_and(|e| e <= now) {
+            Status::Expired
+        } else if self.rotated_to.is_some() {
+            Status::Rotating
+        } else {
+            Status::Active
+        }
+    }
+
+    /// Whether the key is usable but expires within seven days of `now`.
+    pub fn expiring_soon(&self, now: i64) -> bool {
+        matches!(self.status(now), Status::Active | Status::Rotating)
+            && self
+                .expires_at
+                .is_some_and(|e| e - now <= EXPIRING_SOON_SECS)
+    }
+
+    /// The masked form: beginning and end, nothing secret.
+    pub fn masked(&self) -> String {
+        crate::token::mask(&self.prefix, &self.id, &self.check_code)
+    }
+}
+
+/// Checks a key or group name: 1–64 printable characters, not blank.
+pub fn check_name(kind: &str, name: &str) -> Result<()> {
+    let n = name.chars().count();
+    if name.trim().is_empty() || n > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(Error::usage(
+            format!("invalid {kind} name {:?}", crate::output::sanitize(name)),
+            format!(
+                "a {kind} name has 1 to {MAX_NAME_CHARS} printable characters and is not blank"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a scope: 1–256 characters, not blank. Any other content is kept as it is.
+pub fn check_scope(scope: &str) -> Result<()> {
+    if scope.trim().is_empty() || scope.chars().count() > 256 {
+        return Err(Error::usage(
+            format!("invalid scope {:?}", crate::output::sanitize(scope)),
+            "a scope has 1 to 256 characters and is not blank, e.g. `read:billing`",
+        ));
+    }
+    Ok(())
+}
+
+/// Parses an allowed address or network; a bare address becomes a /32 or /128.
+pub fn parse_net(s: &str) -> Result<ipnet::IpNet> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            Error::usage(
+                format!("invalid IP address or CIDR {:?}", crate::output::sanitize(s)),
+                "give an address such as 203.0.113.7 or 2001:db8::1, or a network such as 10.0.0.0/8",
+            )
+        })
+}
+
+/// Whether `ip` falls within any of `allowed`; an empty list admits every address.
+/// IPv4-mapped IPv6 addresses are matched as the IPv4 address they carry.
+pub fn ip_allowed(allowed: &[ipnet::IpNet], ip: std::net::IpAddr) -> bool {
+    let ip4 = match ip {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map(std::net::IpAddr::V4),
+        std::net::IpAddr::V4(_) => None,
+    };
+    allowed.is_empty()
+        || allowed
+            .iter()
+            .any(|n| n.contains(&ip) || ip4.is_some_and(|v4| n.contains(&v4)))
+}
+
+/// Adds `item` to `list` unless present; keeps first-seen order.
+pub fn add_unique(list: &mut Vec<String>, item: &str) {
+    if !list.iter().any(|x| x == item) {
+        list.push(item.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> KeyRecord {
+        KeyRecord {
+            id: "abcdefghijkl".into(),
+            name: "ci".into(),
+            prefix: "ak".into(),
+            check_code: "000000".into(),
+            revoked: false,
+            revoked_reason: None,
+            created_at: 0,
+            created_by: "me".into(),
+            expires_at: Some(1000),
+            last_used_at: None,
+            use_count: 0,
+            description: String::new(),
+            scopes: vec![],
+            groups: vec![],
+            allowed_ips: vec![],
+            rotated_from: None,
+            rotated_to: None,
+        }
+    }
+
+    #[test]
+    fn status_is_derived_with_revocation_first() {
+        let mut k = key();
+        assert_eq!(k.status(999), Status::Active);
+        assert_eq!(k.status(1000), Status::Expired);
+        k.rotated_to = Some("x".into());
+        assert_eq!(k.status(10), Status::Rotating);
+        k.revoked = true;
+        assert_eq!(k.status(2000), Status::Inactive);
+    }
+
+    #[test]
+    fn expiring_soon_is_seven_days() {
+        let k = key();
+        assert!(k.expiring_soon(1000 - EXPIRING_SOON_SECS));
+        let mut far = key();
+        far.expires_at = Some(EXPIRING_SOON_SECS * 3);
+        assert!(!far.expiring_soon(0));
+    }
+
+    #[test]
+    fn names_are_printable_and_bounded() {
+        assert!(check_name("key", "ci-deploy \"quoted\" 'x'; DROP TABLE keys;").is_ok());
+        assert!(check_name("key", &"é".repeat(64)).is_ok());
+        assert!(check_name("key", &"x".repeat(65)).is_err());
+        assert!(check_name("key", "").is_err());
+        assert!(check_name("key", "   ").is_err());
+        assert!(check_name("key", "bad\x1b[31m").is_err());
+        assert_eq!(check_name("key", "a\nb").unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn ip_matching_covers_v4_v6_and_mapped() {
+        let nets = vec![
+            parse_net("10.0.0.0/8").unwrap(),
+            parse_net("2001:db8::/32").unwrap(),
+        ];
+        assert!(ip_allowed(&nets, "10.1.2.3".parse().unwrap()));
+        assert!(!ip_allowed(&nets, "11.0.0.1".parse().unwrap()));
+        assert!(ip_allowed(&nets, "2001:db8::7".parse().unwrap()));
+        assert!(!ip_allowed(&nets, "2001:db9::7".parse().unwrap()));
+        assert!(ip_allowed(&nets, "::ffff:10.9.9.9".parse().unwrap()));
+        assert!(ip_allowed(&[], "192.0.2.1".parse().unwrap()));
+        assert_eq!(parse_net("192.0.2.1").unwrap().to_string(), "192.0.2.1/32");
+        assert!(parse_net("10.0.0.0/33").is_err());
+    }
+}

@@ -1,0 +1,283 @@
+//! How results reach people and scripts: tables (comfy-table), json and csv, and safe text.
+
+use crate::model::KeyRecord;
+use crate::store::queries::AuditEvent;
+use chrono::{DateTime, SecondsFormat};
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use serde::{Serialize, Serializer};
+
+/// Replaces control characters (terminal escapes among them) with visible escapes, so that
+/// stored text can never drive the terminal.
+pub fn sanitize(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<String>()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A time for tables: `2026-11-23 02:20Z`.
+pub fn time(t: i64) -> String {
+    DateTime::from_timestamp(t, 0).map_or_else(
+        || t.to_string(),
+        |d| d.format("%Y-%m-%d %H:%MZ").to_string(),
+    )
+}
+
+/// A time for json: RFC 3339 in UTC, `2026-11-23T02:20:37Z`.
+pub fn rfc3339(t: i64) -> String {
+    DateTime::from_timestamp(t, 0).map_or_else(
+        || t.to_string(),
+        |d| d.to_rfc3339_opts(SecondsFormat::Secs, true),
+    )
+}
+
+/// serde helper: a unix time as RFC 3339.
+pub fn ser_time<S: Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*t))
+}
+
+/// serde helper: an optional unix time as RFC 3339 or null.
+pub fn ser_opt_time<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&rfc3339(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A key as scripts see it: stable snake_case fields, RFC 3339 UTC times, never a secret
+/// (but `key` holds the full token in the one-time output of create and rotate).
+#[derive(Debug, Serialize)]
+pub struct KeyJson {
+    pub id: String,
+    pub name: String,
+    pub key: String,
+    pub status: &'static str,
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: i64,
+    pub created_by: String,
+    #[serde(serialize_with = "ser_opt_time")]
+    pub expires_at: Option<i64>,
+    #[serde(serialize_with = "ser_opt_time")]
+    pub last_used_at: Option<i64>,
+    pub use_count: i64,
+    pub description: String,
+    pub scopes: Vec<String>,
+    pub groups: Vec<String>,
+    pub allowed_ips: Vec<String>,
+    pub expiring_soon: bool,
+    pub revoked_reason: Option<String>,
+    pub rotated_from: Option<String>,
+    pub rotated_to: Option<String>,
+}
+
+impl KeyJson {
+    /// The json form of a key at time `now`, with the masked key.
+    pub fn new(k: &KeyRecord, now: i64) -> Self {
+        KeyJson {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            key: k.masked(),
+            status: k.status(now).as_str(),
+            created_at: k.created_at,
+            created_by: k.created_by.clone(),
+            expires_at: k.expires_at,
+            last_used_at: k.last_used_at,
+            use_count: k.use_count,
+            description: k.description.clone(),
+            scopes: k.scopes.clone(),
+            groups: k.groups.clone(),
+            allowed_ips: k.allowed_ips.clone(),
+            expiring_soon: k.expiring_soon(now),
+            revoked_reason: k.revoked_reason.clone(),
+            rotated_from: k.rotated_from.clone(),
+            rotated_to: k.rotated_to.clone(),
+        }
+    }
+}
+
+/// Prints a value as pretty json on stdout.
+pub fn print_json<T: Serialize>(value: &T) -> crate::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// A new table in the house style; wide tables fit the terminal when stdout is one.
+pub fn table(header: &[&str], color: bool) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t.set_header(header.iter().map(Cell::new));
+    t
+}
+
+/// A key's status as a cell: green active, yellow expiring soon or rotating, red otherwise.
+pub fn status_cell(k: &KeyRecord, now: i64, color: bool) -> Cell {
+    use crate::model::Status;
+    let st = k.status(now);
+    let soon = k.expiring_soon(now);
+    let text = if soon {
+        format!("{} (expiring)", st.as_str())
+    } else {
+        st.as_str().to_string()
+    };
+    let c = Cell::new(text);
+    if !color {
+        return c;
+    }
+    c.fg(match st {
+        Status::Active if !soon => Color::Green,
+        Status::Active | Status::Rotating => Color::Yellow,
+        Status::Expired | Status::Inactive => Color::Red,
+    })
+}
+
+fn opt_time(t: Option<i64>, none: &str) -> String {
+    t.map_or_else(|| none.to_string(), time)
+}
+
+fn joined(list: &[String]) -> String {
+    sanitize(&list.join(", "))
+}
+
+/// The `list` table.
+pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> Table {
+    let mut t = table(
+        &[
+            "name",
+            "id",
+            "key",
+            "status",
+            "created",
+            "expires",
+            "last used",
+            "created by",
+            "groups",
+            "scopes",
+            "allowed IPs",
+        ],
+        color,
+    );
+    for k in keys {
+        t.add_row(vec![
+            Cell::new(sanitize(&k.name)),
+            Cell::new(&k.id),
+            Cell::new(k.masked()),
+            status_cell(k, now, color),
+            Cell::new(time(k.created_at)),
+            Cell::new(opt_time(k.expires_at, "never")),
+            Cell::new(opt_time(k.last_used_at, "-")),
+            Cell::new(sanitize(&k.created_by)),
+            Cell::new(joined(&k.groups)),
+            Cell::new(joined(&k.scopes)),
+            Cell::new(joined(&k.allowed_ips)),
+        ]);
+    }
+    t
+}
+
+fn csv_field(s: &str) -> String {
+    let s = sanitize(s);
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
+        // Quoted, and formula-leading text kept inert for spreadsheets.
+        let inner = if s.starts_with(['=', '+', '-', '@']) {
+            format!("'{s}")
+        } else {
+            s
+        };
+        format!("\"{}\"", inner.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The `list --format csv` output, with a header row; lists are joined with `;`.
+pub fn keys_csv(keys: &[KeyRecord], now: i64) -> String {
+    let mut out = String::from(
+        "id,name,key,status,created_at,created_by,expires_at,last_used_at,use_count,description,scopes,groups,allowed_ips\n",
+    );
+    for k in keys {
+        let row = [
+            k.id.clone(),
+            k.name.clone(),
+            k.masked(),
+            k.status(now).as_str().to_string(),
+            rfc3339(k.created_at),
+            k.created_by.clone(),
+            k.expires_at.map(rfc3339).unwrap_or_default(),
+            k.last_used_at.map(rfc3339).unwrap_or_default(),
+            k.use_count.to_string(),
+            k.description.clone(),
+            k.scopes.join(";"),
+            k.groups.join(";"),
+            k.allowed_ips.join(";"),
+        ];
+        out.push_str(
+            &row.iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+/// The audit trail as a table.
+pub fn audit_table(events: &[AuditEvent], color: bool) -> Table {
+    let mut t = table(&["time", "actor", "action", "key", "details"], color);
+    for e in events {
+        let key = match (&e.key_name, &e.key_id) {
+            (Some(n), Some(id)) => format!("{} ({id})", sanitize(n)),
+            (None, Some(id)) => id.clone(),
+            _ => "-".into(),
+        };
+        t.add_row(vec![
+            Cell::new(time(e.at)),
+            Cell::new(sanitize(&e.actor)),
+            Cell::new(&e.action),
+            Cell::new(key),
+            Cell::new(sanitize(&e.details)),
+        ]);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_defuses_escape_sequences() {
+        assert_eq!(sanitize("plain 'quoted' \"x\""), "plain 'quoted' \"x\"");
+        let s = sanitize("red\x1b[31m\u{9b}2J\n");
+        assert!(!s.chars().any(char::is_control), "{s:?}");
+        assert!(s.contains("\\u{1b}[31m"));
+    }
+
+    #[test]
+    fn times_are_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(time(86_400 + 61), "1970-01-02 00:01Z");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=cmd()"), "\"'=cmd()\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+}

@@ -1,0 +1,86 @@
+//! Dialoguer prompts. Every caller checks for a terminal first, so nothing here can hang a script.
+
+use crate::error::{Error, Result};
+use crate::secret::Passphrase;
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
+
+/// The shortest passphrase `init` and `passwd` accept.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+fn io(e: dialoguer::Error) -> Error {
+    Error::Io(format!("cannot read from the terminal: {e}"))
+}
+
+fn theme() -> ColorfulTheme {
+    ColorfulTheme::default()
+}
+
+/// Asks for a passphrase without echo.
+pub fn password(prompt: &str) -> Result<Passphrase> {
+    Password::with_theme(&theme())
+        .with_prompt(prompt)
+        .allow_empty_password(true)
+        .interact()
+        .map(Passphrase::new)
+        .map_err(io)
+}
+
+/// Asks for a new passphrase twice; a mismatch or a short one asks again.
+pub fn new_password(prompt: &str) -> Result<Passphrase> {
+    Password::with_theme(&theme())
+        .with_prompt(prompt)
+        .with_confirmation("Repeat it", "the passphrases do not match, try again")
+        .validate_with(|p: &String| -> std::result::Result<(), String> {
+            if p.chars().count() >= MIN_PASSPHRASE_CHARS {
+                Ok(())
+            } else {
+                Err(format!("use at least {MIN_PASSPHRASE_CHARS} characters"))
+            }
+        })
+        .interact()
+        .map(Passphrase::new)
+        .map_err(io)
+}
+
+/// Asks a yes/no question, defaulting to no.
+pub fn confirm(question: &str) -> Result<bool> {
+    Confirm::with_theme(&theme())
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(io)
+}
+
+/// Asks for a line of text; `validate` returns an error message for unacceptable input.
+pub fn input(
+    prompt: &str,
+    allow_empty: bool,
+    validate: impl Fn(&String) -> std::result::Result<(), String>,
+) -> Result<String> {
+    Input::<String>::with_theme(&theme())
+        .with_prompt(prompt)
+        .allow_empty(allow_empty)
+        .validate_with(move |s: &String| validate(s))
+        .interact_text()
+        .map_err(io)
+}
+
+/// Asks to pick one item.
+pub fn select(prompt: &str, items: &[String], default: usize) -> Result<usize> {
+    Select::with_theme(&theme())
+        .with_prompt(prompt)
+        .items(items)
+        .default(default)
+        .interact()
+        .map_err(io)
+}
+
+/// Asks to pick any number of items.
+pub fn multi_select(prompt: &str, items: &[String]) -> Result<Vec<usize>> {
+    MultiSelect::with_theme(&theme())
+        .with_prompt(prompt)
+        .items(items)
+        .interact()
+        .map_err(io)
+}

@@ -1,0 +1,115 @@
+//! Zeroizing newtypes for secrets, with a redacted `Debug` and no `Clone`, `Copy` or `Serialize`.
+
+use std::fmt;
+use zeroize::{Zeroize, Zeroizing};
+
+/// A passphrase typed by the user or read from a file.
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    /// Wraps a passphrase; the string is wiped when this value is dropped.
+    pub fn new(s: String) -> Self {
+        Passphrase(Zeroizing::new(s))
+    }
+
+    /// The plaintext bytes. Named loudly so that a reader sees where secrets flow.
+    pub fn expose_secret_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// Whether the passphrase is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Length in characters.
+    pub fn char_len(&self) -> usize {
+        self.0.chars().count()
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase([REDACTED])")
+    }
+}
+
+/// A 256-bit key: the store's data key, a key-file secret or a wrapping key.
+#[derive(Zeroize)]
+#[zeroize(drop)]
+pub struct Key32([u8; 32]);
+
+impl Key32 {
+    /// Wraps 32 bytes of key material.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Key32(bytes)
+    }
+
+    /// 32 fresh bytes from the OS CSPRNG.
+    pub fn random() -> crate::Result<Self> {
+        let mut k = Key32([0; 32]);
+        crate::store::crypto::fill_random(&mut k.0)?;
+        Ok(k)
+    }
+
+    /// The key bytes. Named loudly so that a reader sees where secrets flow.
+    pub fn expose_secret(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// A copy that is itself zeroized on drop.
+    pub fn duplicate(&self) -> Self {
+        Key32(self.0)
+    }
+}
+
+impl fmt::Debug for Key32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Key32([REDACTED])")
+    }
+}
+
+/// A full API token (`prefix_id_secretcheck`), shown once and then forgotten.
+pub struct TokenString(Zeroizing<String>);
+
+impl TokenString {
+    /// Wraps a token; the string is wiped when this value is dropped.
+    pub fn new(s: String) -> Self {
+        TokenString(Zeroizing::new(s))
+    }
+
+    /// The plaintext token. Named loudly so that a reader sees where secrets flow.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TokenString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenString([REDACTED])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let p = Passphrase::new("hunter2-correct-horse".into());
+        let k = Key32::from_bytes([0xAB; 32]);
+        let t = TokenString::new("ak_abc_supersecret".into());
+        for s in [format!("{p:?}"), format!("{k:?}"), format!("{t:?}")] {
+            assert!(s.contains("REDACTED"), "{s}");
+            assert!(!s.contains("hunter2") && !s.contains("171") && !s.contains("supersecret"));
+            assert!(!s.to_lowercase().contains("ab, ab"));
+        }
+    }
+
+    #[test]
+    fn key_is_zeroized_in_place() {
+        let mut k = Key32::from_bytes([7; 32]);
+        k.zeroize();
+        assert_eq!(k.expose_secret(), &[0; 32]);
+    }
+}

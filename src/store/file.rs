@@ -1,0 +1,161 @@
+//! Locking and atomic replacement of the store file: a crash leaves the old file or the new one.
+
+use crate::error::{Error, Result};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// An exclusive lock on the store's sibling lock file, held until dropped.
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: File,
+}
+
+/// The sibling lock file of a store: `<store>.lock`.
+pub fn lock_path(store: &Path) -> PathBuf {
+    let mut name = store.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    store.with_file_name(name)
+}
+
+fn temp_prefix(store: &Path) -> String {
+    format!(
+        ".{}.tmp-",
+        store.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Creates the store's directory (0700) if it does not exist yet.
+pub fn ensure_dir(store: &Path) -> Result<()> {
+    let dir = parent_dir(store);
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Error::io("create directory", dir, e))?;
+    }
+    Ok(())
+}
+
+/// Takes the exclusive write lock, waiting for other writers; never fails because one is busy.
+pub fn lock(store: &Path) -> Result<WriteLock> {
+    let path = lock_path(store);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| Error::io("open lock file", &path, e))?;
+    file.lock().map_err(|e| Error::io("lock", &path, e))?;
+    Ok(WriteLock { _file: file })
+}
+
+/// Removes temp files left by writers that were killed; call only while holding the lock.
+pub fn remove_stale_temps(store: &Path, _lock: &WriteLock) {
+    let prefix = temp_prefix(store);
+    if let Ok(entries) = std::fs::read_dir(parent_dir(store)) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Writes `parts` to a new 0600 temp file beside `store`, fsyncs it, renames it over `store`
+/// and fsyncs the directory. On any error the temp file is removed and the old store stays.
+pub fn replace_atomically(store: &Path, parts: &[&[u8]], _lock: &WriteLock) -> Result<()> {
+    let dir = parent_dir(store);
+    let tmp = dir.join(format!(
+        "{}{}-{}",
+        temp_prefix(store),
+        std::process::id(),
+        crate::token::random_base62(8)?
+    ));
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| Error::io("create", &tmp, e))?;
+        for p in parts {
+            f.write_all(p).map_err(|e| Error::io("write", &tmp, e))?;
+        }
+        f.sync_all().map_err(|e| Error::io("fsync", &tmp, e))?;
+        drop(f);
+        std::fs::rename(&tmp, store).map_err(|e| Error::io("replace", store, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return result;
+    }
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io("fsync directory", dir, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn replace_writes_0600_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.store");
+        let lock = lock(&store).unwrap();
+        replace_atomically(&store, &[b"one", b"two"], &lock).unwrap();
+        assert_eq!(std::fs::read(&store).unwrap(), b"onetwo");
+        assert_eq!(
+            std::fs::metadata(&store).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}"); // the store and its lock file
+    }
+
+    #[test]
+    fn stale_temps_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.store");
+        let stale = dir.path().join(".s.store.tmp-1-abc");
+        std::fs::write(&stale, b"half").unwrap();
+        let lock = lock(&store).unwrap();
+        remove_stale_temps(&store, &lock);
+        assert!(!stale.exists());
+    }
+
+    #[test]
+    fn a_failed_rename_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // The target is a non-empty directory: rename fails after the temp was written.
+        let store = dir.path().join("s.store");
+        std::fs::create_dir(&store).unwrap();
+        std::fs::write(store.join("x"), b"keep").unwrap();
+        let lock = lock(&store).unwrap();
+        assert!(replace_atomically(&store, &[b"new"], &lock).is_err());
+        assert_eq!(std::fs::read(store.join("x")).unwrap(), b"keep");
+        let temps = std::fs::read_dir(dir.path()).unwrap().filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp-")
+        });
+        assert_eq!(temps.count(), 0);
+    }
+}

@@ -1,0 +1,270 @@
+//! The SQL behind the commands: keys, groups and the audit trail.
+
+use crate::error::{Error, Result};
+use crate::model::KeyRecord;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::BTreeMap;
+
+const KEY_COLUMNS: &str = "id, name, prefix, check_code, revoked, revoked_reason, created_at, created_by, \
+     expires_at, last_used_at, use_count, description, scopes, group_names, allowed_ips, rotated_from, rotated_to";
+
+fn json_list(s: String) -> Vec<String> {
+    serde_json::from_str(&s).unwrap_or_default()
+}
+
+fn to_json(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyRecord> {
+    Ok(KeyRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        prefix: r.get(2)?,
+        check_code: r.get(3)?,
+        revoked: r.get(4)?,
+        revoked_reason: r.get(5)?,
+        created_at: r.get(6)?,
+        created_by: r.get(7)?,
+        expires_at: r.get(8)?,
+        last_used_at: r.get(9)?,
+        use_count: r.get(10)?,
+        description: r.get(11)?,
+        scopes: json_list(r.get(12)?),
+        groups: json_list(r.get(13)?),
+        allowed_ips: json_list(r.get(14)?),
+        rotated_from: r.get(15)?,
+        rotated_to: r.get(16)?,
+    })
+}
+
+/// A key by id.
+pub fn key_by_id(conn: &Connection, id: &str) -> Result<Option<KeyRecord>> {
+    let sql = format!("SELECT {KEY_COLUMNS} FROM keys WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], key_from_row)
+        .optional()?)
+}
+
+/// A key addressed on the command line: by id first, then by its current name.
+pub fn resolve(conn: &Connection, key_ref: &str) -> Result<KeyRecord> {
+    if let Some(k) = key_by_id(conn, key_ref)? {
+        return Ok(k);
+    }
+    let sql = format!("SELECT {KEY_COLUMNS} FROM keys WHERE name = ?1 AND rotated_to IS NULL");
+    conn.prepare_cached(&sql)?
+        .query_row([key_ref], key_from_row)
+        .optional()?
+        .ok_or_else(|| Error::NoSuchKey(crate::output::sanitize(key_ref)))
+}
+
+/// Resolves several keys, once each, in the order given.
+pub fn resolve_all(conn: &Connection, refs: &[String]) -> Result<Vec<KeyRecord>> {
+    let mut out: Vec<KeyRecord> = Vec::with_capacity(refs.len());
+    for r in refs {
+        let k = resolve(conn, r)?;
+        if !out.iter().any(|x| x.id == k.id) {
+            out.push(k);
+        }
+    }
+    Ok(out)
+}
+
+/// Every key, oldest first.
+pub fn all_keys(conn: &Connection) -> Result<Vec<KeyRecord>> {
+    let sql = format!("SELECT {KEY_COLUMNS} FROM keys ORDER BY created_at, rowid");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], key_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether a current (not superseded) key has this name.
+pub fn name_taken(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM keys WHERE name = ?1 AND rotated_to IS NULL")?
+        .exists([name])?)
+}
+
+/// The conflict error for a taken name.
+pub fn name_taken_error(name: &str) -> Error {
+    Error::conflict(
+        format!(
+            "a key named {:?} already exists",
+            crate::output::sanitize(name)
+        ),
+        "choose another --name, or rotate the existing key with `apikeys rotate`",
+    )
+}
+
+/// Inserts a new key with the keyed hash of its secret.
+pub fn insert_key(conn: &Connection, k: &KeyRecord, secret_hash: &[u8; 32]) -> Result<()> {
+    if name_taken(conn, &k.name)? {
+        return Err(name_taken_error(&k.name));
+    }
+    conn.execute(
+        &format!("INSERT INTO keys ({KEY_COLUMNS}, secret_hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)"),
+        params![
+            k.id, k.name, k.prefix, k.check_code, k.revoked, k.revoked_reason, k.created_at, k.created_by,
+            k.expires_at, k.last_used_at, k.use_count, k.description, to_json(&k.scopes), to_json(&k.groups),
+            to_json(&k.allowed_ips), k.rotated_from, k.rotated_to, &secret_hash[..]
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes back every field of a key but its id and hash.
+pub fn update_key(conn: &Connection, k: &KeyRecord) -> Result<()> {
+    let n = conn.execute(
+        "UPDATE keys SET name=?2, revoked=?3, revoked_reason=?4, expires_at=?5, last_used_at=?6, use_count=?7, \
+         description=?8, scopes=?9, group_names=?10, allowed_ips=?11, rotated_from=?12, rotated_to=?13 WHERE id=?1",
+        params![
+            k.id, k.name, k.revoked, k.revoked_reason, k.expires_at, k.last_used_at, k.use_count, k.description,
+            to_json(&k.scopes), to_json(&k.groups), to_json(&k.allowed_ips), k.rotated_from, k.rotated_to
+        ],
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            name_taken_error(&k.name)
+        }
+        other => other.into(),
+    })?;
+    if n == 0 {
+        return Err(Error::NoSuchKey(k.id.clone()));
+    }
+    Ok(())
+}
+
+/// Removes a key for good.
+pub fn delete_key(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM keys WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// The stored keyed hash of a key's secret.
+pub fn secret_hash(conn: &Connection, id: &str) -> Result<Option<[u8; 32]>> {
+    let h: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT secret_hash FROM keys WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(h.and_then(|v| v.try_into().ok()))
+}
+
+/// Records a use: sets `last_used_at` and increments `use_count` by `uses`.
+pub fn record_use(conn: &Connection, id: &str, at: i64, uses: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?2), use_count = use_count + ?3 WHERE id = ?1")?
+        .execute(params![id, at, uses])?;
+    Ok(())
+}
+
+/// One event of the audit trail.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    #[serde(serialize_with = "crate::output::ser_time")]
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub key_id: Option<String>,
+    pub key_name: Option<String>,
+    pub details: String,
+}
+
+/// Appends an event to the audit trail, inside the caller's write.
+pub fn audit(
+    conn: &Connection,
+    at: i64,
+    actor: &str,
+    action: &str,
+    key: Option<&KeyRecord>,
+    details: &str,
+) -> Result<()> {
+    conn.prepare_cached("INSERT INTO audit (at, actor, action, key_id, key_name, details) VALUES (?1,?2,?3,?4,?5,?6)")?
+        .execute(params![at, actor, action, key.map(|k| &k.id), key.map(|k| &k.name), details])?;
+    Ok(())
+}
+
+/// Audit events, oldest first, optionally only those of one key id or name, and since a time.
+pub fn audit_events(
+    conn: &Connection,
+    key: Option<(&str, &str)>,
+    since: Option<i64>,
+) -> Result<Vec<AuditEvent>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, key_id, key_name, details FROM audit \
+         WHERE (?1 IS NULL OR key_id = ?1 OR key_name = ?2) AND (?3 IS NULL OR at >= ?3) ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![key.map(|k| k.0), key.map(|k| k.1), since], |r| {
+        Ok(AuditEvent {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            key_id: r.get(4)?,
+            key_name: r.get(5)?,
+            details: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every permission group and its scopes.
+pub fn groups(conn: &Connection) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT name, scopes FROM permission_groups ORDER BY name")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, json_list(r.get(1)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The scopes of one group, or exit 5.
+pub fn group(conn: &Connection, name: &str) -> Result<Vec<String>> {
+    conn.prepare_cached("SELECT scopes FROM permission_groups WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?
+        .map(json_list)
+        .ok_or_else(|| Error::NoSuchGroup(crate::output::sanitize(name)))
+}
+
+/// Creates a group; exit 6 if the name is taken.
+pub fn insert_group(conn: &Connection, name: &str, scopes: &[String], at: i64) -> Result<()> {
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO permission_groups (name, scopes, created_at) VALUES (?1, ?2, ?3)",
+        params![name, to_json(scopes), at],
+    )?;
+    if n == 0 {
+        return Err(Error::conflict(
+            format!(
+                "a group named {:?} already exists",
+                crate::output::sanitize(name)
+            ),
+            "choose another name, or change it with `apikeys group edit`",
+        ));
+    }
+    Ok(())
+}
+
+/// Replaces a group's scopes.
+pub fn update_group(conn: &Connection, name: &str, scopes: &[String]) -> Result<()> {
+    conn.execute(
+        "UPDATE permission_groups SET scopes = ?2 WHERE name = ?1",
+        params![name, to_json(scopes)],
+    )?;
+    Ok(())
+}
+
+/// Deletes a group.
+pub fn delete_group(conn: &Connection, name: &str) -> Result<()> {
+    conn.execute("DELETE FROM permission_groups WHERE name = ?1", [name])?;
+    Ok(())
+}
+
+/// A key's effective scopes: its own, then those of its groups, each once.
+pub fn effective_scopes(key: &KeyRecord, groups: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    let mut out = key.scopes.clone();
+    for g in &key.groups {
+        for s in groups.get(g).into_iter().flatten() {
+            crate::model::add_unique(&mut out, s);
+        }
+    }
+    out
+}

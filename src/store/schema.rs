@@ -1,0 +1,91 @@
+//! The database schema, versioned with `PRAGMA user_version` and upgraded by migrations.
+
+use crate::error::Result;
+use rusqlite::Connection;
+
+/// Each entry upgrades the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE keys (
+    id            TEXT PRIMARY KEY NOT NULL,
+    name          TEXT NOT NULL,
+    prefix        TEXT NOT NULL,
+    check_code    TEXT NOT NULL,
+    secret_hash   BLOB NOT NULL,
+    revoked       INTEGER NOT NULL DEFAULT 0,
+    revoked_reason TEXT,
+    created_at    INTEGER NOT NULL,
+    created_by    TEXT NOT NULL,
+    expires_at    INTEGER,
+    last_used_at  INTEGER,
+    use_count     INTEGER NOT NULL DEFAULT 0,
+    description   TEXT NOT NULL DEFAULT '',
+    scopes        TEXT NOT NULL DEFAULT '[]',
+    group_names   TEXT NOT NULL DEFAULT '[]',
+    allowed_ips   TEXT NOT NULL DEFAULT '[]',
+    rotated_from  TEXT,
+    rotated_to    TEXT
+) STRICT;
+-- A name addresses the current key: superseded (rotated) keys keep their name but give it up.
+CREATE UNIQUE INDEX keys_current_name ON keys(name) WHERE rotated_to IS NULL;
+CREATE TABLE permission_groups (
+    name       TEXT PRIMARY KEY NOT NULL,
+    scopes     TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE policy (
+    name  TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT;
+INSERT INTO policy(name, value) VALUES ('max_lifetime', '31536000'), ('default_lifetime', '31536000');
+CREATE TABLE audit (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       INTEGER NOT NULL,
+    actor    TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    key_id   TEXT,
+    key_name TEXT,
+    details  TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX audit_key ON audit(key_id);
+"#];
+
+/// The schema version this build writes.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+/// The schema version of an opened database.
+pub fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the database up to [`CURRENT`]. The caller has checked it is not newer.
+pub fn migrate(conn: &Connection) -> Result<()> {
+    let from = version(conn)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        conn.execute_batch(&format!(
+            "BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;",
+            i + 1
+        ))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_database_migrates_to_current_and_again_is_a_no_op() {
+        let conn = Connection::open_in_memory().unwrap();
+        migrate(&conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), CURRENT);
+        migrate(&conn).unwrap();
+        let max: String = conn
+            .query_row(
+                "SELECT value FROM policy WHERE name='max_lifetime'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(max, "31536000");
+    }
+}

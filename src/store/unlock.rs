@@ -1,0 +1,160 @@
+//! Where the secret that opens a store comes from, in the order of SPEC §3: key file, passphrase
+//! file, `APIKEYS_PASSPHRASE`, a prompt on a terminal; otherwise exit 3 at once, never a hang.
+
+use crate::error::{Error, Result};
+use crate::secret::{Key32, Passphrase};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// The unlock options a command was given.
+#[derive(Debug, Default)]
+pub struct UnlockOptions {
+    pub key_file: Option<PathBuf>,
+    pub passphrase_file: Option<PathBuf>,
+    pub passphrase_env: Option<Passphrase>,
+    /// Whether a prompt may be shown (stdin and stderr are terminals).
+    pub interactive: bool,
+}
+
+/// The secret chosen to unlock a store.
+#[derive(Debug)]
+pub enum Credential {
+    KeyFile(PathBuf, Key32),
+    Passphrase(Passphrase),
+}
+
+/// The hint shown whenever a store cannot be unlocked.
+pub const UNLOCK_HINT: &str =
+    "pass --key-file, --passphrase-file or APIKEYS_PASSPHRASE, or run on a terminal to be asked";
+
+impl UnlockOptions {
+    /// Picks the credential, reading files or prompting as needed.
+    pub fn credential(&self, store: &Path) -> Result<Credential> {
+        let fail = |reason: String| Error::Unlock {
+            path: store.to_path_buf(),
+            reason,
+            hint: UNLOCK_HINT.into(),
+        };
+        if let Some(path) = &self.key_file {
+            return read_key_file(path)
+                .map(|k| Credential::KeyFile(path.clone(), k))
+                .map_err(fail);
+        }
+        if let Some(path) = &self.passphrase_file {
+            return read_passphrase_file(path)
+                .map(Credential::Passphrase)
+                .map_err(fail);
+        }
+        if let Some(p) = &self.passphrase_env {
+            return Ok(Credential::Passphrase(Passphrase::new(
+                String::from_utf8_lossy(p.expose_secret_bytes()).into_owned(),
+            )));
+        }
+        if self.interactive {
+            let prompt = format!("Passphrase for {}", store.display());
+            return crate::prompt::password(&prompt).map(Credential::Passphrase);
+        }
+        Err(fail(
+            "no key file or passphrase was given and there is no terminal to ask on".into(),
+        ))
+    }
+}
+
+/// Reads a passphrase file, dropping one trailing newline.
+pub fn read_passphrase_file(path: &Path) -> std::result::Result<Passphrase, String> {
+    let raw = Zeroizing::new(
+        std::fs::read(path)
+            .map_err(|e| format!("cannot read passphrase file {}: {e}", path.display()))?,
+    );
+    let mut s = Zeroizing::new(
+        String::from_utf8(raw.to_vec())
+            .map_err(|_| format!("passphrase file {} is not UTF-8", path.display()))?,
+    );
+    if s.ends_with('\n') {
+        s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
+    }
+    Ok(Passphrase::new(std::mem::take(&mut *s)))
+}
+
+/// Reads a key file: 64 hex digits (32 bytes) and an optional newline.
+pub fn read_key_file(path: &Path) -> std::result::Result<Key32, String> {
+    let raw = Zeroizing::new(
+        std::fs::read(path).map_err(|e| format!("cannot read key file {}: {e}", path.display()))?,
+    );
+    let text = std::str::from_utf8(&raw).unwrap_or("").trim();
+    let mut key = Zeroizing::new([0u8; 32]);
+    let bad = || {
+        format!(
+            "{} is not an apikeys key file (64 hex digits expected)",
+            path.display()
+        )
+    };
+    if text.len() != 64 {
+        return Err(bad());
+    }
+    for (i, out) in key.iter_mut().enumerate() {
+        *out = u8::from_str_radix(text.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
+            .map_err(|_| bad())?;
+    }
+    Ok(Key32::from_bytes(*key))
+}
+
+/// The text written to a new key file: 64 lowercase hex digits and a newline.
+pub fn key_file_text(key: &Key32) -> Zeroizing<String> {
+    let mut s = Zeroizing::new(String::with_capacity(65));
+    for b in key.expose_secret() {
+        s.push(char::from_digit(u32::from(b >> 4), 16).expect("nibble"));
+        s.push(char::from_digit(u32::from(b & 15), 16).expect("nibble"));
+    }
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_files_round_trip_and_garbage_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k");
+        let key = Key32::from_bytes([0xA5; 32]);
+        std::fs::write(&p, key_file_text(&key).as_bytes()).unwrap();
+        assert_eq!(
+            read_key_file(&p).unwrap().expose_secret(),
+            key.expose_secret()
+        );
+        std::fs::write(&p, "zz".repeat(32)).unwrap();
+        assert!(read_key_file(&p).is_err());
+        std::fs::write(&p, "ab").unwrap();
+        assert!(read_key_file(&p).is_err());
+    }
+
+    #[test]
+    fn passphrase_files_lose_one_trailing_newline_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("p");
+        std::fs::write(&p, "pass word \r\n").unwrap();
+        assert_eq!(
+            read_passphrase_file(&p).unwrap().expose_secret_bytes(),
+            b"pass word "
+        );
+        std::fs::write(&p, "x\n\n").unwrap();
+        assert_eq!(
+            read_passphrase_file(&p).unwrap().expose_secret_bytes(),
+            b"x\n"
+        );
+    }
+
+    #[test]
+    fn no_source_and_no_terminal_is_exit_3() {
+        let err = UnlockOptions::default()
+            .credential(Path::new("s"))
+            .unwrap_err();
+        assert_eq!(err.exit_code(), 3);
+        assert!(err.hint().unwrap().contains("--key-file"));
+    }
+}

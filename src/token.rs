@@ -1,0 +1,262 @@
+//! The key format of SPEC §1: `<prefix>_<id>_<secret><check>`, generated, parsed, checked and masked.
+
+use crate::error::{Error, Result};
+use crate::secret::TokenString;
+use zeroize::Zeroizing;
+
+/// The base62 alphabet, `0-9A-Za-z` in that order.
+pub const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Length of the public identifier.
+pub const ID_LEN: usize = 12;
+/// Length of the secret part: 32 bytes in base62.
+pub const SECRET_LEN: usize = 43;
+/// Length of the CRC32 check in base62.
+pub const CHECK_LEN: usize = 6;
+/// The prefix used when none is given.
+pub const DEFAULT_PREFIX: &str = "ak";
+
+/// A token that passed the format and checksum checks. Holds the secret, so no `Debug` of it.
+pub struct ParsedToken<'a> {
+    pub prefix: &'a str,
+    pub id: &'a str,
+    secret: &'a str,
+    pub check: &'a str,
+}
+
+impl ParsedToken<'_> {
+    /// The secret part. Named loudly so that a reader sees where secrets flow.
+    pub fn expose_secret(&self) -> &str {
+        self.secret
+    }
+}
+
+impl std::fmt::Debug for ParsedToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ParsedToken({})", mask(self.prefix, self.id, self.check))
+    }
+}
+
+/// Why a string is not a well-formed token. Never carries the token itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformed {
+    Shape,
+    Prefix,
+    Id,
+    Secret,
+    Checksum,
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Malformed::Shape => "not of the form <prefix>_<id>_<secret><check>",
+            Malformed::Prefix => "the prefix is not [a-z][a-z0-9]{0,15}",
+            Malformed::Id => "the identifier is not 12 base62 characters",
+            Malformed::Secret => "the secret is not 43 base62 characters plus a 6-character check",
+            Malformed::Checksum => "the checksum does not match (a typo or a truncated paste?)",
+        })
+    }
+}
+
+/// Whether `p` is a valid prefix: `[a-z][a-z0-9]{0,15}`.
+pub fn valid_prefix(p: &str) -> bool {
+    let b = p.as_bytes();
+    !b.is_empty()
+        && b.len() <= 16
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+}
+
+/// Checks a prefix given on the command line.
+pub fn check_prefix(p: &str) -> Result<()> {
+    if valid_prefix(p) {
+        Ok(())
+    } else {
+        Err(Error::usage(
+            format!("invalid prefix {p:?}"),
+            "a prefix is a lowercase letter followed by up to 15 lowercase letters or digits, e.g. `ak` or `prod`",
+        ))
+    }
+}
+
+fn is_base62(s: &str) -> bool {
+    s.bytes().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Parses a token and checks its checksum, without touching any store.
+pub fn parse(token: &str) -> std::result::Result<ParsedToken<'_>, Malformed> {
+    let mut parts = token.splitn(3, '_');
+    let (Some(prefix), Some(id), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(Malformed::Shape);
+    };
+    if !valid_prefix(prefix) {
+        return Err(Malformed::Prefix);
+    }
+    if id.len() != ID_LEN || !is_base62(id) {
+        return Err(Malformed::Id);
+    }
+    if rest.len() != SECRET_LEN + CHECK_LEN || !is_base62(rest) {
+        return Err(Malformed::Secret);
+    }
+    let (secret, check) = rest.split_at(SECRET_LEN);
+    let body = &token[..token.len() - CHECK_LEN];
+    if checksum(body) != check {
+        return Err(Malformed::Checksum);
+    }
+    Ok(ParsedToken {
+        prefix,
+        id,
+        secret,
+        check,
+    })
+}
+
+/// The CRC32 (IEEE) of `body`, big-endian in base62, left-padded with `0` to 6 characters.
+pub fn checksum(body: &str) -> String {
+    let crc = crc32fast::hash(body.as_bytes());
+    let mut out = [b'0'; CHECK_LEN];
+    let mut n = crc as u64;
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The masked form shown after creation: `<prefix>_<id>_…<check>`.
+pub fn mask(prefix: &str, id: &str, check: &str) -> String {
+    format!("{prefix}_{id}_…{check}")
+}
+
+/// Encodes 32 bytes as exactly 43 base62 characters (big-endian, left-padded with `0`).
+fn encode_secret(bytes: &[u8; 32]) -> Zeroizing<String> {
+    // Repeated division of a big-endian number by 62; 62^43 > 2^256, so 43 digits suffice.
+    let mut num = Zeroizing::new(*bytes);
+    let mut digits = Zeroizing::new([b'0'; SECRET_LEN]);
+    for slot in digits.iter_mut().rev() {
+        let mut rem: u32 = 0;
+        for byte in num.iter_mut() {
+            let acc = (rem << 8) | u32::from(*byte);
+            *byte = (acc / 62) as u8;
+            rem = acc % 62;
+        }
+        *slot = ALPHABET[rem as usize];
+    }
+    Zeroizing::new(digits.iter().map(|&c| c as char).collect())
+}
+
+/// `n` random base62 characters, without modulo bias.
+pub fn random_base62(n: usize) -> Result<String> {
+    let mut out = String::with_capacity(n);
+    let mut buf = [0u8; 64];
+    while out.len() < n {
+        crate::store::crypto::fill_random(&mut buf)?;
+        for &b in &buf {
+            // 248 = 4 * 62: accept only bytes below it so that every character is equally likely.
+            if b < 248 && out.len() < n {
+                out.push(ALPHABET[(b % 62) as usize] as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A freshly minted token and its public parts.
+pub struct NewToken {
+    pub token: TokenString,
+    pub id: String,
+    pub check: String,
+}
+
+/// Mints a token: a random 12-character id and a 256-bit secret from the OS CSPRNG.
+pub fn generate(prefix: &str) -> Result<NewToken> {
+    let id = random_base62(ID_LEN)?;
+    let mut raw = Zeroizing::new([0u8; 32]);
+    crate::store::crypto::fill_random(raw.as_mut())?;
+    let secret = encode_secret(&raw);
+    let mut body = Zeroizing::new(format!("{prefix}_{id}_"));
+    body.push_str(&secret);
+    let check = checksum(&body);
+    body.push_str(&check);
+    Ok(NewToken {
+        token: TokenString::new(std::mem::take(&mut *body)),
+        id,
+        check,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_tokens_parse_and_mask() {
+        let t = generate("ak").unwrap();
+        let s = t.token.expose_secret();
+        let p = parse(s).unwrap();
+        assert_eq!(p.prefix, "ak");
+        assert_eq!(p.id, t.id);
+        assert_eq!(p.expose_secret().len(), SECRET_LEN);
+        assert_eq!(s.len(), 2 + 1 + ID_LEN + 1 + SECRET_LEN + CHECK_LEN);
+        let m = mask(p.prefix, p.id, p.check);
+        assert!(!m.contains(p.expose_secret()));
+        assert!(m.starts_with(&format!("ak_{}_…", t.id)));
+    }
+
+    #[test]
+    fn secret_encoding_is_fixed_width_and_ordered() {
+        assert_eq!(encode_secret(&[0; 32]).as_str(), "0".repeat(43));
+        let mut one = [0u8; 32];
+        one[31] = 61;
+        assert!(encode_secret(&one).ends_with("0z"));
+        assert_eq!(encode_secret(&[0xFF; 32]).len(), 43);
+    }
+
+    #[test]
+    fn checksum_is_crc32_in_base62() {
+        // CRC32("123456789") = 0xCBF43926 = 3421780262 = base62 "3jbHNk"... computed by hand below.
+        let mut n = 0xCBF4_3926u64;
+        let mut expect = Vec::new();
+        for _ in 0..6 {
+            expect.push(ALPHABET[(n % 62) as usize]);
+            n /= 62;
+        }
+        expect.reverse();
+        assert_eq!(checksum("123456789").as_bytes(), expect.as_slice());
+    }
+
+    #[test]
+    fn typos_and_truncations_are_rejected() {
+        let t = generate("prod1").unwrap();
+        let s = t.token.expose_secret().to_string();
+        assert_eq!(parse(&s[..s.len() - 1]).unwrap_err(), Malformed::Secret);
+        let mut b = s.clone().into_bytes();
+        let i = b.len() - 10;
+        b[i] = if b[i] == b'a' { b'b' } else { b'a' };
+        assert_eq!(
+            parse(std::str::from_utf8(&b).unwrap()).unwrap_err(),
+            Malformed::Checksum
+        );
+        assert_eq!(parse("").unwrap_err(), Malformed::Shape);
+        assert_eq!(
+            parse(&s.replacen("prod1", "Prod1", 1)).unwrap_err(),
+            Malformed::Prefix
+        );
+    }
+
+    #[test]
+    fn prefixes_follow_the_contract() {
+        assert!(valid_prefix("ak") && valid_prefix("a") && valid_prefix("a123456789abcdef"));
+        assert!(!valid_prefix("") && !valid_prefix("1a") && !valid_prefix("a_b"));
+        assert!(!valid_prefix("a1234567890abcdef") && !valid_prefix("AK"));
+    }
+
+    #[test]
+    fn random_base62_uses_the_whole_alphabet() {
+        let s = random_base62(4000).unwrap();
+        assert_eq!(s.len(), 4000);
+        assert!(s.bytes().all(|c| ALPHABET.contains(&c)));
+        assert!(s.contains('0') && s.contains('z') && s.contains('Z'));
+    }
+}
