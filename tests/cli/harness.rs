@@ -1,0 +1,203 @@
+//! The test environment: a temp dir holding a store, and helpers to run the binary against it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_apikeys");
+/// The passphrase of every test store.
+pub const PASS: &str = "correct horse battery";
+
+/// One temp dir with a store and a key file.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    pub store: PathBuf,
+    pub key_file: PathBuf,
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code, showing all output when it differs.
+    #[track_caller]
+    pub fn code(self, want: i32) -> Self {
+        assert_eq!(
+            self.code, want,
+            "unexpected exit code\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Parses stdout as json.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not json ({e}): {}", self.stdout))
+    }
+}
+
+fn finish(out: Output) -> Run {
+    Run {
+        // A kill by signal has no code; report it as -1 so that assertions fail clearly.
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+impl TestEnv {
+    /// A temp dir with no store yet.
+    pub fn bare() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = dir.path().join("data").join("apikeys.store");
+        let key_file = dir.path().join("ci.key");
+        TestEnv {
+            dir,
+            store,
+            key_file,
+        }
+    }
+
+    /// A temp dir with an initialised store (cheap KDF) and a key file.
+    pub fn new() -> Self {
+        let env = Self::bare();
+        let kf = env.key_file.to_str().unwrap().to_string();
+        env.with_pass(&[
+            "init",
+            "--kdf-memory",
+            "1",
+            "--kdf-iterations",
+            "1",
+            "--with-key-file",
+            &kf,
+        ])
+        .code(0);
+        env
+    }
+
+    /// A path inside the temp dir.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A command with a clean environment: the store set, nothing to unlock with, no terminal.
+    pub fn bare_cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("APIKEYS_STORE", &self.store)
+            .env("APIKEYS_ACTOR", "tester")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// A command that unlocks with the key file.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.bare_cmd(args);
+        c.env("APIKEYS_KEY_FILE", &self.key_file);
+        c
+    }
+
+    /// Runs with the key file.
+    pub fn run(&self, args: &[&str]) -> Run {
+        finish(self.cmd(args).output().expect("run apikeys"))
+    }
+
+    /// Runs with the passphrase in APIKEYS_PASSPHRASE.
+    pub fn with_pass(&self, args: &[&str]) -> Run {
+        finish(
+            self.bare_cmd(args)
+                .env("APIKEYS_PASSPHRASE", PASS)
+                .output()
+                .expect("run apikeys"),
+        )
+    }
+
+    /// Runs a prepared command with `input` on stdin.
+    pub fn feed(mut cmd: Command, input: &str) -> Run {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().unwrap().write_all(input.as_bytes()).ok();
+        finish(child.wait_with_output().expect("wait"))
+    }
+
+    /// Runs with the key file and `input` on stdin.
+    pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
+        Self::feed(self.cmd(args), input)
+    }
+
+    /// Creates a key and returns its token.
+    pub fn create(&self, name: &str, extra: &[&str]) -> String {
+        let mut args = vec!["create", "--name", name, "--no-clipboard"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args).code(0);
+        let token = out.stdout.trim().to_string();
+        assert!(
+            token.starts_with(&format!("{}_", prefix_of(extra))),
+            "no token printed: {out:?}"
+        );
+        token
+    }
+
+    /// Verifies a token with extra arguments; returns the run.
+    pub fn verify(&self, token: &str, extra: &[&str]) -> Run {
+        let mut args = vec!["verify"];
+        args.extend_from_slice(extra);
+        self.run_stdin(&args, &format!("{token}\n"))
+    }
+
+    /// `list --format json` as a vector of key objects.
+    pub fn keys(&self) -> Vec<serde_json::Value> {
+        self.run(&["list", "--format", "json"])
+            .code(0)
+            .json()
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// One key's json by name or id.
+    pub fn key(&self, key: &str) -> serde_json::Value {
+        self.run(&["show", key, "--format", "json"]).code(0).json()
+    }
+
+    /// The store file's bytes.
+    pub fn store_bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.store).expect("read store")
+    }
+
+    /// Writes a file with the given text.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+fn prefix_of<'a>(extra: &[&'a str]) -> &'a str {
+    extra
+        .iter()
+        .position(|a| *a == "--prefix")
+        .map_or("ak", |i| extra[i + 1])
+}
+
+/// The mode bits of a file.
+pub fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
