@@ -76,6 +76,10 @@ pub fn copy_once(token: &TokenString) -> Result<u64, String> {
 
 /// The helper process: reads the token from stdin, owns the clipboard, clears it when the
 /// time is up if it still holds the token. Reports `ok` or `error: …` on stdout first.
+///
+/// It sets the clipboard once and then polls, rather than blocking in `SetExtLinux::wait_until`,
+/// so that `ok` is reported only once the clipboard really is ours, and a second `set` can
+/// never overwrite what the user copied in between.
 pub fn run_helper() -> i32 {
     let mut token = Zeroizing::new(String::new());
     if std::io::stdin().read_to_string(&mut token).is_err() || token.is_empty() {
@@ -90,21 +94,27 @@ pub fn run_helper() -> i32 {
             return 1;
         }
     };
-    if let Err(e) = set(&mut clip, &token, None) {
+    if let Err(e) = set(&mut clip, &token) {
         println!("error: {}", first_line(&e.to_string()));
         return 1;
     }
     println!("ok");
     let _ = std::io::stdout().flush();
-    // Serve the clipboard until the deadline, or until someone else takes it over.
-    let _ = set(&mut clip, &token, Some(deadline));
-    if clip
-        .get_text()
-        .is_ok_and(|t| Zeroizing::new(t).as_str() == token.as_str())
-    {
-        let _ = clip.clear();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        std::thread::sleep(left.min(Duration::from_millis(200)));
+        let still_ours = clip
+            .get_text()
+            .is_ok_and(|t| Zeroizing::new(t).as_str() == token.as_str());
+        if !still_ours {
+            // Someone copied something else: leave it alone.
+            return 0;
+        }
+        if left.is_zero() {
+            let _ = clip.clear();
+            return 0;
+        }
     }
-    0
 }
 
 fn first_line(s: &str) -> String {
@@ -115,28 +125,12 @@ fn first_line(s: &str) -> String {
 }
 
 #[cfg(target_os = "linux")]
-fn set(
-    clip: &mut arboard::Clipboard,
-    token: &str,
-    until: Option<Instant>,
-) -> Result<(), arboard::Error> {
+fn set(clip: &mut arboard::Clipboard, token: &str) -> Result<(), arboard::Error> {
     use arboard::SetExtLinux;
-    let set = clip.set().exclude_from_history();
-    match until {
-        Some(deadline) => set.wait_until(deadline).text(token),
-        None => set.text(token),
-    }
+    clip.set().exclude_from_history().text(token)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn set(
-    clip: &mut arboard::Clipboard,
-    token: &str,
-    until: Option<Instant>,
-) -> Result<(), arboard::Error> {
-    clip.set_text(token)?;
-    if let Some(deadline) = until {
-        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-    }
-    Ok(())
+fn set(clip: &mut arboard::Clipboard, token: &str) -> Result<(), arboard::Error> {
+    clip.set_text(token)
 }

@@ -39,13 +39,7 @@ pub fn man_page() -> Result<Vec<u8>> {
     man.render_options_section(&mut buf).map_err(io)?;
     writeln!(buf, ".SH COMMANDS").map_err(io)?;
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let mut sub = sub.clone().bin_name(format!("apikeys {}", sub.get_name()));
-        let usage = sub.render_usage().to_string();
-        let usage = usage.trim_start_matches("Usage: ").replace('-', "\\-");
-        writeln!(buf, ".SS \"{}\"\n.B {usage}\n.br", sub.get_name()).map_err(io)?;
-        if let Some(about) = sub.get_about() {
-            writeln!(buf, "{}", about.to_string().replace('-', "\\-")).map_err(io)?;
-        }
+        render_subcommand(&mut buf, sub, "apikeys").map_err(io)?;
     }
     writeln!(buf, ".SH \"EXIT STATUS AND ENVIRONMENT\"\n.nf").map_err(io)?;
     writeln!(
@@ -57,6 +51,34 @@ pub fn man_page() -> Result<Vec<u8>> {
     writeln!(buf, ".fi").map_err(io)?;
     man.render_version_section(&mut buf).map_err(io)?;
     Ok(buf)
+}
+
+/// Renders one subcommand (and its own subcommands): usage, summary, options.
+fn render_subcommand(buf: &mut Vec<u8>, sub: &clap::Command, parent: &str) -> std::io::Result<()> {
+    let full = format!("{parent} {}", sub.get_name());
+    let mut sub = sub.clone().bin_name(full.clone());
+    let usage = sub.render_usage().to_string();
+    let usage = usage.trim_start_matches("Usage: ").replace('-', "\\-");
+    writeln!(buf, ".SS \"{full}\"\n.B {usage}\n.br")?;
+    if let Some(about) = sub.get_about() {
+        writeln!(buf, "{}", about.to_string().replace('-', "\\-"))?;
+    }
+    if sub
+        .get_arguments()
+        .any(|a| !a.is_global_set() && !a.is_hide_set() && a.get_id() != "help")
+    {
+        let mut opts = Vec::new();
+        clap_mangen::Man::new(sub.clone()).render_options_section(&mut opts)?;
+        let text = String::from_utf8_lossy(&opts).replace(".SH OPTIONS\n", "");
+        buf.extend_from_slice(text.as_bytes());
+    }
+    for child in sub
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+    {
+        render_subcommand(buf, child, &full)?;
+    }
+    Ok(())
 }
 
 /// Prints the man page.

@@ -1,9 +1,13 @@
 //! Integration tests: the real `apikeys` binary in temp dirs, one test binary (as ripgrep does).
 
+mod clipboard;
 mod concurrency;
 mod crash;
+mod generated;
 mod harness;
 mod lifecycle;
+mod pty;
+mod readme;
 mod rotate;
 mod store;
 mod verify;

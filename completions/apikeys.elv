@@ -1,0 +1,506 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[apikeys] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'apikeys'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'apikeys'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create a new store'
+            cand passwd 'Change the passphrase or the key-file slot, without touching the keys'
+            cand create 'Mint a new key; its token is shown once'
+            cand list 'List keys, masked'
+            cand show 'Show every field of one key, and its audit events'
+            cand revoke 'Make keys inactive (reversible with activate)'
+            cand activate 'Make inactive keys active again'
+            cand edit 'Change a key''s settings (never its secret)'
+            cand delete 'Remove keys for good'
+            cand rotate 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+            cand verify 'Check a token read from stdin; the exit code tells the result'
+            cand group 'Manage permission groups (named sets of scopes)'
+            cand policy 'Show or set the store-wide lifetime policy'
+            cand log 'Show the audit trail'
+            cand completions 'Print shell completions'
+            cand man 'Print the man page (roff)'
+            cand __clipboard-helper 'Internal: the clipboard helper process'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;init'= {
+            cand --with-key-file 'Also write a random key file (0600) that unlocks the store without the passphrase'
+            cand --kdf-memory 'Argon2id memory in MiB [default: 64]'
+            cand --kdf-iterations 'Argon2id iterations [default: 3]'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;passwd'= {
+            cand --new-passphrase-file 'Read the new passphrase from this file (else APIKEYS_NEW_PASSPHRASE, else asked twice)'
+            cand --add-key-file 'Write a new random key file (0600) and let it unlock the store, replacing any old one'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand --remove-key-file 'Remove the key-file slot: the old key file stops working'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;create'= {
+            cand --name 'The key''s unique name (1-64 printable characters); without it a terminal runs a wizard'
+            cand --expires '1h, 12h, 1d, 5d, 1y, a duration (30m, 10d, 6w), a date, an RFC 3339 time, or never'
+            cand --scope 'A scope the key grants (repeatable)'
+            cand --group 'A permission group whose scopes the key also grants (repeatable)'
+            cand --allow-ip 'An IP address or CIDR the key may be used from (repeatable; none = any)'
+            cand --prefix 'The token prefix, [a-z][a-z0-9]{0,15}'
+            cand --description 'A free-text description'
+            cand --secret-file 'Write the token to this new 0600 file instead of stdout'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand --no-clipboard 'Do not copy the token to the clipboard'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;list'= {
+            cand --status 'Only keys of this status [default: all]'
+            cand --expiring-within 'Only usable keys that expire within this duration (e.g. 7d)'
+            cand --group 'Only keys in this group'
+            cand --scope 'Only keys granting this scope (their own or through a group)'
+            cand --search 'Only keys whose name, id or description contains this text (case-insensitive)'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;show'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;revoke'= {
+            cand --reason 'Why, for the audit log'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;activate'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;edit'= {
+            cand --name 'A new name'
+            cand --expires 'A new expiry, within the max lifetime counted from creation'
+            cand --add-scope 'Grant a scope (repeatable)'
+            cand --remove-scope 'Withdraw a scope (repeatable)'
+            cand --add-group 'Add the key to a group (repeatable)'
+            cand --remove-group 'Take the key out of a group (repeatable)'
+            cand --allow-ip 'Allow an IP address or CIDR (repeatable)'
+            cand --remove-ip 'Stop allowing an IP address or CIDR (repeatable)'
+            cand --description 'A new description'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;delete'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;rotate'= {
+            cand --grace 'How long the old key stays valid (e.g. 1h; 0 = it expires at once)'
+            cand --expires 'The successor''s expiry [default: the policy''s default lifetime]'
+            cand --secret-file 'Write the token to this new 0600 file instead of stdout'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand --no-clipboard 'Do not copy the token to the clipboard'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;verify'= {
+            cand --ip 'The client address to check against the key''s allowed IPs'
+            cand --scope 'A scope the key must grant (repeatable)'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand --batch 'Read one token per line; print one json result per line'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;group'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand create 'Create a group with its scopes'
+            cand list 'List groups, their scopes and how many keys use them'
+            cand edit 'Change a group''s scopes'
+            cand delete 'Delete a group; if keys use it, --yes also removes it from them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;group;create'= {
+            cand --scope 'A scope of the group (repeatable, at least one)'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;group;list'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;group;edit'= {
+            cand --add-scope 'Add a scope (repeatable)'
+            cand --remove-scope 'Remove a scope (repeatable)'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;group;delete'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;group;help'= {
+            cand create 'Create a group with its scopes'
+            cand list 'List groups, their scopes and how many keys use them'
+            cand edit 'Change a group''s scopes'
+            cand delete 'Delete a group; if keys use it, --yes also removes it from them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;group;help;create'= {
+        }
+        &'apikeys;group;help;list'= {
+        }
+        &'apikeys;group;help;edit'= {
+        }
+        &'apikeys;group;help;delete'= {
+        }
+        &'apikeys;group;help;help'= {
+        }
+        &'apikeys;policy'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Show the policy'
+            cand set 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;policy;show'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;policy;set'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;policy;help'= {
+            cand show 'Show the policy'
+            cand set 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;policy;help;show'= {
+        }
+        &'apikeys;policy;help;set'= {
+        }
+        &'apikeys;policy;help;help'= {
+        }
+        &'apikeys;log'= {
+            cand --key 'Only events of this key (name or id; deleted keys too)'
+            cand --since 'Only events since this date, RFC 3339 time, or duration back (7d)'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;completions'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;man'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;__clipboard-helper'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;help'= {
+            cand init 'Create a new store'
+            cand passwd 'Change the passphrase or the key-file slot, without touching the keys'
+            cand create 'Mint a new key; its token is shown once'
+            cand list 'List keys, masked'
+            cand show 'Show every field of one key, and its audit events'
+            cand revoke 'Make keys inactive (reversible with activate)'
+            cand activate 'Make inactive keys active again'
+            cand edit 'Change a key''s settings (never its secret)'
+            cand delete 'Remove keys for good'
+            cand rotate 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+            cand verify 'Check a token read from stdin; the exit code tells the result'
+            cand group 'Manage permission groups (named sets of scopes)'
+            cand policy 'Show or set the store-wide lifetime policy'
+            cand log 'Show the audit trail'
+            cand completions 'Print shell completions'
+            cand man 'Print the man page (roff)'
+            cand __clipboard-helper 'Internal: the clipboard helper process'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;help;init'= {
+        }
+        &'apikeys;help;passwd'= {
+        }
+        &'apikeys;help;create'= {
+        }
+        &'apikeys;help;list'= {
+        }
+        &'apikeys;help;show'= {
+        }
+        &'apikeys;help;revoke'= {
+        }
+        &'apikeys;help;activate'= {
+        }
+        &'apikeys;help;edit'= {
+        }
+        &'apikeys;help;delete'= {
+        }
+        &'apikeys;help;rotate'= {
+        }
+        &'apikeys;help;verify'= {
+        }
+        &'apikeys;help;group'= {
+            cand create 'Create a group with its scopes'
+            cand list 'List groups, their scopes and how many keys use them'
+            cand edit 'Change a group''s scopes'
+            cand delete 'Delete a group; if keys use it, --yes also removes it from them'
+        }
+        &'apikeys;help;group;create'= {
+        }
+        &'apikeys;help;group;list'= {
+        }
+        &'apikeys;help;group;edit'= {
+        }
+        &'apikeys;help;group;delete'= {
+        }
+        &'apikeys;help;policy'= {
+            cand show 'Show the policy'
+            cand set 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+        }
+        &'apikeys;help;policy;show'= {
+        }
+        &'apikeys;help;policy;set'= {
+        }
+        &'apikeys;help;log'= {
+        }
+        &'apikeys;help;completions'= {
+        }
+        &'apikeys;help;man'= {
+        }
+        &'apikeys;help;__clipboard-helper'= {
+        }
+        &'apikeys;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

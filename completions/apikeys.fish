@@ -1,0 +1,371 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_apikeys_global_optspecs
+    string join \n store= key-file= passphrase-file= actor= format= y/yes q/quiet h/help V/version
+end
+
+function __fish_apikeys_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_apikeys_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_apikeys_using_subcommand
+    set -l cmd (__fish_apikeys_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c apikeys -n "__fish_apikeys_needs_command" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_needs_command" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_needs_command" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_needs_command" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_needs_command" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_needs_command" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_needs_command" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_needs_command" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_needs_command" -s V -l version -d 'Print version'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "init" -d 'Create a new store'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "create" -d 'Mint a new key; its token is shown once'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "list" -d 'List keys, masked'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "show" -d 'Show every field of one key, and its audit events'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "activate" -d 'Make inactive keys active again'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "delete" -d 'Remove keys for good'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "group" -d 'Manage permission groups (named sets of scopes)'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "policy" -d 'Show or set the store-wide lifetime policy'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "log" -d 'Show the audit trail'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "__clipboard-helper" -d 'Internal: the clipboard helper process'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l with-key-file -d 'Also write a random key file (0600) that unlocks the store without the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l kdf-memory -d 'Argon2id memory in MiB [default: 64]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l kdf-iterations -d 'Argon2id iterations [default: 3]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l new-passphrase-file -d 'Read the new passphrase from this file (else APIKEYS_NEW_PASSPHRASE, else asked twice)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l add-key-file -d 'Write a new random key file (0600) and let it unlock the store, replacing any old one' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l remove-key-file -d 'Remove the key-file slot: the old key file stops working'
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l name -d 'The key\'s unique name (1-64 printable characters); without it a terminal runs a wizard' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l expires -d '1h, 12h, 1d, 5d, 1y, a duration (30m, 10d, 6w), a date, an RFC 3339 time, or never' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l scope -d 'A scope the key grants (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l group -d 'A permission group whose scopes the key also grants (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l allow-ip -d 'An IP address or CIDR the key may be used from (repeatable; none = any)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l prefix -d 'The token prefix, [a-z][a-z0-9]{0,15}' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l description -d 'A free-text description' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l no-clipboard -d 'Do not copy the token to the clipboard'
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l status -d 'Only keys of this status [default: all]' -r -f -a "active\t''
+inactive\t''
+expired\t''
+rotating\t''
+all\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l expiring-within -d 'Only usable keys that expire within this duration (e.g. 7d)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l group -d 'Only keys in this group' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l scope -d 'Only keys granting this scope (their own or through a group)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l search -d 'Only keys whose name, id or description contains this text (case-insensitive)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l reason -d 'Why, for the audit log' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l name -d 'A new name' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l expires -d 'A new expiry, within the max lifetime counted from creation' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l add-scope -d 'Grant a scope (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l remove-scope -d 'Withdraw a scope (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l add-group -d 'Add the key to a group (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l remove-group -d 'Take the key out of a group (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l allow-ip -d 'Allow an IP address or CIDR (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l remove-ip -d 'Stop allowing an IP address or CIDR (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l description -d 'A new description' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l grace -d 'How long the old key stays valid (e.g. 1h; 0 = it expires at once)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l expires -d 'The successor\'s expiry [default: the policy\'s default lifetime]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l no-clipboard -d 'Do not copy the token to the clipboard'
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l ip -d 'The client address to check against the key\'s allowed IPs' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l scope -d 'A scope the key must grant (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l batch -d 'Read one token per line; print one json result per line'
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "create" -d 'Create a group with its scopes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "list" -d 'List groups, their scopes and how many keys use them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "edit" -d 'Change a group\'s scopes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "delete" -d 'Delete a group; if keys use it, --yes also removes it from them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l scope -d 'A scope of the group (repeatable, at least one)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l add-scope -d 'Add a scope (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l remove-scope -d 'Remove a scope (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a group with its scopes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "list" -d 'List groups, their scopes and how many keys use them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a group\'s scopes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a group; if keys use it, --yes also removes it from them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "show" -d 'Show the policy'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the policy'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key -d 'Only events of this key (name or id; deleted keys too)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l since -d 'Only events since this date, RFC 3339 time, or duration back (7d)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "init" -d 'Create a new store'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "create" -d 'Mint a new key; its token is shown once'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "list" -d 'List keys, masked'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "show" -d 'Show every field of one key, and its audit events'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "activate" -d 'Make inactive keys active again'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "delete" -d 'Remove keys for good'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "group" -d 'Manage permission groups (named sets of scopes)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "policy" -d 'Show or set the store-wide lifetime policy'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "log" -d 'Show the audit trail'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "completions" -d 'Print shell completions'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "man" -d 'Print the man page (roff)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "__clipboard-helper" -d 'Internal: the clipboard helper process'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group with its scopes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List groups, their scopes and how many keys use them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "edit" -d 'Change a group\'s scopes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "delete" -d 'Delete a group; if keys use it, --yes also removes it from them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Show the policy'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'

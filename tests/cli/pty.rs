@@ -1,0 +1,158 @@
+//! Prompts through a real pseudo-terminal (expectrl): passphrases, confirmations, the wizard.
+
+use crate::harness::{BIN, PASS, TestEnv};
+use expectrl::{Eof, Session, WaitStatus};
+use std::process::Command;
+use std::time::Duration;
+
+const DOWN: &str = "\x1b[B";
+
+fn spawn(env: &TestEnv, args: &[&str], key_file: bool) -> Session {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.dir.path())
+        .env("TERM", "xterm")
+        .env("APIKEYS_STORE", &env.store)
+        .env("APIKEYS_ACTOR", "tester")
+        .env("NO_COLOR", "1");
+    if key_file {
+        c.env("APIKEYS_KEY_FILE", &env.key_file);
+    }
+    let mut s = Session::spawn(c).expect("spawn on a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(20)));
+    s
+}
+
+fn exit_code(mut s: Session) -> i32 {
+    s.expect(Eof).ok();
+    match s.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("not a normal exit: {other:?}"),
+    }
+}
+
+#[test]
+fn init_asks_twice_and_again_on_mismatch() {
+    let env = TestEnv::bare();
+    let mut s = spawn(
+        &env,
+        &["init", "--kdf-memory", "1", "--kdf-iterations", "1"],
+        false,
+    );
+    s.expect("New passphrase").unwrap();
+    s.send_line(PASS).unwrap();
+    s.expect("Repeat it").unwrap();
+    s.send_line("something else entirely").unwrap();
+    s.expect("do not match").unwrap();
+    s.expect("New passphrase").unwrap();
+    s.send_line("short").unwrap();
+    s.expect("at least 8").unwrap();
+    s.send_line(PASS).unwrap();
+    s.expect("Repeat it").unwrap();
+    s.send_line(PASS).unwrap();
+    assert_eq!(exit_code(s), 0);
+    env.with_pass(&["list"]).code(0);
+}
+
+#[test]
+fn the_passphrase_is_asked_on_a_terminal() {
+    let env = TestEnv::new();
+    let mut s = spawn(&env, &["list", "--format", "json"], false);
+    s.expect("Passphrase for").unwrap();
+    s.send_line(PASS).unwrap();
+    s.expect("[]").unwrap();
+    assert_eq!(exit_code(s), 0);
+    let mut s = spawn(&env, &["list"], false);
+    s.expect("Passphrase for").unwrap();
+    s.send_line("wrong passphrase").unwrap();
+    s.expect("wrong passphrase").unwrap();
+    assert_eq!(exit_code(s), 3);
+}
+
+#[test]
+fn confirmation_yes_changes_and_no_keeps() {
+    let env = TestEnv::new();
+    env.create("a", &[]);
+    env.create("b", &[]);
+    let mut s = spawn(&env, &["revoke", "a", "b"], true);
+    s.expect("Revoke \"a\"").unwrap();
+    s.send("n").unwrap();
+    assert_eq!(exit_code(s), 8);
+    assert!(env.keys().iter().all(|k| k["status"] == "active"));
+    let mut s = spawn(&env, &["revoke", "a", "b"], true);
+    s.expect("\"b\"").unwrap();
+    s.send("y").unwrap();
+    assert_eq!(exit_code(s), 0);
+    assert!(env.keys().iter().all(|k| k["status"] == "inactive"));
+    let mut s = spawn(&env, &["delete", "a"], true);
+    s.expect("Delete \"a\"").unwrap();
+    s.send("n").unwrap();
+    assert_eq!(exit_code(s), 8);
+    assert_eq!(env.keys().len(), 2);
+    let mut s = spawn(&env, &["delete", "a"], true);
+    s.expect("cannot be undone").unwrap();
+    s.send("y").unwrap();
+    assert_eq!(exit_code(s), 0);
+    assert_eq!(env.keys().len(), 1);
+}
+
+#[test]
+fn create_asks_for_acknowledgement_after_showing_the_token() {
+    let env = TestEnv::new();
+    let mut s = spawn(&env, &["create", "--name", "ci", "--no-clipboard"], true);
+    let caps = s
+        .expect(expectrl::Regex("ak_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}"))
+        .unwrap();
+    let token = String::from_utf8_lossy(caps.get(0).unwrap()).to_string();
+    s.expect("I have stored the key in a safe place").unwrap();
+    s.send("n").unwrap();
+    s.expect("cannot be shown again").unwrap();
+    s.expect("I have stored the key").unwrap();
+    s.send("y").unwrap();
+    assert_eq!(exit_code(s), 0);
+    env.verify(&token, &[]).code(0);
+}
+
+#[test]
+fn the_wizard_creates_a_key() {
+    let env = TestEnv::new();
+    env.run(&["group", "create", "ops", "--scope", "ops:all"])
+        .code(0);
+    let mut s = spawn(&env, &["create", "--no-clipboard"], true);
+    s.expect("Name").unwrap();
+    s.send_line("wizard-key").unwrap();
+    s.expect("Expires in").unwrap();
+    // The presets come first, 1y preselected; one down is "Custom".
+    s.send(DOWN).unwrap();
+    s.send("\r").unwrap();
+    s.expect("Expiry (duration").unwrap();
+    s.send_line("3d").unwrap();
+    s.expect("Scopes and groups").unwrap();
+    s.send(" ").unwrap(); // pick "group: ops"
+    s.send("\r").unwrap();
+    s.expect("More scopes").unwrap();
+    s.send_line("read, write").unwrap();
+    s.expect("Allowed IPs").unwrap();
+    s.send_line("10.0.0.0/8").unwrap();
+    s.expect("I have stored the key").unwrap();
+    s.send("y").unwrap();
+    assert_eq!(exit_code(s), 0);
+    let k = env.key("wizard-key");
+    assert_eq!(k["groups"], serde_json::json!(["ops"]));
+    assert_eq!(k["scopes"], serde_json::json!(["read", "write"]));
+    assert_eq!(k["allowed_ips"], serde_json::json!(["10.0.0.0/8"]));
+    assert_eq!(k["expiring_soon"], true);
+}
+
+#[test]
+fn verify_asks_for_the_token_without_echo_on_a_terminal() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let mut s = spawn(&env, &["verify"], true);
+    s.expect("Token").unwrap();
+    s.send_line(&token).unwrap();
+    s.expect("valid: ci").unwrap();
+    assert_eq!(exit_code(s), 0);
+}
