@@ -65,7 +65,7 @@ pub fn check_lists(scopes: &[String], ips: &[String]) -> Result<Vec<String>> {
 pub fn mint(
     tx: &rusqlite::Connection,
     pepper: &crate::secret::Key32,
-    ctx: &Context,
+    actor: &str,
     s: &Settings,
     now: i64,
 ) -> Result<(KeyRecord, crate::secret::TokenString)> {
@@ -87,7 +87,7 @@ pub fn mint(
         revoked: false,
         revoked_reason: None,
         created_at: now,
-        created_by: ctx.actor.clone(),
+        created_by: actor.to_string(),
         expires_at: expiry.as_option(),
         last_used_at: None,
         use_count: 0,
@@ -141,7 +141,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let reveal = Reveal::prepare(&args.reveal)?;
     let pepper = store.pepper();
     let written = store.write(|tx, _| {
-        let (record, token) = mint(tx, &pepper, ctx, &settings, now)?;
+        let (record, token) = mint(tx, &pepper, &ctx.actor, &settings, now)?;
         queries::audit(
             tx,
             now,

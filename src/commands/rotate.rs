@@ -72,7 +72,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         old.expires_at = Some(old.expires_at.map_or(end, |e| e.min(end)));
         old.rotated_to = Some("pending".into());
         queries::update_key(tx, &old)?;
-        let (mut new, token) = mint(tx, &pepper, ctx, &settings, now)?;
+        let (mut new, token) = mint(tx, &pepper, &ctx.actor, &settings, now)?;
         new.rotated_from = Some(old.id.clone());
         old.rotated_to = Some(new.id.clone());
         queries::update_key(tx, &new)?;

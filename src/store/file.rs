@@ -2,7 +2,6 @@
 
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -72,9 +71,13 @@ pub fn remove_stale_temps(store: &Path, _lock: &WriteLock) {
     }
 }
 
-/// Writes `parts` to a new 0600 temp file beside `store`, fsyncs it, renames it over `store`
+/// Lets `write` fill a new 0600 temp file beside `store`, fsyncs it, renames it over `store`
 /// and fsyncs the directory. On any error the temp file is removed and the old store stays.
-pub fn replace_atomically(store: &Path, parts: &[&[u8]], _lock: &WriteLock) -> Result<()> {
+pub fn replace_atomically(
+    store: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+    _lock: &WriteLock,
+) -> Result<()> {
     let dir = parent_dir(store);
     let tmp = dir.join(format!(
         "{}{}-{}",
@@ -89,9 +92,7 @@ pub fn replace_atomically(store: &Path, parts: &[&[u8]], _lock: &WriteLock) -> R
             .mode(0o600)
             .open(&tmp)
             .map_err(|e| Error::io("create", &tmp, e))?;
-        for p in parts {
-            f.write_all(p).map_err(|e| Error::io("write", &tmp, e))?;
-        }
+        write(&mut f).map_err(|e| Error::io("write", &tmp, e))?;
         f.sync_all().map_err(|e| Error::io("fsync", &tmp, e))?;
         drop(f);
         std::fs::rename(&tmp, store).map_err(|e| Error::io("replace", store, e))
@@ -108,6 +109,7 @@ pub fn replace_atomically(store: &Path, parts: &[&[u8]], _lock: &WriteLock) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
@@ -115,7 +117,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("s.store");
         let lock = lock(&store).unwrap();
-        replace_atomically(&store, &[b"one", b"two"], &lock).unwrap();
+        replace_atomically(
+            &store,
+            |f| f.write_all(b"one").and_then(|()| f.write_all(b"two")),
+            &lock,
+        )
+        .unwrap();
         assert_eq!(std::fs::read(&store).unwrap(), b"onetwo");
         assert_eq!(
             std::fs::metadata(&store).unwrap().permissions().mode() & 0o777,
@@ -126,6 +133,22 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}"); // the store and its lock file
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.store");
+        std::fs::write(&store, b"old").unwrap();
+        let lock = lock(&store).unwrap();
+        let fail = |f: &mut File| {
+            f.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        };
+        let err = replace_atomically(&store, fail, &lock).unwrap_err();
+        assert!(err.to_string().contains("disk full"));
+        assert_eq!(std::fs::read(&store).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]
@@ -147,7 +170,7 @@ mod tests {
         std::fs::create_dir(&store).unwrap();
         std::fs::write(store.join("x"), b"keep").unwrap();
         let lock = lock(&store).unwrap();
-        assert!(replace_atomically(&store, &[b"new"], &lock).is_err());
+        assert!(replace_atomically(&store, |f| f.write_all(b"new"), &lock).is_err());
         assert_eq!(std::fs::read(store.join("x")).unwrap(), b"keep");
         let temps = std::fs::read_dir(dir.path()).unwrap().filter(|e| {
             e.as_ref()

@@ -13,6 +13,8 @@ pub const SLOT_LEN: usize = 1 + 12 + 16 + NONCE_LEN + 32 + TAG_LEN;
 const FIXED_LEN: usize = 8 + 2 + 16 + 1;
 /// The most slots a header may hold (one passphrase, one key file).
 const MAX_SLOTS: usize = 2;
+/// The longest header there can be: two slots.
+pub const MAX_HEADER_LEN: usize = FIXED_LEN + MAX_SLOTS * SLOT_LEN + NONCE_LEN + 4;
 
 /// What a slot is unlocked with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@ pub mod file;
 pub mod format;
 pub mod queries;
 pub mod schema;
+pub mod stream;
 pub mod unlock;
 
 use crate::error::{Error, Result};
@@ -12,9 +13,10 @@ use crate::secret::{Key32, Passphrase};
 use crypto::{KdfParams, TAG_LEN};
 use format::{FormatError, Header, Slot, SlotKind};
 use rusqlite::{Connection, MAIN_DB, Transaction};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use unlock::{Credential, UnlockOptions};
-use zeroize::Zeroizing;
 
 /// An unlocked store: the decrypted database, and what is needed to seal it again.
 pub struct Store {
@@ -39,47 +41,70 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> Error {
     }
 }
 
-fn read_store_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(b) => Ok(Zeroizing::new(b)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(Error::NoStore(path.to_path_buf()))
-        }
-        Err(e) => Err(Error::io("read", path, e)),
-    }
+/// A store file opened for reading, its header checked, positioned at the payload.
+struct Opened {
+    file: File,
+    header: Header,
+    header_bytes: Vec<u8>,
+    payload_len: u64,
 }
 
-fn decode_header(path: &Path, bytes: &[u8]) -> Result<(Header, usize)> {
-    Header::decode(bytes).map_err(|e| match e {
+/// Opens the file and reads and checks the header, before any KDF could run.
+fn open_file(path: &Path) -> Result<Opened> {
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NoStore(path.to_path_buf()));
+        }
+        Err(e) => return Err(Error::io("open", path, e)),
+    };
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    let mut prefix = vec![0u8; (len as usize).min(format::MAX_HEADER_LEN)];
+    file.read_exact(&mut prefix)
+        .map_err(|e| Error::io("read", path, e))?;
+    let (header, header_len) = Header::decode(&prefix).map_err(|e| match e {
         FormatError::UnknownVersion(_) => Error::Unsupported {
             path: path.to_path_buf(),
             reason: e.to_string(),
         },
         _ => corrupt(path, e.to_string()),
+    })?;
+    prefix.truncate(header_len);
+    file.seek(SeekFrom::Start(header_len as u64))
+        .map_err(|e| Error::io("read", path, e))?;
+    let payload_len = len - header_len as u64;
+    if payload_len <= TAG_LEN as u64 {
+        return Err(corrupt(path, "the file is truncated"));
+    }
+    Ok(Opened {
+        file,
+        header,
+        header_bytes: prefix,
+        payload_len,
     })
 }
 
-/// Decrypts the payload in place (no extra copy of the plaintext) and loads it into SQLite.
-fn open_payload(
-    path: &Path,
-    bytes: &mut [u8],
-    header_len: usize,
-    header: &Header,
-    data_key: &Key32,
-) -> Result<Connection> {
-    let (aad, payload) = bytes.split_at_mut(header_len);
-    if payload.len() < TAG_LEN {
-        return Err(corrupt(path, "the file is truncated"));
-    }
-    let (body, tag) = payload.split_at_mut(payload.len() - TAG_LEN);
-    let tag: [u8; TAG_LEN] = (&*tag).try_into().expect("tag length");
-    if !crypto::open_in_place(data_key, &header.payload_nonce, aad, body, &tag) {
+/// Decrypts the payload as it is read, straight into the buffer SQLite owns, and checks its
+/// tag before SQLite reads a byte of it.
+fn load_payload(path: &Path, opened: Opened, data_key: &Key32) -> Result<Connection> {
+    let ct_len = opened.payload_len - TAG_LEN as u64;
+    let size = usize::try_from(ct_len).map_err(|_| corrupt(path, "the payload is too large"))?;
+    let mut reader = stream::DecryptReader::new(
+        opened.file,
+        ct_len,
+        data_key,
+        &opened.header.payload_nonce,
+        &opened.header_bytes,
+    );
+    let mut conn = Connection::open_in_memory()?;
+    conn.deserialize_read_exact(MAIN_DB, &mut reader, size, false)
+        .map_err(|_| corrupt(path, "the file is truncated or unreadable"))?;
+    if !reader.verify().map_err(|e| Error::io("read", path, e))? {
         return Err(corrupt(path, "the sealed contents fail authentication"));
     }
-    let mut conn = Connection::open_in_memory()?;
-    conn.deserialize_read_exact(MAIN_DB, &*body, body.len(), false)
-        .map_err(|_| corrupt(path, "the decrypted contents are not a database"))?;
-    body.fill(0);
     let version = schema::version(&conn)
         .map_err(|_| corrupt(path, "the decrypted contents are not a database"))?;
     if version > schema::CURRENT {
@@ -95,21 +120,26 @@ fn open_payload(
     Ok(conn)
 }
 
-/// Serializes the database and seals it under a fresh nonce; returns header and sealed bytes.
-fn seal(
+/// Seals the database under a fresh nonce straight into a new file that replaces the store.
+fn write_sealed(
+    path: &Path,
     conn: &mut Connection,
     header: &mut Header,
     data_key: &Key32,
-) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>)> {
+    lock: &file::WriteLock,
+) -> Result<()> {
     header.payload_nonce = crypto::random_nonce()?;
     let aad = header.encode();
     let image = conn.serialize(MAIN_DB)?;
-    let mut body = Zeroizing::new(Vec::with_capacity(image.len() + TAG_LEN));
-    body.extend_from_slice(&image);
-    drop(image);
-    let tag = crypto::seal_in_place(data_key, &header.payload_nonce, &aad, &mut body)?;
-    body.extend_from_slice(&tag);
-    Ok((aad, body))
+    file::remove_stale_temps(path, lock);
+    file::replace_atomically(
+        path,
+        |f| {
+            f.write_all(&aad)?;
+            stream::seal_to(f, data_key, &header.payload_nonce, &aad, &image)
+        },
+        lock,
+    )
 }
 
 impl Store {
@@ -140,9 +170,7 @@ impl Store {
         if path.exists() {
             return Err(already_exists(path));
         }
-        let (head, body) = seal(&mut conn, &mut header, &data_key)?;
-        file::remove_stale_temps(path, &lock);
-        file::replace_atomically(path, &[&head, &body], &lock)?;
+        write_sealed(path, &mut conn, &mut header, &data_key, &lock)?;
         Ok(Store {
             path: path.to_path_buf(),
             header,
@@ -153,11 +181,11 @@ impl Store {
 
     /// Opens and unlocks the store: a snapshot for reading, and the means to write.
     pub fn open(path: &Path, unlock: &UnlockOptions) -> Result<Store> {
-        let mut bytes = read_store_file(path)?;
-        let (header, header_len) = decode_header(path, &bytes)?;
+        let opened = open_file(path)?;
         let credential = unlock.credential(path)?;
-        let data_key = unwrap_data_key(path, &header, &credential)?;
-        let conn = open_payload(path, &mut bytes, header_len, &header, &data_key)?;
+        let data_key = unwrap_data_key(path, &opened.header, &credential)?;
+        let header = opened.header.clone();
+        let conn = load_payload(path, opened, &data_key)?;
         Ok(Store {
             path: path.to_path_buf(),
             header,
@@ -198,22 +226,19 @@ impl Store {
         change: impl FnOnce(&Transaction<'_>, &mut Header) -> Result<T>,
     ) -> Result<T> {
         let lock = file::lock(&self.path)?;
-        let mut bytes = read_store_file(&self.path)?;
-        let (mut header, header_len) = decode_header(&self.path, &bytes)?;
-        if header.store_id != self.header.store_id {
+        let opened = open_file(&self.path)?;
+        if opened.header.store_id != self.header.store_id {
             return Err(corrupt(
                 &self.path,
                 "the file was replaced by another store while this command ran",
             ));
         }
-        let mut conn = open_payload(&self.path, &mut bytes, header_len, &header, &self.data_key)?;
-        drop(bytes);
+        let mut header = opened.header.clone();
+        let mut conn = load_payload(&self.path, opened, &self.data_key)?;
         let tx = conn.transaction()?;
         let out = change(&tx, &mut header)?;
         tx.commit()?;
-        let (head, body) = seal(&mut conn, &mut header, &self.data_key)?;
-        file::remove_stale_temps(&self.path, &lock);
-        file::replace_atomically(&self.path, &[&head, &body], &lock)?;
+        write_sealed(&self.path, &mut conn, &mut header, &self.data_key, &lock)?;
         self.conn = conn;
         self.header = header;
         Ok(out)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmarks of issue 7: builds stores of 100 … 100,000 keys through the library, then prints
+# one table of medians (hyperfine) and peak RSS (/usr/bin/time) for each command.
+# Needs hyperfine and time (Debian packages). SIZES="100 1000" limits the sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null && [ -x /usr/bin/time ] || {
+  echo "needs hyperfine and /usr/bin/time: apt-get install hyperfine time" >&2; exit 1; }
+cargo build --release -q --bin apikeys --example bench_store
+bin=$PWD/target/release/apikeys
+mk=$PWD/target/release/examples/bench_store
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+export APIKEYS_PASSPHRASE=bench-passphrase APIKEYS_ACTOR=bench NO_COLOR=1
+sizes=${SIZES:-"100 1000 10000 100000"}
+runs=${RUNS:-15}
+
+# median_ms NAME COMMAND: median wall time of COMMAND (run by sh, like every row, so the
+# shell's start-up is in every figure alike).
+median_ms() {
+  hyperfine -w 2 -r "$runs" --export-json "$work/h.json" "$2" >/dev/null 2>&1 || {
+    echo "benchmark failed: $2" >&2; sh -c "$2" >&2; exit 1; }
+  python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json"
+}
+rss_mb() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'; }
+
+printf '%-34s %8s %12s %10s\n' "command" "keys" "median ms" "peak MB"
+row() { printf '%-34s %8s %12s %10s\n' "$1" "$2" "$(median_ms "$1" "$3")" "$(rss_mb "$3")"; }
+
+row "apikeys --version" - "exec $bin --version"
+for n in $sizes; do
+  s=$work/s$n.store; k=$work/k$n.key
+  "$mk" "$s" "$k" "$n" "$work/t$n.txt"
+  head -1 "$work/t$n.txt" > "$work/one$n.txt"
+  db_mb=$(awk -v b="$(stat -c %s "$s")" 'BEGIN{printf "%.1f", b/1048576}')
+  echo "# $n keys: store file $db_mb MB (≈ the decrypted database)"
+  "$bin" --store "$s" --key-file "$k" verify -q < "$work/one$n.txt"   # first use recorded; later runs are throttled
+  row "verify (key file)" "$n" "exec $bin --store $s --key-file $k verify -q < $work/one$n.txt"
+  row "verify (passphrase)" "$n" "exec $bin --store $s verify -q < $work/one$n.txt"
+  row "list --format json" "$n" "exec $bin --store $s --key-file $k list --format json"
+  row "list (table)" "$n" "exec $bin --store $s --key-file $k list"
+  cp "$s" "$work/w.store"
+  hyperfine -w 2 -r "$runs" --export-json "$work/h.json" \
+    --prepare "$bin --store $work/w.store --key-file $k delete bench-new --yes -q || true" \
+    "exec $bin --store $work/w.store --key-file $k create --name bench-new --no-clipboard -q" >/dev/null 2>&1
+  printf '%-34s %8s %12s %10s\n' "create (key file, fsync)" "$n" \
+    "$(python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json")" \
+    "$(rss_mb "exec $bin --store $work/w.store --key-file $k create --name bench-rss --no-clipboard -q")"
+  hyperfine -w 2 -r "$runs" --export-json "$work/h.json" \
+    --prepare "$bin --store $work/w.store --key-file $k activate key-000000 -q" \
+    "exec $bin --store $work/w.store --key-file $k revoke key-000000 --yes -q" >/dev/null 2>&1
+  printf '%-34s %8s %12s %10s\n' "revoke (key file, fsync)" "$n" \
+    "$(python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json")" "-"
+  if [ "$n" -ge 10000 ]; then
+    head -50000 "$work/t$n.txt" > "$work/batch.txt"; m=$(wc -l < "$work/batch.txt")
+    ms=$(median_ms batch "exec $bin --store $s --key-file $k verify --batch < $work/batch.txt")
+    printf '%-34s %8s %12s %10s   => %s tokens/s\n' "verify --batch ($m tokens)" "$n" "$ms" \
+      "$(rss_mb "exec $bin --store $s --key-file $k verify --batch < $work/batch.txt")" \
+      "$(awk -v m="$m" -v ms="$ms" 'BEGIN{printf "%d", m/(ms/1000)}')"
+  fi
+done
+echo "# the default KDF alone (64 MiB, 3 passes, 1 lane): $("$mk" --kdf) ms"
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"

@@ -1,0 +1,227 @@
+//! Streaming XChaCha20-Poly1305 for the payload, byte for byte the construction of the
+//! `chacha20poly1305` crate (tested against it below), so that the database is decrypted
+//! straight into the buffer SQLite owns and sealed straight into the file: the store never
+//! holds a second copy of the database in memory.
+
+use super::crypto::{NONCE_LEN, TAG_LEN};
+use crate::secret::Key32;
+use chacha20::XChaCha20;
+use chacha20::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
+use poly1305::Poly1305;
+use poly1305::universal_hash::{KeyInit, UniversalHash};
+use std::io::{self, Read, Write};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+/// Poly1305 fed in pieces of any length, padded with zeros as the AEAD construction pads.
+struct Mac {
+    mac: Poly1305,
+    pending: [u8; 16],
+    pending_len: usize,
+    aad_len: u64,
+    ct_len: u64,
+}
+
+impl Mac {
+    fn update(&mut self, mut data: &[u8]) {
+        self.ct_len += data.len() as u64;
+        if self.pending_len > 0 {
+            let take = (16 - self.pending_len).min(data.len());
+            self.pending[self.pending_len..self.pending_len + take].copy_from_slice(&data[..take]);
+            self.pending_len += take;
+            data = &data[take..];
+            if self.pending_len < 16 {
+                return;
+            }
+            self.mac.update_padded(&self.pending);
+            self.pending_len = 0;
+        }
+        // A multiple of 16 bytes: update_padded adds no padding to it.
+        let full = data.len() / 16 * 16;
+        self.mac.update_padded(&data[..full]);
+        self.pending[..data.len() - full].copy_from_slice(&data[full..]);
+        self.pending_len = data.len() - full;
+    }
+
+    fn finish(mut self) -> [u8; TAG_LEN] {
+        self.mac.update_padded(&self.pending[..self.pending_len]);
+        let mut lengths = [0u8; 16];
+        lengths[..8].copy_from_slice(&self.aad_len.to_le_bytes());
+        lengths[8..].copy_from_slice(&self.ct_len.to_le_bytes());
+        self.mac.update_padded(&lengths);
+        self.mac.finalize().into()
+    }
+}
+
+fn start(key: &Key32, nonce: &[u8; NONCE_LEN], aad: &[u8]) -> (XChaCha20, Mac) {
+    let mut cipher = XChaCha20::new(key.expose_secret().into(), nonce.into());
+    let mut mac_key = Zeroizing::new([0u8; 32]);
+    cipher.apply_keystream(mac_key.as_mut());
+    let mut mac = Poly1305::new((&*mac_key).into());
+    // The keystream's first block made the MAC key; the message starts at block 1.
+    cipher.seek(64u64);
+    mac.update_padded(aad);
+    (
+        cipher,
+        Mac {
+            mac,
+            pending: [0; 16],
+            pending_len: 0,
+            aad_len: aad.len() as u64,
+            ct_len: 0,
+        },
+    )
+}
+
+/// Decrypts `len` bytes of ciphertext from `inner` as they are read. What it yields is
+/// unauthenticated until [`DecryptReader::verify`] accepts the tag that follows.
+pub struct DecryptReader<R> {
+    inner: R,
+    remaining: u64,
+    cipher: XChaCha20,
+    mac: Mac,
+}
+
+impl<R: Read> DecryptReader<R> {
+    /// Starts decrypting `len` bytes of ciphertext read from `inner`.
+    pub fn new(inner: R, len: u64, key: &Key32, nonce: &[u8; NONCE_LEN], aad: &[u8]) -> Self {
+        let (cipher, mac) = start(key, nonce, aad);
+        DecryptReader {
+            inner,
+            remaining: len,
+            cipher,
+            mac,
+        }
+    }
+
+    /// Reads the tag that follows the ciphertext and checks it in constant time.
+    pub fn verify(mut self) -> io::Result<bool> {
+        if self.remaining != 0 {
+            return Ok(false);
+        }
+        let mut tag = [0u8; TAG_LEN];
+        self.inner.read_exact(&mut tag)?;
+        let mut extra = [0u8; 1];
+        if self.inner.read(&mut extra)? != 0 {
+            return Ok(false); // trailing bytes: not what was sealed
+        }
+        Ok(bool::from(self.mac.finish().ct_eq(&tag)))
+    }
+}
+
+impl<R: Read> Read for DecryptReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf
+            .len()
+            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.mac.update(&buf[..n]);
+        self.cipher.apply_keystream(&mut buf[..n]);
+        self.remaining -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Encrypts `plaintext` into `out` in 64 KiB pieces, then writes the tag.
+pub fn seal_to(
+    out: &mut impl Write,
+    key: &Key32,
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> io::Result<()> {
+    let (mut cipher, mut mac) = start(key, nonce, aad);
+    let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
+    for chunk in plaintext.chunks(buf.len()) {
+        let piece = &mut buf[..chunk.len()];
+        piece.copy_from_slice(chunk);
+        cipher.apply_keystream(piece);
+        mac.update(piece);
+        out.write_all(piece)?;
+    }
+    out.write_all(&mac.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::crypto;
+
+    fn reference_seal(key: &Key32, nonce: &[u8; NONCE_LEN], aad: &[u8], msg: &[u8]) -> Vec<u8> {
+        let mut buf = msg.to_vec();
+        let tag = crypto::seal_in_place(key, nonce, aad, &mut buf).unwrap();
+        buf.extend_from_slice(&tag);
+        buf
+    }
+
+    #[test]
+    fn sealing_matches_the_chacha20poly1305_crate_for_every_length() {
+        let key = Key32::from_bytes([0x42; 32]);
+        let nonce = [7u8; NONCE_LEN];
+        for len in [0, 1, 15, 16, 17, 63, 64, 65, 1000, 64 * 1024 + 3, 200_001] {
+            let msg: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            for aad in [&b""[..], b"header", &[9u8; 257]] {
+                let mut ours = Vec::new();
+                seal_to(&mut ours, &key, &nonce, aad, &msg).unwrap();
+                assert_eq!(
+                    ours,
+                    reference_seal(&key, &nonce, aad, &msg),
+                    "len {len}, aad {}",
+                    aad.len()
+                );
+            }
+        }
+    }
+
+    fn open(
+        sealed: &[u8],
+        key: &Key32,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        piece: usize,
+    ) -> Option<Vec<u8>> {
+        let ct_len = sealed.len().checked_sub(TAG_LEN)? as u64;
+        let mut r = DecryptReader::new(sealed, ct_len, key, nonce, aad);
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; piece];
+        loop {
+            let n = r.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        r.verify().unwrap().then_some(out)
+    }
+
+    #[test]
+    fn reading_decrypts_what_the_crate_sealed_in_any_piece_size() {
+        let key = Key32::from_bytes([3; 32]);
+        let nonce = [1u8; NONCE_LEN];
+        let msg: Vec<u8> = (0..70_000).map(|i| (i % 256) as u8).collect();
+        let sealed = reference_seal(&key, &nonce, b"aad", &msg);
+        for piece in [1, 7, 16, 4096, 100_000] {
+            assert_eq!(open(&sealed, &key, &nonce, b"aad", piece).unwrap(), msg);
+        }
+    }
+
+    #[test]
+    fn any_change_fails_verification() {
+        let key = Key32::from_bytes([3; 32]);
+        let nonce = [1u8; NONCE_LEN];
+        let sealed = reference_seal(&key, &nonce, b"aad", b"some database bytes");
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
+            bad[i] ^= 0x80;
+            assert!(open(&bad, &key, &nonce, b"aad", 5).is_none(), "byte {i}");
+        }
+        assert!(open(&sealed, &key, &nonce, b"aaX", 5).is_none());
+        assert!(open(&sealed, &Key32::from_bytes([4; 32]), &nonce, b"aad", 5).is_none());
+        let mut longer = sealed.clone();
+        longer.push(0);
+        let ct_len = (sealed.len() - TAG_LEN) as u64;
+        let mut r = DecryptReader::new(&longer[..], ct_len, &key, &nonce, b"aad");
+        std::io::copy(&mut r.by_ref().take(ct_len), &mut std::io::sink()).unwrap();
+        assert!(!r.verify().unwrap(), "trailing bytes are refused");
+    }
+}
