@@ -58,5 +58,5 @@ for n in $sizes; do
       "$(awk -v m="$m" -v ms="$ms" 'BEGIN{printf "%d", m/(ms/1000)}')"
   fi
 done
-echo "# the default KDF alone (64 MiB, 3 passes, 1 lane): $("$mk" --kdf) ms"
+row "KDF alone, as a process (64 MiB, t=3)" - "exec $mk --kdf"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"

@@ -38,6 +38,15 @@ pub fn copy_once(token: &TokenString) -> Result<u64, String> {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
+    // The helper needs the display, not the store's secrets.
+    for var in [
+        "APIKEYS_PASSPHRASE",
+        "APIKEYS_NEW_PASSPHRASE",
+        "APIKEYS_KEY_FILE",
+        "APIKEYS_PASSPHRASE_FILE",
+    ] {
+        cmd.env_remove(var);
+    }
     // Its own process group: Ctrl-C at the prompt that follows must not take the helper along,
     // and it must not hold the caller's stdout open (a `$(...)` would wait for it).
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);

@@ -203,36 +203,30 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The `list --format csv` output, with a header row; lists are joined with `;`.
-pub fn keys_csv(keys: &[KeyRecord], now: i64) -> String {
-    let mut out = String::from(
-        "id,name,key,status,created_at,created_by,expires_at,last_used_at,use_count,description,scopes,groups,allowed_ips\n",
-    );
-    for k in keys {
-        let row = [
-            k.id.clone(),
-            k.name.clone(),
-            k.masked(),
-            k.status(now).as_str().to_string(),
-            rfc3339(k.created_at),
-            k.created_by.clone(),
-            k.expires_at.map(rfc3339).unwrap_or_default(),
-            k.last_used_at.map(rfc3339).unwrap_or_default(),
-            k.use_count.to_string(),
-            k.description.clone(),
-            k.scopes.join(";"),
-            k.groups.join(";"),
-            k.allowed_ips.join(";"),
-        ];
-        out.push_str(
-            &row.iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
-    }
-    out
+/// The header row of `list --format csv`.
+pub const CSV_HEADER: &str = "id,name,key,status,created_at,created_by,expires_at,last_used_at,use_count,description,scopes,groups,allowed_ips";
+
+/// One key as a csv row (lists joined with `;`), without the newline.
+pub fn csv_row(k: &KeyRecord, now: i64) -> String {
+    let row = [
+        k.id.clone(),
+        k.name.clone(),
+        k.masked(),
+        k.status(now).as_str().to_string(),
+        rfc3339(k.created_at),
+        k.created_by.clone(),
+        k.expires_at.map(rfc3339).unwrap_or_default(),
+        k.last_used_at.map(rfc3339).unwrap_or_default(),
+        k.use_count.to_string(),
+        k.description.clone(),
+        k.scopes.join(";"),
+        k.groups.join(";"),
+        k.allowed_ips.join(";"),
+    ];
+    row.iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The audit trail as a table.

@@ -1,7 +1,7 @@
 //! Zeroizing newtypes for secrets, with a redacted `Debug` and no `Clone`, `Copy` or `Serialize`.
 
 use std::fmt;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// A passphrase typed by the user or read from a file.
 pub struct Passphrase(Zeroizing<String>);
@@ -28,6 +28,9 @@ impl Passphrase {
     }
 }
 
+/// Its string is a `Zeroizing<String>`, wiped when dropped.
+impl zeroize::ZeroizeOnDrop for Passphrase {}
+
 impl fmt::Debug for Passphrase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Passphrase([REDACTED])")
@@ -35,8 +38,7 @@ impl fmt::Debug for Passphrase {
 }
 
 /// A 256-bit key: the store's data key, a key-file secret or a wrapping key.
-#[derive(Zeroize)]
-#[zeroize(drop)]
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct Key32([u8; 32]);
 
 impl Key32 {
@@ -83,6 +85,9 @@ impl TokenString {
         &self.0
     }
 }
+
+/// Its string is a `Zeroizing<String>`, wiped when dropped.
+impl zeroize::ZeroizeOnDrop for TokenString {}
 
 impl fmt::Debug for TokenString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,11 +2,13 @@
 
 use super::Context;
 use crate::cli::Format;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::model::KeyRecord;
 use crate::model::Status;
 use crate::output::{self, KeyJson};
 use crate::policy;
 use crate::store::queries;
+use std::io::{BufWriter, Write};
 
 /// Which statuses to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,7 +40,53 @@ pub struct Args {
     pub search: Option<String>,
 }
 
-/// Runs `list`.
+/// The filters of one `list` call, checked against each key.
+struct Filter {
+    args: Args,
+    within: Option<i64>,
+    search: Option<String>,
+    groups: std::collections::BTreeMap<String, Vec<String>>,
+    now: i64,
+}
+
+impl Filter {
+    fn keeps(&self, k: &KeyRecord) -> bool {
+        let st = k.status(self.now);
+        let status_ok = match self.args.status {
+            StatusFilter::All => true,
+            StatusFilter::Active => st == Status::Active,
+            StatusFilter::Inactive => st == Status::Inactive,
+            StatusFilter::Expired => st == Status::Expired,
+            StatusFilter::Rotating => st == Status::Rotating,
+        };
+        let within_ok = self.within.is_none_or(|w| {
+            matches!(st, Status::Active | Status::Rotating)
+                && k.expires_at.is_some_and(|e| e - self.now <= w)
+        });
+        let group_ok = self
+            .args
+            .group
+            .as_ref()
+            .is_none_or(|g| k.groups.contains(g));
+        let scope_ok = self
+            .args
+            .scope
+            .as_ref()
+            .is_none_or(|s| queries::effective_scopes(k, &self.groups).contains(s));
+        let search_ok = self.search.as_ref().is_none_or(|q| {
+            [&k.name, &k.id, &k.description]
+                .iter()
+                .any(|f| f.to_lowercase().contains(q))
+        });
+        status_ok && within_ok && group_ok && scope_ok && search_ok
+    }
+}
+
+fn write_err(e: std::io::Error) -> Error {
+    Error::Io(format!("cannot write stdout: {e}"))
+}
+
+/// Runs `list`. Json and csv stream row by row, so memory stays flat however many keys.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let within = args
         .expiring_within
@@ -46,49 +94,51 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .map(policy::parse_duration)
         .transpose()?;
     let store = ctx.open()?;
-    let now = policy::now();
-    let groups = queries::groups(store.conn())?;
-    let search = args.search.as_ref().map(|s| s.to_lowercase());
-    let keys: Vec<_> = queries::all_keys(store.conn())?
-        .into_iter()
-        .filter(|k| {
-            let st = k.status(now);
-            let status_ok = match args.status {
-                StatusFilter::All => true,
-                StatusFilter::Active => st == Status::Active,
-                StatusFilter::Inactive => st == Status::Inactive,
-                StatusFilter::Expired => st == Status::Expired,
-                StatusFilter::Rotating => st == Status::Rotating,
-            };
-            let within_ok = within.is_none_or(|w| {
-                matches!(st, Status::Active | Status::Rotating)
-                    && k.expires_at.is_some_and(|e| e - now <= w)
-            });
-            let group_ok = args.group.as_ref().is_none_or(|g| k.groups.contains(g));
-            let scope_ok = args
-                .scope
-                .as_ref()
-                .is_none_or(|s| queries::effective_scopes(k, &groups).contains(s));
-            let search_ok = search.as_ref().is_none_or(|q| {
-                [&k.name, &k.id, &k.description]
-                    .iter()
-                    .any(|f| f.to_lowercase().contains(q))
-            });
-            status_ok && within_ok && group_ok && scope_ok && search_ok
-        })
-        .collect();
-    match ctx.format {
-        Format::Json => output::print_json(
-            &keys
-                .iter()
-                .map(|k| KeyJson::new(k, now))
-                .collect::<Vec<_>>(),
-        )?,
-        Format::Csv => print!("{}", output::keys_csv(&keys, now)),
-        Format::Table if keys.is_empty() => {
-            ctx.note("no keys (create one with `apikeys create --name NAME`)")
+    let conn = store.conn();
+    let filter = Filter {
+        search: args.search.as_ref().map(|s| s.to_lowercase()),
+        groups: queries::groups(conn)?,
+        now: policy::now(),
+        within,
+        args,
+    };
+    let now = filter.now;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    queries::with_keys(conn, |rows| {
+        let mut db_error = None;
+        let mut kept = rows
+            .filter_map(|r| r.map_err(|e| db_error.get_or_insert(e)).ok())
+            .filter(|k| filter.keeps(k));
+        match ctx.format {
+            Format::Json => {
+                let mut ser = serde_json::Serializer::with_formatter(
+                    &mut out,
+                    serde_json::ser::PrettyFormatter::new(),
+                );
+                serde::Serializer::collect_seq(
+                    &mut ser,
+                    kept.by_ref().map(|k| KeyJson::new(&k, now)),
+                )?;
+                writeln!(out).map_err(write_err)?;
+            }
+            Format::Csv => {
+                writeln!(out, "{}", output::CSV_HEADER).map_err(write_err)?;
+                for k in kept.by_ref() {
+                    writeln!(out, "{}", output::csv_row(&k, now)).map_err(write_err)?;
+                }
+            }
+            Format::Table => {
+                let keys: Vec<_> = kept.by_ref().collect();
+                if keys.is_empty() {
+                    ctx.note("no keys (create one with `apikeys create --name NAME`)");
+                } else {
+                    writeln!(out, "{}", output::keys_table(&keys, now, ctx.color))
+                        .map_err(write_err)?;
+                }
+            }
         }
-        Format::Table => println!("{}", output::keys_table(&keys, now, ctx.color)),
-    }
-    Ok(())
+        drop(kept);
+        db_error.map_or(Ok(()), |e| Err(e.into()))
+    })?;
+    out.flush().map_err(write_err)
 }

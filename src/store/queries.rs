@@ -79,6 +79,17 @@ pub fn all_keys(conn: &Connection) -> Result<Vec<KeyRecord>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Runs `f` over every key, oldest first, streamed from the database (no list in memory).
+pub fn with_keys<T>(
+    conn: &Connection,
+    f: impl FnOnce(&mut dyn Iterator<Item = rusqlite::Result<KeyRecord>>) -> Result<T>,
+) -> Result<T> {
+    let sql = format!("SELECT {KEY_COLUMNS} FROM keys ORDER BY created_at, rowid");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query_map([], key_from_row)?;
+    f(&mut rows)
+}
+
 /// Whether a current (not superseded) key has this name.
 pub fn name_taken(conn: &Connection, name: &str) -> Result<bool> {
     Ok(conn

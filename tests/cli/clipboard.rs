@@ -67,8 +67,10 @@ fn clip(display: &str) -> String {
 /// Creates a key with the clipboard on; returns its token once the helper owns the clipboard.
 fn create_with_clipboard(env: &TestEnv, x: &Xvfb, name: &str, secs: &str) -> String {
     let mut cmd = env.cmd(&["create", "--name", name]);
+    // A passphrase in the environment (unused: the key file comes first) must not reach the helper.
     cmd.env("DISPLAY", &x.display)
         .env("APIKEYS_CLIP_SECONDS", secs)
+        .env("APIKEYS_PASSPHRASE", marker(env))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let out = cmd.output().unwrap();
@@ -81,19 +83,30 @@ fn create_with_clipboard(env: &TestEnv, x: &Xvfb, name: &str, secs: &str) -> Str
     assert!(stderr.contains("copied to the clipboard"), "{stderr}");
     // output() returned while the helper lives on: it does not hold the caller's pipes open.
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert_token_not_in_proc(&token);
+    assert_token_not_in_proc(env, &token);
     token
 }
 
-/// No process (the helper among them) carries the token in its argv or environment.
-fn assert_token_not_in_proc(token: &str) {
+/// A passphrase value no other test uses (its temp dir is unique), to find in /proc if it leaked.
+fn marker(env: &TestEnv) -> String {
+    format!("clipboard-test-passphrase-{}", env.dir.path().display())
+}
+
+/// No process (the helper among them) carries the token in its argv or environment, nor the
+/// passphrase in its environment.
+fn assert_token_not_in_proc(env: &TestEnv, token: &str) {
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         for file in ["cmdline", "environ"] {
             if let Ok(bytes) = std::fs::read(entry.path().join(file)) {
+                let text = String::from_utf8_lossy(&bytes);
+                let name = entry.file_name();
                 assert!(
-                    !String::from_utf8_lossy(&bytes).contains(&token[10..]),
-                    "token found in /proc/{:?}/{file}",
-                    entry.file_name()
+                    !text.contains(&token[10..]),
+                    "token found in /proc/{name:?}/{file}"
+                );
+                assert!(
+                    !text.contains(&marker(env)),
+                    "passphrase found in /proc/{name:?}/{file}"
                 );
             }
         }

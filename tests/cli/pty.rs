@@ -25,6 +25,28 @@ fn spawn(env: &TestEnv, args: &[&str], key_file: bool) -> Session {
     s
 }
 
+/// A prompt switches the terminal to raw mode and flushes what was typed ahead, as sudo's
+/// does; a person never types before seeing the prompt, so wait a moment as they would.
+fn pause() {
+    std::thread::sleep(Duration::from_millis(250));
+}
+
+/// Waits for `prompt`, then types `line` and Enter.
+fn answer(s: &mut Session, prompt: &str, line: &str) {
+    s.expect(prompt)
+        .unwrap_or_else(|e| panic!("no prompt {prompt:?}: {e}"));
+    pause();
+    s.send_line(line).unwrap();
+}
+
+/// Waits for `prompt`, then presses `keys`.
+fn press(s: &mut Session, prompt: &str, keys: &str) {
+    s.expect(prompt)
+        .unwrap_or_else(|e| panic!("no prompt {prompt:?}: {e}"));
+    pause();
+    s.send(keys).unwrap();
+}
+
 fn exit_code(mut s: Session) -> i32 {
     s.expect(Eof).ok();
     match s.get_process().wait().unwrap() {
@@ -41,17 +63,12 @@ fn init_asks_twice_and_again_on_mismatch() {
         &["init", "--kdf-memory", "1", "--kdf-iterations", "1"],
         false,
     );
-    s.expect("New passphrase").unwrap();
-    s.send_line(PASS).unwrap();
-    s.expect("Repeat it").unwrap();
-    s.send_line("something else entirely").unwrap();
+    answer(&mut s, "New passphrase", PASS);
+    answer(&mut s, "Repeat it", "something else entirely");
     s.expect("do not match").unwrap();
-    s.expect("New passphrase").unwrap();
-    s.send_line("short").unwrap();
-    s.expect("at least 8").unwrap();
-    s.send_line(PASS).unwrap();
-    s.expect("Repeat it").unwrap();
-    s.send_line(PASS).unwrap();
+    answer(&mut s, "New passphrase", "short");
+    answer(&mut s, "at least 8", PASS);
+    answer(&mut s, "Repeat it", PASS);
     assert_eq!(exit_code(s), 0);
     env.with_pass(&["list"]).code(0);
 }
@@ -60,13 +77,11 @@ fn init_asks_twice_and_again_on_mismatch() {
 fn the_passphrase_is_asked_on_a_terminal() {
     let env = TestEnv::new();
     let mut s = spawn(&env, &["list", "--format", "json"], false);
-    s.expect("Passphrase for").unwrap();
-    s.send_line(PASS).unwrap();
+    answer(&mut s, "Passphrase for", PASS);
     s.expect("[]").unwrap();
     assert_eq!(exit_code(s), 0);
     let mut s = spawn(&env, &["list"], false);
-    s.expect("Passphrase for").unwrap();
-    s.send_line("wrong passphrase").unwrap();
+    answer(&mut s, "Passphrase for", "wrong passphrase");
     s.expect("wrong passphrase").unwrap();
     assert_eq!(exit_code(s), 3);
 }
@@ -77,23 +92,19 @@ fn confirmation_yes_changes_and_no_keeps() {
     env.create("a", &[]);
     env.create("b", &[]);
     let mut s = spawn(&env, &["revoke", "a", "b"], true);
-    s.expect("Revoke \"a\"").unwrap();
-    s.send("n").unwrap();
+    press(&mut s, "Revoke \"a\"", "n");
     assert_eq!(exit_code(s), 8);
     assert!(env.keys().iter().all(|k| k["status"] == "active"));
     let mut s = spawn(&env, &["revoke", "a", "b"], true);
-    s.expect("\"b\"").unwrap();
-    s.send("y").unwrap();
+    press(&mut s, "\"b\"", "y");
     assert_eq!(exit_code(s), 0);
     assert!(env.keys().iter().all(|k| k["status"] == "inactive"));
     let mut s = spawn(&env, &["delete", "a"], true);
-    s.expect("Delete \"a\"").unwrap();
-    s.send("n").unwrap();
+    press(&mut s, "Delete \"a\"", "n");
     assert_eq!(exit_code(s), 8);
     assert_eq!(env.keys().len(), 2);
     let mut s = spawn(&env, &["delete", "a"], true);
-    s.expect("cannot be undone").unwrap();
-    s.send("y").unwrap();
+    press(&mut s, "cannot be undone", "y");
     assert_eq!(exit_code(s), 0);
     assert_eq!(env.keys().len(), 1);
 }
@@ -106,11 +117,9 @@ fn create_asks_for_acknowledgement_after_showing_the_token() {
         .expect(expectrl::Regex("ak_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}"))
         .unwrap();
     let token = String::from_utf8_lossy(caps.get(0).unwrap()).to_string();
-    s.expect("I have stored the key in a safe place").unwrap();
-    s.send("n").unwrap();
+    press(&mut s, "I have stored the key in a safe place", "n");
     s.expect("cannot be shown again").unwrap();
-    s.expect("I have stored the key").unwrap();
-    s.send("y").unwrap();
+    press(&mut s, "I have stored the key", "y");
     assert_eq!(exit_code(s), 0);
     env.verify(&token, &[]).code(0);
 }
@@ -121,23 +130,16 @@ fn the_wizard_creates_a_key() {
     env.run(&["group", "create", "ops", "--scope", "ops:all"])
         .code(0);
     let mut s = spawn(&env, &["create", "--no-clipboard"], true);
-    s.expect("Name").unwrap();
-    s.send_line("wizard-key").unwrap();
-    s.expect("Expires in").unwrap();
+    answer(&mut s, "Name", "wizard-key");
     // The presets come first, 1y preselected; one down is "Custom".
-    s.send(DOWN).unwrap();
+    press(&mut s, "Expires in", DOWN);
     s.send("\r").unwrap();
-    s.expect("Expiry (duration").unwrap();
-    s.send_line("3d").unwrap();
-    s.expect("Scopes and groups").unwrap();
-    s.send(" ").unwrap(); // pick "group: ops"
+    answer(&mut s, "Expiry (duration", "3d");
+    press(&mut s, "Scopes and groups", " "); // pick "group: ops"
     s.send("\r").unwrap();
-    s.expect("More scopes").unwrap();
-    s.send_line("read, write").unwrap();
-    s.expect("Allowed IPs").unwrap();
-    s.send_line("10.0.0.0/8").unwrap();
-    s.expect("I have stored the key").unwrap();
-    s.send("y").unwrap();
+    answer(&mut s, "More scopes", "read, write");
+    answer(&mut s, "Allowed IPs", "10.0.0.0/8");
+    press(&mut s, "I have stored the key", "y");
     assert_eq!(exit_code(s), 0);
     let k = env.key("wizard-key");
     assert_eq!(k["groups"], serde_json::json!(["ops"]));
@@ -151,8 +153,7 @@ fn verify_asks_for_the_token_without_echo_on_a_terminal() {
     let env = TestEnv::new();
     let token = env.create("ci", &[]);
     let mut s = spawn(&env, &["verify"], true);
-    s.expect("Token").unwrap();
-    s.send_line(&token).unwrap();
+    answer(&mut s, "Token", &token);
     s.expect("valid: ci").unwrap();
     assert_eq!(exit_code(s), 0);
 }

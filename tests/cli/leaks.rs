@@ -1,0 +1,55 @@
+//! Issue 5: secrets never reach argv, child environments, stderr or panic output.
+
+use crate::harness::{PASS, TestEnv};
+
+#[test]
+fn no_error_message_carries_a_secret() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let secret = &token[token.len() - 49..token.len() - 6];
+    let mut runs = vec![
+        env.run(&["verify", &token]),
+        env.run_stdin(&["verify"], &token.replace("ak_", "zz_")),
+        env.run_stdin(
+            &["verify", "--format", "json"],
+            &format!("{}X\n", &token[..token.len() - 1]),
+        ),
+        env.bare_cmd(&["list"])
+            .env("APIKEYS_PASSPHRASE", "wrong-passphrase-123")
+            .output()
+            .map(|o| crate::harness::Run {
+                code: o.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&o.stdout).into(),
+                stderr: String::from_utf8_lossy(&o.stderr).into(),
+            })
+            .unwrap(),
+    ];
+    std::fs::write(&env.store, b"garbage").unwrap();
+    runs.push(env.with_pass(&["list"]));
+    for r in runs {
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(!all.contains(secret), "secret in output: {r:?}");
+        assert!(
+            !all.contains(PASS) && !all.contains("wrong-passphrase-123"),
+            "passphrase in output: {r:?}"
+        );
+        assert!(!all.contains("panicked"), "{r:?}");
+    }
+}
+
+#[test]
+fn secret_types_redact_debug_and_zeroize_on_drop() {
+    fn zeroizes_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    zeroizes_on_drop::<apikeys::secret::Key32>();
+    zeroizes_on_drop::<apikeys::secret::Passphrase>();
+    zeroizes_on_drop::<apikeys::secret::TokenString>();
+    let p = apikeys::secret::Passphrase::new(PASS.into());
+    let t = apikeys::secret::TokenString::new("ak_AAAAAAAAAAAA_secretsecret".into());
+    let k = apikeys::secret::Key32::from_bytes([0x5a; 32]);
+    let shown = format!("{p:?} {t:?} {k:?}");
+    assert!(
+        !shown.contains("horse") && !shown.contains("secretsecret") && !shown.contains("90"),
+        "{shown}"
+    );
+    assert_eq!(shown.matches("REDACTED").count(), 3);
+}
