@@ -114,14 +114,24 @@ impl Outcome {
     }
 }
 
-/// What the checks need from an unlocked store, loaded once.
-struct Checker<'a> {
-    store: &'a Store,
+/// An unlocked store and what the checks need from it, loaded once per run.
+struct Checker {
+    store: Store,
     pepper: crate::secret::Key32,
     groups: BTreeMap<String, Vec<String>>,
 }
 
-impl Checker<'_> {
+impl Checker {
+    /// Unlocks the store and loads the pepper and the groups.
+    fn open(ctx: &Context) -> Result<Checker> {
+        let store = ctx.open()?;
+        Ok(Checker {
+            pepper: store.pepper(),
+            groups: queries::groups(store.conn())?,
+            store,
+        })
+    }
+
     /// Checks a well-formed token against the store: secret, status, expiry, IP, scopes.
     fn check(
         &self,
@@ -256,17 +266,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let outcome = match token::parse(&line) {
         Err(why) => malformed(why),
         Ok(t) => {
-            let mut store = ctx.open()?;
-            let checker = Checker {
-                pepper: store.pepper(),
-                groups: queries::groups(store.conn())?,
-                store: &store,
-            };
+            let mut checker = Checker::open(ctx)?;
             let (outcome, key) = checker.check(&t, &args, now)?;
             if let (Code::Valid, Some(k)) = (outcome.code, key) {
                 record_uses(
                     ctx,
-                    &mut store,
+                    &mut checker.store,
                     &HashMap::from([(k.id, (1, k.last_used_at))]),
                     now,
                 );
@@ -287,8 +292,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 
 fn run_batch(ctx: &Context, args: &Args) -> Result<()> {
     let now = crate::policy::now();
-    let mut store: Option<Store> = None;
-    let mut groups = None;
+    let mut checker: Option<Checker> = None;
     let mut used: HashMap<String, (i64, Option<i64>)> = HashMap::new();
     let mut first_failure = 0;
     let stdin = std::io::stdin();
@@ -299,18 +303,9 @@ fn run_batch(ctx: &Context, args: &Args) -> Result<()> {
             Err(why) => malformed(why),
             Ok(t) => {
                 // Unlock once, on the first well-formed token.
-                if store.is_none() {
-                    let s = ctx.open()?;
-                    groups = Some(queries::groups(s.conn())?);
-                    store = Some(s);
-                }
-                let s = store
-                    .as_ref()
-                    .ok_or_else(|| Error::Internal("store not open".into()))?;
-                let checker = Checker {
-                    pepper: s.pepper(),
-                    groups: groups.clone().unwrap_or_default(),
-                    store: s,
+                let checker = match &mut checker {
+                    Some(c) => c,
+                    None => checker.insert(Checker::open(ctx)?),
                 };
                 let (outcome, key) = checker.check(&t, args, now)?;
                 if let (Code::Valid, Some(k)) = (outcome.code, key) {
@@ -329,8 +324,8 @@ fn run_batch(ctx: &Context, args: &Args) -> Result<()> {
         }
     }
     std::io::Write::flush(&mut out).map_err(|e| Error::Io(format!("cannot write stdout: {e}")))?;
-    if let Some(s) = store.as_mut() {
-        record_uses(ctx, s, &used, now);
+    if let Some(c) = checker.as_mut() {
+        record_uses(ctx, &mut c.store, &used, now);
     }
     match first_failure {
         0 => Ok(()),

@@ -79,3 +79,94 @@ fn parallel_verifies_run_alongside_creates() {
     assert!(k["last_used_at"].is_string());
     assert!(k["use_count"].as_i64().unwrap() >= 1);
 }
+
+/// What one worker saw acknowledged.
+#[derive(Default)]
+struct Acked {
+    created: Vec<String>,
+    edited: Vec<String>,
+    revoked: Vec<String>,
+    verified: usize,
+}
+
+#[test]
+fn sixteen_processes_mixing_writes_and_verifies_lose_nothing() {
+    let env = std::sync::Arc::new(TestEnv::new());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let workers: Vec<_> = (0..16)
+        .map(|w| {
+            let env = env.clone();
+            std::thread::spawn(move || {
+                let mut acked = Acked::default();
+                let mut tokens = Vec::new();
+                for round in 0..6 {
+                    if std::time::Instant::now() > deadline {
+                        break;
+                    }
+                    let name = format!("w{w}-k{round}");
+                    let out = env.run(&["create", "--name", &name, "--no-clipboard"]);
+                    assert_eq!(out.code, 0, "create: {out:?}");
+                    tokens.push(out.stdout.trim().to_string());
+                    acked.created.push(name.clone());
+                    let out = env.verify(tokens.last().unwrap(), &[]);
+                    assert_eq!(out.code, 0, "verify: {out:?}");
+                    acked.verified += 1;
+                    let out = env.run(&["edit", &name, "--add-scope", &format!("s{round}")]);
+                    assert_eq!(out.code, 0, "edit: {out:?}");
+                    acked.edited.push(name.clone());
+                    if round % 2 == 1 {
+                        let out = env.run(&["revoke", &name, "--yes"]);
+                        assert_eq!(out.code, 0, "revoke: {out:?}");
+                        acked.revoked.push(name);
+                    }
+                }
+                acked
+            })
+        })
+        .collect();
+    let results: Vec<Acked> = workers
+        .into_iter()
+        .map(|w| w.join().expect("worker"))
+        .collect();
+    let keys = env.keys();
+    let find = |n: &str| {
+        keys.iter()
+            .find(|k| k["name"] == n)
+            .unwrap_or_else(|| panic!("{n} lost"))
+    };
+    let (mut creates, mut edits, mut revokes) = (0, 0, 0);
+    for r in &results {
+        for n in &r.created {
+            find(n);
+        }
+        for n in &r.edited {
+            assert_eq!(
+                find(n)["scopes"].as_array().unwrap().len(),
+                1,
+                "edit of {n} lost"
+            );
+        }
+        for n in &r.revoked {
+            assert_eq!(find(n)["status"], "inactive", "revoke of {n} lost");
+        }
+        creates += r.created.len();
+        edits += r.edited.len();
+        revokes += r.revoked.len();
+        assert!(r.verified > 0);
+    }
+    assert_eq!(keys.len(), creates);
+    let log = env.run(&["log", "--format", "json"]).code(0).json();
+    let count = |a: &str| {
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == a)
+            .count()
+    };
+    assert_eq!(
+        (count("create"), count("edit"), count("revoke")),
+        (creates, edits, revokes),
+        "one audit event per acknowledged change"
+    );
+    assert_eq!(log.as_array().unwrap().len(), 1 + creates + edits + revokes);
+}

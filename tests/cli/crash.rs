@@ -17,12 +17,12 @@ impl Rng {
     }
 }
 
-/// How many kills: APIKEYS_CRASH_ROUNDS, else 60 (issue 5's 200-round run sets it).
+/// How many kills: APIKEYS_CRASH_ROUNDS, else 200.
 fn rounds() -> usize {
     std::env::var("APIKEYS_CRASH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(60)
+        .unwrap_or(200)
 }
 
 #[test]

@@ -3,10 +3,12 @@
 mod clipboard;
 mod concurrency;
 mod crash;
+mod faults;
 mod generated;
 mod harness;
 mod leaks;
 mod lifecycle;
+mod props;
 mod pty;
 mod readme;
 mod rotate;

@@ -1,0 +1,152 @@
+//! Issue 5: writes that fail on a real filesystem (a full tmpfs, a read-only remount) leave the
+//! previous store intact, and the command says why and exits non-zero. Needs root for mount;
+//! skipped with a notice otherwise.
+
+use crate::harness::TestEnv;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A tmpfs of `size` mounted inside a temp dir; unmounted on drop.
+struct TinyFs {
+    dir: PathBuf,
+}
+
+impl TinyFs {
+    fn mount(at: &Path, size: &str) -> Option<TinyFs> {
+        std::fs::create_dir_all(at).ok()?;
+        let ok = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(at)
+            .status();
+        if ok.is_ok_and(|s| s.success()) {
+            Some(TinyFs {
+                dir: at.to_path_buf(),
+            })
+        } else {
+            eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+            None
+        }
+    }
+
+    fn remount_read_only(&self) {
+        let st = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.dir)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+}
+
+impl Drop for TinyFs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.dir).status();
+    }
+}
+
+fn names(env: &TestEnv) -> Vec<String> {
+    env.keys()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_full_filesystem_fails_the_write_and_keeps_the_store() {
+    let mut env = TestEnv::bare();
+    let Some(fs) = TinyFs::mount(&env.path("tiny"), "160k") else {
+        return;
+    };
+    env.store = fs.dir.join("apikeys.store");
+    let kf = env.key_file.to_str().unwrap().to_string();
+    env.with_pass(&[
+        "init",
+        "--kdf-memory",
+        "1",
+        "--kdf-iterations",
+        "1",
+        "--with-key-file",
+        &kf,
+    ])
+    .code(0);
+    // Grow the store until a write no longer fits beside the old file.
+    let mut acknowledged = Vec::new();
+    let failure = loop {
+        let name = format!("k{}", acknowledged.len());
+        let out = env.run(&[
+            "create",
+            "--name",
+            &name,
+            "--no-clipboard",
+            "--description",
+            &"d".repeat(3000),
+        ]);
+        if out.code != 0 {
+            break out;
+        }
+        acknowledged.push(name);
+        assert!(acknowledged.len() < 500, "the filesystem never filled up");
+    };
+    assert_eq!(failure.code, 1, "{failure:?}");
+    assert!(
+        failure.stderr.starts_with("error: cannot write")
+            && failure.stderr.contains("No space left"),
+        "{failure:?}"
+    );
+    assert_eq!(
+        names(&env),
+        acknowledged,
+        "the store holds exactly the acknowledged keys"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&fs.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        leftovers
+            .iter()
+            .all(|n| !n.to_string_lossy().contains(".tmp-")),
+        "{leftovers:?}"
+    );
+    // Room again: the next write goes through.
+    env.run(&["delete", "k0", "--yes"]).code(0);
+    env.run(&["create", "--name", "after", "--no-clipboard"])
+        .code(0);
+}
+
+#[test]
+fn a_read_only_filesystem_fails_the_write_and_keeps_the_store() {
+    let mut env = TestEnv::bare();
+    let Some(fs) = TinyFs::mount(&env.path("ro"), "1m") else {
+        return;
+    };
+    env.store = fs.dir.join("apikeys.store");
+    let kf = env.key_file.to_str().unwrap().to_string();
+    env.with_pass(&[
+        "init",
+        "--kdf-memory",
+        "1",
+        "--kdf-iterations",
+        "1",
+        "--with-key-file",
+        &kf,
+    ])
+    .code(0);
+    let token = env.create("ci", &[]);
+    let before = env.store_bytes();
+    fs.remount_read_only();
+    let out = env.run(&["revoke", "ci", "--yes"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("Read-only file system"), "{out:?}");
+    assert_eq!(env.store_bytes(), before);
+    // Reads still work, and verify still answers (its last-use write only warns).
+    assert_eq!(names(&env), ["ci"]);
+    let v = env.verify(&token, &[]);
+    assert_eq!(v.code, 0, "{v:?}");
+}
