@@ -109,15 +109,17 @@ pub fn print_json<T: Serialize>(value: &T) -> crate::Result<()> {
     Ok(())
 }
 
-/// A new table in the house style; wide tables fit the terminal when stdout is one.
+/// A new table in the house style. On a terminal it fits the terminal's width (with or
+/// without colour); in a pipe it keeps its natural width. Colour only where `color` says.
 pub fn table(header: &[&str], color: bool) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        t.force_no_tty();
+    }
     if color {
         t.enforce_styling();
-    } else {
-        t.force_no_tty();
     }
     t.set_header(header.iter().map(Cell::new));
     t
@@ -152,40 +154,85 @@ fn joined(list: &[String]) -> String {
     sanitize(&list.join(", "))
 }
 
-/// The `list` table.
-pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> Table {
-    let mut t = table(
-        &[
-            "name",
-            "id",
-            "key",
-            "status",
-            "created",
-            "expires",
-            "last used",
-            "created by",
-            "groups",
-            "scopes",
-            "allowed IPs",
-        ],
-        color,
-    );
-    for k in keys {
-        t.add_row(vec![
-            Cell::new(sanitize(&k.name)),
-            Cell::new(&k.id),
-            Cell::new(k.masked()),
-            status_cell(k, now, color),
-            Cell::new(time(k.created_at)),
-            Cell::new(opt_time(k.expires_at, "never")),
-            Cell::new(opt_time(k.last_used_at, "-")),
-            Cell::new(sanitize(&k.created_by)),
-            Cell::new(joined(&k.groups)),
-            Cell::new(joined(&k.scopes)),
-            Cell::new(joined(&k.allowed_ips)),
-        ]);
+/// The columns of `list`.
+const KEY_COLUMNS: [&str; 11] = [
+    "name",
+    "id",
+    "key",
+    "status",
+    "created",
+    "expires",
+    "last used",
+    "created by",
+    "groups",
+    "scopes",
+    "allowed IPs",
+];
+/// Columns given up, in this order, when a terminal is too narrow for all of them.
+const GIVE_WAY: [usize; 6] = [10, 7, 6, 4, 8, 9];
+
+/// The `list` table, and the names of the columns hidden to fit the terminal.
+pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'static str>) {
+    let rows: Vec<[String; 11]> = keys
+        .iter()
+        .map(|k| {
+            let st = k.status(now).as_str();
+            [
+                sanitize(&k.name),
+                k.id.clone(),
+                k.masked(),
+                if k.expiring_soon(now) {
+                    format!("{st} (expiring)")
+                } else {
+                    st.to_string()
+                },
+                time(k.created_at),
+                opt_time(k.expires_at, "never"),
+                opt_time(k.last_used_at, "-"),
+                sanitize(&k.created_by),
+                joined(&k.groups),
+                joined(&k.scopes),
+                joined(&k.allowed_ips),
+            ]
+        })
+        .collect();
+    let mut t = table(&KEY_COLUMNS, color);
+    let mut hidden = Vec::new();
+    if let Some(width) = t.width() {
+        // Natural width: each column's widest cell plus padding and a border.
+        let natural: Vec<usize> = (0..KEY_COLUMNS.len())
+            .map(|c| {
+                rows.iter()
+                    .map(|r| r[c].chars().count())
+                    .chain([KEY_COLUMNS[c].len()])
+                    .max()
+                    .unwrap_or(0)
+                    + 3
+            })
+            .collect();
+        let mut total: usize = natural.iter().sum::<usize>() + 1;
+        for &c in &GIVE_WAY {
+            if total <= usize::from(width) {
+                break;
+            }
+            total -= natural[c];
+            hidden.push(c);
+        }
     }
-    t
+    for (k, row) in keys.iter().zip(rows) {
+        let mut cells: Vec<Cell> = row.into_iter().map(Cell::new).collect();
+        cells[3] = status_cell(k, now, color);
+        t.add_row(cells);
+    }
+    for (i, col) in t.column_iter_mut().enumerate() {
+        if hidden.contains(&i) {
+            col.set_constraint(comfy_table::ColumnConstraint::Hidden);
+        } else if i == 1 || i == 2 {
+            // Identifiers are copied by hand: they never wrap; other columns give way.
+            col.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
+    (t, hidden.into_iter().map(|c| KEY_COLUMNS[c]).collect())
 }
 
 fn csv_field(s: &str) -> String {

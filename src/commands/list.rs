@@ -132,8 +132,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 if keys.is_empty() {
                     ctx.note("no keys (create one with `apikeys create --name NAME`)");
                 } else {
-                    writeln!(out, "{}", output::keys_table(&keys, now, ctx.color))
-                        .map_err(write_err)?;
+                    let (table, hidden) = output::keys_table(&keys, now, ctx.color);
+                    writeln!(out, "{table}").map_err(write_err)?;
+                    if !hidden.is_empty() {
+                        out.flush().map_err(write_err)?;
+                        ctx.note(&format!(
+                            "hidden to fit the terminal: {} (widen it, or see them with `apikeys show KEY` or --format json)",
+                            hidden.join(", ")
+                        ));
+                    }
                 }
             }
         }

@@ -8,6 +8,10 @@ use std::time::Duration;
 const DOWN: &str = "\x1b[B";
 
 fn spawn(env: &TestEnv, args: &[&str], key_file: bool) -> Session {
+    spawn_with(env, args, key_file, true)
+}
+
+fn spawn_with(env: &TestEnv, args: &[&str], key_file: bool, no_color: bool) -> Session {
     let mut c = Command::new(BIN);
     c.args(args)
         .env_clear()
@@ -15,8 +19,10 @@ fn spawn(env: &TestEnv, args: &[&str], key_file: bool) -> Session {
         .env("HOME", env.dir.path())
         .env("TERM", "xterm")
         .env("APIKEYS_STORE", &env.store)
-        .env("APIKEYS_ACTOR", "tester")
-        .env("NO_COLOR", "1");
+        .env("APIKEYS_ACTOR", "tester");
+    if no_color {
+        c.env("NO_COLOR", "1");
+    }
     if key_file {
         c.env("APIKEYS_KEY_FILE", &env.key_file);
     }
@@ -156,4 +162,82 @@ fn verify_asks_for_the_token_without_echo_on_a_terminal() {
     answer(&mut s, "Token", &token);
     s.expect("valid: ci").unwrap();
     assert_eq!(exit_code(s), 0);
+}
+
+/// Runs `list` on a pseudo-terminal `cols` wide; returns everything it printed.
+fn list_on_terminal(env: &TestEnv, cols: u16, no_color: bool) -> String {
+    let mut s = spawn_with(env, &["list"], true, no_color);
+    s.get_process_mut().set_window_size(cols, 40).unwrap();
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut s, &mut out).ok();
+    assert_eq!(exit_code(s), 0);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn list_fits_the_terminal_and_colours_status_unless_no_color() {
+    let env = TestEnv::new();
+    env.create(
+        "a-key-with-a-rather-long-name",
+        &[
+            "--scope",
+            "deploy:write",
+            "--scope",
+            "read:everything",
+            "--allow-ip",
+            "2001:db8::/32",
+        ],
+    );
+    env.create("soon", &["--expires", "1d"]);
+    env.create("gone", &[]);
+    env.run(&["revoke", "gone", "--yes"]).code(0);
+    for no_color in [true, false] {
+        let out = list_on_terminal(&env, 100, no_color);
+        let table = out.lines().filter(|l| l.contains('│') || l.contains('┌'));
+        let widest = table.map(console_width).max().unwrap();
+        assert!(
+            widest <= 100,
+            "a line is {widest} wide on a 100-column terminal:\n{out}"
+        );
+        for k in env.keys() {
+            let (id, key) = (k["id"].as_str().unwrap(), k["key"].as_str().unwrap());
+            assert!(
+                out.contains(id) && out.contains(key),
+                "ids and keys never wrap:\n{out}"
+            );
+        }
+        assert!(
+            out.contains("hidden to fit the terminal: allowed IPs"),
+            "{out}"
+        );
+        assert_eq!(
+            out.contains("\u{1b}["),
+            !no_color,
+            "colour only without NO_COLOR:\n{out}"
+        );
+    }
+    let coloured = list_on_terminal(&env, 250, false);
+    assert!(
+        coloured.contains("allowed IPs") && !coloured.contains("hidden to fit"),
+        "{coloured}"
+    );
+    assert!(
+        coloured.contains("\u{1b}[38;5;10m") || coloured.contains("\u{1b}[32m"),
+        "active is green: {coloured:?}"
+    );
+}
+
+/// Display width of a line: characters, not counting ANSI escape sequences.
+fn console_width(line: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in line.trim_end_matches('\r').chars() {
+        match (in_escape, c) {
+            (false, '\u{1b}') => in_escape = true,
+            (true, c) if c.is_ascii_alphabetic() => in_escape = false,
+            (true, _) => {}
+            (false, _) => width += 1,
+        }
+    }
+    width
 }
