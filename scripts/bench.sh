@@ -41,13 +41,15 @@ for n in $sizes; do
   cp "$s" "$work/w.store"
   hyperfine -w 2 -r "$runs" --export-json "$work/h.json" \
     --prepare "$bin --store $work/w.store --key-file $k delete bench-new --yes -q || true" \
-    "exec $bin --store $work/w.store --key-file $k create --name bench-new --no-clipboard -q" >/dev/null 2>&1
+    "exec $bin --store $work/w.store --key-file $k create --name bench-new --no-clipboard -q" >/dev/null 2>&1 \
+    || { echo "create benchmark failed" >&2; exit 1; }
   printf '%-34s %8s %12s %10s\n' "create (key file, fsync)" "$n" \
     "$(python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json")" \
     "$(rss_mb "exec $bin --store $work/w.store --key-file $k create --name bench-rss --no-clipboard -q")"
   hyperfine -w 2 -r "$runs" --export-json "$work/h.json" \
     --prepare "$bin --store $work/w.store --key-file $k activate key-000000 -q" \
-    "exec $bin --store $work/w.store --key-file $k revoke key-000000 --yes -q" >/dev/null 2>&1
+    "exec $bin --store $work/w.store --key-file $k revoke key-000000 --yes -q" >/dev/null 2>&1 \
+    || { echo "revoke benchmark failed" >&2; exit 1; }
   printf '%-34s %8s %12s %10s\n' "revoke (key file, fsync)" "$n" \
     "$(python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json")" "-"
   if [ "$n" -ge 10000 ]; then

@@ -64,17 +64,7 @@ fn a_full_filesystem_fails_the_write_and_keeps_the_store() {
         return;
     };
     env.store = fs.dir.join("apikeys.store");
-    let kf = env.key_file.to_str().unwrap().to_string();
-    env.with_pass(&[
-        "init",
-        "--kdf-memory",
-        "1",
-        "--kdf-iterations",
-        "1",
-        "--with-key-file",
-        &kf,
-    ])
-    .code(0);
+    env.init();
     // Grow the store until a write no longer fits beside the old file.
     let mut acknowledged = Vec::new();
     let failure = loop {
@@ -127,17 +117,7 @@ fn a_read_only_filesystem_fails_the_write_and_keeps_the_store() {
         return;
     };
     env.store = fs.dir.join("apikeys.store");
-    let kf = env.key_file.to_str().unwrap().to_string();
-    env.with_pass(&[
-        "init",
-        "--kdf-memory",
-        "1",
-        "--kdf-iterations",
-        "1",
-        "--with-key-file",
-        &kf,
-    ])
-    .code(0);
+    env.init();
     let token = env.create("ci", &[]);
     let before = env.store_bytes();
     fs.remount_read_only();

@@ -69,8 +69,14 @@ impl TestEnv {
     /// A temp dir with an initialised store (cheap KDF) and a key file.
     pub fn new() -> Self {
         let env = Self::bare();
-        let kf = env.key_file.to_str().unwrap().to_string();
-        env.with_pass(&[
+        env.init();
+        env
+    }
+
+    /// Initialises the store at `self.store` with a cheap KDF and the key file.
+    pub fn init(&self) {
+        let kf = self.key_file.to_str().unwrap().to_string();
+        self.with_pass(&[
             "init",
             "--kdf-memory",
             "1",
@@ -80,7 +86,6 @@ impl TestEnv {
             &kf,
         ])
         .code(0);
-        env
     }
 
     /// A path inside the temp dir.
@@ -200,4 +205,33 @@ fn prefix_of<'a>(extra: &[&'a str]) -> &'a str {
 pub fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// The length of a store file's header (it depends on the slot count at byte 26).
+pub fn header_len(store: &[u8]) -> usize {
+    27 + store[26] as usize * 101 + 24 + 4
+}
+
+/// CRC32 (IEEE), written out here so that the tests do not trust the code under test.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A store's bytes with the header checksum recomputed: a deliberate forgery.
+pub fn with_crc(mut store: Vec<u8>) -> Vec<u8> {
+    let h = header_len(&store);
+    let crc = crc32(&store[..h - 4]);
+    store[h - 4..h].copy_from_slice(&crc.to_be_bytes());
+    store
 }

@@ -1,6 +1,6 @@
 //! Issue 2: the store file, unlocking, init, passwd.
 
-use crate::harness::{PASS, TestEnv, mode};
+use crate::harness::{PASS, TestEnv, mode, with_crc};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -156,7 +156,7 @@ fn damage_anywhere_is_exit_4() {
     let env = TestEnv::new();
     env.create("ci", &[]);
     let good = env.store_bytes();
-    let header_len = 8 + 2 + 16 + 1 + 2 * 101 + 24 + 4;
+    let header_len = crate::harness::header_len(&good);
     // Header fields, both slots, the nonce, the checksum, the payload and the tag.
     let mut positions = vec![
         0,
@@ -206,41 +206,19 @@ fn getrandom(buf: &mut [u8]) {
         .unwrap();
 }
 
-fn with_crc(mut b: Vec<u8>, header_len: usize) -> Vec<u8> {
-    let crc = crc32(&b[..header_len - 4]);
-    b[header_len - 4..header_len].copy_from_slice(&crc.to_be_bytes());
-    b
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 #[test]
 fn unknown_versions_and_forged_kdf_sizes_are_refused_before_any_kdf() {
     let env = TestEnv::new();
     let good = env.store_bytes();
-    let header_len = 8 + 2 + 16 + 1 + 2 * 101 + 24 + 4;
     let mut v2 = good.clone();
     v2[9] = 2;
-    std::fs::write(&env.store, with_crc(v2, header_len)).unwrap();
+    std::fs::write(&env.store, with_crc(v2)).unwrap();
     let out = env.with_pass(&["list"]).code(4);
     assert!(out.stderr.contains("unknown format version 2"), "{out:?}");
     // 4 TiB of Argon2 memory (u32::MAX KiB), with the header checksum recomputed.
     let mut forged = good.clone();
     forged[27 + 1..27 + 5].copy_from_slice(&u32::MAX.to_be_bytes());
-    std::fs::write(&env.store, with_crc(forged, header_len)).unwrap();
+    std::fs::write(&env.store, with_crc(forged)).unwrap();
     let started = Instant::now();
     let out = env.with_pass(&["list"]).code(4);
     assert!(out.stderr.contains("out of bounds"), "{out:?}");
@@ -251,10 +229,9 @@ fn unknown_versions_and_forged_kdf_sizes_are_refused_before_any_kdf() {
 fn a_forged_but_plausible_header_is_refused() {
     let env = TestEnv::new();
     let good = env.store_bytes();
-    let header_len = 8 + 2 + 16 + 1 + 2 * 101 + 24 + 4;
     let mut forged = good.clone();
     forged[27 + 5..27 + 9].copy_from_slice(&2u32.to_be_bytes()); // iterations 1 -> 2
-    std::fs::write(&env.store, with_crc(forged, header_len)).unwrap();
+    std::fs::write(&env.store, with_crc(forged)).unwrap();
     let code = env.with_pass(&["list"]).code;
     assert!(
         code == 3 || code == 4,

@@ -1,7 +1,7 @@
 //! Issue 5: no change to the sealed file is ever accepted. Every byte is tried through the
 //! library (fast), a sample through the binary, plus deliberate forgeries and splicing.
 
-use crate::harness::TestEnv;
+use crate::harness::{TestEnv, header_len, with_crc};
 use apikeys::store::Store;
 use apikeys::store::unlock::UnlockOptions;
 use std::os::unix::fs::FileExt;
@@ -11,32 +11,6 @@ fn key_file_unlock(env: &TestEnv) -> UnlockOptions {
         key_file: Some(env.key_file.clone()),
         ..Default::default()
     }
-}
-
-fn header_len(bytes: &[u8]) -> usize {
-    27 + bytes[26] as usize * 101 + 24 + 4
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn with_crc(mut b: Vec<u8>) -> Vec<u8> {
-    let h = header_len(&b);
-    let crc = crc32(&b[..h - 4]);
-    b[h - 4..h].copy_from_slice(&crc.to_be_bytes());
-    b
 }
 
 #[test]

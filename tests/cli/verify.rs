@@ -1,6 +1,6 @@
 //! Issue 4: verify's exit codes, json, batch mode and last-use recording.
 
-use crate::harness::TestEnv;
+use crate::harness::{TestEnv, crc32};
 
 /// A token for `id` with a valid checksum and a random-looking secret: well-formed, not minted.
 fn forge(prefix: &str, id: &str, secret: &str) -> String {
@@ -13,21 +13,6 @@ fn forge(prefix: &str, id: &str, secret: &str) -> String {
         n /= 62;
     }
     format!("{body}{}", std::str::from_utf8(&check).unwrap())
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 fn id_of(token: &str) -> &str {
