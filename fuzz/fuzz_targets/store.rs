@@ -13,7 +13,13 @@ fn paths() -> &'static (PathBuf, UnlockOptions) {
     P.get_or_init(|| {
         let file = std::env::temp_dir().join(format!("apikeys-fuzz-{}.store", std::process::id()));
         let key = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/store.key");
-        (file, UnlockOptions { key_file: Some(key), ..Default::default() })
+        (
+            file,
+            UnlockOptions {
+                key_file: Some(key),
+                ..Default::default()
+            },
+        )
     })
 }
 
@@ -24,6 +30,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(store) => {
             let _ = apikeys::store::queries::all_keys(store.conn());
         }
-        Err(e) => assert!(matches!(e.exit_code(), 3 | 4), "unexpected exit {}: {e}", e.exit_code()),
+        Err(e) => assert!(
+            matches!(e.exit_code(), 3 | 4),
+            "unexpected exit {}: {e}",
+            e.exit_code()
+        ),
     }
 });

@@ -8,7 +8,6 @@ use crate::store::Store;
 use crate::store::crypto::KdfParams;
 use crate::store::unlock;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `init`.
@@ -69,18 +68,7 @@ pub fn new_passphrase(
 /// Writes a new key file (0600, refusing to overwrite); returns its secret.
 pub fn write_key_file(path: &Path) -> Result<Key32> {
     let key = Key32::random()?;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => Error::conflict(
-                format!("{} already exists", path.display()),
-                "choose a new path for the key file; an existing file is never overwritten",
-            ),
-            _ => Error::io("create key file", path, e),
-        })?;
+    let mut f = crate::store::file::create_private(path, "key file")?;
     let written = f
         .write_all(unlock::key_file_text(&key).as_bytes())
         .and_then(|()| f.sync_all());

@@ -8,8 +8,7 @@ use crate::output::KeyJson;
 use crate::secret::TokenString;
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Where the token goes, chosen (and its file created) before the store is written, so that a
 /// taken path fails before any key exists.
@@ -34,7 +33,10 @@ impl Reveal {
     /// Prepares the secret file, if any.
     pub fn prepare(args: &RevealArgs) -> Result<Reveal> {
         let file = match &args.secret_file {
-            Some(p) => Some((p.clone(), create_secret_file(p)?)),
+            Some(p) => Some((
+                p.clone(),
+                crate::store::file::create_private(p, "secret file")?,
+            )),
             None => None,
         };
         Ok(Reveal {
@@ -107,19 +109,4 @@ impl Reveal {
         }
         Ok(())
     }
-}
-
-fn create_secret_file(path: &Path) -> Result<File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => Error::conflict(
-                format!("{} already exists", path.display()),
-                "choose a new path for --secret-file; an existing file is never overwritten",
-            ),
-            _ => Error::io("create secret file", path, e),
-        })
 }

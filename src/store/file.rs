@@ -45,6 +45,23 @@ pub fn ensure_dir(store: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Creates a new file only its owner can read (0600); an existing file is never overwritten
+/// (exit 6). `what` names it in messages, e.g. "key file".
+pub fn create_private(path: &Path, what: &str) -> Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::conflict(
+                format!("{} already exists", path.display()),
+                format!("choose a new path for the {what}; an existing file is never overwritten"),
+            ),
+            _ => Error::io(&format!("create {what}"), path, e),
+        })
+}
+
 /// Takes the exclusive write lock, waiting for other writers; never fails because one is busy.
 pub fn lock(store: &Path) -> Result<WriteLock> {
     let path = lock_path(store);
