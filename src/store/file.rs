@@ -88,9 +88,44 @@ pub fn remove_stale_temps(store: &Path, _lock: &WriteLock) {
     }
 }
 
+/// The steps that make a write durable. The real disk in production; unit tests inject
+/// failures at each step through [`replace_with`].
+pub(crate) trait Disk {
+    fn sync_file(&self, f: &File) -> std::io::Result<()>;
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()>;
+    fn sync_dir(&self, dir: &Path) -> std::io::Result<()>;
+}
+
+/// The operating system's disk.
+struct RealDisk;
+
+impl Disk for RealDisk {
+    fn sync_file(&self, f: &File) -> std::io::Result<()> {
+        f.sync_all()
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        std::fs::rename(from, to)
+    }
+
+    fn sync_dir(&self, dir: &Path) -> std::io::Result<()> {
+        File::open(dir)?.sync_all()
+    }
+}
+
 /// Lets `write` fill a new 0600 temp file beside `store`, fsyncs it, renames it over `store`
-/// and fsyncs the directory. On any error the temp file is removed and the old store stays.
+/// and fsyncs the directory. On any error before the rename the temp file is removed and the
+/// old store stays; an error fsyncing the directory is reported, the new store in place.
 pub fn replace_atomically(
+    store: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+    lock: &WriteLock,
+) -> Result<()> {
+    replace_with(&RealDisk, store, write, lock)
+}
+
+pub(crate) fn replace_with(
+    disk: &dyn Disk,
     store: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
     _lock: &WriteLock,
@@ -110,16 +145,17 @@ pub fn replace_atomically(
             .open(&tmp)
             .map_err(|e| Error::io("create", &tmp, e))?;
         write(&mut f).map_err(|e| Error::io("write", &tmp, e))?;
-        f.sync_all().map_err(|e| Error::io("fsync", &tmp, e))?;
+        disk.sync_file(&f)
+            .map_err(|e| Error::io("fsync", &tmp, e))?;
         drop(f);
-        std::fs::rename(&tmp, store).map_err(|e| Error::io("replace", store, e))
+        disk.rename(&tmp, store)
+            .map_err(|e| Error::io("replace", store, e))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
         return result;
     }
-    File::open(dir)
-        .and_then(|d| d.sync_all())
+    disk.sync_dir(dir)
         .map_err(|e| Error::io("fsync directory", dir, e))
 }
 
@@ -166,6 +202,85 @@ mod tests {
         assert!(err.to_string().contains("disk full"));
         assert_eq!(std::fs::read(&store).unwrap(), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    /// A disk whose step `fail_at` (0 fsync file, 1 rename, 2 fsync dir) fails with EIO.
+    struct FailingDisk {
+        fail_at: u8,
+    }
+
+    impl Disk for FailingDisk {
+        fn sync_file(&self, f: &File) -> std::io::Result<()> {
+            if self.fail_at == 0 {
+                Err(std::io::Error::from_raw_os_error(5))
+            } else {
+                f.sync_all()
+            }
+        }
+        fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+            if self.fail_at == 1 {
+                Err(std::io::Error::from_raw_os_error(5))
+            } else {
+                std::fs::rename(from, to)
+            }
+        }
+        fn sync_dir(&self, dir: &Path) -> std::io::Result<()> {
+            if self.fail_at == 2 {
+                Err(std::io::Error::from_raw_os_error(5))
+            } else {
+                File::open(dir)?.sync_all()
+            }
+        }
+    }
+
+    #[test]
+    fn a_failing_fsync_or_rename_keeps_the_old_store_and_says_so() {
+        for (fail_at, what) in [(0, "cannot fsync"), (1, "cannot replace")] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = dir.path().join("s.store");
+            std::fs::write(&store, b"old").unwrap();
+            let lock = lock(&store).unwrap();
+            let err = replace_with(
+                &FailingDisk { fail_at },
+                &store,
+                |f| f.write_all(b"new"),
+                &lock,
+            )
+            .unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                msg.starts_with(what) && msg.contains("Input/output error"),
+                "{msg}"
+            );
+            assert_eq!(err.exit_code(), 1);
+            assert_eq!(std::fs::read(&store).unwrap(), b"old");
+            assert_eq!(
+                std::fs::read_dir(dir.path()).unwrap().count(),
+                2,
+                "no temp file left"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failing_directory_fsync_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.store");
+        std::fs::write(&store, b"old").unwrap();
+        let lock = lock(&store).unwrap();
+        let err = replace_with(
+            &FailingDisk { fail_at: 2 },
+            &store,
+            |f| f.write_all(b"new"),
+            &lock,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("cannot fsync directory"),
+            "{err}"
+        );
+        // The rename happened: the new, complete file is in place, never a broken one.
+        assert_eq!(std::fs::read(&store).unwrap(), b"new");
     }
 
     #[test]
