@@ -67,7 +67,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             prefix: old.prefix.clone(),
             description: old.description.clone(),
         };
-        // Give up the name first, so that the successor can take it over.
+        // Give up the name first, so that the successor can take it over: a name is unique
+        // among keys with no rotated_to. The placeholder is replaced by the successor's id
+        // below, in the same transaction, so no reader ever sees it.
         let end = now + grace;
         old.expires_at = Some(old.expires_at.map_or(end, |e| e.min(end)));
         old.rotated_to = Some("pending".into());
