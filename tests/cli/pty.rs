@@ -13,8 +13,13 @@ fn spawn(env: &TestEnv, args: &[&str], key_file: bool) -> Session {
 
 fn spawn_with(env: &TestEnv, args: &[&str], key_file: bool, no_color: bool) -> Session {
     let mut c = Command::new(BIN);
-    c.args(args)
-        .env_clear()
+    c.args(args);
+    spawn_command(env, c, key_file, no_color)
+}
+
+/// Spawns a prepared command on a pty with the test environment.
+fn spawn_command(env: &TestEnv, mut c: Command, key_file: bool, no_color: bool) -> Session {
+    c.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", env.dir.path())
         .env("TERM", "xterm")
@@ -166,8 +171,14 @@ fn verify_asks_for_the_token_without_echo_on_a_terminal() {
 
 /// Runs `list` on a pseudo-terminal `cols` wide; returns everything it printed.
 fn list_on_terminal(env: &TestEnv, cols: u16, no_color: bool) -> String {
-    let mut s = spawn_with(env, &["list"], true, no_color);
-    s.get_process_mut().set_window_size(cols, 40).unwrap();
+    // The size is set inside the pty before apikeys starts, so it cannot read a default size.
+    let mut c = Command::new("sh");
+    c.args([
+        "-c",
+        &format!("stty cols {cols} rows 40 && exec \"$0\" list"),
+        BIN,
+    ]);
+    let mut s = spawn_command(env, c, true, no_color);
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut s, &mut out).ok();
     assert_eq!(exit_code(s), 0);
