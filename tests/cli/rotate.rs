@@ -50,7 +50,7 @@ fn during_the_grace_period_both_tokens_work() {
             "rotate",
             "ci",
             "--grace",
-            "3s",
+            "5s",
             "--yes",
             "--no-clipboard",
             "--format",
@@ -63,7 +63,7 @@ fn during_the_grace_period_both_tokens_work() {
     let old_id = o["key_id"].as_str().unwrap().to_string();
     assert_eq!(env.key(&old_id)["status"], "rotating");
     env.verify(&new, &[]).code(0);
-    std::thread::sleep(std::time::Duration::from_millis(3200));
+    std::thread::sleep(std::time::Duration::from_millis(5200));
     env.verify(&old, &[]).code(13);
     env.verify(&new, &[]).code(0);
     let statuses: Vec<_> = env

@@ -73,9 +73,9 @@ fn every_verify_exit_code_through_real_tokens() {
     // 12 and 13.
     env.run(&["revoke", "ci", "--yes"]).code(0);
     env.verify(&good, &[]).code(12);
-    let short = env.create("short", &["--expires", "2s"]);
+    let short = env.create("short", &["--expires", "4s"]);
     env.verify(&short, &[]).code(0);
-    std::thread::sleep(std::time::Duration::from_millis(2200));
+    std::thread::sleep(std::time::Duration::from_millis(4200));
     let out = env.verify(&short, &[]).code(13);
     assert!(out.stdout.contains("expired"), "{out:?}");
 }
