@@ -130,12 +130,7 @@ pub fn status_cell(k: &KeyRecord, now: i64, color: bool) -> Cell {
     use crate::model::Status;
     let st = k.status(now);
     let soon = k.expiring_soon(now);
-    let text = if soon {
-        format!("{} (expiring)", st.as_str())
-    } else {
-        st.as_str().to_string()
-    };
-    let c = Cell::new(text);
+    let c = Cell::new(status_text(k, now));
     if !color {
         return c;
     }
@@ -144,6 +139,16 @@ pub fn status_cell(k: &KeyRecord, now: i64, color: bool) -> Cell {
         Status::Active | Status::Rotating => Color::Yellow,
         Status::Expired | Status::Inactive => Color::Red,
     })
+}
+
+/// A key's status in words, marked when it expires within seven days.
+fn status_text(k: &KeyRecord, now: i64) -> String {
+    let st = k.status(now).as_str();
+    if k.expiring_soon(now) {
+        format!("{st} (expiring)")
+    } else {
+        st.to_string()
+    }
 }
 
 fn opt_time(t: Option<i64>, none: &str) -> String {
@@ -176,16 +181,11 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
     let rows: Vec<[String; 11]> = keys
         .iter()
         .map(|k| {
-            let st = k.status(now).as_str();
             [
                 sanitize(&k.name),
                 k.id.clone(),
                 k.masked(),
-                if k.expiring_soon(now) {
-                    format!("{st} (expiring)")
-                } else {
-                    st.to_string()
-                },
+                status_text(k, now),
                 time(k.created_at),
                 opt_time(k.expires_at, "never"),
                 opt_time(k.last_used_at, "-"),

@@ -209,27 +209,29 @@ mod tests {
         fail_at: u8,
     }
 
+    impl FailingDisk {
+        fn step(
+            &self,
+            step: u8,
+            real: impl FnOnce() -> std::io::Result<()>,
+        ) -> std::io::Result<()> {
+            if self.fail_at == step {
+                Err(std::io::Error::from_raw_os_error(5))
+            } else {
+                real()
+            }
+        }
+    }
+
     impl Disk for FailingDisk {
         fn sync_file(&self, f: &File) -> std::io::Result<()> {
-            if self.fail_at == 0 {
-                Err(std::io::Error::from_raw_os_error(5))
-            } else {
-                f.sync_all()
-            }
+            self.step(0, || RealDisk.sync_file(f))
         }
         fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
-            if self.fail_at == 1 {
-                Err(std::io::Error::from_raw_os_error(5))
-            } else {
-                std::fs::rename(from, to)
-            }
+            self.step(1, || RealDisk.rename(from, to))
         }
         fn sync_dir(&self, dir: &Path) -> std::io::Result<()> {
-            if self.fail_at == 2 {
-                Err(std::io::Error::from_raw_os_error(5))
-            } else {
-                File::open(dir)?.sync_all()
-            }
+            self.step(2, || RealDisk.sync_dir(dir))
         }
     }
 

@@ -73,10 +73,7 @@ pub fn resolve_all(conn: &Connection, refs: &[String]) -> Result<Vec<KeyRecord>>
 
 /// Every key, oldest first.
 pub fn all_keys(conn: &Connection) -> Result<Vec<KeyRecord>> {
-    let sql = format!("SELECT {KEY_COLUMNS} FROM keys ORDER BY created_at, rowid");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([], key_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    with_keys(conn, |rows| Ok(rows.collect::<rusqlite::Result<_>>()?))
 }
 
 /// Runs `f` over every key, oldest first, streamed from the database (no list in memory).
