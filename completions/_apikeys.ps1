@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Remove keys for good')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Mint a successor that takes over the name; the old key stays valid for a grace period')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin; the exit code tells the result')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail')
@@ -74,6 +75,8 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;passwd' {
             [CompletionResult]::new('--new-passphrase-file', '--new-passphrase-file', [CompletionResultType]::ParameterName, 'Read the new passphrase from this file (else APIKEYS_NEW_PASSPHRASE, else asked twice)')
             [CompletionResult]::new('--add-key-file', '--add-key-file', [CompletionResultType]::ParameterName, 'Write a new random key file (0600) and let it unlock the store, replacing any old one')
+            [CompletionResult]::new('--kdf-memory', '--kdf-memory', [CompletionResultType]::ParameterName, 'Argon2id memory in MiB [default: 64]')
+            [CompletionResult]::new('--kdf-iterations', '--kdf-iterations', [CompletionResultType]::ParameterName, 'Argon2id iterations [default: 3]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file (one line)')
@@ -212,7 +215,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         }
         'apikeys;rotate' {
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'How long the old key stays valid (e.g. 1h; 0 = it expires at once)')
-            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The successor''s expiry [default: the policy''s default lifetime]')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The successor''s expiry [default: the old key''s lifetime, counted from now, within the policy]')
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Write the token to this new 0600 file instead of stdout')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
@@ -237,6 +240,24 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log [default: the OS user]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv)')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read one token per line; print one json result per line')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'apikeys;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]')
+            [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'A proxy whose X-Real-IP / X-Forwarded-For are believed (repeatable)')
+            [CompletionResult]::new('--flush-every', '--flush-every', [CompletionResultType]::ParameterName, 'How often use records are written back to the store')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file (one line)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log [default: the OS user]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv)')
+            [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Log one line per request (time, client IP, code, key id, latency)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
@@ -476,6 +497,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Remove keys for good')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Mint a successor that takes over the name; the old key stays valid for a grace period')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin; the exit code tells the result')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail')
@@ -516,6 +538,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;help;verify' {
+            break
+        }
+        'apikeys;help;serve' {
             break
         }
         'apikeys;help;group' {

@@ -64,6 +64,9 @@ _apikeys() {
             apikeys,rotate)
                 cmd="apikeys__subcmd__rotate"
                 ;;
+            apikeys,serve)
+                cmd="apikeys__subcmd__serve"
+                ;;
             apikeys,show)
                 cmd="apikeys__subcmd__show"
                 ;;
@@ -148,6 +151,9 @@ _apikeys() {
             apikeys__subcmd__help,rotate)
                 cmd="apikeys__subcmd__help__subcmd__rotate"
                 ;;
+            apikeys__subcmd__help,serve)
+                cmd="apikeys__subcmd__help__subcmd__serve"
+                ;;
             apikeys__subcmd__help,show)
                 cmd="apikeys__subcmd__help__subcmd__show"
                 ;;
@@ -197,7 +203,7 @@ _apikeys() {
 
     case "${cmd}" in
         apikeys)
-            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help"
+            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -769,7 +775,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help)
-            opts="init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help"
+            opts="init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1090,6 +1096,20 @@ _apikeys() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        apikeys__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         apikeys__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1295,7 +1315,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__passwd)
-            opts="-y -q -h --new-passphrase-file --add-key-file --remove-key-file --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --new-passphrase-file --add-key-file --remove-key-file --kdf-memory --kdf-iterations --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1306,6 +1326,14 @@ _apikeys() {
                     return 0
                     ;;
                 --add-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kdf-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kdf-iterations)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1548,6 +1576,52 @@ _apikeys() {
                     return 0
                     ;;
                 --secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__serve)
+            opts="-y -q -h --listen --trusted-proxy --access-log --flush-every --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flush-every)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand delete 'Remove keys for good'
             cand rotate 'Mint a successor that takes over the name; the old key stays valid for a grace period'
             cand verify 'Check a token read from stdin; the exit code tells the result'
+            cand serve 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
             cand group 'Manage permission groups (named sets of scopes)'
             cand policy 'Show or set the store-wide lifetime policy'
             cand log 'Show the audit trail'
@@ -69,6 +70,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;passwd'= {
             cand --new-passphrase-file 'Read the new passphrase from this file (else APIKEYS_NEW_PASSPHRASE, else asked twice)'
             cand --add-key-file 'Write a new random key file (0600) and let it unlock the store, replacing any old one'
+            cand --kdf-memory 'Argon2id memory in MiB [default: 64]'
+            cand --kdf-iterations 'Argon2id iterations [default: 3]'
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
             cand --passphrase-file 'Read the passphrase from this file (one line)'
@@ -199,7 +202,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         }
         &'apikeys;rotate'= {
             cand --grace 'How long the old key stays valid (e.g. 1h; 0 = it expires at once)'
-            cand --expires 'The successor''s expiry [default: the policy''s default lifetime]'
+            cand --expires 'The successor''s expiry [default: the old key''s lifetime, counted from now, within the policy]'
             cand --secret-file 'Write the token to this new 0600 file instead of stdout'
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
@@ -223,6 +226,23 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --actor 'Who is acting, for the audit log [default: the OS user]'
             cand --format 'Output for people (table) or scripts (json; list also csv)'
             cand --batch 'Read one token per line; print one json result per line'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;serve'= {
+            cand --listen 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]'
+            cand --trusted-proxy 'A proxy whose X-Real-IP / X-Forwarded-For are believed (repeatable)'
+            cand --flush-every 'How often use records are written back to the store'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand --access-log 'Log one line per request (time, client IP, code, key id, latency)'
             cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand -q 'Print only what a script needs (the token, or nothing)'
@@ -439,6 +459,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand delete 'Remove keys for good'
             cand rotate 'Mint a successor that takes over the name; the old key stays valid for a grace period'
             cand verify 'Check a token read from stdin; the exit code tells the result'
+            cand serve 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
             cand group 'Manage permission groups (named sets of scopes)'
             cand policy 'Show or set the store-wide lifetime policy'
             cand log 'Show the audit trail'
@@ -468,6 +489,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;help;rotate'= {
         }
         &'apikeys;help;verify'= {
+        }
+        &'apikeys;help;serve'= {
         }
         &'apikeys;help;group'= {
             cand create 'Create a group with its scopes'

@@ -46,6 +46,7 @@ complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "edit" -d 'Change a 
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "delete" -d 'Remove keys for good'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "group" -d 'Manage permission groups (named sets of scopes)'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "policy" -d 'Show or set the store-wide lifetime policy'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "log" -d 'Show the audit trail'
@@ -68,6 +69,8 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s q -l quiet -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l new-passphrase-file -d 'Read the new passphrase from this file (else APIKEYS_NEW_PASSPHRASE, else asked twice)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l add-key-file -d 'Write a new random key file (0600) and let it unlock the store, replacing any old one' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l kdf-memory -d 'Argon2id memory in MiB [default: 64]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l kdf-iterations -d 'Argon2id iterations [default: 3]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
@@ -178,7 +181,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s y -l yes -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l grace -d 'How long the old key stays valid (e.g. 1h; 0 = it expires at once)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l expires -d 'The successor\'s expiry [default: the policy\'s default lifetime]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l expires -d 'The successor\'s expiry [default: the old key\'s lifetime, counted from now, within the policy]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
@@ -204,6 +207,20 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l batch -d 'Rea
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l listen -d 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l trusted-proxy -d 'A proxy whose X-Real-IP / X-Forwarded-For are believed (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l flush-every -d 'How often use records are written back to the store' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l access-log -d 'Log one line per request (time, client IP, code, key id, latency)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
@@ -345,24 +362,25 @@ csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "init" -d 'Create a new store'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "create" -d 'Mint a new key; its token is shown once'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "list" -d 'List keys, masked'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "show" -d 'Show every field of one key, and its audit events'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "activate" -d 'Make inactive keys active again'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "delete" -d 'Remove keys for good'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "group" -d 'Manage permission groups (named sets of scopes)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "policy" -d 'Show or set the store-wide lifetime policy'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "log" -d 'Show the audit trail'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "completions" -d 'Print shell completions'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "man" -d 'Print the man page (roff)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "__clipboard-helper" -d 'Internal: the clipboard helper process'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify group policy log completions man __clipboard-helper help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "init" -d 'Create a new store'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "create" -d 'Mint a new key; its token is shown once'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "list" -d 'List keys, masked'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "show" -d 'Show every field of one key, and its audit events'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "activate" -d 'Make inactive keys active again'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "delete" -d 'Remove keys for good'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "group" -d 'Manage permission groups (named sets of scopes)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "policy" -d 'Show or set the store-wide lifetime policy'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "log" -d 'Show the audit trail'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "completions" -d 'Print shell completions'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "man" -d 'Print the man page (roff)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "__clipboard-helper" -d 'Internal: the clipboard helper process'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group with its scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List groups, their scopes and how many keys use them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "edit" -d 'Change a group\'s scopes'

@@ -91,6 +91,8 @@ pub enum Command {
     Rotate(commands::rotate::Args),
     /// Check a token read from stdin; the exit code tells the result
     Verify(commands::verify::Args),
+    /// Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)
+    Serve(crate::serve::Args),
     /// Manage permission groups (named sets of scopes)
     #[command(subcommand)]
     Group(commands::group::GroupCommand),

@@ -10,6 +10,9 @@ use std::path::PathBuf;
 pub enum Error {
     #[error("{0}")]
     Io(String),
+    /// An operation refused for a reason outside the contract's codes (exit 1), with a hint.
+    #[error("{message}")]
+    Refused { message: String, hint: String },
     #[error("{message}")]
     Usage {
         message: String,
@@ -58,7 +61,7 @@ impl Error {
     /// The process exit code for this error (SPEC §4).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Io(_) | Error::NoStore(_) | Error::Internal(_) => 1,
+            Error::Io(_) | Error::Refused { .. } | Error::NoStore(_) | Error::Internal(_) => 1,
             Error::Usage { .. } => 2,
             Error::Unlock { .. } => 3,
             Error::Corrupt { .. } | Error::Unsupported { .. } => 4,
@@ -76,7 +79,7 @@ impl Error {
             Error::Usage { hint, .. } | Error::Conflict { hint, .. } | Error::Policy { hint, .. } => {
                 hint.clone()
             }
-            Error::Unlock { hint, .. } => Some(hint.clone()),
+            Error::Unlock { hint, .. } | Error::Refused { hint, .. } => Some(hint.clone()),
             Error::Corrupt { .. } => Some(
                 "restore the store from a backup; the file was not changed by this command".into(),
             ),
@@ -134,6 +137,10 @@ impl From<rusqlite::Error> for Error {
 
 impl From<serde_json::Error> for Error {
     fn from(err: serde_json::Error) -> Self {
+        if err.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+            // The reader closed the pipe: not a failure (see `output::stdout_err`).
+            return Error::Exit(0);
+        }
         Error::Internal(format!("json error: {err}"))
     }
 }

@@ -12,14 +12,17 @@ pub mod output;
 pub mod policy;
 pub mod prompt;
 pub mod secret;
+pub mod serve;
 pub mod store;
 pub mod token;
+pub mod verifier;
 
 pub use error::{Error, Result};
 
 /// Parses the command line, runs it, prints any error once, and returns the exit code.
 pub fn run() -> i32 {
     use clap::Parser;
+    no_core_dumps();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(()) => 0,
@@ -32,4 +35,19 @@ pub fn run() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// Switches core dumps off for this process (and so for the clipboard helper, the same
+/// binary): a dump at a prompt (Ctrl-\\) would hold the data key, the pepper or a token.
+fn no_core_dumps() {
+    use rustix::process::{Resource, Rlimit, setrlimit};
+    let _ = setrlimit(
+        Resource::Core,
+        Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        },
+    );
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
 }

@@ -80,29 +80,74 @@ impl KeyRecord {
     }
 }
 
-/// Checks a key or group name: 1–64 printable characters, not blank.
+/// Whether `c` is invisible or reorders text: zero-width and bidirectional-control characters,
+/// with which two names that look alike can differ, or a table can be shown reversed.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Checks a key or group name: 1–64 printable characters, no leading or trailing space, no
+/// invisible or direction-changing character, and (for keys) not of the shape of a token.
 pub fn check_name(kind: &str, name: &str) -> Result<()> {
     let n = name.chars().count();
-    if name.trim().is_empty() || n > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(Error::usage(
-            format!("invalid {kind} name {:?}", crate::output::sanitize(name)),
+    let problem = if name.trim().is_empty() {
+        Some("it is empty or blank".to_string())
+    } else if n > MAX_NAME_CHARS {
+        Some(format!("it is {n} characters long"))
+    } else if name.chars().any(char::is_control) {
+        Some("it contains a control character".into())
+    } else if let Some(c) = name.chars().find(|c| is_invisible(*c)) {
+        Some(format!(
+            "it contains the invisible character U+{:04X}",
+            u32::from(c)
+        ))
+    } else if name.trim() != name {
+        Some("it starts or ends with white space".into())
+    } else if crate::token::has_token_shape(name) {
+        Some("it has the shape of a token".into())
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(why) => Err(Error::usage(
             format!(
-                "a {kind} name has 1 to {MAX_NAME_CHARS} printable characters and is not blank"
+                "invalid {kind} name \"{}\": {why}",
+                crate::token::display_ref(&name.chars().take(80).collect::<String>())
             ),
+            format!(
+                "a {kind} name has 1 to {MAX_NAME_CHARS} printable characters, with no white space at either end"
+            ),
+        )),
+    }
+}
+
+/// Checks a scope: 1–256 characters, not blank, no control character, no `,` (the list
+/// separator on the command line) and no `;` (the csv list separator).
+pub fn check_scope(scope: &str) -> Result<()> {
+    if scope.trim().is_empty()
+        || scope.chars().count() > 256
+        || scope
+            .chars()
+            .any(|c| c.is_control() || is_invisible(c) || c == ';' || c == ',')
+    {
+        return Err(Error::usage(
+            format!("invalid scope \"{}\"", crate::output::sanitize(scope)),
+            "a scope has 1 to 256 printable characters, no `;` and is not blank, e.g. `read:billing`",
         ));
     }
     Ok(())
 }
 
-/// Checks a scope: 1–256 characters, not blank. Any other content is kept as it is.
-pub fn check_scope(scope: &str) -> Result<()> {
-    if scope.trim().is_empty() || scope.chars().count() > 256 {
-        return Err(Error::usage(
-            format!("invalid scope {:?}", crate::output::sanitize(scope)),
-            "a scope has 1 to 256 characters and is not blank, e.g. `read:billing`",
-        ));
+/// Scopes as given on the command line: each value may list several, separated by commas
+/// (`--scope a,b` is `--scope a --scope b`, as in the wizard); each is checked, each kept once.
+pub fn split_scopes(given: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for s in given.iter().flat_map(|g| g.split(',')).map(str::trim) {
+        check_scope(s)?;
+        add_unique(&mut out, s);
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Parses an allowed address or network; a bare address becomes a /32 or /128.
@@ -193,6 +238,24 @@ mod tests {
         assert!(check_name("key", "   ").is_err());
         assert!(check_name("key", "bad\x1b[31m").is_err());
         assert_eq!(check_name("key", "a\nb").unwrap_err().exit_code(), 2);
+        assert!(check_name("key", "ci\u{200b}-deploy").is_err());
+        assert!(check_name("key", "\u{202e}evil").is_err());
+        assert!(check_name("key", " ci").is_err());
+        assert!(check_name("key", "ci ").is_err());
+        assert!(check_name("key", "deploybot123").is_ok());
+        let long = check_name("key", &"x".repeat(65)).unwrap_err().to_string();
+        assert!(long.contains("65 characters"), "{long}");
+        let tab = check_name("key", "a\tb").unwrap_err().to_string();
+        assert!(tab.contains("\"a\\tb\""), "{tab}");
+    }
+
+    #[test]
+    fn scopes_split_on_commas_and_refuse_separators() {
+        let got = split_scopes(&["a, b".into(), "c".into(), "a".into()]).unwrap();
+        assert_eq!(got, vec!["a", "b", "c"]);
+        assert!(split_scopes(&["a;b".into()]).is_err());
+        assert!(split_scopes(&["a,,b".into()]).is_err());
+        assert!(split_scopes(&["x\u{7}".into()]).is_err());
     }
 
     #[test]

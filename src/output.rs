@@ -103,10 +103,42 @@ impl KeyJson {
     }
 }
 
+/// The error for a failed write to stdout. A closed pipe (`apikeys log | head -1`) is not a
+/// failure: the reader has what it wanted, so the command ends quietly with exit 0.
+pub fn stdout_err(e: std::io::Error) -> crate::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        crate::Error::Exit(0)
+    } else {
+        crate::Error::Io(format!("cannot write stdout: {e}"))
+    }
+}
+
+/// `Ok(true)` when the reader closed the pipe, for loops that stop there and finish up.
+pub fn quiet_pipe(r: std::io::Result<()>) -> crate::Result<bool> {
+    match r {
+        Ok(()) => Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(true),
+        Err(e) => Err(stdout_err(e)),
+    }
+}
+
+/// Prints a line on stdout; never panics on a closed pipe.
+pub fn print_line(line: &str) -> crate::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(stdout_err)
+}
+
 /// Prints a value as pretty json on stdout.
 pub fn print_json<T: Serialize>(value: &T) -> crate::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    print_line(&serde_json::to_string_pretty(value)?)
+}
+
+/// Prints a value as one line of json on stdout.
+pub fn print_json_line<T: Serialize>(value: &T) -> crate::Result<()> {
+    print_line(&serde_json::to_string(value)?)
 }
 
 /// A new table in the house style. On a terminal it fits the terminal's width (with or

@@ -185,6 +185,15 @@ impl Policy {
         Expiry::At(created_at + self.default_lifetime)
     }
 
+    /// `expiry` brought within the max lifetime counted from `created_at`.
+    pub fn cap(&self, created_at: i64, expiry: Expiry) -> Expiry {
+        match (self.max_lifetime, expiry) {
+            (None, e) => e,
+            (Some(max), Expiry::Never) => Expiry::At(created_at + max),
+            (Some(max), Expiry::At(t)) => Expiry::At(t.min(created_at + max)),
+        }
+    }
+
     /// Refuses (exit 7) an expiry beyond the max lifetime counted from `created_at`.
     pub fn check(&self, created_at: i64, expiry: Expiry) -> Result<()> {
         let Some(max) = self.max_lifetime else {

@@ -124,6 +124,40 @@ pub fn checksum(body: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether `s` has the shape of a token (`<prefix>_<id>_<49 base62>`), checksum or not.
+pub fn has_token_shape(s: &str) -> bool {
+    let mut parts = s.splitn(3, '_');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(p), Some(id), Some(rest)) if valid_prefix(p)
+            && id.len() == ID_LEN && is_base62(id)
+            && rest.len() == SECRET_LEN + CHECK_LEN && is_base62(rest)
+    )
+}
+
+/// How a KEY argument may be shown in a message: a token (or anything shaped like one, such
+/// as a token with a typo) is masked, so that its secret never reaches a log.
+pub fn display_ref(key_ref: &str) -> String {
+    if has_token_shape(key_ref) {
+        let mut parts = key_ref.splitn(3, '_');
+        let (p, id, rest) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
+        return mask(p, id, &rest[SECRET_LEN..]);
+    }
+    let mut parts = key_ref.splitn(3, '_');
+    if let (Some(p), Some(id), Some(rest)) = (parts.next(), parts.next(), parts.next())
+        && valid_prefix(p)
+        && rest.len() >= 16
+    {
+        // Near a token but not one (truncated, mistyped): still never echo the rest.
+        return format!("{p}_{id}_…");
+    }
+    crate::output::sanitize(key_ref)
+}
+
 /// The masked form shown after creation: `<prefix>_<id>_…<check>`.
 pub fn mask(prefix: &str, id: &str, check: &str) -> String {
     format!("{prefix}_{id}_…{check}")

@@ -18,6 +18,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let now = crate::policy::now();
     let done = store.write(|tx, _| {
         let keys = queries::resolve_all(tx, &args.keys)?;
+        if let Some(k) = keys.iter().find(|k| k.rotated_to.is_some()) {
+            return Err(superseded(k));
+        }
         if let Some(k) = keys.iter().find(|k| k.expires_at.is_some_and(|e| e <= now)) {
             return Err(Error::policy(
                 format!(
@@ -43,4 +46,19 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         Ok(done)
     })?;
     super::report_keys(ctx, &done, "active")
+}
+
+/// The refusal for a key that was rotated: its successor carries the name and the access.
+pub fn superseded(k: &crate::model::KeyRecord) -> Error {
+    Error::policy(
+        format!(
+            "key {:?} ({}) was rotated and is superseded: it only runs out its grace period",
+            crate::output::sanitize(&k.name),
+            k.id
+        ),
+        format!(
+            "work on its successor instead: apikeys show {}",
+            k.rotated_to.as_deref().unwrap_or_default()
+        ),
+    )
 }

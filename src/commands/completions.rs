@@ -16,7 +16,7 @@ pub struct Args {
 fn write_out(bytes: &[u8]) -> Result<()> {
     std::io::stdout()
         .write_all(bytes)
-        .map_err(|e| Error::Io(format!("cannot write stdout: {e}")))
+        .map_err(crate::output::stdout_err)
 }
 
 /// Prints completions for a shell.

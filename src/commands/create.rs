@@ -51,14 +51,14 @@ pub struct Settings {
     pub description: String,
 }
 
-/// Checks the shape of scopes and IPs; returns the IPs in canonical CIDR form.
-pub fn check_lists(scopes: &[String], ips: &[String]) -> Result<Vec<String>> {
-    for s in scopes {
-        model::check_scope(s)?;
-    }
-    ips.iter()
+/// Checks scopes and IPs; returns the scopes split on commas and the IPs in CIDR form.
+pub fn check_lists(scopes: &[String], ips: &[String]) -> Result<(Vec<String>, Vec<String>)> {
+    let scopes = model::split_scopes(scopes)?;
+    let ips = ips
+        .iter()
         .map(|ip| model::parse_net(ip).map(|n| n.to_string()))
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok((scopes, ips))
 }
 
 /// Mints a key with `settings` inside a write; returns its record and token.
@@ -78,7 +78,14 @@ pub fn mint(
     for g in &s.groups {
         queries::group(tx, g)?;
     }
-    let new = token::generate(&s.prefix)?;
+    queries::check_name_free_of_ids(tx, &s.name, "")?;
+    // A new id never equals an existing name (or id), so that a name never shadows an id.
+    let new = loop {
+        let t = token::generate(&s.prefix)?;
+        if !queries::id_or_name_used(tx, &t.id)? {
+            break t;
+        }
+    };
     let record = KeyRecord {
         id: new.id.clone(),
         name: s.name.clone(),
@@ -128,8 +135,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     model::check_name("key", &settings.name)?;
     token::check_prefix(&settings.prefix)?;
+    let (scopes, allowed_ips) = check_lists(&settings.scopes, &settings.allowed_ips)?;
     let settings = Settings {
-        allowed_ips: check_lists(&settings.scopes, &settings.allowed_ips)?,
+        scopes,
+        allowed_ips,
         ..settings
     };
     let now = policy::now();
@@ -138,10 +147,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let expiry = policy::parse_expiry(settings.expiry.as_deref().unwrap_or_default(), now)?;
         Policy::load(store.conn())?.check(now, expiry)?;
     }
-    let reveal = Reveal::prepare(&args.reveal)?;
+    let mut reveal = Reveal::prepare(&args.reveal)?;
     let pepper = store.pepper();
     let written = store.write(|tx, _| {
         let (record, token) = mint(tx, &pepper, &ctx.actor, &settings, now)?;
+        reveal.write_file(&token)?;
         queries::audit(
             tx,
             now,

@@ -45,7 +45,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(n) = &args.name {
         model::check_name("key", n)?;
     }
-    let add_ips = super::create::check_lists(&args.add_scope, &args.allow_ip)?;
+    let (add_scope, add_ips) = super::create::check_lists(&args.add_scope, &args.allow_ip)?;
+    let remove_scope = model::split_scopes(&args.remove_scope)?;
     let remove_ips: Vec<String> = args
         .remove_ip
         .iter()
@@ -60,17 +61,21 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             if *n != k.name && k.rotated_to.is_none() && queries::name_taken(tx, n)? {
                 return Err(queries::name_taken_error(n));
             }
+            queries::check_name_free_of_ids(tx, n, &k.id)?;
             k.name = n.clone();
         }
         if let Some(e) = &args.expires {
+            if k.rotated_to.is_some() {
+                return Err(super::activate::superseded(&k));
+            }
             let expiry = policy::parse_expiry(e, now)?;
             Policy::load(tx)?.check(k.created_at, expiry)?;
             k.expires_at = expiry.as_option();
         }
-        for s in &args.add_scope {
+        for s in &add_scope {
             add_unique(&mut k.scopes, s);
         }
-        k.scopes.retain(|s| !args.remove_scope.contains(s));
+        k.scopes.retain(|s| !remove_scope.contains(s));
         for g in &args.add_group {
             queries::group(tx, g)?;
             add_unique(&mut k.groups, g);

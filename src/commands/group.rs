@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
     match cmd {
         GroupCommand::Create { name, scopes } => {
             model::check_name("group", &name)?;
-            scopes.iter().try_for_each(|s| model::check_scope(s))?;
+            let scopes = model::split_scopes(&scopes)?;
             let mut store = ctx.open()?;
             store.write(|tx, _| {
                 queries::insert_group(tx, &name, &scopes, now)?;
@@ -95,7 +95,7 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                     Cell::new(count(g)),
                 ]);
             }
-            println!("{t}");
+            crate::output::print_line(&t.to_string())?;
             Ok(())
         }
         GroupCommand::Edit {
@@ -103,7 +103,7 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
             add_scope,
             remove_scope,
         } => {
-            add_scope.iter().try_for_each(|s| model::check_scope(s))?;
+            let add_scope = model::split_scopes(&add_scope)?;
             let mut store = ctx.open()?;
             let scopes = store.write(|tx, _| {
                 let mut scopes = queries::group(tx, &name)?;

@@ -16,12 +16,35 @@ pub struct Args {
     /// Also write a random key file (0600) that unlocks the store without the passphrase
     #[arg(long, value_name = "PATH")]
     pub with_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub kdf: KdfArgs,
+}
+
+/// The Argon2id cost of a passphrase slot, for `init` and `passwd`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct KdfArgs {
     /// Argon2id memory in MiB [default: 64]
-    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(1..=2048))]
     pub kdf_memory: Option<u32>,
     /// Argon2id iterations [default: 3]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16))]
     pub kdf_iterations: Option<u32>,
+}
+
+impl KdfArgs {
+    /// `base` with the settings given on the command line.
+    pub fn params(&self, base: KdfParams) -> KdfParams {
+        KdfParams {
+            memory_kib: self.kdf_memory.map_or(base.memory_kib, |m| m * 1024),
+            iterations: self.kdf_iterations.unwrap_or(base.iterations),
+            lanes: base.lanes,
+        }
+    }
+
+    /// Whether any setting was given.
+    pub fn given(&self) -> bool {
+        self.kdf_memory.is_some() || self.kdf_iterations.is_some()
+    }
 }
 
 /// Checks a new passphrase read from a file or the environment.
@@ -88,13 +111,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             "choose another --store path; init never overwrites a store",
         ));
     }
-    let kdf = KdfParams {
-        memory_kib: args
-            .kdf_memory
-            .map_or(KdfParams::DEFAULT.memory_kib, |m| m * 1024),
-        iterations: args.kdf_iterations.unwrap_or(KdfParams::DEFAULT.iterations),
-        lanes: 1,
-    };
+    let kdf = args.kdf.params(KdfParams::DEFAULT);
     let pass = new_passphrase(
         ctx,
         ctx.unlock.passphrase_file.as_deref(),

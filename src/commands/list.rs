@@ -68,11 +68,9 @@ impl Filter {
             .group
             .as_ref()
             .is_none_or(|g| k.groups.contains(g));
-        let scope_ok = self
-            .args
-            .scope
-            .as_ref()
-            .is_none_or(|s| queries::effective_scopes(k, &self.groups).contains(s));
+        let scope_ok = self.args.scope.as_ref().is_none_or(|s| {
+            queries::effective_scopes(&k.scopes, &k.groups, &self.groups).contains(s)
+        });
         let search_ok = self.search.as_ref().is_none_or(|q| {
             [&k.name, &k.id, &k.description]
                 .iter()
@@ -83,7 +81,7 @@ impl Filter {
 }
 
 fn write_err(e: std::io::Error) -> Error {
-    Error::Io(format!("cannot write stdout: {e}"))
+    output::stdout_err(e)
 }
 
 /// Runs `list`. Json and csv stream row by row, so memory stays flat however many keys.

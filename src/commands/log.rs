@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ctx.note("no events");
         Ok(())
     } else {
-        println!("{}", output::audit_table(&events, ctx.color));
+        crate::output::print_line(&output::audit_table(&events, ctx.color).to_string())?;
         Ok(())
     }
 }

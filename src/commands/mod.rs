@@ -40,8 +40,12 @@ pub struct Context {
     pub color: bool,
 }
 
+/// A secret from the environment; an empty variable counts as unset.
 fn env_secret(name: &str) -> Option<Passphrase> {
-    std::env::var(name).ok().map(Passphrase::new)
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Passphrase::new)
 }
 
 fn default_store() -> PathBuf {
@@ -69,7 +73,7 @@ impl Context {
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Context {
-            store_path: g.store.unwrap_or_else(default_store),
+            store_path: crate::store::file::resolve(&g.store.unwrap_or_else(default_store)),
             unlock: UnlockOptions {
                 key_file: g.key_file,
                 passphrase_file: g.passphrase_file,
@@ -162,6 +166,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Delete(a) => delete::run(&ctx, a),
         Command::Rotate(a) => rotate::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
+        Command::Serve(a) => crate::serve::run(&ctx, a),
         Command::Group(c) => group::run(&ctx, c),
         Command::Policy(c) => policy::run(&ctx, c),
         Command::Log(a) => log::run(&ctx, a),

@@ -1,13 +1,23 @@
-//! `apikeys passwd`: change the passphrase and/or the key-file slot by rewrapping the data key.
+//! `apikeys passwd`: change the passphrase, the key-file slot and/or the KDF cost. Every run
+//! re-keys: a fresh data key is sealed under fresh slots, so an old passphrase or key file,
+//! even with an old copy of the file, can neither open nor forge the new store.
 
 use super::Context;
+use super::init::KdfArgs;
 use crate::error::{Error, Result};
+use crate::secret::{Key32, Passphrase};
+use crate::store::Store;
+use crate::store::crypto::KdfParams;
 use crate::store::format::{Slot, SlotKind};
 use crate::store::queries;
+use crate::store::unlock::Credential;
 use std::path::PathBuf;
 
 /// Arguments of `passwd`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Every passwd replaces the data key, so every slot kept needs its secret: the current\npassphrase (APIKEYS_PASSPHRASE, --passphrase-file or a prompt) and, to keep the key-file slot,\nthe key file (--key-file).\n\nExamples:\n  apikeys passwd --key-file ci.key --new-passphrase-file new.txt --yes\n  APIKEYS_PASSPHRASE=… apikeys passwd --remove-key-file --yes\n  apikeys passwd --kdf-memory 256 --kdf-iterations 4"
+)]
 pub struct Args {
     /// Read the new passphrase from this file (else APIKEYS_NEW_PASSPHRASE, else asked twice)
     #[arg(long, value_name = "PATH")]
@@ -18,75 +28,80 @@ pub struct Args {
     /// Remove the key-file slot: the old key file stops working
     #[arg(long)]
     pub remove_key_file: bool,
+    #[command(flatten)]
+    pub kdf: KdfArgs,
 }
 
 /// Runs `passwd`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.require_confirmable("passwd")?;
     let change_pass = args.new_passphrase_file.is_some()
-        || std::env::var_os("APIKEYS_NEW_PASSPHRASE").is_some()
-        || (args.add_key_file.is_none() && !args.remove_key_file);
+        || std::env::var_os("APIKEYS_NEW_PASSPHRASE").is_some_and(|v| !v.is_empty())
+        || (args.add_key_file.is_none() && !args.remove_key_file && !args.kdf.given());
     let mut store = ctx.open()?;
-    if args.remove_key_file && store.header().slot(SlotKind::KeyFile).is_none() {
+    let has_key_file = store.header().slot(SlotKind::KeyFile).is_some();
+    if args.remove_key_file && !has_key_file {
         return Err(Error::usage(
             "this store has no key-file slot to remove",
             "the store unlocks with its passphrase only; nothing to remove",
         ));
     }
-    let mut what = Vec::new();
+    let old_kdf = store
+        .header()
+        .slot(SlotKind::Passphrase)
+        .map_or(KdfParams::DEFAULT, |s| s.kdf);
+    let kdf = args.kdf.params(old_kdf);
+    let mut changes = Vec::new();
     if change_pass {
-        what.push("change the passphrase");
+        changes.push("passphrase changed".to_string());
     }
     if args.add_key_file.is_some() {
-        what.push("add a new key file (replacing any old one)");
+        changes.push("new key file".into());
     }
     if args.remove_key_file {
-        what.push("remove the key-file slot");
+        changes.push("key-file slot removed".into());
     }
-    let what = what.join(" and ");
+    if kdf != old_kdf {
+        changes.push(format!(
+            "KDF now {} MiB, {} iterations",
+            kdf.memory_kib / 1024,
+            kdf.iterations
+        ));
+    }
+    changes.push("data key replaced".into());
+    let what = changes.join("; ");
     ctx.confirm(
         "passwd",
-        &format!("{} of {}?", capitalize(&what), store.path().display()),
+        &format!("Re-key {} ({what})?", store.path().display()),
     )?;
-    // Every KDF runs here, before the write lock is taken.
-    let store_id = store.header().store_id;
-    let new_pass_slot = if change_pass {
-        let pass = super::init::new_passphrase(
+    // Gather every secret and run every KDF before the write lock is taken.
+    let pass = if change_pass {
+        super::init::new_passphrase(
             ctx,
             args.new_passphrase_file.as_deref(),
             "APIKEYS_NEW_PASSPHRASE",
             store.path(),
-        )?;
-        let kdf = store
-            .header()
-            .slot(SlotKind::Passphrase)
-            .map_or(crate::store::crypto::KdfParams::DEFAULT, |s| s.kdf);
-        Some(Slot::for_passphrase(
-            &pass,
-            kdf,
-            &store_id,
-            store.data_key(),
-        )?)
+        )?
+    } else {
+        current_passphrase(ctx, &store)?
+    };
+    let kept_key_file = if has_key_file && args.add_key_file.is_none() && !args.remove_key_file {
+        Some(current_key_file(&store)?)
     } else {
         None
     };
-    let key_slot = match &args.add_key_file {
-        Some(path) => {
-            let key = super::init::write_key_file(path)?;
-            Some(Slot::for_key_file(&key, &store_id, store.data_key())?)
-        }
-        None => None,
+    let store_id = store.header().store_id;
+    let new_key = Key32::random()?;
+    let mut slots = vec![Slot::for_passphrase(&pass, kdf, &store_id, &new_key)?];
+    let file_key = match &args.add_key_file {
+        Some(path) => Some(super::init::write_key_file(path)?),
+        None => kept_key_file,
     };
-    let result = store.write(|tx, header| {
-        if let Some(s) = new_pass_slot {
-            header.set_slot(s);
-        }
-        if let Some(s) = key_slot {
-            header.set_slot(s);
-        }
-        if args.remove_key_file {
-            header.slots.retain(|s| s.kind != SlotKind::KeyFile);
-        }
+    if let Some(k) = &file_key {
+        slots.push(Slot::for_key_file(k, &store_id, &new_key)?);
+    }
+    let result = store.rekey(new_key, |tx, header| {
+        header.slots = slots;
         queries::audit(tx, crate::policy::now(), &ctx.actor, "passwd", None, &what)
     });
     if let (Err(_), Some(path)) = (&result, &args.add_key_file) {
@@ -94,15 +109,56 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     result?;
     if ctx.json() {
-        crate::output::print_json(&serde_json::json!({ "changed": what }))?;
+        crate::output::print_json(&serde_json::json!({ "changed": changes }))?;
     } else {
-        ctx.note(&format!("done: {what}"));
+        ctx.note(&format!("re-keyed {}: {what}", store.path().display()));
+        if let Some(p) = &args.add_key_file {
+            ctx.note(&format!(
+                "wrote key file {} (it unlocks the store: keep it as safe as the passphrase)",
+                p.display()
+            ));
+        }
     }
     Ok(())
 }
 
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+/// The current passphrase, to seal it into the new passphrase slot: the one that unlocked the
+/// store, or else one read (and checked against the old slot, so that a typo never locks the
+/// passphrase out).
+fn current_passphrase(ctx: &Context, store: &Store) -> Result<Passphrase> {
+    if let Some(Credential::Passphrase(p)) = store.credential() {
+        return Ok(Passphrase::new(
+            String::from_utf8_lossy(p.expose_secret_bytes()).into_owned(),
+        ));
+    }
+    let needs = |reason: &str| {
+        Error::Unlock {
+        path: store.path().to_path_buf(),
+        reason: reason.into(),
+        hint: "passwd replaces the data key, so it needs the current passphrase as well as the key file: set APIKEYS_PASSPHRASE or --passphrase-file, or give a new one with --new-passphrase-file".into(),
+    }
+    };
+    let pass = ctx
+        .unlock
+        .passphrase(store.path())
+        .map_err(|_| needs("the current passphrase is needed to keep the passphrase slot"))?;
+    let header = store.header();
+    let slot = header
+        .slot(SlotKind::Passphrase)
+        .ok_or_else(|| needs("this store has no passphrase slot"))?;
+    slot.unwrap(&header.store_id, &slot.passphrase_wrap_key(&pass)?)
+        .ok_or_else(|| needs("wrong current passphrase"))?;
+    Ok(pass)
+}
+
+/// The key file's secret, to keep the key-file slot: only when the store was unlocked with it.
+fn current_key_file(store: &Store) -> Result<Key32> {
+    match store.credential() {
+        Some(Credential::KeyFile(_, k)) => Ok(k.duplicate()),
+        _ => Err(Error::Unlock {
+            path: store.path().to_path_buf(),
+            reason: "the key file is needed to keep the key-file slot".into(),
+            hint: "passwd replaces the data key: pass --key-file PATH as well, or replace it with --add-key-file PATH, or drop it with --remove-key-file".into(),
+        }),
+    }
 }

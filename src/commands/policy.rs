@@ -38,8 +38,11 @@ fn show(ctx: &Context, p: &Policy) -> Result<()> {
             "default_lifetime_seconds": p.default_lifetime,
         }))
     } else {
-        println!("max-lifetime      {max}");
-        println!("default-lifetime  {}", format_duration(p.default_lifetime));
+        crate::output::print_line(&format!("max-lifetime      {max}"))?;
+        crate::output::print_line(&format!(
+            "default-lifetime  {}",
+            format_duration(p.default_lifetime)
+        ))?;
         Ok(())
     }
 }

@@ -16,6 +16,8 @@ use std::path::PathBuf;
 pub struct Reveal {
     file: Option<(PathBuf, File)>,
     clipboard: bool,
+    /// The token reached the secret file (written and fsynced) before the key was committed.
+    written: bool,
 }
 
 /// Options shared by `create` and `rotate`.
@@ -42,7 +44,22 @@ impl Reveal {
         Ok(Reveal {
             clipboard: !args.no_clipboard && file.is_none(),
             file,
+            written: false,
         })
+    }
+
+    /// Writes and fsyncs the token to the secret file, if any. Called inside the store write,
+    /// before the key is committed: if the file cannot take it (a full disk), no key is minted
+    /// and a retry starts afresh.
+    pub fn write_file(&mut self, token: &TokenString) -> Result<()> {
+        if let Some((path, f)) = &mut self.file {
+            f.write_all(token.expose_secret().as_bytes())
+                .and_then(|()| f.write_all(b"\n"))
+                .and_then(|()| f.sync_all())
+                .map_err(|e| Error::io("write secret file", path, e))?;
+            self.written = true;
+        }
+        Ok(())
     }
 
     /// Removes the secret file again when the key could not be written.
@@ -66,11 +83,11 @@ impl Reveal {
             |e| format!("expires {}", crate::output::time(e)),
         );
         let has_file = self.file.is_some();
-        if let Some((path, mut f)) = self.file {
-            f.write_all(token.expose_secret().as_bytes())
-                .and_then(|()| f.write_all(b"\n"))
-                .and_then(|()| f.sync_all())
-                .map_err(|e| Error::io("write secret file", &path, e))?;
+        if let Some((path, _)) = &self.file {
+            debug_assert!(
+                self.written,
+                "the secret file is written before the key is committed"
+            );
             ctx.note(&format!(
                 "{verb} key {:?} (id {}, {expires}); token written to {}",
                 crate::output::sanitize(&key.name),
@@ -90,7 +107,7 @@ impl Reveal {
                 crate::output::sanitize(&key.name),
                 key.id
             ));
-            println!("{}", token.expose_secret());
+            crate::output::print_line(token.expose_secret())?;
         }
         if self.clipboard {
             match crate::clipboard::copy_once(token) {

@@ -19,7 +19,7 @@ pub struct Args {
     /// How long the old key stays valid (e.g. 1h; 0 = it expires at once)
     #[arg(long, value_name = "DUR", default_value = "0")]
     pub grace: String,
-    /// The successor's expiry [default: the policy's default lifetime]
+    /// The successor's expiry [default: the old key's lifetime, counted from now, within the policy]
     #[arg(long, value_name = "E")]
     pub expires: Option<String>,
     #[command(flatten)]
@@ -31,24 +31,31 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let grace = policy::parse_duration(&args.grace)?;
     ctx.require_confirmable("rotate")?;
     let mut store = ctx.open()?;
+    let now = policy::now();
     let old = queries::resolve(store.conn(), &args.key)?;
+    rotatable(&old, now)?;
+    let expiry = successor_expiry(store.conn(), &old, args.expires.as_deref(), now)?;
     let when = if grace == 0 {
         "it stops working at once".to_string()
     } else {
         format!("it stays valid for {}", policy::format_duration(grace))
     };
+    let new_exp = expiry.as_option().map_or("never expires".into(), |e| {
+        format!("expires {}", crate::output::time(e))
+    });
     ctx.confirm(
         "rotate",
         &format!(
-            "Rotate {}? A new token replaces it; {when}.",
+            "Rotate {}? A new token replaces it ({new_exp}); {when}.",
             super::describe_keys(std::slice::from_ref(&old))
         ),
     )?;
-    let reveal = Reveal::prepare(&args.reveal)?;
+    let mut reveal = Reveal::prepare(&args.reveal)?;
     let pepper = store.pepper();
-    let now = policy::now();
     let written = store.write(|tx, _| {
         let mut old = queries::resolve(tx, &args.key)?;
+        rotatable(&old, now)?;
+        let expiry = successor_expiry(tx, &old, args.expires.as_deref(), now)?;
         if let Some(next) = &old.rotated_to {
             return Err(Error::conflict(
                 format!(
@@ -60,7 +67,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         let settings = Settings {
             name: old.name.clone(),
-            expiry: args.expires.clone(),
+            expiry: Some(
+                expiry
+                    .as_option()
+                    .map_or("never".into(), crate::output::rfc3339),
+            ),
             scopes: old.scopes.clone(),
             groups: old.groups.clone(),
             allowed_ips: old.allowed_ips.clone(),
@@ -75,6 +86,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         old.rotated_to = Some("pending".into());
         queries::update_key(tx, &old)?;
         let (mut new, token) = mint(tx, &pepper, &ctx.actor, &settings, now)?;
+        reveal.write_file(&token)?;
         new.rotated_from = Some(old.id.clone());
         old.rotated_to = Some(new.id.clone());
         queries::update_key(tx, &new)?;
@@ -102,4 +114,48 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             Err(e)
         }
     }
+}
+
+/// Refuses (exit 7) to rotate a revoked or expired key: its successor would bring it back.
+fn rotatable(k: &crate::model::KeyRecord, now: i64) -> Result<()> {
+    let name = crate::output::sanitize(&k.name);
+    if k.revoked {
+        return Err(Error::policy(
+            format!("key {name:?} is revoked; a revoked key is not rotated"),
+            format!(
+                "activate it first if it should live on: apikeys activate {}",
+                k.id
+            ),
+        ));
+    }
+    if k.expires_at.is_some_and(|e| e <= now) {
+        return Err(Error::policy(
+            format!("key {name:?} has expired; an expired key is not rotated"),
+            format!(
+                "give it a new expiry first: apikeys edit {} --expires 30d",
+                k.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The successor's expiry: `--expires`, else the old key's lifetime counted from now (or
+/// never), capped by the policy.
+fn successor_expiry(
+    conn: &rusqlite::Connection,
+    old: &crate::model::KeyRecord,
+    given: Option<&str>,
+    now: i64,
+) -> Result<policy::Expiry> {
+    let p = policy::Policy::load(conn)?;
+    if let Some(e) = given {
+        let e = policy::parse_expiry(e, now)?;
+        p.check(now, e)?;
+        return Ok(e);
+    }
+    let inherited = old.expires_at.map_or(policy::Expiry::Never, |e| {
+        policy::Expiry::At(now + (e - old.created_at).max(60))
+    });
+    Ok(p.cap(now, inherited))
 }

@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let k = queries::resolve(conn, &args.key)?;
     let groups = queries::groups(conn)?;
     let events = queries::audit_events(conn, Some((&k.id, &k.id)), None)?;
-    let effective = queries::effective_scopes(&k, &groups);
+    let effective = queries::effective_scopes(&k.scopes, &k.groups, &groups);
     if ctx.json() {
         let mut v = serde_json::to_value(KeyJson::new(&k, now))?;
         v["effective_scopes"] = serde_json::json!(effective);
@@ -79,10 +79,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     for (f, v) in rows {
         t.add_row(vec![Cell::new(f), v]);
     }
-    println!("{t}");
+    crate::output::print_line(&t.to_string())?;
     if !events.is_empty() {
-        println!("\nEvents:");
-        println!("{}", output::audit_table(&events, ctx.color));
+        crate::output::print_line("\nEvents:")?;
+        crate::output::print_line(&output::audit_table(&events, ctx.color).to_string())?;
     }
     Ok(())
 }

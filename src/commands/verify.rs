@@ -1,24 +1,26 @@
 //! `apikeys verify`: check a token read from stdin; the exit code is the answer (SPEC §4).
+//! A thin front end on [`crate::verifier`].
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::model::{self, KeyRecord};
-use crate::output::ser_opt_time;
-use crate::store::{Store, crypto, queries};
-use crate::token;
-use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, IsTerminal, Read};
-use subtle::ConstantTimeEq;
+use crate::store::{Store, queries};
+use crate::verifier::{self, Code, Outcome, Paste, Request, Snapshot};
+use std::collections::HashMap;
+use std::io::{BufRead, IsTerminal, Read, Write};
+use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 /// A valid verify skips recording last use when the stored time is younger than this.
 pub const LAST_USED_THROTTLE_SECS: i64 = 60;
+/// The longest line `--batch` reads as a token; a longer one is `malformed`.
+pub const MAX_LINE: usize = 64 * 1024;
+/// How often `--batch` looks whether the store changed on disk.
+const RELOAD_EVERY: Duration = Duration::from_secs(1);
 
 /// Arguments of `verify`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The token is read from stdin, never from the command line.\n\nExamples:\n  printf '%s' \"$API_TOKEN\" | apikeys verify --scope deploy:write --ip \"$CLIENT_IP\"\n  apikeys verify --batch --key-file ci.key < tokens.txt"
+    after_help = "The token is read from stdin, never from the command line. A key limited to some\naddresses is denied (14) unless --ip names one of them.\n\nExamples:\n  printf '%s' \"$API_TOKEN\" | apikeys verify --scope deploy:write --ip \"$CLIENT_IP\"\n  apikeys verify --batch --key-file ci.key < tokens.txt"
 )]
 pub struct Args {
     /// The client address to check against the key's allowed IPs
@@ -35,173 +37,6 @@ pub struct Args {
     pub token_on_argv: Option<String>,
 }
 
-/// The answer for one token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Code {
-    Valid,
-    Malformed,
-    Unknown,
-    Inactive,
-    Expired,
-    IpDenied,
-    ScopeDenied,
-}
-
-impl Code {
-    /// The exit code of SPEC §4.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            Code::Valid => 0,
-            Code::Malformed => 10,
-            Code::Unknown => 11,
-            Code::Inactive => 12,
-            Code::Expired => 13,
-            Code::IpDenied => 14,
-            Code::ScopeDenied => 15,
-        }
-    }
-}
-
-/// The json result of SPEC §4; id and name only once the secret matched.
-#[derive(Debug, Serialize)]
-pub struct Outcome {
-    pub valid: bool,
-    pub code: Code,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(serialize_with = "ser_opt_time")]
-    pub expires_at: Option<i64>,
-    pub scopes: Vec<String>,
-    #[serde(skip)]
-    detail: String,
-}
-
-impl Outcome {
-    fn bare(code: Code, detail: String) -> Self {
-        Outcome {
-            valid: false,
-            code,
-            key_id: None,
-            name: None,
-            expires_at: None,
-            scopes: vec![],
-            detail,
-        }
-    }
-
-    fn known(code: Code, k: &KeyRecord, scopes: Vec<String>, detail: String) -> Self {
-        Outcome {
-            valid: code == Code::Valid,
-            code,
-            key_id: Some(k.id.clone()),
-            name: Some(k.name.clone()),
-            expires_at: k.expires_at,
-            scopes,
-            detail,
-        }
-    }
-
-    /// The one line for people.
-    pub fn line(&self) -> String {
-        if self.valid {
-            format!("valid: {}", self.detail)
-        } else {
-            format!("invalid: {}", self.detail)
-        }
-    }
-}
-
-/// An unlocked store and what the checks need from it, loaded once per run.
-struct Checker {
-    store: Store,
-    pepper: crate::secret::Key32,
-    groups: BTreeMap<String, Vec<String>>,
-}
-
-impl Checker {
-    /// Unlocks the store and loads the pepper and the groups.
-    fn open(ctx: &Context) -> Result<Checker> {
-        let store = ctx.open()?;
-        Ok(Checker {
-            pepper: store.pepper(),
-            groups: queries::groups(store.conn())?,
-            store,
-        })
-    }
-
-    /// Checks a well-formed token against the store: secret, status, expiry, IP, scopes.
-    fn check(
-        &self,
-        t: &token::ParsedToken<'_>,
-        args: &Args,
-        now: i64,
-    ) -> Result<(Outcome, Option<KeyRecord>)> {
-        let conn = self.store.conn();
-        let given = crypto::secret_hash(&self.pepper, t.id, t.expose_secret());
-        let stored = queries::secret_hash(conn, t.id)?;
-        // Compare in constant time, against a dummy when the id is unknown.
-        let matches: bool = given.ct_eq(&stored.unwrap_or([0; 32])).into();
-        let key = if matches && stored.is_some() {
-            queries::key_by_id(conn, t.id)?
-        } else {
-            None
-        };
-        let Some(k) = key.filter(|k| k.prefix == t.prefix) else {
-            return Ok((
-                Outcome::bare(Code::Unknown, "unknown key or wrong secret".into()),
-                None,
-            ));
-        };
-        let scopes = queries::effective_scopes(&k, &self.groups);
-        let name = crate::output::sanitize(&k.name);
-        let outcome = if k.revoked {
-            Outcome::known(Code::Inactive, &k, scopes, format!("key {name} is revoked"))
-        } else if let Some(e) = k.expires_at.filter(|e| *e <= now) {
-            Outcome::known(
-                Code::Expired,
-                &k,
-                scopes,
-                format!("key {name} expired at {}", crate::output::time(e)),
-            )
-        } else if let Some(ip) = args.ip.filter(|ip| !model::ip_allowed(&nets(&k), *ip)) {
-            Outcome::known(
-                Code::IpDenied,
-                &k,
-                scopes,
-                format!("address {ip} is not allowed for key {name}"),
-            )
-        } else if let Some(s) = args.scopes.iter().find(|s| !scopes.contains(s)) {
-            let s = crate::output::sanitize(s);
-            Outcome::known(
-                Code::ScopeDenied,
-                &k,
-                scopes,
-                format!("scope {s} is not granted to key {name}"),
-            )
-        } else {
-            let exp = k.expires_at.map_or("never expires".into(), |e| {
-                format!("expires {}", crate::output::time(e))
-            });
-            Outcome::known(Code::Valid, &k, scopes, format!("{name} ({exp})"))
-        };
-        Ok((outcome, Some(k)))
-    }
-}
-
-fn nets(k: &KeyRecord) -> Vec<ipnet::IpNet> {
-    k.allowed_ips
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect()
-}
-
-fn malformed(why: token::Malformed) -> Outcome {
-    Outcome::bare(Code::Malformed, format!("malformed token: {why}"))
-}
-
 /// Reads the single token: a hidden prompt on a terminal, else the first line of stdin.
 fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
     if std::io::stdin().is_terminal() && ctx.interactive {
@@ -215,7 +50,7 @@ fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
     let mut buf = Zeroizing::new(Vec::new());
     // A token is short; reading at most 64 KiB keeps a runaway pipe from filling memory.
     std::io::stdin()
-        .take(64 * 1024)
+        .take(MAX_LINE as u64)
         .read_to_end(&mut buf)
         .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
     let text = String::from_utf8_lossy(&buf);
@@ -224,7 +59,8 @@ fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
     ))
 }
 
-/// Records uses in one write, skipping keys whose last use is recent; a failure only warns.
+/// Records uses in one write, skipping keys whose last use is recent. It never waits for
+/// another writer: when the lock is taken, a later verify records the use. A failure warns.
 fn record_uses(
     ctx: &Context,
     store: &mut Store,
@@ -239,7 +75,7 @@ fn record_uses(
     if due.is_empty() {
         return;
     }
-    let res = store.write(|tx, _| {
+    let res = store.try_write(|tx, _| {
         due.iter()
             .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n))
     });
@@ -250,6 +86,15 @@ fn record_uses(
     }
 }
 
+fn print(ctx: &Context, outcome: &Outcome) -> Result<()> {
+    if ctx.json() {
+        crate::output::print_json_line(outcome)?;
+    } else if !ctx.quiet {
+        crate::output::print_line(&outcome.line())?;
+    }
+    Ok(())
+}
+
 /// Runs `verify`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.token_on_argv.is_some() {
@@ -258,58 +103,145 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             "pipe it on stdin, e.g. printf '%s' \"$TOKEN\" | apikeys verify (argv is visible to every user)",
         ));
     }
+    let scopes = crate::model::split_scopes(&args.scopes)?;
+    let req = Request {
+        ip: args.ip,
+        scopes: &scopes,
+    };
     if args.batch {
-        return run_batch(ctx, &args);
+        return run_batch(ctx, &req);
     }
     let line = read_one(ctx)?;
-    let now = crate::policy::now();
-    let outcome = match token::parse(&line) {
-        Err(why) => malformed(why),
+    let outcome = match verifier::parse(&line) {
+        Err(why) => Outcome::malformed(why),
         Ok(t) => {
-            let mut checker = Checker::open(ctx)?;
-            let (outcome, key) = checker.check(&t, &args, now)?;
-            if let (Code::Valid, Some(k)) = (outcome.code, key) {
-                record_uses(
-                    ctx,
-                    &mut checker.store,
-                    &HashMap::from([(k.id, (1, k.last_used_at))]),
-                    now,
-                );
+            let mut store = ctx.open()?;
+            // Only the one key is loaded: a single check never pays for the whole store.
+            let snap = Snapshot::load(store.conn(), store.pepper(), Some(t.id))?;
+            let now = crate::policy::now();
+            let outcome = snap.check_parsed(&t, &req, now);
+            if outcome.valid
+                && let Some(k) = snap.get(t.id)
+            {
+                let used = HashMap::from([(k.id.clone(), (1, k.last_used_at))]);
+                record_uses(ctx, &mut store, &used, now);
             }
             outcome
         }
     };
-    if ctx.json() {
-        println!("{}", serde_json::to_string(&outcome)?);
-    } else if !ctx.quiet {
-        println!("{}", outcome.line());
-    }
+    print(ctx, &outcome)?;
     match outcome.code.exit_code() {
         0 => Ok(()),
         code => Err(Error::Exit(code)),
     }
 }
 
-fn run_batch(ctx: &Context, args: &Args) -> Result<()> {
-    let now = crate::policy::now();
-    let mut checker: Option<Checker> = None;
+/// Reads one line of at most [`MAX_LINE`] bytes into `buf` (without its newline); returns
+/// `None` at the end of input, `Some(false)` when the line was longer (the rest is skipped).
+fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let mut fits = true;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok((!buf.is_empty() || !fits).then_some(fits));
+        }
+        let (piece, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], i + 1),
+            None => (chunk, chunk.len()),
+        };
+        let ends = done > piece.len();
+        if fits && buf.len() + piece.len() <= MAX_LINE {
+            buf.extend_from_slice(piece);
+        } else {
+            fits = false;
+            buf.clear();
+        }
+        input.consume(done);
+        if ends {
+            return Ok(Some(fits));
+        }
+    }
+}
+
+/// The store and its snapshot, opened on the first well-formed token and re-read when the
+/// file changes on disk (looked at most once a second).
+struct Live {
+    store: Store,
+    snap: Snapshot,
+    checked: Instant,
+}
+
+impl Live {
+    fn open(ctx: &Context) -> Result<Live> {
+        let store = ctx.open()?;
+        let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
+        Ok(Live {
+            store,
+            snap,
+            checked: Instant::now(),
+        })
+    }
+
+    fn refresh(&mut self, ctx: &Context) {
+        if self.checked.elapsed() < RELOAD_EVERY {
+            return;
+        }
+        self.checked = Instant::now();
+        let reloaded = self.store.reload().and_then(|changed| {
+            if changed {
+                self.snap = Snapshot::load(self.store.conn(), self.store.pepper(), None)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = reloaded
+            && !ctx.quiet
+        {
+            eprintln!(
+                "warning: the store changed on disk but cannot be re-read ({e}); going on with the last good one"
+            );
+        }
+    }
+}
+
+fn run_batch(ctx: &Context, req: &Request<'_>) -> Result<()> {
+    let mut live: Option<Live> = None;
     let mut used: HashMap<String, (i64, Option<i64>)> = HashMap::new();
     let mut first_failure = 0;
-    let stdin = std::io::stdin();
+    let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in stdin.lock().lines() {
-        let line = Zeroizing::new(line.map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?);
-        let outcome = match token::parse(line.trim()) {
-            Err(why) => malformed(why),
-            Ok(t) => {
-                // Unlock once, on the first well-formed token.
-                let checker = match &mut checker {
-                    Some(c) => c,
-                    None => checker.insert(Checker::open(ctx)?),
+    let mut line = Zeroizing::new(Vec::new());
+    let mut now = crate::policy::now();
+    loop {
+        // Answers go out in one write per burst of input, and before every wait for more, so
+        // that a caller feeding one token at a time gets each answer at once.
+        if input.buffer().is_empty() && crate::output::quiet_pipe(out.flush())? {
+            break;
+        }
+        let Some(fits) = read_line(&mut input, &mut line)
+            .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?
+        else {
+            break;
+        };
+        let text = std::str::from_utf8(&line).ok().filter(|_| fits);
+        let outcome = match text.map(|t| verifier::parse(t.trim())) {
+            None => Outcome::malformed(Paste::Token(crate::token::Malformed::Shape)),
+            Some(Err(why)) => Outcome::malformed(why),
+            Some(Ok(t)) => {
+                let live = match &mut live {
+                    Some(l) => {
+                        l.refresh(ctx);
+                        l
+                    }
+                    None => live.insert(Live::open(ctx)?),
                 };
-                let (outcome, key) = checker.check(&t, args, now)?;
-                if let (Code::Valid, Some(k)) = (outcome.code, key) {
-                    used.entry(k.id).or_insert((0, k.last_used_at)).0 += 1;
+                // The clock is read per token: a key that expires during a batch stops there.
+                now = crate::policy::now();
+                let outcome = live.snap.check_parsed(&t, req, now);
+                if outcome.code == Code::Valid
+                    && let Some(k) = live.snap.get(t.id)
+                {
+                    used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += 1;
                 }
                 outcome
             }
@@ -319,16 +251,49 @@ fn run_batch(ctx: &Context, args: &Args) -> Result<()> {
         }
         if !ctx.quiet {
             serde_json::to_writer(&mut out, &outcome)?;
-            std::io::Write::write_all(&mut out, b"\n")
-                .map_err(|e| Error::Io(format!("cannot write stdout: {e}")))?;
+            if crate::output::quiet_pipe(out.write_all(b"\n"))? {
+                break;
+            }
         }
     }
-    std::io::Write::flush(&mut out).map_err(|e| Error::Io(format!("cannot write stdout: {e}")))?;
-    if let Some(c) = checker.as_mut() {
-        record_uses(ctx, &mut c.store, &used, now);
+    crate::output::quiet_pipe(out.flush())?;
+    if let Some(l) = live.as_mut() {
+        record_uses(ctx, &mut l.store, &used, now);
     }
     match first_failure {
         0 => Ok(()),
         code => Err(Error::Exit(code)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<Option<Vec<u8>>> {
+        let mut r = std::io::BufReader::with_capacity(7, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while let Some(fits) = read_line(&mut r, &mut buf).unwrap() {
+            out.push(fits.then(|| buf.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_split_and_long_ones_flagged() {
+        assert_eq!(
+            lines(b"ab\ncd\n\nef"),
+            vec![
+                Some(b"ab".to_vec()),
+                Some(b"cd".to_vec()),
+                Some(vec![]),
+                Some(b"ef".to_vec())
+            ]
+        );
+        let mut long = vec![b'x'; MAX_LINE + 1];
+        long.extend_from_slice(b"\nok\n");
+        assert_eq!(lines(&long), vec![None, Some(b"ok".to_vec())]);
+        assert!(lines(b"").is_empty());
     }
 }

@@ -29,13 +29,13 @@ impl KdfParams {
         iterations: 3,
         lanes: 1,
     };
-    /// The largest memory a store may ask for (4 GiB); a header asking for more is refused
-    /// before anything is allocated.
-    pub const MAX_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+    /// The largest memory a store may ask for (2 GiB); a header asking for more is refused
+    /// before anything is allocated. docs/security.md says why these caps are right.
+    pub const MAX_MEMORY_KIB: u32 = 2 * 1024 * 1024;
     /// The smallest memory accepted (1 MiB).
     pub const MIN_MEMORY_KIB: u32 = 1024;
     /// The most iterations a store may ask for.
-    pub const MAX_ITERATIONS: u32 = 64;
+    pub const MAX_ITERATIONS: u32 = 16;
     /// The most lanes a store may ask for.
     pub const MAX_LANES: u32 = 16;
 

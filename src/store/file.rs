@@ -11,6 +11,33 @@ pub struct WriteLock {
     _file: File,
 }
 
+/// A file's identity on disk: when any part changes, the file was replaced or rewritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ident {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime_ns: i128,
+}
+
+impl Ident {
+    /// The identity of an opened file's metadata.
+    pub fn of(m: &std::fs::Metadata) -> Ident {
+        use std::os::unix::fs::MetadataExt;
+        Ident {
+            dev: m.dev(),
+            ino: m.ino(),
+            size: m.size(),
+            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        }
+    }
+
+    /// The identity of the file now at `path`, if there is one.
+    pub fn current(path: &Path) -> Option<Ident> {
+        std::fs::metadata(path).ok().map(|m| Ident::of(&m))
+    }
+}
+
 /// The sibling lock file of a store: `<store>.lock`.
 pub fn lock_path(store: &Path) -> PathBuf {
     let mut name = store.file_name().unwrap_or_default().to_os_string();
@@ -62,18 +89,93 @@ pub fn create_private(path: &Path, what: &str) -> Result<File> {
         })
 }
 
-/// Takes the exclusive write lock, waiting for other writers; never fails because one is busy.
-pub fn lock(store: &Path) -> Result<WriteLock> {
+/// The real path of a store: symlinks resolved, so that two paths to one store share one lock
+/// and a write replaces the real file, not the link. A path that does not exist yet keeps its
+/// file name under its resolved directory.
+pub fn resolve(store: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(store) {
+        return real;
+    }
+    match (store.parent(), store.file_name()) {
+        (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => {
+            std::fs::canonicalize(dir).map_or_else(|_| store.to_path_buf(), |d| d.join(name))
+        }
+        _ => store.to_path_buf(),
+    }
+}
+
+/// Opens the lock file without following a symlink (a planted link must not make us create
+/// or truncate a file elsewhere), and refuses anything but a regular file.
+fn open_lock_file(store: &Path) -> Result<(PathBuf, File)> {
     let path = lock_path(store);
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .mode(0o600)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(&path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+                not_regular(&path)
+            } else {
+                Error::io("open lock file", &path, e)
+            }
+        })?;
+    let meta = file
+        .metadata()
         .map_err(|e| Error::io("open lock file", &path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(&path));
+    }
+    Ok((path, file))
+}
+
+fn not_regular(path: &Path) -> Error {
+    Error::Refused {
+        message: format!(
+            "the lock file {} is not a regular file (a symlink?)",
+            path.display()
+        ),
+        hint: "remove it and try again; apikeys creates its lock file itself".into(),
+    }
+}
+
+/// Takes the exclusive write lock, waiting for other writers; never fails because one is busy.
+pub fn lock(store: &Path) -> Result<WriteLock> {
+    let (path, file) = open_lock_file(store)?;
     file.lock().map_err(|e| Error::io("lock", &path, e))?;
     Ok(WriteLock { _file: file })
+}
+
+/// Takes the exclusive write lock if no one holds it; `None` when another process does.
+pub fn try_lock(store: &Path) -> Result<Option<WriteLock>> {
+    let (path, file) = open_lock_file(store)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(WriteLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", &path, e)),
+    }
+}
+
+/// Gives a new file the owner of the file it replaces, so that a write run with sudo does not
+/// lock the owner out of their store; refuses when that cannot be done.
+fn keep_owner(f: &File, owner: Option<(u32, u32)>, store: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Some((uid, gid)) = owner else {
+        return Ok(());
+    };
+    let meta = f.metadata().map_err(|e| Error::io("stat", store, e))?;
+    if (meta.uid(), meta.gid()) == (uid, gid) {
+        return Ok(());
+    }
+    std::os::unix::fs::fchown(f, Some(uid), Some(gid)).map_err(|e| Error::Refused {
+        message: format!(
+            "cannot keep the owner (uid {uid}) of {}: {e}",
+            store.display()
+        ),
+        hint: "run apikeys as the store's owner (e.g. `sudo -u OWNER apikeys …`)".into(),
+    })
 }
 
 /// Removes temp files left by writers that were killed; call only while holding the lock.
@@ -137,6 +239,10 @@ pub(crate) fn replace_with(
         std::process::id(),
         crate::token::random_base62(8)?
     ));
+    let owner = std::fs::metadata(store).ok().map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        (m.uid(), m.gid())
+    });
     let result = (|| {
         let mut f = OpenOptions::new()
             .write(true)
@@ -144,6 +250,7 @@ pub(crate) fn replace_with(
             .mode(0o600)
             .open(&tmp)
             .map_err(|e| Error::io("create", &tmp, e))?;
+        keep_owner(&f, owner, store)?;
         write(&mut f).map_err(|e| Error::io("write", &tmp, e))?;
         disk.sync_file(&f)
             .map_err(|e| Error::io("fsync", &tmp, e))?;

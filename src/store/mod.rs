@@ -23,7 +23,11 @@ pub struct Store {
     path: PathBuf,
     header: Header,
     data_key: Key32,
+    pepper: Key32,
     conn: Connection,
+    credential: Option<Credential>,
+    /// The identity of the file as last read or written, to notice changes on disk.
+    ident: file::Ident,
 }
 
 impl std::fmt::Debug for Store {
@@ -47,6 +51,7 @@ struct Opened {
     header: Header,
     header_bytes: Vec<u8>,
     payload_len: u64,
+    ident: file::Ident,
 }
 
 /// Opens the file and reads and checks the header, before any KDF could run.
@@ -58,10 +63,9 @@ fn open_file(path: &Path) -> Result<Opened> {
         }
         Err(e) => return Err(Error::io("open", path, e)),
     };
-    let len = file
-        .metadata()
-        .map_err(|e| Error::io("read", path, e))?
-        .len();
+    let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
+    let len = meta.len();
+    let ident = file::Ident::of(&meta);
     let mut prefix = vec![0u8; (len as usize).min(format::MAX_HEADER_LEN)];
     file.read_exact(&mut prefix)
         .map_err(|e| Error::io("read", path, e))?;
@@ -84,12 +88,20 @@ fn open_file(path: &Path) -> Result<Opened> {
         header,
         header_bytes: prefix,
         payload_len,
+        ident,
     })
 }
 
+/// A new in-memory database that never spills decrypted pages to temp files on disk.
+fn memory_db() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch("PRAGMA temp_store = MEMORY")?;
+    Ok(conn)
+}
+
 /// Decrypts the payload as it is read, straight into the buffer SQLite owns, and checks its
-/// tag before SQLite reads a byte of it.
-fn load_payload(path: &Path, opened: Opened, data_key: &Key32) -> Result<Connection> {
+/// tag before SQLite reads a byte of it. Returns the database and its pepper.
+fn load_payload(path: &Path, opened: Opened, data_key: &Key32) -> Result<(Connection, Key32)> {
     let ct_len = opened.payload_len - TAG_LEN as u64;
     let size = usize::try_from(ct_len).map_err(|_| corrupt(path, "the payload is too large"))?;
     let mut reader = stream::DecryptReader::new(
@@ -99,7 +111,7 @@ fn load_payload(path: &Path, opened: Opened, data_key: &Key32) -> Result<Connect
         &opened.header.payload_nonce,
         &opened.header_bytes,
     );
-    let mut conn = Connection::open_in_memory()?;
+    let mut conn = memory_db()?;
     conn.deserialize_read_exact(MAIN_DB, &mut reader, size, false)
         .map_err(|_| corrupt(path, "the file is truncated or unreadable"))?;
     if !reader.verify().map_err(|e| Error::io("read", path, e))? {
@@ -117,7 +129,17 @@ fn load_payload(path: &Path, opened: Opened, data_key: &Key32) -> Result<Connect
         });
     }
     schema::migrate(&conn)?;
-    Ok(conn)
+    let pepper = match schema::pepper(&conn)? {
+        Some(p) => p,
+        None => {
+            // A store from before the pepper was stored: keep the pepper it derived from its
+            // data key, so that every stored hash keeps verifying after a re-key.
+            let p = crypto::subkey(data_key, b"pepper");
+            schema::set_pepper(&conn, &p)?;
+            p
+        }
+    };
+    Ok((conn, pepper))
 }
 
 /// Seals the database under a fresh nonce straight into a new file that replaces the store.
@@ -163,8 +185,10 @@ impl Store {
             slots,
             payload_nonce: [0; crypto::NONCE_LEN],
         };
-        let mut conn = Connection::open_in_memory()?;
+        let mut conn = memory_db()?;
         schema::migrate(&conn)?;
+        let pepper = Key32::random()?;
+        schema::set_pepper(&conn, &pepper)?;
         file::ensure_dir(path)?;
         let lock = file::lock(path)?;
         if path.exists() {
@@ -175,23 +199,79 @@ impl Store {
             path: path.to_path_buf(),
             header,
             data_key,
+            pepper,
             conn,
+            credential: None,
+            ident: file::Ident::current(path).unwrap_or_default(),
         })
     }
 
     /// Opens and unlocks the store: a snapshot for reading, and the means to write.
     pub fn open(path: &Path, unlock: &UnlockOptions) -> Result<Store> {
         let opened = open_file(path)?;
-        let credential = unlock.credential(path)?;
-        let data_key = unwrap_data_key(path, &opened.header, &credential)?;
+        // At a prompt a mistyped passphrase may be tried again, three times in all.
+        let mut attempt = 1;
+        let (credential, data_key) = loop {
+            let credential = unlock.credential(path)?;
+            match unwrap_data_key(path, &opened.header, &credential) {
+                Ok(k) => break (credential, k),
+                Err(Error::Unlock { .. }) if unlock.prompts() && attempt < 3 => {
+                    eprintln!("wrong passphrase, try again");
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         let header = opened.header.clone();
-        let conn = load_payload(path, opened, &data_key)?;
+        let ident = opened.ident;
+        let (conn, pepper) = load_payload(path, opened, &data_key)?;
         Ok(Store {
             path: path.to_path_buf(),
             header,
             data_key,
+            pepper,
             conn,
+            credential: Some(credential),
+            ident,
         })
+    }
+
+    /// Re-reads the file if it changed on disk since the last read or write (a new inode,
+    /// size or mtime); returns whether it did. A file re-keyed by `passwd` is opened again
+    /// with the credential held. On any error the store keeps what it had.
+    pub fn reload(&mut self) -> Result<bool> {
+        if file::Ident::current(&self.path) == Some(self.ident) {
+            return Ok(false);
+        }
+        let opened = open_file(&self.path)?;
+        if opened.header.store_id != self.header.store_id {
+            return Err(corrupt(
+                &self.path,
+                "the file was replaced by another store",
+            ));
+        }
+        let key = if opened.header.slots == self.header.slots {
+            self.data_key.duplicate()
+        } else {
+            let credential = self.credential.as_ref().ok_or_else(|| {
+                corrupt(&self.path, "the store was re-keyed and cannot be reopened")
+            })?;
+            unwrap_data_key(&self.path, &opened.header, credential)?
+        };
+        let header = opened.header.clone();
+        let ident = opened.ident;
+        let (conn, pepper) = load_payload(&self.path, opened, &key)?;
+        self.header = header;
+        self.data_key = key;
+        self.pepper = pepper;
+        self.conn = conn;
+        self.ident = ident;
+        Ok(true)
+    }
+
+    /// The credential this store was unlocked with (none for a store just created).
+    pub fn credential(&self) -> Option<&Credential> {
+        self.credential.as_ref()
     }
 
     /// The decrypted database as of the last read or write.
@@ -214,9 +294,9 @@ impl Store {
         &self.data_key
     }
 
-    /// The key under which secrets are hashed: derived from the data key, never stored.
+    /// The key under which secrets are hashed: 32 random bytes kept in the sealed database.
     pub fn pepper(&self) -> Key32 {
-        crypto::subkey(&self.data_key, b"pepper")
+        self.pepper.duplicate()
     }
 
     /// Applies `change` as one sealed write: lock, re-read the current file (so that no
@@ -226,6 +306,39 @@ impl Store {
         change: impl FnOnce(&Transaction<'_>, &mut Header) -> Result<T>,
     ) -> Result<T> {
         let lock = file::lock(&self.path)?;
+        self.write_locked(&lock, None, change)
+    }
+
+    /// Like [`Store::write`], but gives up at once (`None`) when another process holds the
+    /// lock: for work that may be left to a later command, such as recording a last use.
+    pub fn try_write<T>(
+        &mut self,
+        change: impl FnOnce(&Transaction<'_>, &mut Header) -> Result<T>,
+    ) -> Result<Option<T>> {
+        match file::try_lock(&self.path)? {
+            Some(lock) => self.write_locked(&lock, None, change).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Like [`Store::write`], but seals the result under `new_key`: `change` must give the
+    /// header slots that wrap `new_key`. No old slot, old key file or old copy of the file
+    /// opens (or forges) what is written.
+    pub fn rekey<T>(
+        &mut self,
+        new_key: Key32,
+        change: impl FnOnce(&Transaction<'_>, &mut Header) -> Result<T>,
+    ) -> Result<T> {
+        let lock = file::lock(&self.path)?;
+        self.write_locked(&lock, Some(new_key), change)
+    }
+
+    fn write_locked<T>(
+        &mut self,
+        lock: &file::WriteLock,
+        new_key: Option<Key32>,
+        change: impl FnOnce(&Transaction<'_>, &mut Header) -> Result<T>,
+    ) -> Result<T> {
         let opened = open_file(&self.path)?;
         if opened.header.store_id != self.header.store_id {
             return Err(corrupt(
@@ -234,13 +347,17 @@ impl Store {
             ));
         }
         let mut header = opened.header.clone();
-        let mut conn = load_payload(&self.path, opened, &self.data_key)?;
+        let (mut conn, pepper) = load_payload(&self.path, opened, &self.data_key)?;
         let tx = conn.transaction()?;
         let out = change(&tx, &mut header)?;
         tx.commit()?;
-        write_sealed(&self.path, &mut conn, &mut header, &self.data_key, &lock)?;
+        let key = new_key.unwrap_or_else(|| self.data_key.duplicate());
+        write_sealed(&self.path, &mut conn, &mut header, &key, lock)?;
         self.conn = conn;
         self.header = header;
+        self.data_key = key;
+        self.pepper = pepper;
+        self.ident = file::Ident::current(&self.path).unwrap_or_default();
         Ok(out)
     }
 }
@@ -277,8 +394,83 @@ fn unwrap_data_key(path: &Path, header: &Header, credential: &Credential) -> Res
                 .slot(SlotKind::Passphrase)
                 .ok_or_else(|| fail("this store has no passphrase slot", unlock::UNLOCK_HINT))?;
             let wrap = slot.passphrase_wrap_key(pass)?;
+            let hint = if header.slot(SlotKind::KeyFile).is_some() {
+                "try again, or unlock with --key-file"
+            } else {
+                "try again; check --passphrase-file / APIKEYS_PASSPHRASE"
+            };
             slot.unwrap(&header.store_id, &wrap)
-                .ok_or_else(|| fail("wrong passphrase", "try again, or unlock with --key-file"))
+                .ok_or_else(|| fail("wrong passphrase", hint))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHEAP: KdfParams = KdfParams {
+        memory_kib: 1024,
+        iterations: 1,
+        lanes: 1,
+    };
+
+    fn pass() -> Passphrase {
+        Passphrase::new("a test passphrase".into())
+    }
+
+    fn unlock() -> UnlockOptions {
+        UnlockOptions {
+            passphrase_env: Some(pass()),
+            ..UnlockOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_version_1_store_keeps_its_derived_pepper_across_a_rekey() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.store");
+        let mut s = Store::create(&path, &pass(), CHEAP, None).unwrap();
+        // Make it what version 1 wrote: no stored pepper.
+        s.conn
+            .execute_batch("DROP TABLE store_secrets; PRAGMA user_version = 1;")
+            .unwrap();
+        let lock = file::lock(&path).unwrap();
+        write_sealed(&path, &mut s.conn, &mut s.header, &s.data_key, &lock).unwrap();
+        drop(lock);
+        let derived = crypto::subkey(&s.data_key, b"pepper");
+        let mut opened = Store::open(&path, &unlock()).unwrap();
+        assert_eq!(opened.pepper().expose_secret(), derived.expose_secret());
+        let new_key = Key32::random().unwrap();
+        let slot = Slot::for_passphrase(&pass(), CHEAP, &s.header.store_id, &new_key).unwrap();
+        opened
+            .rekey(new_key, |_, h| {
+                h.slots = vec![slot];
+                Ok(())
+            })
+            .unwrap();
+        let again = Store::open(&path, &unlock()).unwrap();
+        assert_eq!(again.pepper().expose_secret(), derived.expose_secret());
+        assert_ne!(again.data_key.expose_secret(), s.data_key.expose_secret());
+        assert_eq!(schema::version(again.conn()).unwrap(), schema::CURRENT);
+    }
+
+    #[test]
+    fn new_stores_have_a_random_pepper_and_keep_temp_data_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.store");
+        let s = Store::create(&path, &pass(), CHEAP, None).unwrap();
+        assert_ne!(
+            s.pepper().expose_secret(),
+            crypto::subkey(&s.data_key, b"pepper").expose_secret()
+        );
+        let opened = Store::open(&path, &unlock()).unwrap();
+        assert_eq!(opened.pepper().expose_secret(), s.pepper().expose_secret());
+        // 2 = MEMORY: sorts and temp tables of decrypted rows never reach a temp file.
+        let temp: i64 = opened
+            .conn()
+            .query_row("PRAGMA temp_store", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(temp, 2);
     }
 }

@@ -47,8 +47,13 @@ pub fn key_by_id(conn: &Connection, id: &str) -> Result<Option<KeyRecord>> {
         .optional()?)
 }
 
-/// A key addressed on the command line: by id first, then by its current name.
+/// A key addressed on the command line: by id first, then by its current name. A whole token
+/// is resolved by its embedded id and never echoed: errors name its masked form.
 pub fn resolve(conn: &Connection, key_ref: &str) -> Result<KeyRecord> {
+    if let Ok(t) = crate::token::parse(key_ref) {
+        return key_by_id(conn, t.id)?
+            .ok_or_else(|| Error::NoSuchKey(crate::token::mask(t.prefix, t.id, t.check)));
+    }
     if let Some(k) = key_by_id(conn, key_ref)? {
         return Ok(k);
     }
@@ -56,7 +61,28 @@ pub fn resolve(conn: &Connection, key_ref: &str) -> Result<KeyRecord> {
     conn.prepare_cached(&sql)?
         .query_row([key_ref], key_from_row)
         .optional()?
-        .ok_or_else(|| Error::NoSuchKey(crate::output::sanitize(key_ref)))
+        .ok_or_else(|| Error::NoSuchKey(crate::token::display_ref(key_ref)))
+}
+
+/// Whether any key has this id or this name (current or superseded).
+pub fn id_or_name_used(conn: &Connection, s: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM keys WHERE id = ?1 OR name = ?1")?
+        .exists([s])?)
+}
+
+/// Refuses a name equal to another key's id (exit 6): a name must never shadow an id.
+pub fn check_name_free_of_ids(conn: &Connection, name: &str, own_id: &str) -> Result<()> {
+    if name != own_id && key_by_id(conn, name)?.is_some() {
+        return Err(Error::conflict(
+            format!(
+                "the name {:?} is the id of another key",
+                crate::output::sanitize(name)
+            ),
+            "choose another name: a name may never equal a key's id",
+        ));
+    }
+    Ok(())
 }
 
 /// Resolves several keys, once each, in the order given.
@@ -147,15 +173,6 @@ pub fn update_key(conn: &Connection, k: &KeyRecord) -> Result<()> {
 pub fn delete_key(conn: &Connection, id: &str) -> Result<()> {
     conn.execute("DELETE FROM keys WHERE id = ?1", [id])?;
     Ok(())
-}
-
-/// The stored keyed hash of a key's secret.
-pub fn secret_hash(conn: &Connection, id: &str) -> Result<Option<[u8; 32]>> {
-    let h: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT secret_hash FROM keys WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    Ok(h.and_then(|v| v.try_into().ok()))
 }
 
 /// Records a use: sets `last_used_at` and increments `use_count` by `uses`.
@@ -266,10 +283,61 @@ pub fn delete_group(conn: &Connection, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// What verification needs of one key, hash included: only the verifier reads these.
+#[derive(Debug)]
+pub struct VerifyRow {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub hash: [u8; 32],
+    pub revoked: bool,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub scopes: Vec<String>,
+    pub groups: Vec<String>,
+    pub allowed_ips: Vec<String>,
+}
+
+/// Runs `f` over the verification rows of every key, or of the key with id `only`.
+pub fn with_verify_rows(
+    conn: &Connection,
+    only: Option<&str>,
+    mut f: impl FnMut(VerifyRow),
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, prefix, secret_hash, revoked, expires_at, last_used_at, scopes, \
+         group_names, allowed_ips FROM keys WHERE ?1 IS NULL OR id = ?1",
+    )?;
+    let mut rows = stmt.query([only])?;
+    while let Some(r) = rows.next()? {
+        let hash: Vec<u8> = r.get(3)?;
+        let Ok(hash) = <[u8; 32]>::try_from(hash) else {
+            continue;
+        };
+        f(VerifyRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            prefix: r.get(2)?,
+            hash,
+            revoked: r.get(4)?,
+            expires_at: r.get(5)?,
+            last_used_at: r.get(6)?,
+            scopes: json_list(r.get(7)?),
+            groups: json_list(r.get(8)?),
+            allowed_ips: json_list(r.get(9)?),
+        });
+    }
+    Ok(())
+}
+
 /// A key's effective scopes: its own, then those of its groups, each once.
-pub fn effective_scopes(key: &KeyRecord, groups: &BTreeMap<String, Vec<String>>) -> Vec<String> {
-    let mut out = key.scopes.clone();
-    for g in &key.groups {
+pub fn effective_scopes(
+    scopes: &[String],
+    key_groups: &[String],
+    groups: &BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
+    let mut out = scopes.to_vec();
+    for g in key_groups {
         for s in groups.get(g).into_iter().flatten() {
             crate::model::add_unique(&mut out, s);
         }

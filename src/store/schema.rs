@@ -1,10 +1,12 @@
 //! The database schema, versioned with `PRAGMA user_version` and upgraded by migrations.
 
 use crate::error::Result;
-use rusqlite::Connection;
+use crate::secret::Key32;
+use rusqlite::{Connection, OptionalExtension};
 
 /// Each entry upgrades the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE keys (
     id            TEXT PRIMARY KEY NOT NULL,
     name          TEXT NOT NULL,
@@ -47,10 +49,42 @@ CREATE TABLE audit (
     details  TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX audit_key ON audit(key_id);
-"#];
+"#,
+    // Version 2: the pepper is 32 random bytes kept in the sealed database, so that the data key
+    // can be replaced (`passwd` re-keys) without touching a stored hash. Stores from version 1
+    // get the pepper they derived from their data key, written by `ensure_pepper` on open.
+    r#"
+CREATE TABLE store_secrets (
+    name  TEXT PRIMARY KEY NOT NULL,
+    value BLOB NOT NULL
+) STRICT;
+"#,
+];
 
 /// The schema version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+/// The pepper under which secrets are hashed, if the database holds one.
+pub fn pepper(conn: &Connection) -> Result<Option<Key32>> {
+    let v: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT value FROM store_secrets WHERE name = 'pepper'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.and_then(|v| <[u8; 32]>::try_from(v).ok())
+        .map(Key32::from_bytes))
+}
+
+/// Writes the pepper into the database (a new store's random one, or a migrated store's).
+pub fn set_pepper(conn: &Connection, pepper: &Key32) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO store_secrets (name, value) VALUES ('pepper', ?1)",
+        [&pepper.expose_secret()[..]],
+    )?;
+    Ok(())
+}
 
 /// The schema version of an opened database.
 pub fn version(conn: &Connection) -> Result<i64> {

@@ -40,32 +40,66 @@ impl UnlockOptions {
                 .map(|k| Credential::KeyFile(path.clone(), k))
                 .map_err(fail);
         }
+        self.passphrase(store).map(Credential::Passphrase)
+    }
+
+    /// The passphrase alone, from the passphrase file, `APIKEYS_PASSPHRASE` or a prompt, in
+    /// that order; `passwd` needs it to keep the passphrase slot when it re-keys.
+    pub fn passphrase(&self, store: &Path) -> Result<Passphrase> {
+        let fail = |reason: String| Error::Unlock {
+            path: store.to_path_buf(),
+            reason,
+            hint: UNLOCK_HINT.into(),
+        };
         if let Some(path) = &self.passphrase_file {
-            return read_passphrase_file(path)
-                .map(Credential::Passphrase)
-                .map_err(fail);
+            return read_passphrase_file(path).map_err(fail);
         }
         if let Some(p) = &self.passphrase_env {
-            return Ok(Credential::Passphrase(Passphrase::new(
+            return Ok(Passphrase::new(
                 String::from_utf8_lossy(p.expose_secret_bytes()).into_owned(),
-            )));
+            ));
         }
         if self.interactive {
             let prompt = format!("Passphrase for {}", store.display());
-            return crate::prompt::password(&prompt).map(Credential::Passphrase);
+            return crate::prompt::password(&prompt);
         }
         Err(fail(
             "no key file or passphrase was given and there is no terminal to ask on".into(),
         ))
     }
+
+    /// Whether the credential comes from a prompt, so that a wrong one may be asked again.
+    pub fn prompts(&self) -> bool {
+        self.interactive
+            && self.key_file.is_none()
+            && self.passphrase_file.is_none()
+            && self.passphrase_env.is_none()
+    }
+}
+
+/// The largest passphrase, key or token file read: far above any real one, small enough that
+/// `--passphrase-file /dev/zero` fails at once instead of filling memory.
+pub const MAX_SECRET_FILE: u64 = 4096;
+
+/// Reads a small secret file, refusing one larger than [`MAX_SECRET_FILE`].
+pub fn read_capped(path: &Path, what: &str) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
+    use std::io::Read;
+    let mut buf = Zeroizing::new(Vec::new());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SECRET_FILE + 1).read_to_end(&mut buf))
+        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    if buf.len() as u64 > MAX_SECRET_FILE {
+        return Err(format!(
+            "{what} {} is larger than {MAX_SECRET_FILE} bytes: not a {what}",
+            path.display()
+        ));
+    }
+    Ok(buf)
 }
 
 /// Reads a passphrase file, dropping one trailing newline.
 pub fn read_passphrase_file(path: &Path) -> std::result::Result<Passphrase, String> {
-    let raw = Zeroizing::new(
-        std::fs::read(path)
-            .map_err(|e| format!("cannot read passphrase file {}: {e}", path.display()))?,
-    );
+    let raw = read_capped(path, "passphrase file")?;
     let mut s = Zeroizing::new(
         String::from_utf8(raw.to_vec())
             .map_err(|_| format!("passphrase file {} is not UTF-8", path.display()))?,
@@ -81,9 +115,7 @@ pub fn read_passphrase_file(path: &Path) -> std::result::Result<Passphrase, Stri
 
 /// Reads a key file: 64 hex digits (32 bytes) and an optional newline.
 pub fn read_key_file(path: &Path) -> std::result::Result<Key32, String> {
-    let raw = Zeroizing::new(
-        std::fs::read(path).map_err(|e| format!("cannot read key file {}: {e}", path.display()))?,
-    );
+    let raw = read_capped(path, "key file")?;
     let text = std::str::from_utf8(&raw).unwrap_or("").trim();
     let mut key = Zeroizing::new([0u8; 32]);
     let bad = || {

@@ -130,3 +130,46 @@ fn a_read_only_filesystem_fails_the_write_and_keeps_the_store() {
     let v = env.verify(&token, &[]);
     assert_eq!(v.code, 0, "{v:?}");
 }
+
+#[test]
+fn a_secret_file_on_a_full_disk_mints_no_key() {
+    let env = TestEnv::new();
+    let Some(fs) = TinyFs::mount(&env.path("full"), "64k") else {
+        return;
+    };
+    // Fill the filesystem to the last byte.
+    let filler = fs.dir.join("filler");
+    let mut f = std::fs::File::create(&filler).unwrap();
+    let _ = std::io::Write::write_all(&mut f, &vec![0u8; 1 << 20]);
+    let _ = f.sync_all();
+    let secret = fs.dir.join("token");
+    let out = env.run(&[
+        "create",
+        "--name",
+        "ci",
+        "--no-clipboard",
+        "--secret-file",
+        secret.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("No space left"), "{out:?}");
+    assert!(
+        names(&env).is_empty(),
+        "a key was minted with its token lost"
+    );
+    assert!(!secret.exists(), "an empty secret file was left behind");
+    // Room again: the same command succeeds (no exit 6 for a name a lost key took).
+    drop(f);
+    std::fs::remove_file(&filler).unwrap();
+    env.run(&[
+        "create",
+        "--name",
+        "ci",
+        "--no-clipboard",
+        "--secret-file",
+        secret.to_str().unwrap(),
+    ])
+    .code(0);
+    let token = std::fs::read_to_string(&secret).unwrap();
+    env.verify(token.trim(), &[]).code(0);
+}

@@ -12,6 +12,7 @@ mod props;
 mod pty;
 mod readme;
 mod rotate;
+mod security;
 mod store;
 mod tamper;
 mod verify;

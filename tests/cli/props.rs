@@ -101,7 +101,8 @@ proptest! {
 
     #[test]
     fn names_are_printable_and_bounded(name in "\\PC{1,64}") {
-        prop_assume!(!name.trim().is_empty());
+        prop_assume!(!name.trim().is_empty() && name.trim() == name);
+        prop_assume!(!name.chars().any(model::is_invisible));
         prop_assert!(model::check_name("key", &name).is_ok());
     }
 

@@ -91,9 +91,18 @@ fn the_passphrase_is_asked_on_a_terminal() {
     answer(&mut s, "Passphrase for", PASS);
     s.expect("[]").unwrap();
     assert_eq!(exit_code(s), 0);
+    // A typo may be tried again: three tries in all, then exit 3.
+    let mut s = spawn(&env, &["list", "--format", "json"], false);
+    answer(&mut s, "Passphrase for", "a typo");
+    s.expect("try again").unwrap();
+    answer(&mut s, "Passphrase for", PASS);
+    s.expect("[]").unwrap();
+    assert_eq!(exit_code(s), 0);
     let mut s = spawn(&env, &["list"], false);
-    answer(&mut s, "Passphrase for", "wrong passphrase");
-    s.expect("wrong passphrase").unwrap();
+    for _ in 0..3 {
+        answer(&mut s, "Passphrase for", "wrong passphrase");
+    }
+    s.expect("error: cannot unlock").unwrap();
     assert_eq!(exit_code(s), 3);
 }
 

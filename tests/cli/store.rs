@@ -245,13 +245,24 @@ fn passwd_changes_the_passphrase_and_keeps_the_keys() {
     let token = env.create("ci", &[]);
     env.with_pass(&["passwd"]).code(8);
     let new_pass = env.write("new.txt", "a brand new passphrase\n");
+    // passwd re-keys: keeping the key-file slot needs the key file.
     env.with_pass(&[
         "passwd",
         "--yes",
         "--new-passphrase-file",
         new_pass.to_str().unwrap(),
     ])
-    .code(0);
+    .code(3);
+    let out = env
+        .cmd(&[
+            "passwd",
+            "--yes",
+            "--new-passphrase-file",
+            new_pass.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     env.with_pass(&["list"]).code(3);
     let out = env
         .bare_cmd(&["list", "--format", "json"])
@@ -273,7 +284,13 @@ fn passwd_changes_the_passphrase_and_keeps_the_keys() {
 fn passwd_adds_and_removes_the_key_file_slot() {
     let env = TestEnv::new();
     let new_key = env.path("new.key");
-    env.run(&["passwd", "--yes", "--remove-key-file"]).code(0);
+    // passwd re-keys: keeping the passphrase slot needs the passphrase.
+    let out = env
+        .cmd(&["passwd", "--yes", "--remove-key-file"])
+        .env("APIKEYS_PASSPHRASE", crate::harness::PASS)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     env.run(&["list"]).code(3);
     env.with_pass(&[
         "passwd",

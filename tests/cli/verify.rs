@@ -68,8 +68,11 @@ fn every_verify_exit_code_through_real_tokens() {
     env.verify(&good, &["--ip", "2001:db9::1"]).code(14);
     env.verify(&good, &["--ip", "::ffff:10.1.1.1"]).code(0);
     env.verify(&good, &["--ip", "not-an-ip"]).code(2);
-    env.verify(&good, &["--scope", "deploy", "--scope", "admin"])
-        .code(15);
+    env.verify(
+        &good,
+        &["--ip", "10.0.0.1", "--scope", "deploy", "--scope", "admin"],
+    )
+    .code(15);
     // 12 and 13.
     env.run(&["revoke", "ci", "--yes"]).code(0);
     env.verify(&good, &[]).code(12);

@@ -1,0 +1,518 @@
+//! `apikeys serve`: the forward-auth verification server of SPEC §7. This folder owns the
+//! tokio runtime; the checks themselves are the synchronous [`crate::verifier`].
+//!
+//! - `http`: what a request asks and how it is answered;
+//! - `state`: the snapshot being served, pending use records, metrics;
+//! - here: listeners, connections, reload, write-back of uses, shutdown.
+
+pub mod http;
+pub mod state;
+
+use crate::commands::Context;
+use crate::error::{Error, Result};
+use crate::store::{Store, file::Ident, queries};
+use crate::verifier::Snapshot;
+use http::{Config, Peer};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use state::{Loaded, Shared, Uses};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{Semaphore, watch};
+
+/// How often the store file's identity is looked at.
+const POLL: Duration = Duration::from_millis(250);
+/// The most connections served at once; more wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 1024;
+/// A client must send a request's headers within this time, and an idle connection is closed.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long in-flight requests may take to finish after SIGTERM.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Arguments of `serve`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Answers GET/POST/… /verify (and any path below it) for nginx auth_request, Caddy\nforward_auth, Traefik ForwardAuth, HAProxy and Envoy ext_authz: 200 valid, 401 malformed,\nunknown, revoked, expired or missing token, 403 IP or scope denied. Also /healthz and /metrics.\n\nExamples:\n  apikeys serve --key-file /etc/apikeys/serve.key\n  apikeys serve --listen unix:/run/apikeys/verify.sock --access-log\n  apikeys serve --listen 0.0.0.0:8080 --trusted-proxy 10.0.0.0/8"
+)]
+pub struct Args {
+    /// Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Vec<String>,
+    /// A proxy whose X-Real-IP / X-Forwarded-For are believed (repeatable)
+    #[arg(long, value_name = "CIDR")]
+    pub trusted_proxy: Vec<String>,
+    /// Log one line per request (time, client IP, code, key id, latency)
+    #[arg(long)]
+    pub access_log: bool,
+    /// How often use records are written back to the store
+    #[arg(long, value_name = "DUR", default_value = "60s", hide = true)]
+    pub flush_every: String,
+}
+
+/// Where one listener listens.
+#[derive(Debug, Clone)]
+enum Addr {
+    Tcp(std::net::SocketAddr),
+    Unix(PathBuf),
+}
+
+fn parse_addr(s: &str) -> Result<Addr> {
+    if let Some(p) = s.strip_prefix("unix:") {
+        if p.is_empty() {
+            return Err(Error::usage(
+                "--listen unix: needs a path",
+                "e.g. --listen unix:/run/apikeys/verify.sock",
+            ));
+        }
+        return Ok(Addr::Unix(PathBuf::from(p)));
+    }
+    s.parse().map(Addr::Tcp).map_err(|_| {
+        Error::usage(
+            format!("invalid --listen address {:?}", crate::output::sanitize(s)),
+            "give IP:PORT (127.0.0.1:8080, [::1]:8080) or unix:PATH",
+        )
+    })
+}
+
+/// One line on stderr: the server's log.
+pub fn log(msg: &str) {
+    eprintln!(
+        "{} apikeys: {}",
+        crate::output::rfc3339(crate::policy::now()),
+        msg
+    );
+}
+
+/// The server's long-lived state outside the request path.
+struct Server {
+    shared: Arc<Shared>,
+    cfg: Arc<Config>,
+    store: Arc<Mutex<Store>>,
+    access_log: bool,
+}
+
+/// Builds a snapshot of the store as it is now and serves it.
+fn publish(shared: &Shared, store: &Store) -> Result<usize> {
+    let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
+    let keys = snap.len();
+    let generation = shared.current().map_or(0, |l| l.generation) + 1;
+    shared.loaded.store(Some(Arc::new(Loaded {
+        snap,
+        loaded_at: crate::policy::now(),
+        generation,
+    })));
+    Ok(keys)
+}
+
+/// Looks once whether the file changed; loads it if so. A file that fails to open is never
+/// served: the last good one stays, and the failure is logged and counted once per version.
+fn reload_once(shared: &Shared, store: &Mutex<Store>, failed: &mut Option<Option<Ident>>) {
+    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+    let now_ident = Ident::current(store.path());
+    if failed.as_ref() == Some(&now_ident) {
+        return;
+    }
+    match store.reload().and_then(|changed| {
+        if changed {
+            publish(shared, &store).map(Some)
+        } else {
+            Ok(None)
+        }
+    }) {
+        Ok(Some(keys)) => {
+            *failed = None;
+            shared.stale.store(false, Ordering::Relaxed);
+            shared.metrics.reloads.fetch_add(1, Ordering::Relaxed);
+            log(&format!("reload: {keys} keys"));
+        }
+        Ok(None) => {}
+        Err(e) => {
+            *failed = Some(now_ident);
+            shared.stale.store(true, Ordering::Relaxed);
+            shared
+                .metrics
+                .reload_failures
+                .fetch_add(1, Ordering::Relaxed);
+            log(&format!(
+                "reload failed, still serving the last good store: {}",
+                crate::output::sanitize(&e.to_string())
+            ));
+        }
+    }
+}
+
+/// Writes the pending uses back in one sealed write. `wait` = false never waits for the lock
+/// (a busy lock keeps the uses for the next try); true is for shutdown.
+fn flush(shared: &Shared, store: &Mutex<Store>, wait: bool) {
+    let uses: Uses = shared.take_uses();
+    if uses.is_empty() {
+        return;
+    }
+    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+    let write = |tx: &rusqlite::Transaction<'_>, _: &mut _| {
+        uses.iter()
+            .try_for_each(|(id, (n, at))| queries::record_use(tx, id, *at, *n))
+    };
+    let result = if wait {
+        store.write(write).map(Some)
+    } else {
+        store.try_write(write)
+    };
+    match result {
+        Ok(Some(())) => {
+            shared.metrics.flushes.fetch_add(1, Ordering::Relaxed);
+            let total: i64 = uses.values().map(|u| u.0).sum();
+            log(&format!(
+                "flush: {total} uses of {} keys recorded",
+                uses.len()
+            ));
+            // The write re-read the file: serve what it holds now, others' changes included.
+            if let Err(e) = publish(shared, &store) {
+                log(&format!("error: cannot rebuild the snapshot: {e}"));
+            }
+        }
+        Ok(None) => shared.restore_uses(uses),
+        Err(e) => {
+            shared
+                .metrics
+                .flush_failures
+                .fetch_add(1, Ordering::Relaxed);
+            log(&format!(
+                "flush failed, uses kept for the next try: {}",
+                crate::output::sanitize(&e.to_string())
+            ));
+            shared.restore_uses(uses);
+        }
+    }
+}
+
+/// Answers one request; a panic is caught, counted and answered 500 (the server goes on).
+fn handle(server: &Server, peer: Peer, req: hyper::Request<hyper::body::Incoming>) -> http::Answer {
+    let started = Instant::now();
+    // The body is never read: a forward-auth request carries none worth reading, and one that
+    // does is dropped (hyper then closes the connection instead of draining it).
+    let (parts, _body) = req.into_parts();
+    let result = guard(&server.shared, || {
+        http::answer(
+            &server.shared,
+            &server.cfg,
+            peer,
+            parts.uri.path(),
+            parts.uri.query(),
+            &parts.headers,
+        )
+    });
+    let (answer, logged) = result;
+    if server.access_log {
+        log(&format!(
+            "access: client={} status={} code={} key={} latency_us={}",
+            logged.client.map_or("-".into(), |ip| ip.to_string()),
+            answer.status().as_u16(),
+            logged.code,
+            logged.key_id.as_deref().unwrap_or("-"),
+            started.elapsed().as_micros()
+        ));
+    }
+    answer
+}
+
+/// Runs `f`, turning a panic into a 500 answer and a count.
+fn guard(
+    shared: &Shared,
+    f: impl FnOnce() -> (http::Answer, http::Logged),
+) -> (http::Answer, http::Logged) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => {
+            shared.metrics.panics.fetch_add(1, Ordering::Relaxed);
+            let mut r = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(
+                r#"{"error":"internal error"}"#,
+            )));
+            *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            (
+                r,
+                http::Logged {
+                    client: None,
+                    code: "panic",
+                    key_id: None,
+                },
+            )
+        }
+    }
+}
+
+/// Resolves once shutdown has been asked for.
+async fn stopped(mut rx: watch::Receiver<bool>) {
+    while !*rx.borrow_and_update() {
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Serves one connection until it ends, or until shutdown asks it to finish.
+async fn connection<T>(server: Arc<Server>, io: T, peer: Peer, shutdown: watch::Receiver<bool>)
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let answer = handle(&server, peer, req);
+        async move { Ok::<_, std::convert::Infallible>(answer) }
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(16 * 1024)
+        .keep_alive(true);
+    let conn = builder.serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopped(shutdown.clone()) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(DRAIN, conn.as_mut()).await;
+        }
+    }
+}
+
+enum Listener {
+    Tcp(tokio::net::TcpListener),
+    Unix(tokio::net::UnixListener),
+}
+
+/// Accepts connections until shutdown, then waits (bounded) for those in flight.
+async fn accept_loop(server: Arc<Server>, listener: Listener, shutdown: watch::Receiver<bool>) {
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut tasks = tokio::task::JoinSet::new();
+    let stop = shutdown.clone();
+    loop {
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            break;
+        };
+        let accepted = tokio::select! {
+            _ = stopped(stop.clone()) => break,
+            a = async {
+                match &listener {
+                    Listener::Tcp(l) => l.accept().await.map(|(s, a)| {
+                        let _ = s.set_nodelay(true);
+                        (Box::pin(s) as std::pin::Pin<Box<dyn Io>>, Peer::Tcp(a.ip()))
+                    }),
+                    Listener::Unix(l) => l.accept().await.map(|(s, _)| {
+                        (Box::pin(s) as std::pin::Pin<Box<dyn Io>>, Peer::Unix)
+                    }),
+                }
+            } => a,
+        };
+        match accepted {
+            Ok((io, peer)) => {
+                let server = server.clone();
+                let shutdown = shutdown.clone();
+                tasks.spawn(async move {
+                    connection(server, io, peer, shutdown).await;
+                    drop(permit);
+                });
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: say so, breathe, go on.
+                log(&format!("error: accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        while tasks.try_join_next().is_some() {}
+    }
+    let _ = tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
+}
+
+/// A stream a connection can be served over.
+trait Io: AsyncRead + AsyncWrite + Send {}
+impl<T: AsyncRead + AsyncWrite + Send> Io for T {}
+
+/// Binds a unix socket (0660), replacing only a stale socket.
+fn bind_unix(path: &std::path::Path) -> Result<tokio::net::UnixListener> {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        let refuse = |why: &str| {
+            Error::conflict(
+                format!("cannot listen on {}: {why}", path.display()),
+                "choose another path, or remove the file if it is yours",
+            )
+        };
+        if !meta.file_type().is_socket() {
+            return Err(refuse("it exists and is not a socket"));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(refuse("another server is listening there"));
+        }
+        std::fs::remove_file(path).map_err(|e| Error::io("remove stale socket", path, e))?;
+    }
+    let l = tokio::net::UnixListener::bind(path).map_err(|e| Error::io("listen on", path, e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+        .map_err(|e| Error::io("set permissions of", path, e))?;
+    Ok(l)
+}
+
+/// Runs `serve` until SIGTERM or SIGINT.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let listen = if args.listen.is_empty() {
+        vec!["127.0.0.1:8080".to_string()]
+    } else {
+        args.listen.clone()
+    };
+    let addrs = listen
+        .iter()
+        .map(|s| parse_addr(s))
+        .collect::<Result<Vec<_>>>()?;
+    let trusted = args
+        .trusted_proxy
+        .iter()
+        .map(|s| crate::model::parse_net(s))
+        .collect::<Result<Vec<_>>>()?;
+    let flush_every =
+        Duration::from_secs(crate::policy::parse_duration(&args.flush_every)?.max(1) as u64);
+    let store = ctx.open()?;
+    let shared = Arc::new(Shared::default());
+    let keys = publish(&shared, &store)?;
+    let server = Arc::new(Server {
+        shared,
+        cfg: Arc::new(Config {
+            trusted,
+            max_age: None,
+        }),
+        store: Arc::new(Mutex::new(store)),
+        access_log: args.access_log,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the server runtime: {e}")))?;
+    let result = runtime.block_on(serve(server.clone(), addrs, keys, flush_every));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result?;
+    flush(&server.shared, &server.store, true);
+    log("stopped");
+    Ok(())
+}
+
+async fn serve(
+    server: Arc<Server>,
+    addrs: Vec<Addr>,
+    keys: usize,
+    flush_every: Duration,
+) -> Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut loops = Vec::new();
+    let mut sockets = Vec::new();
+    for addr in &addrs {
+        let (listener, shown) = match addr {
+            Addr::Tcp(a) => {
+                let l = tokio::net::TcpListener::bind(a)
+                    .await
+                    .map_err(|e| Error::Refused {
+                        message: format!("cannot listen on {a}: {e}"),
+                        hint: "choose another --listen address, or stop what listens there".into(),
+                    })?;
+                let shown = l.local_addr().map_or(a.to_string(), |x| x.to_string());
+                (Listener::Tcp(l), shown)
+            }
+            Addr::Unix(p) => {
+                let l = bind_unix(p)?;
+                sockets.push(p.clone());
+                (Listener::Unix(l), format!("unix:{}", p.display()))
+            }
+        };
+        log(&format!("listening on {shown} ({keys} keys)"));
+        loops.push(tokio::spawn(accept_loop(
+            server.clone(),
+            listener,
+            stop_rx.clone(),
+        )));
+    }
+    // Reload: look at the file about every 250 ms, load in the background.
+    let reloader = {
+        let server = server.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let mut failed = None;
+            loop {
+                tokio::select! {
+                    _ = stopped(stop.clone()) => break,
+                    _ = tokio::time::sleep(POLL) => {}
+                }
+                let s = server.clone();
+                let f = failed.take();
+                failed = tokio::task::spawn_blocking(move || {
+                    let mut f = f;
+                    reload_once(&s.shared, &s.store, &mut f);
+                    f
+                })
+                .await
+                .unwrap_or(None);
+            }
+        })
+    };
+    // Use records: written back at most once per interval, never waiting for the lock.
+    let flusher = {
+        let server = server.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stopped(stop.clone()) => break,
+                    _ = tokio::time::sleep(flush_every) => {}
+                }
+                let s = server.clone();
+                let _ =
+                    tokio::task::spawn_blocking(move || flush(&s.shared, &s.store, false)).await;
+            }
+        })
+    };
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Error::Io(format!("cannot handle SIGTERM: {e}")))?;
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| Error::Io(format!("cannot handle SIGINT: {e}")))?;
+    let signal = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    };
+    log(&format!(
+        "{signal}: finishing requests in flight, then writing back uses"
+    ));
+    let _ = stop_tx.send(true);
+    for l in loops {
+        let _ = l.await;
+    }
+    let _ = reloader.await;
+    let _ = flusher.await;
+    for p in sockets {
+        let _ = std::fs::remove_file(p);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_request_is_answered_500_and_counted() {
+        let shared = Shared::default();
+        let (answer, logged) = guard(&shared, || panic!("boom"));
+        assert_eq!(answer.status(), 500);
+        assert_eq!(logged.code, "panic");
+        assert_eq!(shared.metrics.panics.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn listen_addresses_parse() {
+        assert!(matches!(parse_addr("127.0.0.1:0"), Ok(Addr::Tcp(_))));
+        assert!(matches!(parse_addr("[::1]:8080"), Ok(Addr::Tcp(_))));
+        assert!(matches!(parse_addr("unix:/tmp/x.sock"), Ok(Addr::Unix(_))));
+        assert_eq!(parse_addr("localhost").unwrap_err().exit_code(), 2);
+        assert_eq!(parse_addr("unix:").unwrap_err().exit_code(), 2);
+    }
+}

@@ -1,0 +1,158 @@
+//! What the server shares between requests: the loaded snapshot (swapped atomically on
+//! reload), the use records waiting to be written back, and the metrics.
+
+use crate::verifier::{Code, Snapshot};
+use arc_swap::ArcSwapOption;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// One loaded snapshot and when it was loaded.
+#[derive(Debug)]
+pub struct Loaded {
+    pub snap: Snapshot,
+    /// Unix seconds of the load.
+    pub loaded_at: i64,
+    /// Counts loads since start: 1 for the first.
+    pub generation: u64,
+}
+
+/// Uses not yet written back: key id → (uses, last use).
+pub type Uses = HashMap<String, (i64, i64)>;
+
+/// Counters for `/metrics`; never labelled with a key id, name or token.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    by_code: [AtomicU64; Code::ALL.len()],
+    pub not_found: AtomicU64,
+    pub reloads: AtomicU64,
+    pub reload_failures: AtomicU64,
+    pub flushes: AtomicU64,
+    pub flush_failures: AtomicU64,
+    pub panics: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts one verification answer.
+    pub fn count(&self, code: Code) {
+        let i = Code::ALL.iter().position(|c| *c == code).unwrap_or(0);
+        self.by_code[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self, keys: usize, stale: bool) -> String {
+        use std::fmt::Write;
+        let mut s = String::with_capacity(1024);
+        s.push_str("# HELP apikeys_requests_total Verification requests by answer code.\n");
+        s.push_str("# TYPE apikeys_requests_total counter\n");
+        for (code, n) in Code::ALL.iter().zip(&self.by_code) {
+            let _ = writeln!(
+                s,
+                "apikeys_requests_total{{code=\"{}\"}} {}",
+                code.as_str(),
+                n.load(Ordering::Relaxed)
+            );
+        }
+        let rows: [(&str, &str, &str, u64); 8] = [
+            (
+                "apikeys_not_found_total",
+                "counter",
+                "Requests for a path that is not served.",
+                self.not_found.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_reloads_total",
+                "counter",
+                "Store loads after a change on disk.",
+                self.reloads.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_reload_failures_total",
+                "counter",
+                "Changed store files that could not be loaded (the last good one is served).",
+                self.reload_failures.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_usage_flushes_total",
+                "counter",
+                "Use records written back to the store.",
+                self.flushes.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_usage_flush_failures_total",
+                "counter",
+                "Write-backs of use records that failed (retried later).",
+                self.flush_failures.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_panics_total",
+                "counter",
+                "Requests that panicked and were answered 500.",
+                self.panics.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_keys_loaded",
+                "gauge",
+                "Keys in the snapshot being served.",
+                keys as u64,
+            ),
+            (
+                "apikeys_stale",
+                "gauge",
+                "1 when the file on disk changed and could not be loaded.",
+                u64::from(stale),
+            ),
+        ];
+        for (name, kind, help, v) in rows {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+        }
+        s
+    }
+}
+
+/// Everything the request handlers share.
+#[derive(Debug, Default)]
+pub struct Shared {
+    pub loaded: ArcSwapOption<Loaded>,
+    /// The file on disk changed and could not be loaded: the last good snapshot is served.
+    pub stale: AtomicBool,
+    pub uses: Mutex<Uses>,
+    pub metrics: Metrics,
+}
+
+impl Shared {
+    /// Records one valid use of `id` at `now`.
+    pub fn record_use(&self, id: &str, now: i64) {
+        let mut uses = self.uses.lock().unwrap_or_else(|p| p.into_inner());
+        match uses.get_mut(id) {
+            Some(u) => {
+                u.0 += 1;
+                u.1 = u.1.max(now);
+            }
+            None => {
+                uses.insert(id.to_string(), (1, now));
+            }
+        }
+    }
+
+    /// Takes the pending uses, leaving none.
+    pub fn take_uses(&self) -> Uses {
+        std::mem::take(&mut *self.uses.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Puts back uses a failed write-back could not record, to be tried again.
+    pub fn restore_uses(&self, back: Uses) {
+        let mut uses = self.uses.lock().unwrap_or_else(|p| p.into_inner());
+        for (id, (n, at)) in back {
+            let u = uses.entry(id).or_insert((0, at));
+            u.0 += n;
+            u.1 = u.1.max(at);
+        }
+    }
+
+    /// The snapshot being served, if any.
+    pub fn current(&self) -> Option<Arc<Loaded>> {
+        self.loaded.load_full()
+    }
+}
