@@ -1,0 +1,202 @@
+//! Issue 12: real nginx and Caddy in front of `apikeys serve`, with the configurations the
+//! README gives (docs/gateways/). Skipped with a notice only when the gateway is not installed.
+
+use crate::harness::TestEnv;
+use crate::server::{Server, free_port, get};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A gateway process, killed on drop.
+struct Gateway(Child);
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn installed(bin: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {bin}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("SKIPPED: {bin} is not installed (.ci/run installs it)");
+    }
+    found
+}
+
+fn wait_for_port(port: u16, what: &str, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(st)) = child.try_wait() {
+            panic!("{what} exited: {st}");
+        }
+        assert!(Instant::now() < deadline, "{what} did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The committed config with its placeholders filled in.
+fn config(name: &str, vars: &[(&str, String)]) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/gateways")
+        .join(name);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    for (k, v) in vars {
+        text = text.replace(&format!("{{{{{k}}}}}"), v);
+    }
+    text
+}
+
+#[test]
+fn nginx_auth_request_protects_an_upstream() {
+    if !installed("nginx") {
+        return;
+    }
+    let env = TestEnv::new();
+    let token = env.create("ci", &["--scope", "orders:read"]);
+    let other = env.create("other", &[]);
+    let s = Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
+    let (port, up, lim) = (free_port(), free_port(), free_port());
+    let dir = env.path("nginx");
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    let conf = config(
+        "nginx.conf",
+        &[
+            ("APIKEYS", s.addr.clone()),
+            ("LISTEN", format!("127.0.0.1:{port}")),
+            ("UPSTREAM", format!("127.0.0.1:{up}")),
+            ("LIMITER", format!("127.0.0.1:{lim}")),
+        ],
+    );
+    // Test-only settings: foreground, files in the temp dir, workers as root under root.
+    let user = if rustix::process::geteuid().as_raw() == 0 {
+        "user root;\n"
+    } else {
+        ""
+    };
+    let conf = format!(
+        "daemon off;\n{user}pid {d}/nginx.pid;\nerror_log {d}/error.log;\n{conf}",
+        d = dir.display()
+    );
+    let conf = conf.replace(
+        "http {",
+        &format!(
+            "http {{\n    client_body_temp_path {d}/body;\n    proxy_temp_path {d}/proxy;\n    fastcgi_temp_path {d}/fcgi;\n    uwsgi_temp_path {d}/uwsgi;\n    scgi_temp_path {d}/scgi;\n    access_log off;",
+            d = dir.display()
+        ),
+    );
+    let conf_path = dir.join("nginx.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let mut child = Command::new("nginx")
+        .arg("-p")
+        .arg(&dir)
+        .arg("-c")
+        .arg(&conf_path)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, "nginx", &mut child);
+    let _nginx = Gateway(child);
+    let addr = format!("127.0.0.1:{port}");
+    let ok = get(&addr, "/api/orders", &[("X-API-Key", &token)]);
+    assert_eq!(ok.status, 200, "{ok:?}");
+    let id = token.split('_').nth(1).unwrap();
+    assert!(
+        ok.body.contains(&format!("key={id}")),
+        "the key id reached the upstream: {ok:?}"
+    );
+    let none = get(&addr, "/api/orders", &[]);
+    assert_eq!(none.status, 401);
+    assert_eq!(none.header("www-authenticate"), Some("ApiKey"));
+    let bearer = get(
+        &addr,
+        "/api/orders",
+        &[("Authorization", &format!("Bearer {token}"))],
+    );
+    assert_eq!(bearer.status, 200);
+    // A per-route scope: /api/orders needs orders:read, which `other` lacks.
+    assert_eq!(
+        get(&addr, "/api/orders", &[("X-API-Key", &other)]).status,
+        403
+    );
+    assert_eq!(
+        get(&addr, "/api/ping", &[("X-API-Key", &other)]).status,
+        200
+    );
+    // Rate limits per key id: one key's burst is cut off, another key is untouched.
+    let statuses: Vec<u16> = (0..12)
+        .map(|_| get(&addr, "/api/ping", &[("X-API-Key", &token)]).status)
+        .collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(
+        get(&addr, "/api/ping", &[("X-API-Key", &other)]).status,
+        200
+    );
+    // Revocation reaches the gateway within a reload.
+    env.run(&["revoke", "ci", "--yes"]).code(0);
+    s.until("revoked behind nginx", |_| {
+        get(&addr, "/api/orders", &[("X-API-Key", &token)]).status == 401
+    });
+}
+
+#[test]
+fn caddy_forward_auth_protects_an_upstream() {
+    if !installed("caddy") {
+        return;
+    }
+    let env = TestEnv::new();
+    let token = env.create("ci", &["--scope", "orders:read"]);
+    let other = env.create("other", &[]);
+    let s = Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
+    let port = free_port();
+    let dir = env.path("caddy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = config(
+        "Caddyfile",
+        &[
+            ("APIKEYS", s.addr.clone()),
+            ("LISTEN", format!("127.0.0.1:{port}")),
+        ],
+    );
+    let conf_path = dir.join("Caddyfile");
+    std::fs::write(&conf_path, conf).unwrap();
+    let mut child = Command::new("caddy")
+        .args(["run", "--adapter", "caddyfile", "--config"])
+        .arg(&conf_path)
+        .env("HOME", &dir)
+        .env("XDG_CONFIG_HOME", &dir)
+        .env("XDG_DATA_HOME", &dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, "caddy", &mut child);
+    let _caddy = Gateway(child);
+    let addr = format!("127.0.0.1:{port}");
+    let ok = get(&addr, "/api/orders", &[("X-API-Key", &token)]);
+    assert_eq!(ok.status, 200, "{ok:?}");
+    let id = token.split('_').nth(1).unwrap();
+    assert!(ok.body.contains(&format!("key={id}")), "{ok:?}");
+    let none = get(&addr, "/api/orders", &[]);
+    assert_eq!(none.status, 401);
+    assert_eq!(none.header("x-apikey-code"), Some("malformed"));
+    assert_eq!(
+        get(&addr, "/api/orders", &[("X-API-Key", &other)]).status,
+        403
+    );
+    assert_eq!(
+        get(&addr, "/api/ping", &[("X-API-Key", &other)]).status,
+        200
+    );
+    // A client cannot smuggle its own identity header past the gateway.
+    let forged = get(
+        &addr,
+        "/api/ping",
+        &[("X-API-Key", &other), ("X-Apikey-Id", "forged")],
+    );
+    assert!(!forged.body.contains("forged"), "{forged:?}");
+}
