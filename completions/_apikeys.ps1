@@ -46,8 +46,10 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Mint a successor that takes over the name; the old key stays valid for a grace period')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin; the exit code tells the result')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)')
-            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes)')
-            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy')
+            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes); alone, lists them')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy; alone, shows it')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The store at a glance: slots, policy, counts, stale keys, last write')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the store to a new file, under the lock, and prove the copy opens')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -99,6 +101,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--allow-ip', '--allow-ip', [CompletionResultType]::ParameterName, 'An IP address or CIDR the key may be used from (repeatable; none = any)')
             [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'The token prefix, [a-z][a-z0-9]{0,15}')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A free-text description')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Who the key belongs to (a customer, a service; up to 128 characters)')
+            [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'A KEY=VALUE pair returned by verify and serve (repeatable, at most 16)')
+            [CompletionResult]::new('--uses', '--uses', [CompletionResultType]::ParameterName, 'How many times the key may be used (each valid verify takes one)')
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Write the token to this new 0600 file instead of stdout')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
@@ -115,11 +120,13 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;list' {
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys of this status [default: all]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys of this status')
             [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only usable keys that expire within this duration (e.g. 7d)')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Only keys in this group')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only keys granting this scope (their own or through a group)')
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only keys whose name, id or description contains this text (case-insensitive)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only keys of this owner')
+            [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only keys never used, or last used longer ago than this (e.g. 90d): stale keys')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file (one line)')
@@ -186,6 +193,10 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--allow-ip', '--allow-ip', [CompletionResultType]::ParameterName, 'Allow an IP address or CIDR (repeatable)')
             [CompletionResult]::new('--remove-ip', '--remove-ip', [CompletionResultType]::ParameterName, 'Stop allowing an IP address or CIDR (repeatable)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A new description')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'A new owner')
+            [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Set a KEY=VALUE pair (repeatable)')
+            [CompletionResult]::new('--remove-meta', '--remove-meta', [CompletionResultType]::ParameterName, 'Remove a meta pair by its key (repeatable)')
+            [CompletionResult]::new('--uses', '--uses', [CompletionResultType]::ParameterName, 'Refill the remaining uses to N, or `none` to remove the limit')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file (one line)')
@@ -234,6 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;verify' {
             [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'The client address to check against the key''s allowed IPs')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope the key must grant (repeatable)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Refused, for the same reason (and so that clap does not suggest `--store` for it)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file (one line)')
@@ -427,6 +439,34 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;policy;help;help' {
             break
         }
+        'apikeys;status' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file (one line)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log [default: the OS user]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'apikeys;backup' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file (one line)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log [default: the OS user]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'apikeys;log' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only events of this key (name or id; deleted keys too)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events since this date, RFC 3339 time, or duration back (7d)')
@@ -498,8 +538,10 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Mint a successor that takes over the name; the old key stays valid for a grace period')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin; the exit code tells the result')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)')
-            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes)')
-            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy')
+            [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes); alone, lists them')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy; alone, shows it')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The store at a glance: slots, policy, counts, stale keys, last write')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the store to a new file, under the lock, and prove the copy opens')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -571,6 +613,12 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;help;policy;set' {
+            break
+        }
+        'apikeys;help;status' {
+            break
+        }
+        'apikeys;help;backup' {
             break
         }
         'apikeys;help;log' {

@@ -22,6 +22,9 @@ _apikeys() {
             apikeys,activate)
                 cmd="apikeys__subcmd__activate"
                 ;;
+            apikeys,backup)
+                cmd="apikeys__subcmd__backup"
+                ;;
             apikeys,completions)
                 cmd="apikeys__subcmd__completions"
                 ;;
@@ -70,6 +73,9 @@ _apikeys() {
             apikeys,show)
                 cmd="apikeys__subcmd__show"
                 ;;
+            apikeys,status)
+                cmd="apikeys__subcmd__status"
+                ;;
             apikeys,verify)
                 cmd="apikeys__subcmd__verify"
                 ;;
@@ -108,6 +114,9 @@ _apikeys() {
                 ;;
             apikeys__subcmd__help,activate)
                 cmd="apikeys__subcmd__help__subcmd__activate"
+                ;;
+            apikeys__subcmd__help,backup)
+                cmd="apikeys__subcmd__help__subcmd__backup"
                 ;;
             apikeys__subcmd__help,completions)
                 cmd="apikeys__subcmd__help__subcmd__completions"
@@ -157,6 +166,9 @@ _apikeys() {
             apikeys__subcmd__help,show)
                 cmd="apikeys__subcmd__help__subcmd__show"
                 ;;
+            apikeys__subcmd__help,status)
+                cmd="apikeys__subcmd__help__subcmd__status"
+                ;;
             apikeys__subcmd__help,verify)
                 cmd="apikeys__subcmd__help__subcmd__verify"
                 ;;
@@ -203,7 +215,7 @@ _apikeys() {
 
     case "${cmd}" in
         apikeys)
-            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help"
+            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -304,6 +316,40 @@ _apikeys() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        apikeys__subcmd__backup)
+            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         apikeys__subcmd__completions)
             opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -339,7 +385,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__create)
-            opts="-y -q -h --name --expires --scope --group --allow-ip --prefix --description --no-clipboard --secret-file --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --name --expires --scope --group --allow-ip --prefix --description --owner --meta --uses --no-clipboard --secret-file --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -370,6 +416,18 @@ _apikeys() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uses)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -439,7 +497,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__edit)
-            opts="-y -q -h --name --expires --add-scope --remove-scope --add-group --remove-group --allow-ip --remove-ip --description --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --name --expires --add-scope --remove-scope --add-group --remove-group --allow-ip --remove-ip --description --owner --meta --remove-meta --uses --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +536,22 @@ _apikeys() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remove-meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uses)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -775,7 +849,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help)
-            opts="init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help"
+            opts="init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,6 +877,20 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help__subcmd__activate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__help__subcmd__backup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1124,6 +1212,20 @@ _apikeys() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        apikeys__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         apikeys__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1185,7 +1287,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__list)
-            opts="-y -q -h --status --expiring-within --group --scope --search --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --status --expiring-within --group --scope --search --owner --unused-since --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1208,6 +1310,14 @@ _apikeys() {
                     return 0
                     ;;
                 --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unused-since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1686,8 +1796,42 @@ _apikeys() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        apikeys__subcmd__status)
+            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         apikeys__subcmd__verify)
-            opts="-y -q -h --ip --scope --batch --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --ip --scope --batch --token --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1698,6 +1842,10 @@ _apikeys() {
                     return 0
                     ;;
                 --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

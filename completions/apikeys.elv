@@ -43,8 +43,10 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand rotate 'Mint a successor that takes over the name; the old key stays valid for a grace period'
             cand verify 'Check a token read from stdin; the exit code tells the result'
             cand serve 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
-            cand group 'Manage permission groups (named sets of scopes)'
-            cand policy 'Show or set the store-wide lifetime policy'
+            cand group 'Manage permission groups (named sets of scopes); alone, lists them'
+            cand policy 'Show or set the store-wide lifetime policy; alone, shows it'
+            cand status 'The store at a glance: slots, policy, counts, stale keys, last write'
+            cand backup 'Copy the store to a new file, under the lock, and prove the copy opens'
             cand log 'Show the audit trail'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
@@ -93,6 +95,9 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --allow-ip 'An IP address or CIDR the key may be used from (repeatable; none = any)'
             cand --prefix 'The token prefix, [a-z][a-z0-9]{0,15}'
             cand --description 'A free-text description'
+            cand --owner 'Who the key belongs to (a customer, a service; up to 128 characters)'
+            cand --meta 'A KEY=VALUE pair returned by verify and serve (repeatable, at most 16)'
+            cand --uses 'How many times the key may be used (each valid verify takes one)'
             cand --secret-file 'Write the token to this new 0600 file instead of stdout'
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
@@ -108,11 +113,13 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --help 'Print help'
         }
         &'apikeys;list'= {
-            cand --status 'Only keys of this status [default: all]'
+            cand --status 'Only keys of this status'
             cand --expiring-within 'Only usable keys that expire within this duration (e.g. 7d)'
             cand --group 'Only keys in this group'
             cand --scope 'Only keys granting this scope (their own or through a group)'
             cand --search 'Only keys whose name, id or description contains this text (case-insensitive)'
+            cand --owner 'Only keys of this owner'
+            cand --unused-since 'Only keys never used, or last used longer ago than this (e.g. 90d): stale keys'
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
             cand --passphrase-file 'Read the passphrase from this file (one line)'
@@ -175,6 +182,10 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --allow-ip 'Allow an IP address or CIDR (repeatable)'
             cand --remove-ip 'Stop allowing an IP address or CIDR (repeatable)'
             cand --description 'A new description'
+            cand --owner 'A new owner'
+            cand --meta 'Set a KEY=VALUE pair (repeatable)'
+            cand --remove-meta 'Remove a meta pair by its key (repeatable)'
+            cand --uses 'Refill the remaining uses to N, or `none` to remove the limit'
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
             cand --passphrase-file 'Read the passphrase from this file (one line)'
@@ -220,6 +231,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;verify'= {
             cand --ip 'The client address to check against the key''s allowed IPs'
             cand --scope 'A scope the key must grant (repeatable)'
+            cand --token 'Refused, for the same reason (and so that clap does not suggest `--store` for it)'
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
             cand --passphrase-file 'Read the passphrase from this file (one line)'
@@ -393,6 +405,32 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         }
         &'apikeys;policy;help;help'= {
         }
+        &'apikeys;status'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;backup'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'apikeys;log'= {
             cand --key 'Only events of this key (name or id; deleted keys too)'
             cand --since 'Only events since this date, RFC 3339 time, or duration back (7d)'
@@ -460,8 +498,10 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand rotate 'Mint a successor that takes over the name; the old key stays valid for a grace period'
             cand verify 'Check a token read from stdin; the exit code tells the result'
             cand serve 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
-            cand group 'Manage permission groups (named sets of scopes)'
-            cand policy 'Show or set the store-wide lifetime policy'
+            cand group 'Manage permission groups (named sets of scopes); alone, lists them'
+            cand policy 'Show or set the store-wide lifetime policy; alone, shows it'
+            cand status 'The store at a glance: slots, policy, counts, stale keys, last write'
+            cand backup 'Copy the store to a new file, under the lock, and prove the copy opens'
             cand log 'Show the audit trail'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
@@ -513,6 +553,10 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;help;policy;show'= {
         }
         &'apikeys;help;policy;set'= {
+        }
+        &'apikeys;help;status'= {
+        }
+        &'apikeys;help;backup'= {
         }
         &'apikeys;help;log'= {
         }

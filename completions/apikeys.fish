@@ -47,8 +47,10 @@ complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "delete" -d 'Remove 
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
-complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "group" -d 'Manage permission groups (named sets of scopes)'
-complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "policy" -d 'Show or set the store-wide lifetime policy'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "status" -d 'The store at a glance: slots, policy, counts, stale keys, last write'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "backup" -d 'Copy the store to a new file, under the lock, and prove the copy opens'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "log" -d 'Show the audit trail'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -89,6 +91,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l group -d 'A p
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l allow-ip -d 'An IP address or CIDR the key may be used from (repeatable; none = any)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l prefix -d 'The token prefix, [a-z][a-z0-9]{0,15}' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l description -d 'A free-text description' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l owner -d 'Who the key belongs to (a customer, a service; up to 128 characters)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l meta -d 'A KEY=VALUE pair returned by verify and serve (repeatable, at most 16)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l uses -d 'How many times the key may be used (each valid verify takes one)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
@@ -101,7 +106,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l no-clipboard 
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l status -d 'Only keys of this status [default: all]' -r -f -a "active\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l status -d 'Only keys of this status' -r -f -a "active\t''
 inactive\t''
 expired\t''
 rotating\t''
@@ -110,6 +115,8 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l expiring-within
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l group -d 'Only keys in this group' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l scope -d 'Only keys granting this scope (their own or through a group)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l search -d 'Only keys whose name, id or description contains this text (case-insensitive)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l owner -d 'Only keys of this owner' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l unused-since -d 'Only keys never used, or last used longer ago than this (e.g. 90d): stale keys' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
@@ -160,6 +167,10 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l remove-group -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l allow-ip -d 'Allow an IP address or CIDR (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l remove-ip -d 'Stop allowing an IP address or CIDR (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l description -d 'A new description' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l owner -d 'A new owner' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l meta -d 'Set a KEY=VALUE pair (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l remove-meta -d 'Remove a meta pair by its key (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l uses -d 'Refill the remaining uses to N, or `none` to remove the limit' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
@@ -196,6 +207,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s q -l quiet -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l ip -d 'The client address to check against the key\'s allowed IPs' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l scope -d 'A scope the key must grant (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l token -d 'Refused, for the same reason (and so that clap does not suggest `--store` for it)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
@@ -320,6 +332,26 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the policy'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key -d 'Only events of this key (name or id; deleted keys too)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l since -d 'Only events since this date, RFC 3339 time, or duration back (7d)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
@@ -362,25 +394,27 @@ csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "init" -d 'Create a new store'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "create" -d 'Mint a new key; its token is shown once'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "list" -d 'List keys, masked'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "show" -d 'Show every field of one key, and its audit events'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "activate" -d 'Make inactive keys active again'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "delete" -d 'Remove keys for good'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "group" -d 'Manage permission groups (named sets of scopes)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "policy" -d 'Show or set the store-wide lifetime policy'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "log" -d 'Show the audit trail'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "completions" -d 'Print shell completions'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "man" -d 'Print the man page (roff)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "__clipboard-helper" -d 'Internal: the clipboard helper process'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy log completions man __clipboard-helper help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "init" -d 'Create a new store'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "create" -d 'Mint a new key; its token is shown once'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "list" -d 'List keys, masked'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "show" -d 'Show every field of one key, and its audit events'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "activate" -d 'Make inactive keys active again'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "delete" -d 'Remove keys for good'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "status" -d 'The store at a glance: slots, policy, counts, stale keys, last write'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "backup" -d 'Copy the store to a new file, under the lock, and prove the copy opens'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "log" -d 'Show the audit trail'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "completions" -d 'Print shell completions'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "man" -d 'Print the man page (roff)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "__clipboard-helper" -d 'Internal: the clipboard helper process'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy status backup log completions man __clipboard-helper help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group with its scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List groups, their scopes and how many keys use them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "edit" -d 'Change a group\'s scopes'

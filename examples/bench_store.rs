@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 allowed_ips: vec!["10.0.0.0/8".into()],
                 prefix: "ak".into(),
                 description: format!("benchmark key number {i}"),
+                ..Settings::default()
             };
             let (_, token) = mint(tx, &pepper, "bench", &settings, now)?;
             writeln!(tokens, "{}", token.expose_secret())

@@ -11,7 +11,7 @@ Exit codes:
   3 cannot unlock           4 store damaged        5 no such key or group
   6 conflict                7 refused by policy    8 confirmation needed
   10 malformed token  11 unknown key or wrong secret  12 revoked  13 expired
-  14 IP not allowed   15 scope not granted
+  14 IP not allowed   15 scope not granted   16 no uses left
 
 Environment:
   APIKEYS_STORE, APIKEYS_KEY_FILE, APIKEYS_PASSPHRASE_FILE, APIKEYS_PASSPHRASE,
@@ -31,30 +31,49 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The store file [default: the platform data dir, file apikeys.store]
-    #[arg(long, global = true, env = "APIKEYS_STORE", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "APIKEYS_STORE",
+        value_name = "PATH"
+    )]
     pub store: Option<PathBuf>,
     /// Unlock with this key file instead of the passphrase
-    #[arg(long, global = true, env = "APIKEYS_KEY_FILE", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "APIKEYS_KEY_FILE",
+        value_name = "PATH"
+    )]
     pub key_file: Option<PathBuf>,
     /// Read the passphrase from this file (one line)
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "APIKEYS_PASSPHRASE_FILE",
         value_name = "PATH"
     )]
     pub passphrase_file: Option<PathBuf>,
     /// Who is acting, for the audit log [default: the OS user]
-    #[arg(long, global = true, env = "APIKEYS_ACTOR", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "APIKEYS_ACTOR",
+        value_name = "NAME"
+    )]
     pub actor: Option<String>,
     /// Output for people (table) or scripts (json; list also csv)
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)
-    #[arg(short = 'y', long, global = true)]
+    #[arg(short = 'y', long, global = true, help_heading = "Global options")]
     pub yes: bool,
     /// Print only what a script needs (the token, or nothing)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 }
 
@@ -93,12 +112,20 @@ pub enum Command {
     Verify(commands::verify::Args),
     /// Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)
     Serve(crate::serve::Args),
-    /// Manage permission groups (named sets of scopes)
-    #[command(subcommand)]
-    Group(commands::group::GroupCommand),
-    /// Show or set the store-wide lifetime policy
-    #[command(subcommand)]
-    Policy(commands::policy::PolicyCommand),
+    /// Manage permission groups (named sets of scopes); alone, lists them
+    Group {
+        #[command(subcommand)]
+        cmd: Option<commands::group::GroupCommand>,
+    },
+    /// Show or set the store-wide lifetime policy; alone, shows it
+    Policy {
+        #[command(subcommand)]
+        cmd: Option<commands::policy::PolicyCommand>,
+    },
+    /// The store at a glance: slots, policy, counts, stale keys, last write
+    Status,
+    /// Copy the store to a new file, under the lock, and prove the copy opens
+    Backup(commands::backup::Args),
     /// Show the audit trail
     Log(commands::log::Args),
     /// Print shell completions

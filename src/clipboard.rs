@@ -13,13 +13,45 @@ pub const HELPER_ARG: &str = "__clipboard-helper";
 /// Seconds the token stays on the clipboard unless `APIKEYS_CLIP_SECONDS` says otherwise.
 pub const DEFAULT_SECONDS: u64 = 45;
 
-/// How long the helper keeps the token: `APIKEYS_CLIP_SECONDS`, 1 to 3600, else 45.
+/// How long the helper keeps the token: `APIKEYS_CLIP_SECONDS` (1 to 3600; 0 = do not copy
+/// at all), 45 when unset. Anything else is an error, never silently 45.
+pub fn configured_seconds() -> crate::Result<Option<u64>> {
+    let Ok(v) = std::env::var("APIKEYS_CLIP_SECONDS") else {
+        return Ok(Some(DEFAULT_SECONDS));
+    };
+    match v.trim().parse::<u64>() {
+        Ok(0) => Ok(None),
+        Ok(n) if n <= 3600 => Ok(Some(n)),
+        _ => Err(crate::Error::usage(
+            format!(
+                "APIKEYS_CLIP_SECONDS={:?} is not a number of seconds from 0 to 3600",
+                crate::output::sanitize(&v)
+            ),
+            "set it to 1-3600 (how long the token stays on the clipboard) or 0 (never copy)",
+        )),
+    }
+}
+
+/// How long the helper keeps the token (checked before any key is minted).
 pub fn seconds() -> u64 {
-    std::env::var("APIKEYS_CLIP_SECONDS")
+    configured_seconds()
         .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|s| (1..=3600).contains(s))
+        .flatten()
         .unwrap_or(DEFAULT_SECONDS)
+}
+
+/// Whether a clipboard can be reached from here: `Ok` with what serves it, or why not.
+pub fn reachable() -> Result<&'static str, String> {
+    if cfg!(target_os = "linux")
+        && ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
+    {
+        return Err("no display".into());
+    }
+    arboard::Clipboard::new()
+        .map(|_| "display clipboard")
+        .map_err(|e| e.to_string())
 }
 
 /// Hands the token to a background helper. Ok(seconds) once the helper owns the clipboard,

@@ -32,6 +32,9 @@ pub enum Error {
     NoStore(PathBuf),
     #[error("no such key: {0}")]
     NoSuchKey(String),
+    /// No such key, but one with a name or id within a small edit distance.
+    #[error("no such key: {key}")]
+    NoSuchKeyNear { key: String, near: String },
     #[error("no such group: {0}")]
     NoSuchGroup(String),
     #[error("{message}")]
@@ -65,7 +68,7 @@ impl Error {
             Error::Usage { .. } => 2,
             Error::Unlock { .. } => 3,
             Error::Corrupt { .. } | Error::Unsupported { .. } => 4,
-            Error::NoSuchKey(_) | Error::NoSuchGroup(_) => 5,
+            Error::NoSuchKey(_) | Error::NoSuchKeyNear { .. } | Error::NoSuchGroup(_) => 5,
             Error::Conflict { .. } => 6,
             Error::Policy { .. } => 7,
             Error::Unconfirmed { .. } => 8,
@@ -81,7 +84,7 @@ impl Error {
             }
             Error::Unlock { hint, .. } | Error::Refused { hint, .. } => Some(hint.clone()),
             Error::Corrupt { .. } => Some(
-                "restore the store from a backup; the file was not changed by this command".into(),
+                "restore the store from a backup (made with `apikeys backup PATH`); the file was not changed by this command".into(),
             ),
             Error::Unsupported { .. } => {
                 Some("this store was written by a newer apikeys: upgrade apikeys to open it".into())
@@ -91,6 +94,7 @@ impl Error {
                     .into(),
             ),
             Error::NoSuchKey(_) => Some("see the keys with `apikeys list --status all`".into()),
+            Error::NoSuchKeyNear { near, .. } => Some(format!("did you mean `{near}`?")),
             Error::NoSuchGroup(_) => Some("see the groups with `apikeys group list`".into()),
             Error::Unconfirmed { .. } => Some(
                 "answer the prompt on a terminal, or pass --yes to confirm from a script".into(),

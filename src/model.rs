@@ -50,6 +50,12 @@ pub struct KeyRecord {
     pub allowed_ips: Vec<String>,
     pub rotated_from: Option<String>,
     pub rotated_to: Option<String>,
+    /// Who the key belongs to: a customer, a service.
+    pub owner: Option<String>,
+    /// Free key=value pairs returned by verify.
+    pub meta: std::collections::BTreeMap<String, String>,
+    /// Uses left; `None` for no limit.
+    pub remaining: Option<i64>,
 }
 
 impl KeyRecord {
@@ -139,6 +145,92 @@ pub fn check_scope(scope: &str) -> Result<()> {
     Ok(())
 }
 
+/// The longest owner, in characters.
+pub const MAX_OWNER_CHARS: usize = 128;
+/// The most meta pairs a key may carry.
+pub const MAX_META: usize = 16;
+
+/// Checks an owner: 1–128 printable characters, no invisible ones, no edge spaces.
+pub fn check_owner(owner: &str) -> Result<()> {
+    let n = owner.chars().count();
+    if owner.trim().is_empty()
+        || owner.trim() != owner
+        || n > MAX_OWNER_CHARS
+        || owner.chars().any(|c| c.is_control() || is_invisible(c))
+    {
+        return Err(Error::usage(
+            format!(
+                "invalid owner \"{}\" ({n} characters)",
+                crate::output::sanitize(&owner.chars().take(80).collect::<String>())
+            ),
+            format!(
+                "an owner has 1 to {MAX_OWNER_CHARS} printable characters, e.g. --owner acme-corp"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses `--meta K=V`: K is `[a-z0-9_.-]{1,32}`, V up to 256 printable characters.
+pub fn parse_meta(pair: &str) -> Result<(String, String)> {
+    let bad = |why: &str| {
+        Error::usage(
+            format!(
+                "invalid --meta {:?}: {why}",
+                crate::output::sanitize(&pair.chars().take(80).collect::<String>())
+            ),
+            "give KEY=VALUE, KEY of 1-32 characters a-z 0-9 _ . -, VALUE up to 256 printable characters, e.g. --meta plan=pro",
+        )
+    };
+    let (k, v) = pair.split_once('=').ok_or_else(|| bad("no `=`"))?;
+    if k.is_empty()
+        || k.len() > 32
+        || !k
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b))
+    {
+        return Err(bad("the key is not [a-z0-9_.-]{1,32}"));
+    }
+    if v.chars().count() > 256 || v.chars().any(|c| c.is_control() || is_invisible(c)) {
+        return Err(bad(
+            "the value is longer than 256 characters or not printable",
+        ));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+/// Checks the size of a key's meta map.
+pub fn check_meta_count(meta: &std::collections::BTreeMap<String, String>) -> Result<()> {
+    if meta.len() > MAX_META {
+        return Err(Error::usage(
+            format!(
+                "{} meta pairs; a key carries at most {MAX_META}",
+                meta.len()
+            ),
+            "remove some with `apikeys edit KEY --remove-meta K`",
+        ));
+    }
+    Ok(())
+}
+
+/// Parses `--uses N|none`: a limit of N ≥ 0 uses, or none.
+pub fn parse_uses(s: &str) -> Result<Option<i64>> {
+    if s.trim().eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (0..=1_000_000_000_000).contains(n))
+        .map(Some)
+        .ok_or_else(|| {
+            Error::usage(
+                format!("invalid --uses {:?}", crate::output::sanitize(s)),
+                "give a number of uses such as 100, or `none` for no limit",
+            )
+        })
+}
+
 /// Scopes as given on the command line: each value may list several, separated by commas
 /// (`--scope a,b` is `--scope a --scope b`, as in the wizard); each is checked, each kept once.
 pub fn split_scopes(given: &[String]) -> Result<Vec<String>> {
@@ -206,6 +298,9 @@ mod tests {
             allowed_ips: vec![],
             rotated_from: None,
             rotated_to: None,
+            owner: None,
+            meta: Default::default(),
+            remaining: None,
         }
     }
 

@@ -76,6 +76,10 @@ pub struct KeyJson {
     pub revoked_reason: Option<String>,
     pub rotated_from: Option<String>,
     pub rotated_to: Option<String>,
+    pub owner: Option<String>,
+    pub meta: std::collections::BTreeMap<String, String>,
+    /// Uses left; null for no limit.
+    pub remaining: Option<i64>,
 }
 
 impl KeyJson {
@@ -99,6 +103,9 @@ impl KeyJson {
             revoked_reason: k.revoked_reason.clone(),
             rotated_from: k.rotated_from.clone(),
             rotated_to: k.rotated_to.clone(),
+            owner: k.owner.clone(),
+            meta: k.meta.clone(),
+            remaining: k.remaining,
         }
     }
 }
@@ -192,7 +199,7 @@ fn joined(list: &[String]) -> String {
 }
 
 /// The columns of `list`.
-const KEY_COLUMNS: [&str; 11] = [
+const KEY_COLUMNS: [&str; 12] = [
     "name",
     "id",
     "key",
@@ -204,13 +211,34 @@ const KEY_COLUMNS: [&str; 11] = [
     "groups",
     "scopes",
     "allowed IPs",
+    "owner",
 ];
-/// Columns given up, in this order, when a terminal is too narrow for all of them.
-const GIVE_WAY: [usize; 6] = [10, 7, 6, 4, 8, 9];
+/// Columns given up, in this order, when a terminal is too narrow for all of them: first the
+/// key (it repeats the id), then what `show` tells anyway; name, id, status and expiry stay.
+const GIVE_WAY: [usize; 8] = [2, 7, 11, 8, 10, 9, 4, 6];
+/// Columns that may wrap (lists); every other column keeps its content on one line, so a
+/// date or an id is never split.
+const WRAPS: [bool; 12] = [
+    false, false, false, false, false, false, false, false, true, true, true, true,
+];
+/// The narrowest a wrapping column is allowed to become.
+const MIN_WRAP: usize = 14;
+/// Names longer than this are cut with `…` on a terminal too narrow for the whole table.
+const NAME_CUT: usize = 20;
+
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
 
 /// The `list` table, and the names of the columns hidden to fit the terminal.
 pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'static str>) {
-    let rows: Vec<[String; 11]> = keys
+    let mut rows: Vec<[String; 12]> = keys
         .iter()
         .map(|k| {
             [
@@ -225,29 +253,40 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
                 joined(&k.groups),
                 joined(&k.scopes),
                 joined(&k.allowed_ips),
+                k.owner.as_deref().map_or_else(|| "-".into(), sanitize),
             ]
         })
         .collect();
     let mut t = table(&KEY_COLUMNS, color);
     let mut hidden = Vec::new();
     if let Some(width) = t.width() {
-        // Natural width: each column's widest cell plus padding and a border.
-        let natural: Vec<usize> = (0..KEY_COLUMNS.len())
-            .map(|c| {
-                rows.iter()
-                    .map(|r| r[c].chars().count())
-                    .chain([KEY_COLUMNS[c].len()])
-                    .max()
-                    .unwrap_or(0)
-                    + 3
-            })
-            .collect();
-        let mut total: usize = natural.iter().sum::<usize>() + 1;
+        let width = usize::from(width);
+        // Each column's widest cell plus padding and a border; lists may shrink to MIN_WRAP.
+        let need = |rows: &[[String; 12]], c: usize| {
+            let natural = rows
+                .iter()
+                .map(|r| r[c].chars().count())
+                .chain([KEY_COLUMNS[c].len()])
+                .max()
+                .unwrap_or(0);
+            (if WRAPS[c] {
+                natural.min(MIN_WRAP)
+            } else {
+                natural
+            }) + 3
+        };
+        let natural_total: usize = (0..12).map(|c| need(&rows, c)).sum::<usize>() + 1;
+        if natural_total > width {
+            for r in &mut rows {
+                r[0] = cut(&r[0], NAME_CUT);
+            }
+        }
+        let mut total: usize = (0..12).map(|c| need(&rows, c)).sum::<usize>() + 1;
         for &c in &GIVE_WAY {
-            if total <= usize::from(width) {
+            if total <= width {
                 break;
             }
-            total -= natural[c];
+            total -= need(&rows, c);
             hidden.push(c);
         }
     }
@@ -259,11 +298,11 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
     for (i, col) in t.column_iter_mut().enumerate() {
         if hidden.contains(&i) {
             col.set_constraint(comfy_table::ColumnConstraint::Hidden);
-        } else if i == 1 || i == 2 {
-            // Identifiers are copied by hand: they never wrap; other columns give way.
+        } else if !WRAPS[i] {
             col.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
         }
     }
+    hidden.sort_unstable();
     (t, hidden.into_iter().map(|c| KEY_COLUMNS[c]).collect())
 }
 
@@ -283,7 +322,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The header row of `list --format csv`.
-pub const CSV_HEADER: &str = "id,name,key,status,created_at,created_by,expires_at,last_used_at,use_count,description,scopes,groups,allowed_ips";
+pub const CSV_HEADER: &str = "id,name,key,status,created_at,created_by,expires_at,last_used_at,use_count,description,scopes,groups,allowed_ips,owner,remaining";
 
 /// One key as a csv row (lists joined with `;`), without the newline.
 pub fn csv_row(k: &KeyRecord, now: i64) -> String {
@@ -301,6 +340,8 @@ pub fn csv_row(k: &KeyRecord, now: i64) -> String {
         k.scopes.join(";"),
         k.groups.join(";"),
         k.allowed_ips.join(";"),
+        k.owner.clone().unwrap_or_default(),
+        k.remaining.map(|r| r.to_string()).unwrap_or_default(),
     ];
     row.iter()
         .map(|f| csv_field(f))

@@ -9,6 +9,13 @@ use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
 fn io(e: dialoguer::Error) -> Error {
+    // A prompt interrupted (Ctrl-C) may leave the cursor hidden: show it again, always.
+    eprint!("\x1b[?25h");
+    let dialoguer::Error::IO(io) = &e;
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        eprintln!("\ncancelled: nothing changed");
+        return Error::Exit(130);
+    }
     Error::Io(format!("cannot read from the terminal: {e}"))
 }
 

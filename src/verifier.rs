@@ -24,11 +24,12 @@ pub enum Code {
     Expired,
     IpDenied,
     ScopeDenied,
+    UsageExceeded,
 }
 
 impl Code {
     /// Every code, in the order of the checks.
-    pub const ALL: [Code; 7] = [
+    pub const ALL: [Code; 8] = [
         Code::Valid,
         Code::Malformed,
         Code::Unknown,
@@ -36,6 +37,7 @@ impl Code {
         Code::Expired,
         Code::IpDenied,
         Code::ScopeDenied,
+        Code::UsageExceeded,
     ];
 
     /// The exit code of SPEC §4.
@@ -48,6 +50,7 @@ impl Code {
             Code::Expired => 13,
             Code::IpDenied => 14,
             Code::ScopeDenied => 15,
+            Code::UsageExceeded => 16,
         }
     }
 
@@ -61,6 +64,7 @@ impl Code {
             Code::Expired => "expired",
             Code::IpDenied => "ip_denied",
             Code::ScopeDenied => "scope_denied",
+            Code::UsageExceeded => "usage_exceeded",
         }
     }
 }
@@ -81,7 +85,7 @@ pub enum Paste {
 impl std::fmt::Display for Paste {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Paste::Empty => f.write_str("no token given"),
+            Paste::Empty => f.write_str("no token on stdin (or in the request)"),
             Paste::Bearer => f.write_str(
                 "the token starts with \"Bearer \": pass the token alone, without the header's scheme",
             ),
@@ -121,6 +125,10 @@ pub struct Entry {
     pub scopes: Vec<String>,
     /// The last use as stored, for throttling the CLI's write-back.
     pub last_used_at: Option<i64>,
+    pub owner: Option<String>,
+    pub meta: std::collections::BTreeMap<String, String>,
+    /// Uses left as of the load; `None` for no limit.
+    pub remaining: Option<i64>,
 }
 
 /// The keys of one store as of one load, indexed by id.
@@ -163,8 +171,15 @@ pub struct Outcome {
     pub key_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<std::collections::BTreeMap<String, String>>,
     #[serde(serialize_with = "ser_opt_time")]
     pub expires_at: Option<i64>,
+    /// Uses left after this one, for a key with a limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<i64>,
     pub scopes: Vec<String>,
     #[serde(skip)]
     pub reason: Reason,
@@ -177,10 +192,21 @@ impl Outcome {
             code,
             key_id: None,
             name: None,
+            owner: None,
+            meta: None,
             expires_at: None,
+            remaining: None,
             scopes: vec![],
             reason,
         }
+    }
+
+    /// This (valid) answer turned into `usage_exceeded`: the limited key has no use left.
+    pub fn exhausted(mut self) -> Self {
+        self.valid = false;
+        self.code = Code::UsageExceeded;
+        self.remaining = Some(0);
+        self
     }
 
     /// A malformed token's answer.
@@ -219,6 +245,9 @@ impl Outcome {
                 "invalid: scope {} is not granted to key {name}",
                 crate::output::sanitize(s)
             ),
+            (Code::UsageExceeded, _) => format!(
+                "invalid: key {name} has no uses left (refill with `apikeys edit KEY --uses N`)"
+            ),
             _ => "invalid: unknown key or wrong secret".into(),
         }
     }
@@ -248,6 +277,9 @@ impl Snapshot {
                     nets,
                     scopes,
                     last_used_at: row.last_used_at,
+                    owner: row.owner,
+                    meta: row.meta,
+                    remaining: row.remaining,
                 },
             );
         })?;
@@ -299,6 +331,8 @@ impl Snapshot {
             (Code::IpDenied, Reason::Ip(ip))
         } else if let Some(s) = req.scopes.iter().find(|s| !k.scopes.contains(s)) {
             (Code::ScopeDenied, Reason::Scope(s.clone()))
+        } else if k.remaining.is_some_and(|r| r <= 0) {
+            (Code::UsageExceeded, Reason::None)
         } else {
             (Code::Valid, Reason::None)
         };
@@ -307,7 +341,10 @@ impl Snapshot {
             code,
             key_id: Some(k.id.clone()),
             name: Some(k.name.clone()),
+            owner: k.owner.clone(),
+            meta: Some(k.meta.clone()),
             expires_at: k.expires_at,
+            remaining: k.remaining,
             scopes: k.scopes.clone(),
             reason,
         }

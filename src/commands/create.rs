@@ -35,12 +35,21 @@ pub struct Args {
     /// A free-text description
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
+    /// Who the key belongs to (a customer, a service; up to 128 characters)
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+    /// A KEY=VALUE pair returned by verify and serve (repeatable, at most 16)
+    #[arg(long = "meta", value_name = "K=V")]
+    pub meta: Vec<String>,
+    /// How many times the key may be used (each valid verify takes one)
+    #[arg(long, value_name = "N")]
+    pub uses: Option<String>,
     #[command(flatten)]
     pub reveal: RevealArgs,
 }
 
 /// Checked settings of a key to be minted (also used by `rotate`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub name: String,
     pub expiry: Option<String>,
@@ -49,6 +58,31 @@ pub struct Settings {
     pub allowed_ips: Vec<String>,
     pub prefix: String,
     pub description: String,
+    pub owner: Option<String>,
+    pub meta: std::collections::BTreeMap<String, String>,
+    /// Uses allowed; `None` for no limit.
+    pub remaining: Option<i64>,
+}
+
+/// Whose a key is and how often it may be used: owner, meta pairs, uses allowed.
+pub type Whose = (
+    Option<String>,
+    std::collections::BTreeMap<String, String>,
+    Option<i64>,
+);
+
+/// Checks `--owner`, `--meta` and `--uses` as given to `create`.
+pub fn check_whose(owner: Option<&str>, meta: &[String], uses: Option<&str>) -> Result<Whose> {
+    if let Some(o) = owner {
+        model::check_owner(o)?;
+    }
+    let meta = meta
+        .iter()
+        .map(|m| model::parse_meta(m))
+        .collect::<Result<std::collections::BTreeMap<_, _>>>()?;
+    model::check_meta_count(&meta)?;
+    let remaining = uses.map(model::parse_uses).transpose()?.flatten();
+    Ok((owner.map(String::from), meta, remaining))
 }
 
 /// Checks scopes and IPs; returns the scopes split on commas and the IPs in CIDR form.
@@ -104,6 +138,9 @@ pub fn mint(
         allowed_ips: s.allowed_ips.clone(),
         rotated_from: None,
         rotated_to: None,
+        owner: s.owner.clone(),
+        meta: s.meta.clone(),
+        remaining: s.remaining,
     };
     let parsed = token::parse(new.token.expose_secret())
         .map_err(|m| Error::Internal(format!("minted a malformed token: {m}")))?;
@@ -114,6 +151,8 @@ pub fn mint(
 
 /// Runs `create`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let (owner, meta, remaining) =
+        check_whose(args.owner.as_deref(), &args.meta, args.uses.as_deref())?;
     let mut store = ctx.open()?;
     let settings = match args.name.clone() {
         Some(name) => Settings {
@@ -124,6 +163,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             allowed_ips: args.allow_ips.clone(),
             prefix: args.prefix.clone(),
             description: args.description.clone().unwrap_or_default(),
+            ..Settings::default()
         },
         None if ctx.interactive => wizard(store.conn(), &args)?,
         None => {
@@ -139,6 +179,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let settings = Settings {
         scopes,
         allowed_ips,
+        owner,
+        meta,
+        remaining,
         ..settings
     };
     let now = policy::now();
@@ -176,12 +219,19 @@ pub fn describe(k: &KeyRecord) -> String {
     let exp = k
         .expires_at
         .map_or_else(|| "never".into(), crate::output::rfc3339);
-    format!(
+    let mut out = format!(
         "expires {exp}; scopes [{}]; groups [{}]; ips [{}]",
         k.scopes.join(", "),
         k.groups.join(", "),
         k.allowed_ips.join(", ")
-    )
+    );
+    if let Some(o) = &k.owner {
+        out.push_str(&format!("; owner {o}"));
+    }
+    if let Some(n) = k.remaining {
+        out.push_str(&format!("; {n} uses"));
+    }
+    out
 }
 
 fn split_list(s: &str) -> Vec<String> {
@@ -201,22 +251,31 @@ fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
             _ => Ok(()),
         }
     })?;
+    // Each answer is checked against the policy when it is given, and asked again if refused.
+    let rules = Policy::load(conn)?;
+    let allowed = |s: &str| -> std::result::Result<(), String> {
+        let now = policy::now();
+        let e = policy::parse_expiry(s, now).map_err(|e| e.to_string())?;
+        rules.check(now, e).map_err(|e| match e.hint() {
+            Some(h) => format!("{e} ({h})"),
+            None => e.to_string(),
+        })
+    };
     let mut presets: Vec<String> = policy::PRESETS.iter().map(|p| p.to_string()).collect();
     presets.push("Custom".into());
-    let pick = crate::prompt::select("Expires in", &presets, presets.len() - 2)?;
-    let expiry = if pick == presets.len() - 1 {
-        let now = policy::now();
-        crate::prompt::input(
-            "Expiry (duration, date or RFC 3339 time)",
-            false,
-            move |s| {
-                policy::parse_expiry(s, now)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            },
-        )?
-    } else {
-        presets[pick].clone()
+    let expiry = loop {
+        let pick = crate::prompt::select("Expires in", &presets, presets.len() - 2)?;
+        if pick == presets.len() - 1 {
+            break crate::prompt::input(
+                "Expiry (duration, date or RFC 3339 time)",
+                false,
+                |s: &String| allowed(s),
+            )?;
+        }
+        match allowed(&presets[pick]) {
+            Ok(()) => break presets[pick].clone(),
+            Err(why) => eprintln!("{why}"),
+        }
     };
     let groups = queries::groups(conn)?;
     let mut known_scopes: Vec<String> = Vec::new();
@@ -267,5 +326,6 @@ fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
         allowed_ips: split_list(&ips),
         prefix: args.prefix.clone(),
         description: args.description.clone().unwrap_or_default(),
+        ..Settings::default()
     })
 }

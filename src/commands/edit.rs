@@ -38,6 +38,18 @@ pub struct Args {
     /// A new description
     #[arg(long, value_name = "D")]
     pub description: Option<String>,
+    /// A new owner
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+    /// Set a KEY=VALUE pair (repeatable)
+    #[arg(long = "meta", value_name = "K=V")]
+    pub meta: Vec<String>,
+    /// Remove a meta pair by its key (repeatable)
+    #[arg(long, value_name = "K")]
+    pub remove_meta: Vec<String>,
+    /// Refill the remaining uses to N, or `none` to remove the limit
+    #[arg(long, value_name = "N|none")]
+    pub uses: Option<String>,
 }
 
 /// Runs `edit`.
@@ -52,6 +64,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .iter()
         .map(|ip| model::parse_net(ip).map(|n| n.to_string()))
         .collect::<Result<_>>()?;
+    let (owner, meta, _) = super::create::check_whose(args.owner.as_deref(), &args.meta, None)?;
+    let uses = args.uses.as_deref().map(model::parse_uses).transpose()?;
     let mut store = ctx.open()?;
     let now = policy::now();
     let key = store.write(|tx, _| {
@@ -87,6 +101,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         k.allowed_ips.retain(|ip| !remove_ips.contains(ip));
         if let Some(d) = &args.description {
             k.description = d.clone();
+        }
+        if owner.is_some() {
+            k.owner = owner.clone();
+        }
+        k.meta.extend(meta.clone());
+        k.meta.retain(|key, _| !args.remove_meta.contains(key));
+        model::check_meta_count(&k.meta)?;
+        if let Some(u) = uses {
+            k.remaining = u;
         }
         if k == before {
             return Err(Error::usage(
@@ -125,6 +148,16 @@ fn changes(a: &crate::model::KeyRecord, b: &crate::model::KeyRecord) -> String {
     }
     if a.description != b.description {
         out.push("description changed".into());
+    }
+    if a.owner != b.owner {
+        out.push(format!("owner {:?} -> {:?}", a.owner, b.owner));
+    }
+    if a.meta != b.meta {
+        out.push("meta changed".into());
+    }
+    if a.remaining != b.remaining {
+        let f = |r: Option<i64>| r.map_or("no limit".into(), |n| n.to_string());
+        out.push(format!("uses {} -> {}", f(a.remaining), f(b.remaining)));
     }
     out.join("; ")
 }

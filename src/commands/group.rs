@@ -104,13 +104,22 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
             remove_scope,
         } => {
             let add_scope = model::split_scopes(&add_scope)?;
+            let remove_scope = model::split_scopes(&remove_scope)?;
             let mut store = ctx.open()?;
             let scopes = store.write(|tx, _| {
                 let mut scopes = queries::group(tx, &name)?;
+                let before = scopes.clone();
                 for s in &add_scope {
                     add_unique(&mut scopes, s);
                 }
                 scopes.retain(|s| !remove_scope.contains(s));
+                if scopes == before {
+                    // As `edit` says: a change that changes nothing is a mistake worth naming.
+                    return Err(crate::error::Error::usage(
+                        "nothing to change",
+                        "the group already has these scopes; see them with `apikeys group list`",
+                    ));
+                }
                 queries::update_group(tx, &name, &scopes)?;
                 queries::audit(
                     tx,

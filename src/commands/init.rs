@@ -91,6 +91,8 @@ pub fn new_passphrase(
 /// Writes a new key file (0600, refusing to overwrite); returns its secret.
 pub fn write_key_file(path: &Path) -> Result<Key32> {
     let key = Key32::random()?;
+    // Missing parent directories are made 0700, like the store's (`~/.config/apikeys/ci.key`).
+    crate::store::file::ensure_dir(path)?;
     let mut f = crate::store::file::create_private(path, "key file")?;
     let written = f
         .write_all(unlock::key_file_text(&key).as_bytes())

@@ -23,7 +23,7 @@ pub enum StatusFilter {
 /// Arguments of `list`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Only keys of this status [default: all]
+    /// Only keys of this status
     #[arg(long, value_enum, default_value_t = StatusFilter::All)]
     pub status: StatusFilter,
     /// Only usable keys that expire within this duration (e.g. 7d)
@@ -38,12 +38,19 @@ pub struct Args {
     /// Only keys whose name, id or description contains this text (case-insensitive)
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Only keys of this owner
+    #[arg(long, value_name = "O")]
+    pub owner: Option<String>,
+    /// Only keys never used, or last used longer ago than this (e.g. 90d): stale keys
+    #[arg(long, value_name = "DUR")]
+    pub unused_since: Option<String>,
 }
 
 /// The filters of one `list` call, checked against each key.
 struct Filter {
     args: Args,
     within: Option<i64>,
+    unused: Option<i64>,
     search: Option<String>,
     groups: std::collections::BTreeMap<String, Vec<String>>,
     now: i64,
@@ -76,7 +83,15 @@ impl Filter {
                 .iter()
                 .any(|f| f.to_lowercase().contains(q))
         });
-        status_ok && within_ok && group_ok && scope_ok && search_ok
+        let owner_ok = self
+            .args
+            .owner
+            .as_ref()
+            .is_none_or(|o| k.owner.as_ref() == Some(o));
+        let unused_ok = self
+            .unused
+            .is_none_or(|d| k.last_used_at.is_none_or(|l| l < self.now - d));
+        status_ok && within_ok && group_ok && scope_ok && search_ok && owner_ok && unused_ok
     }
 }
 
@@ -93,9 +108,19 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .transpose()?;
     let store = ctx.open()?;
     let conn = store.conn();
+    let groups = queries::groups(conn)?;
+    if let Some(g) = args.group.as_ref().filter(|g| !groups.contains_key(*g)) {
+        return Err(crate::error::Error::NoSuchGroup(crate::output::sanitize(g)));
+    }
+    let unused = args
+        .unused_since
+        .as_deref()
+        .map(policy::parse_duration)
+        .transpose()?;
     let filter = Filter {
+        unused,
         search: args.search.as_ref().map(|s| s.to_lowercase()),
-        groups: queries::groups(conn)?,
+        groups,
         now: policy::now(),
         within,
         args,
@@ -128,7 +153,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             Format::Table => {
                 let keys: Vec<_> = kept.by_ref().collect();
                 if keys.is_empty() {
-                    ctx.note("no keys (create one with `apikeys create --name NAME`)");
+                    let filtered = filter.args.search.is_some()
+                        || filter.args.owner.is_some()
+                        || filter.unused.is_some()
+                        || filter.args.group.is_some()
+                        || filter.args.scope.is_some()
+                        || filter.within.is_some()
+                        || queries::with_keys(conn, |rows| Ok(rows.next().is_some()))?;
+                    ctx.note(if filtered {
+                        "no keys match"
+                    } else {
+                        "no keys (create one with `apikeys create --name NAME`)"
+                    });
                 } else {
                     let (table, hidden) = output::keys_table(&keys, now, ctx.color);
                     writeln!(out, "{table}").map_err(write_err)?;

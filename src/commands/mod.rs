@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `Args` and its `run`; the shared context lives here.
 
 pub mod activate;
+pub mod backup;
 pub mod completions;
 pub mod create;
 pub mod delete;
@@ -15,6 +16,7 @@ pub mod reveal;
 pub mod revoke;
 pub mod rotate;
 pub mod show;
+pub mod status;
 pub mod verify;
 
 use crate::cli::{Cli, Command, Format, GlobalArgs};
@@ -62,9 +64,18 @@ fn os_user() -> String {
             return u;
         }
     }
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self")
-        .map_or_else(|_| "unknown".into(), |m| format!("uid {}", m.uid()))
+    // No $USER (containers, CI): the name the passwd database gives this uid.
+    let uid = rustix::process::getuid().as_raw();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|db| {
+            db.lines().find_map(|l| {
+                let mut f = l.split(':');
+                let name = f.next()?;
+                (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
 }
 
 impl Context {
@@ -122,13 +133,15 @@ impl Context {
         }
     }
 
-    /// Asks `question` on the terminal unless --yes was given; "no" is exit 8.
+    /// Asks `question` on the terminal unless --yes was given; "no" is exit 8, and says that
+    /// nothing changed (declining is a choice, not an error).
     pub fn confirm(&self, what: &str, question: &str) -> Result<()> {
         self.require_confirmable(what)?;
         if self.yes || crate::prompt::confirm(question)? {
             Ok(())
         } else {
-            Err(Error::Unconfirmed { what: what.into() })
+            eprintln!("cancelled: nothing changed");
+            Err(Error::Exit(8))
         }
     }
 
@@ -167,9 +180,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Rotate(a) => rotate::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
         Command::Serve(a) => crate::serve::run(&ctx, a),
-        Command::Group(c) => group::run(&ctx, c),
-        Command::Policy(c) => policy::run(&ctx, c),
+        Command::Group { cmd } => group::run(&ctx, cmd.unwrap_or(group::GroupCommand::List)),
+        Command::Policy { cmd } => policy::run(&ctx, cmd.unwrap_or(policy::PolicyCommand::Show)),
         Command::Log(a) => log::run(&ctx, a),
+        Command::Status => status::run(&ctx),
+        Command::Backup(a) => backup::run(&ctx, a),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
         Command::ClipboardHelper => Err(Error::Exit(crate::clipboard::run_helper())),

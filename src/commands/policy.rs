@@ -28,7 +28,19 @@ pub enum Rule {
     DefaultLifetime,
 }
 
-fn show(ctx: &Context, p: &Policy) -> Result<()> {
+/// Keys (not revoked) whose expiry lies beyond the max lifetime counted from their creation:
+/// they keep it, and are counted here so that an admin can decide.
+fn beyond_limit(conn: &rusqlite::Connection, p: &Policy) -> Result<usize> {
+    let Some(max) = p.max_lifetime else {
+        return Ok(0);
+    };
+    Ok(queries::all_keys(conn)?
+        .iter()
+        .filter(|k| !k.revoked && k.expires_at.is_none_or(|e| e > k.created_at + max))
+        .count())
+}
+
+fn show(ctx: &Context, p: &Policy, beyond: usize) -> Result<()> {
     let max = p.max_lifetime.map_or("none".into(), format_duration);
     if ctx.json() {
         crate::output::print_json(&serde_json::json!({
@@ -36,6 +48,7 @@ fn show(ctx: &Context, p: &Policy) -> Result<()> {
             "max_lifetime_seconds": p.max_lifetime,
             "default_lifetime": format_duration(p.default_lifetime),
             "default_lifetime_seconds": p.default_lifetime,
+            "keys_beyond_max_lifetime": beyond,
         }))
     } else {
         crate::output::print_line(&format!("max-lifetime      {max}"))?;
@@ -43,6 +56,11 @@ fn show(ctx: &Context, p: &Policy) -> Result<()> {
             "default-lifetime  {}",
             format_duration(p.default_lifetime)
         ))?;
+        if beyond > 0 {
+            crate::output::print_line(&format!(
+                "{beyond} key(s) expire beyond the max lifetime (they keep their expiry; shorten it with `apikeys edit KEY --expires`)"
+            ))?;
+        }
         Ok(())
     }
 }
@@ -50,7 +68,11 @@ fn show(ctx: &Context, p: &Policy) -> Result<()> {
 /// Runs a `policy` subcommand.
 pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
     match cmd {
-        PolicyCommand::Show => show(ctx, &Policy::load(ctx.open()?.conn())?),
+        PolicyCommand::Show => {
+            let store = ctx.open()?;
+            let p = Policy::load(store.conn())?;
+            show(ctx, &p, beyond_limit(store.conn(), &p)?)
+        }
         PolicyCommand::Set { rule, value } => {
             let v = value.trim();
             let parsed = if rule == Rule::MaxLifetime && v.eq_ignore_ascii_case("none") {
@@ -74,11 +96,20 @@ pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
                         p.default_lifetime = parsed.unwrap_or(p.default_lifetime)
                     }
                 }
-                if p.max_lifetime.is_some_and(|m| p.default_lifetime > m) {
-                    return Err(Error::policy(
-                        "the default lifetime cannot exceed the max lifetime",
-                        "lower default-lifetime first, or raise max-lifetime",
+                if let Some(m) = p.max_lifetime.filter(|m| p.default_lifetime > *m) {
+                    if rule == Rule::DefaultLifetime {
+                        return Err(Error::policy(
+                            "the default lifetime cannot exceed the max lifetime",
+                            "give a shorter default-lifetime, or raise max-lifetime first",
+                        ));
+                    }
+                    // Lowering the limit below the default lowers the default with it.
+                    ctx.note(&format!(
+                        "default-lifetime lowered from {} to {} to stay within the new max-lifetime",
+                        format_duration(p.default_lifetime),
+                        format_duration(m)
                     ));
+                    p.default_lifetime = m;
                 }
                 p.save(tx)?;
                 let what = match rule {
@@ -93,9 +124,10 @@ pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
                     None,
                     &format!("{what} {v}"),
                 )?;
-                Ok(p)
+                let beyond = beyond_limit(tx, &p)?;
+                Ok((p, beyond))
             })?;
-            show(ctx, &p)
+            show(ctx, &p.0, p.1)
         }
     }
 }

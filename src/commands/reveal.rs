@@ -34,6 +34,9 @@ pub struct RevealArgs {
 impl Reveal {
     /// Prepares the secret file, if any.
     pub fn prepare(args: &RevealArgs) -> Result<Reveal> {
+        let copy = !args.no_clipboard
+            && args.secret_file.is_none()
+            && crate::clipboard::configured_seconds()?.is_some();
         let file = match &args.secret_file {
             Some(p) => Some((
                 p.clone(),
@@ -42,7 +45,7 @@ impl Reveal {
             None => None,
         };
         Ok(Reveal {
-            clipboard: !args.no_clipboard && file.is_none(),
+            clipboard: copy,
             file,
             written: false,
         })
@@ -83,6 +86,7 @@ impl Reveal {
             |e| format!("expires {}", crate::output::time(e)),
         );
         let has_file = self.file.is_some();
+        let stdout_tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
         if let Some((path, _)) = &self.file {
             debug_assert!(
                 self.written,
@@ -103,9 +107,14 @@ impl Reveal {
             crate::output::print_json(&j)?;
         } else if !has_file {
             ctx.note(&format!(
-                "{verb} key {:?} (id {}, {expires}). The token is shown only this once:",
+                "{verb} key {:?} (id {}, {expires}). {}",
                 crate::output::sanitize(&key.name),
-                key.id
+                key.id,
+                if stdout_tty {
+                    "The token is shown only this once:"
+                } else {
+                    "The token is written to stdout, only this once."
+                }
             ));
             crate::output::print_line(token.expose_secret())?;
         }
@@ -113,11 +122,17 @@ impl Reveal {
             match crate::clipboard::copy_once(token) {
                 Ok(secs) => ctx.note(&format!("copied to the clipboard; cleared in {secs} s")),
                 Err(why) => ctx.note(&format!(
-                    "clipboard unavailable ({why}); the token is printed above"
+                    "clipboard unavailable ({why}); the token is {}",
+                    if stdout_tty {
+                        "printed above"
+                    } else {
+                        "written to stdout"
+                    }
                 )),
             }
         }
-        if ctx.interactive && !ctx.yes && !has_file && !ctx.json() {
+        // A captured stdout (`TOKEN=$(apikeys create …)`) has the token: nothing to confirm.
+        if ctx.interactive && stdout_tty && !ctx.yes && !has_file && !ctx.json() {
             while !crate::prompt::confirm("I have stored the key in a safe place")? {
                 eprintln!(
                     "It cannot be shown again: store it now (or delete the key and create another)."

@@ -57,13 +57,24 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         rotatable(&old, now)?;
         let expiry = successor_expiry(tx, &old, args.expires.as_deref(), now)?;
         if let Some(next) = &old.rotated_to {
-            return Err(Error::conflict(
-                format!(
-                    "key {} was already rotated (its successor is {next})",
-                    old.id
-                ),
-                format!("rotate the successor instead: apikeys rotate {next}"),
-            ));
+            // Never point at a successor that was deleted since.
+            return Err(if queries::key_by_id(tx, next)?.is_some() {
+                Error::conflict(
+                    format!(
+                        "key {} was already rotated (its successor is {next})",
+                        old.id
+                    ),
+                    format!("rotate the successor instead: apikeys rotate {next}"),
+                )
+            } else {
+                Error::conflict(
+                    format!(
+                        "key {} was already rotated, and its successor was deleted",
+                        old.id
+                    ),
+                    "mint a new key with `apikeys create`",
+                )
+            });
         }
         let settings = Settings {
             name: old.name.clone(),
@@ -77,6 +88,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             allowed_ips: old.allowed_ips.clone(),
             prefix: old.prefix.clone(),
             description: old.description.clone(),
+            owner: old.owner.clone(),
+            meta: old.meta.clone(),
+            remaining: old.remaining,
         };
         // Give up the name first, so that the successor can take it over: a name is unique
         // among keys with no rotated_to. The placeholder is replaced by the successor's id

@@ -54,6 +54,24 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             Cell::new(k.last_used_at.map_or("-".into(), output::time)),
         ),
         ("use count", Cell::new(k.use_count)),
+        (
+            "uses left",
+            Cell::new(k.remaining.map_or("no limit".into(), |r| r.to_string())),
+        ),
+        (
+            "owner",
+            Cell::new(sanitize(k.owner.as_deref().unwrap_or("-"))),
+        ),
+        (
+            "meta",
+            Cell::new(sanitize(
+                &k.meta
+                    .iter()
+                    .map(|(a, b)| format!("{a}={b}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )),
+        ),
         ("description", Cell::new(sanitize(&k.description))),
         ("scopes", Cell::new(sanitize(&k.scopes.join(", ")))),
         ("groups", Cell::new(sanitize(&k.groups.join(", ")))),

@@ -14,6 +14,8 @@ use zeroize::Zeroizing;
 pub const LAST_USED_THROTTLE_SECS: i64 = 60;
 /// The longest line `--batch` reads as a token; a longer one is `malformed`.
 pub const MAX_LINE: usize = 64 * 1024;
+/// The longest a verify of a key with a usage limit waits for another writer's lock.
+const LIMITED_WAIT: Duration = Duration::from_secs(10);
 /// How often `--batch` looks whether the store changed on disk.
 const RELOAD_EVERY: Duration = Duration::from_secs(1);
 
@@ -35,6 +37,9 @@ pub struct Args {
     /// Refused: a token on the command line is visible to every user of the machine
     #[arg(hide = true, value_name = "TOKEN")]
     pub token_on_argv: Option<String>,
+    /// Refused, for the same reason (and so that clap does not suggest `--store` for it)
+    #[arg(long = "token", hide = true, value_name = "TOKEN")]
+    pub token_flag: Option<String>,
 }
 
 /// Reads the single token: a hidden prompt on a terminal, else the first line of stdin.
@@ -97,7 +102,7 @@ fn print(ctx: &Context, outcome: &Outcome) -> Result<()> {
 
 /// Runs `verify`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    if args.token_on_argv.is_some() {
+    if args.token_on_argv.is_some() || args.token_flag.is_some() {
         return Err(Error::usage(
             "verify does not take a token on the command line",
             "pipe it on stdin, e.g. printf '%s' \"$TOKEN\" | apikeys verify (argv is visible to every user)",
@@ -120,13 +125,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             let snap = Snapshot::load(store.conn(), store.pepper(), Some(t.id))?;
             let now = crate::policy::now();
             let outcome = snap.check_parsed(&t, &req, now);
-            if outcome.valid
-                && let Some(k) = snap.get(t.id)
-            {
-                let used = HashMap::from([(k.id.clone(), (1, k.last_used_at))]);
-                record_uses(ctx, &mut store, &used, now);
+            match snap.get(t.id) {
+                Some(k) if outcome.valid && k.remaining.is_some() => {
+                    take_limited_use(&mut store, outcome, now)?
+                }
+                Some(k) if outcome.valid => {
+                    let used = HashMap::from([(k.id.clone(), (1, k.last_used_at))]);
+                    record_uses(ctx, &mut store, &used, now);
+                    outcome
+                }
+                _ => outcome,
             }
-            outcome
         }
     };
     print(ctx, &outcome)?;
@@ -134,6 +143,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         0 => Ok(()),
         code => Err(Error::Exit(code)),
     }
+}
+
+/// A valid answer for a key with a usage limit stands only once its use is written: under
+/// the lock, from what the file holds now, so that parallel verifies never grant one use twice.
+fn take_limited_use(store: &mut Store, outcome: Outcome, now: i64) -> Result<Outcome> {
+    let id = outcome.key_id.clone().unwrap_or_default();
+    let left = store.write_within(LIMITED_WAIT, |tx, _| queries::take_use(tx, &id, now))?;
+    Ok(match left {
+        Some(n) => Outcome {
+            remaining: Some(n),
+            ..outcome
+        },
+        None => outcome.exhausted(),
+    })
 }
 
 /// Reads one line of at most [`MAX_LINE`] bytes into `buf` (without its newline); returns
@@ -238,12 +261,16 @@ fn run_batch(ctx: &Context, req: &Request<'_>) -> Result<()> {
                 // The clock is read per token: a key that expires during a batch stops there.
                 now = crate::policy::now();
                 let outcome = live.snap.check_parsed(&t, req, now);
-                if outcome.code == Code::Valid
-                    && let Some(k) = live.snap.get(t.id)
-                {
-                    used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += 1;
+                match live.snap.get(t.id) {
+                    Some(k) if outcome.code == Code::Valid && k.remaining.is_some() => {
+                        take_limited_use(&mut live.store, outcome, now)?
+                    }
+                    Some(k) if outcome.code == Code::Valid => {
+                        used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += 1;
+                        outcome
+                    }
+                    _ => outcome,
                 }
-                outcome
             }
         };
         if first_failure == 0 {

@@ -190,6 +190,7 @@ pub fn status_of(code: Code) -> StatusCode {
             StatusCode::UNAUTHORIZED
         }
         Code::IpDenied | Code::ScopeDenied => StatusCode::FORBIDDEN,
+        Code::UsageExceeded => StatusCode::TOO_MANY_REQUESTS,
     }
 }
 
@@ -214,6 +215,12 @@ fn verification_answer(outcome: &Outcome) -> Answer {
         }
         if let Some(name) = &outcome.name {
             h.insert(HeaderName::from_static("x-apikey-name"), header_text(name));
+        }
+        if let Some(owner) = &outcome.owner {
+            h.insert(
+                HeaderName::from_static("x-apikey-owner"),
+                header_text(owner),
+            );
         }
         h.insert(
             HeaderName::from_static("x-apikey-scopes"),
@@ -308,16 +315,20 @@ pub fn answer(
         ip: client,
         scopes: &scopes,
     };
-    let outcome = match token(headers) {
+    let mut outcome = match token(headers) {
         Ok(t) => loaded.snap.check(t, &req, now),
         Err(why) => Outcome::malformed(why),
     };
-    shared.metrics.count(outcome.code);
     if outcome.valid
-        && let Some(id) = &outcome.key_id
+        && let Some(id) = outcome.key_id.clone()
     {
-        shared.record_use(id, now);
+        // A limited key's use is taken in memory, against what the snapshot says is left.
+        match shared.take_use(&id, outcome.remaining, now) {
+            Some(left) => outcome.remaining = left,
+            None => outcome = outcome.exhausted(),
+        }
     }
+    shared.metrics.count(outcome.code);
     logged.client = client;
     logged.code = outcome.code.as_str();
     logged.key_id = outcome.key_id.clone();

@@ -29,6 +29,8 @@ const POLL: Duration = Duration::from_millis(250);
 const MAX_CONNECTIONS: usize = 1024;
 /// A client must send a request's headers within this time, and an idle connection is closed.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often uses of keys with a usage limit are written back while they change.
+const LIMITED_FLUSH: Duration = Duration::from_secs(1);
 /// How long in-flight requests may take to finish after SIGTERM.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -99,11 +101,11 @@ fn publish(shared: &Shared, store: &Store) -> Result<usize> {
     let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
     let keys = snap.len();
     let generation = shared.current().map_or(0, |l| l.generation) + 1;
-    shared.loaded.store(Some(Arc::new(Loaded {
+    shared.publish(Loaded {
         snap,
         loaded_at: crate::policy::now(),
         generation,
-    })));
+    });
     Ok(keys)
 }
 
@@ -147,11 +149,11 @@ fn reload_once(shared: &Shared, store: &Mutex<Store>, failed: &mut Option<Option
 /// Writes the pending uses back in one sealed write. `wait` = false never waits for the lock
 /// (a busy lock keeps the uses for the next try); true is for shutdown.
 fn flush(shared: &Shared, store: &Mutex<Store>, wait: bool) {
-    let uses: Uses = shared.take_uses();
+    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
+    let uses: Uses = shared.start_flush();
     if uses.is_empty() {
         return;
     }
-    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
     let write = |tx: &rusqlite::Transaction<'_>, _: &mut _| {
         uses.iter()
             .try_for_each(|(id, (n, at))| queries::record_use(tx, id, *at, *n))
@@ -174,7 +176,7 @@ fn flush(shared: &Shared, store: &Mutex<Store>, wait: bool) {
                 log(&format!("error: cannot rebuild the snapshot: {e}"));
             }
         }
-        Ok(None) => shared.restore_uses(uses),
+        Ok(None) => shared.abort_flush(),
         Err(e) => {
             shared
                 .metrics
@@ -184,7 +186,7 @@ fn flush(shared: &Shared, store: &Mutex<Store>, wait: bool) {
                 "flush failed, uses kept for the next try: {}",
                 crate::output::sanitize(&e.to_string())
             ));
-            shared.restore_uses(uses);
+            shared.abort_flush();
         }
     }
 }
@@ -455,19 +457,28 @@ async fn serve(
             }
         })
     };
-    // Use records: written back at most once per interval, never waiting for the lock.
+    // Use records: written back once per interval, and every second while a limited key's
+    // count changes; never waiting for the lock (a busy lock keeps them for the next try).
     let flusher = {
         let server = server.clone();
         let stop = stop_rx.clone();
         tokio::spawn(async move {
+            let mut last = Instant::now();
             loop {
                 tokio::select! {
                     _ = stopped(stop.clone()) => break,
-                    _ = tokio::time::sleep(flush_every) => {}
+                    _ = tokio::time::sleep(LIMITED_FLUSH) => {}
+                }
+                let due = last.elapsed() >= flush_every;
+                if !due && !server.shared.has_pending(true) {
+                    continue;
                 }
                 let s = server.clone();
                 let _ =
                     tokio::task::spawn_blocking(move || flush(&s.shared, &s.store, false)).await;
+                if due {
+                    last = Instant::now();
+                }
             }
         })
     };

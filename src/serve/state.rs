@@ -21,6 +21,16 @@ pub struct Loaded {
 /// Uses not yet written back: key id → (uses, last use).
 pub type Uses = HashMap<String, (i64, i64)>;
 
+/// Use records, and how much of each limited key's remaining count is spent but not yet in
+/// the snapshot being served.
+#[derive(Debug, Default)]
+pub struct UseBook {
+    /// Not yet written back.
+    pub pending: Uses,
+    /// Being written back now: still to be subtracted until the snapshot that holds them.
+    pub writing: Uses,
+}
+
 /// Counters for `/metrics`; never labelled with a key id, name or token.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -117,38 +127,77 @@ pub struct Shared {
     pub loaded: ArcSwapOption<Loaded>,
     /// The file on disk changed and could not be loaded: the last good snapshot is served.
     pub stale: AtomicBool,
-    pub uses: Mutex<Uses>,
+    pub uses: Mutex<UseBook>,
     pub metrics: Metrics,
 }
 
 impl Shared {
-    /// Records one valid use of `id` at `now`.
-    pub fn record_use(&self, id: &str, now: i64) {
-        let mut uses = self.uses.lock().unwrap_or_else(|p| p.into_inner());
-        match uses.get_mut(id) {
-            Some(u) => {
-                u.0 += 1;
-                u.1 = u.1.max(now);
+    fn book(&self) -> std::sync::MutexGuard<'_, UseBook> {
+        self.uses.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records one valid use of `id` at `now`. For a limited key (`left` uses as of the
+    /// snapshot), the use is granted only while some are left, counting those spent since:
+    /// `Some(left after this one)`, or `None` when none is left. Check and take are one step
+    /// under one lock, so no use is granted twice.
+    pub fn take_use(&self, id: &str, left: Option<i64>, now: i64) -> Option<Option<i64>> {
+        let mut book = self.book();
+        let spent = |u: &Uses| u.get(id).map_or(0, |u| u.0);
+        let after = match left {
+            Some(l) => {
+                let rest = l - spent(&book.pending) - spent(&book.writing);
+                if rest <= 0 {
+                    return None;
+                }
+                Some(rest - 1)
             }
-            None => {
-                uses.insert(id.to_string(), (1, now));
-            }
+            None => None,
+        };
+        let u = book.pending.entry(id.to_string()).or_insert((0, now));
+        u.0 += 1;
+        u.1 = u.1.max(now);
+        Some(after)
+    }
+
+    /// Whether uses are waiting to be written back (all, or only those of limited keys).
+    pub fn has_pending(&self, limited_only: bool) -> bool {
+        let book = self.book();
+        if !limited_only {
+            return !book.pending.is_empty();
         }
+        let Some(l) = self.current() else {
+            return false;
+        };
+        book.pending
+            .keys()
+            .any(|id| l.snap.get(id).is_some_and(|e| e.remaining.is_some()))
     }
 
-    /// Takes the pending uses, leaving none.
-    pub fn take_uses(&self) -> Uses {
-        std::mem::take(&mut *self.uses.lock().unwrap_or_else(|p| p.into_inner()))
+    /// Moves the pending uses to `writing` and returns them, for one write-back.
+    pub fn start_flush(&self) -> Uses {
+        let mut book = self.book();
+        let uses = std::mem::take(&mut book.pending);
+        book.writing = uses.clone();
+        uses
     }
 
-    /// Puts back uses a failed write-back could not record, to be tried again.
-    pub fn restore_uses(&self, back: Uses) {
-        let mut uses = self.uses.lock().unwrap_or_else(|p| p.into_inner());
+    /// The write-back failed: its uses are pending again, to be tried later.
+    pub fn abort_flush(&self) {
+        let mut book = self.book();
+        let back = std::mem::take(&mut book.writing);
         for (id, (n, at)) in back {
-            let u = uses.entry(id).or_insert((0, at));
+            let u = book.pending.entry(id).or_insert((0, at));
             u.0 += n;
             u.1 = u.1.max(at);
         }
+    }
+
+    /// Serves a new snapshot. It holds every use written back so far, so `writing` is
+    /// cleared in the same step (a limited key is never counted twice, nor not at all).
+    pub fn publish(&self, loaded: Loaded) {
+        let mut book = self.book();
+        self.loaded.store(Some(Arc::new(loaded)));
+        book.writing.clear();
     }
 
     /// The snapshot being served, if any.

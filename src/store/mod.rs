@@ -321,6 +321,32 @@ impl Store {
         }
     }
 
+    /// Like [`Store::write`], but waits for another writer at most `max` (then refuses).
+    pub fn write_within<T>(
+        &mut self,
+        max: std::time::Duration,
+        change: impl FnOnce(&Transaction<'_>, &mut Header) -> Result<T>,
+    ) -> Result<T> {
+        let deadline = std::time::Instant::now() + max;
+        let lock = loop {
+            if let Some(lock) = file::try_lock(&self.path)? {
+                break lock;
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(Error::Refused {
+                    message: format!(
+                        "the store {} stayed locked by another writer for {} s",
+                        self.path.display(),
+                        max.as_secs()
+                    ),
+                    hint: "try again; a long-running command holds the lock".into(),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        self.write_locked(&lock, None, change)
+    }
+
     /// Like [`Store::write`], but seals the result under `new_key`: `change` must give the
     /// header slots that wrap `new_key`. No old slot, old key file or old copy of the file
     /// opens (or forges) what is written.
@@ -359,6 +385,52 @@ impl Store {
         self.pepper = pepper;
         self.ident = file::Ident::current(&self.path).unwrap_or_default();
         Ok(out)
+    }
+}
+
+/// What `status` tells of a store file without decrypting more than it must.
+impl Store {
+    /// The file's size in bytes as last read.
+    pub fn file_len(&self) -> u64 {
+        std::fs::metadata(&self.path).map_or(0, |m| m.len())
+    }
+
+    /// Copies the store, under the lock (so no writer is half-way), to a new 0600 file at
+    /// `to`, fsyncs it and its directory, then opens the copy with the credential this store
+    /// was unlocked with. Returns how many keys the copy holds; a copy that does not open is
+    /// removed and reported.
+    pub fn backup(&self, to: &Path) -> Result<i64> {
+        file::ensure_dir(to)?;
+        let mut out = file::create_private(to, "backup")?;
+        let copied = (|| {
+            let _lock = file::lock(&self.path)?;
+            let mut src = File::open(&self.path).map_err(|e| Error::io("read", &self.path, e))?;
+            std::io::copy(&mut src, &mut out).map_err(|e| Error::io("write", to, e))?;
+            out.sync_all().map_err(|e| Error::io("fsync", to, e))?;
+            let dir = to.parent().filter(|d| !d.as_os_str().is_empty());
+            File::open(dir.unwrap_or(Path::new(".")))
+                .and_then(|d| d.sync_all())
+                .map_err(|e| Error::io("fsync directory of", to, e))?;
+            self.check_copy(to)
+        })();
+        if copied.is_err() {
+            let _ = std::fs::remove_file(to);
+        }
+        copied
+    }
+
+    /// Opens a copy of this store with the credential that opened this one.
+    fn check_copy(&self, copy: &Path) -> Result<i64> {
+        let opened = open_file(copy)?;
+        if opened.header.store_id != self.header.store_id {
+            return Err(corrupt(copy, "the copy is not of this store"));
+        }
+        let key = match &self.credential {
+            Some(c) => unwrap_data_key(copy, &opened.header, c)?,
+            None => self.data_key.duplicate(),
+        };
+        let (conn, _) = load_payload(copy, opened, &key)?;
+        Ok(conn.query_row("SELECT count(*) FROM keys", [], |r| r.get(0))?)
     }
 }
 
@@ -433,7 +505,11 @@ mod tests {
         let mut s = Store::create(&path, &pass(), CHEAP, None).unwrap();
         // Make it what version 1 wrote: no stored pepper.
         s.conn
-            .execute_batch("DROP TABLE store_secrets; PRAGMA user_version = 1;")
+            .execute_batch(
+                "DROP TABLE store_secrets; ALTER TABLE keys DROP COLUMN owner; \
+                 ALTER TABLE keys DROP COLUMN meta; ALTER TABLE keys DROP COLUMN remaining_uses; \
+                 PRAGMA user_version = 1;",
+            )
             .unwrap();
         let lock = file::lock(&path).unwrap();
         write_sealed(&path, &mut s.conn, &mut s.header, &s.data_key, &lock).unwrap();

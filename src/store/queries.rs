@@ -6,7 +6,16 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::collections::BTreeMap;
 
 const KEY_COLUMNS: &str = "id, name, prefix, check_code, revoked, revoked_reason, created_at, created_by, \
-     expires_at, last_used_at, use_count, description, scopes, group_names, allowed_ips, rotated_from, rotated_to";
+     expires_at, last_used_at, use_count, description, scopes, group_names, allowed_ips, rotated_from, rotated_to, \
+     owner, meta, remaining_uses";
+
+fn meta_map(s: String) -> std::collections::BTreeMap<String, String> {
+    serde_json::from_str(&s).unwrap_or_default()
+}
+
+fn meta_json(m: &std::collections::BTreeMap<String, String>) -> String {
+    serde_json::to_string(m).unwrap_or_else(|_| "{}".into())
+}
 
 fn json_list(s: String) -> Vec<String> {
     serde_json::from_str(&s).unwrap_or_default()
@@ -35,6 +44,9 @@ fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyRecord> {
         allowed_ips: json_list(r.get(14)?),
         rotated_from: r.get(15)?,
         rotated_to: r.get(16)?,
+        owner: r.get(17)?,
+        meta: meta_map(r.get(18)?),
+        remaining: r.get(19)?,
     })
 }
 
@@ -57,11 +69,43 @@ pub fn resolve(conn: &Connection, key_ref: &str) -> Result<KeyRecord> {
     if let Some(k) = key_by_id(conn, key_ref)? {
         return Ok(k);
     }
-    let sql = format!("SELECT {KEY_COLUMNS} FROM keys WHERE name = ?1 AND rotated_to IS NULL");
-    conn.prepare_cached(&sql)?
+    // The current key of that name; else the newest of that name (a superseded key whose
+    // successor was deleted), so that what `list` shows can always be addressed.
+    let sql = format!(
+        "SELECT {KEY_COLUMNS} FROM keys WHERE name = ?1 \
+         ORDER BY rotated_to IS NULL DESC, created_at DESC, rowid DESC LIMIT 1"
+    );
+    if let Some(k) = conn
+        .prepare_cached(&sql)?
         .query_row([key_ref], key_from_row)
         .optional()?
-        .ok_or_else(|| Error::NoSuchKey(crate::token::display_ref(key_ref)))
+    {
+        return Ok(k);
+    }
+    let key = crate::token::display_ref(key_ref);
+    Err(match nearest(conn, key_ref)? {
+        Some(near) => Error::NoSuchKeyNear { key, near },
+        None => Error::NoSuchKey(key),
+    })
+}
+
+/// The name or id closest to a mistyped one, within two edits (for "did you mean").
+fn nearest(conn: &Connection, typed: &str) -> Result<Option<String>> {
+    if typed.chars().count() > 64 {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached("SELECT name, id FROM keys")?;
+    let mut rows = stmt.query([])?;
+    let mut best: Option<(usize, String)> = None;
+    while let Some(r) = rows.next()? {
+        for candidate in [r.get::<_, String>(0)?, r.get::<_, String>(1)?] {
+            let d = strsim::levenshtein(typed, &candidate);
+            if d <= 2 && d < typed.chars().count() && best.as_ref().is_none_or(|b| d < b.0) {
+                best = Some((d, candidate));
+            }
+        }
+    }
+    Ok(best.map(|b| crate::output::sanitize(&b.1)))
 }
 
 /// Whether any key has this id or this name (current or superseded).
@@ -137,11 +181,12 @@ pub fn insert_key(conn: &Connection, k: &KeyRecord, secret_hash: &[u8; 32]) -> R
         return Err(name_taken_error(&k.name));
     }
     conn.execute(
-        &format!("INSERT INTO keys ({KEY_COLUMNS}, secret_hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)"),
+        &format!("INSERT INTO keys ({KEY_COLUMNS}, secret_hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)"),
         params![
             k.id, k.name, k.prefix, k.check_code, k.revoked, k.revoked_reason, k.created_at, k.created_by,
             k.expires_at, k.last_used_at, k.use_count, k.description, to_json(&k.scopes), to_json(&k.groups),
-            to_json(&k.allowed_ips), k.rotated_from, k.rotated_to, &secret_hash[..]
+            to_json(&k.allowed_ips), k.rotated_from, k.rotated_to, k.owner, meta_json(&k.meta), k.remaining,
+            &secret_hash[..]
         ],
     )?;
     Ok(())
@@ -151,10 +196,12 @@ pub fn insert_key(conn: &Connection, k: &KeyRecord, secret_hash: &[u8; 32]) -> R
 pub fn update_key(conn: &Connection, k: &KeyRecord) -> Result<()> {
     let n = conn.execute(
         "UPDATE keys SET name=?2, revoked=?3, revoked_reason=?4, expires_at=?5, last_used_at=?6, use_count=?7, \
-         description=?8, scopes=?9, group_names=?10, allowed_ips=?11, rotated_from=?12, rotated_to=?13 WHERE id=?1",
+         description=?8, scopes=?9, group_names=?10, allowed_ips=?11, rotated_from=?12, rotated_to=?13, \
+         owner=?14, meta=?15, remaining_uses=?16 WHERE id=?1",
         params![
             k.id, k.name, k.revoked, k.revoked_reason, k.expires_at, k.last_used_at, k.use_count, k.description,
-            to_json(&k.scopes), to_json(&k.groups), to_json(&k.allowed_ips), k.rotated_from, k.rotated_to
+            to_json(&k.scopes), to_json(&k.groups), to_json(&k.allowed_ips), k.rotated_from, k.rotated_to,
+            k.owner, meta_json(&k.meta), k.remaining
         ],
     )
     .map_err(|e| match e {
@@ -175,11 +222,30 @@ pub fn delete_key(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Records a use: sets `last_used_at` and increments `use_count` by `uses`.
+/// Records uses: sets `last_used_at` to the latest, adds `uses` to `use_count`, and takes them
+/// from a limited key's remaining uses (a delta, never an absolute count, so that writers add
+/// up; never below 0).
 pub fn record_use(conn: &Connection, id: &str, at: i64, uses: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?2), use_count = use_count + ?3 WHERE id = ?1")?
-        .execute(params![id, at, uses])?;
+    conn.prepare_cached(
+        "UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?2), use_count = use_count + ?3, \
+         remaining_uses = CASE WHEN remaining_uses IS NULL THEN NULL ELSE max(remaining_uses - ?3, 0) END \
+         WHERE id = ?1",
+    )?
+    .execute(params![id, at, uses])?;
     Ok(())
+}
+
+/// Takes one use of a limited key under the caller's write: the uses left after it, or
+/// `None` when none was left.
+pub fn take_use(conn: &Connection, id: &str, at: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE keys SET remaining_uses = remaining_uses - 1, use_count = use_count + 1, \
+             last_used_at = max(coalesce(last_used_at, 0), ?2) \
+             WHERE id = ?1 AND remaining_uses > 0 RETURNING remaining_uses",
+        )?
+        .query_row(params![id, at], |r| r.get(0))
+        .optional()?)
 }
 
 /// One event of the audit trail.
@@ -296,6 +362,9 @@ pub struct VerifyRow {
     pub scopes: Vec<String>,
     pub groups: Vec<String>,
     pub allowed_ips: Vec<String>,
+    pub owner: Option<String>,
+    pub meta: std::collections::BTreeMap<String, String>,
+    pub remaining: Option<i64>,
 }
 
 /// Runs `f` over the verification rows of every key, or of the key with id `only`.
@@ -306,7 +375,7 @@ pub fn with_verify_rows(
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, prefix, secret_hash, revoked, expires_at, last_used_at, scopes, \
-         group_names, allowed_ips FROM keys WHERE ?1 IS NULL OR id = ?1",
+         group_names, allowed_ips, owner, meta, remaining_uses FROM keys WHERE ?1 IS NULL OR id = ?1",
     )?;
     let mut rows = stmt.query([only])?;
     while let Some(r) = rows.next()? {
@@ -325,6 +394,9 @@ pub fn with_verify_rows(
             scopes: json_list(r.get(7)?),
             groups: json_list(r.get(8)?),
             allowed_ips: json_list(r.get(9)?),
+            owner: r.get(10)?,
+            meta: meta_map(r.get(11)?),
+            remaining: r.get(12)?,
         });
     }
     Ok(())

@@ -59,6 +59,13 @@ CREATE TABLE store_secrets (
     value BLOB NOT NULL
 ) STRICT;
 "#,
+    // Version 3: whose a key is (owner, meta) and how often it may still be used (NULL: no
+    // limit).
+    r#"
+ALTER TABLE keys ADD COLUMN owner TEXT;
+ALTER TABLE keys ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE keys ADD COLUMN remaining_uses INTEGER;
+"#,
 ];
 
 /// The schema version this build writes.

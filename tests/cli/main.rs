@@ -18,4 +18,6 @@ mod serve;
 mod server;
 mod store;
 mod tamper;
+mod usability;
 mod verify;
+mod whose;

@@ -1,0 +1,36 @@
+//! `apikeys backup PATH`: a consistent copy of the store, taken under the lock, written to a
+//! new 0600 file, fsynced, and proved by opening it with the same credential.
+
+use super::Context;
+use crate::error::Result;
+use std::path::PathBuf;
+
+/// Arguments of `backup`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Restore by copying the backup back over the store: that rolls back every change made\nsince, revocations included (see `apikeys log --since …` to re-apply them).\n\nExamples:\n  apikeys backup /var/backups/apikeys-$(date +%F).store\n  15 3 * * * apikeys --key-file /etc/apikeys/backup.key backup /var/backups/apikeys-$(date +\\%F).store"
+)]
+pub struct Args {
+    /// The new backup file (never overwritten)
+    pub path: PathBuf,
+}
+
+/// Runs `backup`.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let store = ctx.open()?;
+    let keys = store.backup(&args.path)?;
+    if ctx.json() {
+        crate::output::print_json(&serde_json::json!({
+            "backup": args.path,
+            "keys": keys,
+            "bytes": std::fs::metadata(&args.path).map_or(0, |m| m.len()),
+        }))
+    } else {
+        ctx.note(&format!(
+            "backed up {} to {} ({keys} keys); the copy opens with the same credential",
+            store.path().display(),
+            args.path.display()
+        ));
+        Ok(())
+    }
+}

@@ -1,0 +1,148 @@
+//! `apikeys status`: the store at a glance, for a person or (json) a script.
+
+use super::Context;
+use crate::error::Result;
+use crate::model::Status;
+use crate::policy::{Policy, format_duration};
+use crate::store::format::SlotKind;
+use crate::store::{queries, schema};
+use comfy_table::Cell;
+
+/// Keys not used for this long count as stale in `status`.
+const STALE_SECS: i64 = 90 * 86_400;
+
+/// Runs `status`.
+pub fn run(ctx: &Context) -> Result<()> {
+    let store = ctx.open()?;
+    let conn = store.conn();
+    let now = crate::policy::now();
+    let keys = queries::all_keys(conn)?;
+    let count = |s: Status| keys.iter().filter(|k| k.status(now) == s).count();
+    let expiring = keys.iter().filter(|k| k.expiring_soon(now)).count();
+    let stale = keys
+        .iter()
+        .filter(|k| k.status(now) == Status::Active)
+        .filter(|k| k.last_used_at.unwrap_or(k.created_at) < now - STALE_SECS)
+        .count();
+    let policy = Policy::load(conn)?;
+    let last = queries::audit_events(conn, None, None)?.pop();
+    let slots: Vec<serde_json::Value> = store
+        .header()
+        .slots
+        .iter()
+        .map(|s| match s.kind {
+            SlotKind::Passphrase => serde_json::json!({
+                "kind": "passphrase",
+                "kdf": "argon2id",
+                "kdf_memory_mib": s.kdf.memory_kib / 1024,
+                "kdf_iterations": s.kdf.iterations,
+                "kdf_lanes": s.kdf.lanes,
+            }),
+            SlotKind::KeyFile => serde_json::json!({"kind": "key_file"}),
+        })
+        .collect();
+    let clipboard = crate::clipboard::reachable();
+    let max = policy.max_lifetime.map_or("none".into(), format_duration);
+    let json = serde_json::json!({
+        "store": store.path(),
+        "bytes": store.file_len(),
+        "format_version": crate::store::format::VERSION,
+        "schema_version": schema::version(conn)?,
+        "slots": slots,
+        "policy": {
+            "max_lifetime": max,
+            "default_lifetime": format_duration(policy.default_lifetime),
+        },
+        "keys": {
+            "total": keys.len(),
+            "active": count(Status::Active),
+            "inactive": count(Status::Inactive),
+            "expired": count(Status::Expired),
+            "rotating": count(Status::Rotating),
+            "expiring_within_7d": expiring,
+            "unused_90d": stale,
+        },
+        "last_write": last.as_ref().map(|e| serde_json::json!({
+            "at": crate::output::rfc3339(e.at),
+            "actor": e.actor,
+            "action": e.action,
+        })),
+        "clipboard": match &clipboard {
+            Ok(what) => serde_json::json!({"reachable": true, "via": what}),
+            Err(why) => serde_json::json!({"reachable": false, "why": why}),
+        },
+    });
+    if ctx.json() {
+        return crate::output::print_json(&json);
+    }
+    let slot_text = store
+        .header()
+        .slots
+        .iter()
+        .map(|s| match s.kind {
+            SlotKind::Passphrase => format!(
+                "passphrase (Argon2id {} MiB, {} iterations)",
+                s.kdf.memory_kib / 1024,
+                s.kdf.iterations
+            ),
+            SlotKind::KeyFile => "key file".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut t = crate::output::table(&["store", "status"], ctx.color);
+    let rows = [
+        ("store", store.path().display().to_string()),
+        ("size", format!("{} bytes", store.file_len())),
+        (
+            "format",
+            format!(
+                "version {}, schema {}",
+                crate::store::format::VERSION,
+                schema::version(conn)?
+            ),
+        ),
+        ("unlock slots", slot_text),
+        (
+            "policy",
+            format!(
+                "max lifetime {max}, default {}",
+                format_duration(policy.default_lifetime)
+            ),
+        ),
+        (
+            "keys",
+            format!(
+                "{} in all: {} active, {} inactive, {} expired, {} rotating",
+                keys.len(),
+                count(Status::Active),
+                count(Status::Inactive),
+                count(Status::Expired),
+                count(Status::Rotating)
+            ),
+        ),
+        ("expiring within 7 days", expiring.to_string()),
+        ("unused for 90 days", stale.to_string()),
+        (
+            "last write",
+            last.map_or("-".into(), |e| {
+                format!(
+                    "{} by {} ({})",
+                    crate::output::time(e.at),
+                    crate::output::sanitize(&e.actor),
+                    e.action
+                )
+            }),
+        ),
+        (
+            "clipboard",
+            match clipboard {
+                Ok(what) => format!("reachable ({what})"),
+                Err(why) => format!("not reachable ({why})"),
+            },
+        ),
+    ];
+    for (k, v) in rows {
+        t.add_row(vec![Cell::new(k), Cell::new(v)]);
+    }
+    crate::output::print_line(&t.to_string())
+}

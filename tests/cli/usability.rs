@@ -1,0 +1,227 @@
+//! Issue 11: what a new user trips over, from scripts (the PTY ones live in pty.rs).
+
+use crate::harness::TestEnv;
+use std::process::Stdio;
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_exit_0() {
+    let env = TestEnv::new();
+    for i in 0..30 {
+        env.create(&format!("key{i}"), &[]);
+    }
+    env.run(&["group", "create", "g", "--scope", "s"]).code(0);
+    for args in [
+        vec!["log"],
+        vec!["log", "--format", "json"],
+        vec!["show", "key1"],
+        vec!["group", "list", "--format", "json"],
+        vec!["policy", "show", "--format", "json"],
+        vec!["list"],
+        vec!["list", "--format", "json"],
+        vec!["list", "--format", "csv"],
+        vec!["completions", "bash"],
+        vec!["man"],
+    ] {
+        let mut child = env
+            .cmd(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the command writes: `apikeys … | true`.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?} said: {stderr}");
+    }
+}
+
+#[test]
+fn rotation_keeps_the_keys_lifetime_within_the_policy() {
+    let env = TestEnv::new();
+    env.create("short", &["--expires", "3d"]);
+    env.run(&["rotate", "short", "--yes", "--no-clipboard"])
+        .code(0);
+    let k = env.key("short");
+    let created = chrono::DateTime::parse_from_rfc3339(k["created_at"].as_str().unwrap()).unwrap();
+    let expires = chrono::DateTime::parse_from_rfc3339(k["expires_at"].as_str().unwrap()).unwrap();
+    let days = (expires - created).num_hours() as f64 / 24.0;
+    assert!((days - 3.0).abs() < 0.01, "successor lives {days} days");
+    env.create("forever", &["--expires", "1y"]);
+    env.run(&["policy", "set", "max-lifetime", "30d"]).code(0);
+    env.run(&["rotate", "forever", "--yes", "--no-clipboard"])
+        .code(0);
+    let k = env.key("forever");
+    let created = chrono::DateTime::parse_from_rfc3339(k["created_at"].as_str().unwrap()).unwrap();
+    let expires = chrono::DateTime::parse_from_rfc3339(k["expires_at"].as_str().unwrap()).unwrap();
+    assert_eq!((expires - created).num_days(), 30, "capped by the policy");
+}
+
+#[test]
+fn lowering_the_max_lifetime_lowers_the_default_and_counts_keys_beyond() {
+    let env = TestEnv::new();
+    env.create("long", &["--expires", "300d"]);
+    let out = env.run(&["policy", "set", "max-lifetime", "30d"]).code(0);
+    assert!(
+        out.stderr.contains("default-lifetime lowered"),
+        "{}",
+        out.stderr
+    );
+    let p = env
+        .run(&["policy", "show", "--format", "json"])
+        .code(0)
+        .json();
+    assert_eq!(p["default_lifetime"], "30d");
+    assert_eq!(p["keys_beyond_max_lifetime"], 1);
+    // Raising the default above the limit is still refused.
+    env.run(&["policy", "set", "default-lifetime", "60d"])
+        .code(7);
+    // Bare `policy` and `group` show and list.
+    assert!(env.run(&["policy"]).code(0).stdout.contains("max-lifetime"));
+    env.run(&["group"]).code(0);
+}
+
+#[test]
+fn empty_results_and_unknown_filters_say_so() {
+    let env = TestEnv::new();
+    let out = env.run(&["list"]).code(0);
+    assert!(out.stderr.contains("create one"), "{}", out.stderr);
+    env.create("alpha", &[]);
+    let out = env.run(&["list", "--search", "zzzz"]).code(0);
+    assert!(out.stderr.contains("no keys match"), "{}", out.stderr);
+    env.run(&["list", "--group", "nosuchgroup"]).code(5);
+}
+
+#[test]
+fn typos_get_a_suggestion() {
+    let env = TestEnv::new();
+    env.create("alpha", &[]);
+    let out = env.run(&["show", "alpah"]).code(5);
+    assert!(
+        out.stderr.contains("did you mean `alpha`?"),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&["show", "zzzzzzzz"]).code(5);
+    assert!(!out.stderr.contains("did you mean"), "{}", out.stderr);
+}
+
+#[test]
+fn verify_names_paste_mistakes() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let out = env.run_stdin(&["verify"], "").code(10);
+    assert!(out.stdout.contains("no token on stdin"), "{}", out.stdout);
+    let out = env.verify(&format!("Bearer {token}"), &[]).code(10);
+    assert!(out.stdout.contains("Bearer"), "{}", out.stdout);
+    let out = env.verify(&format!("\"{token}\""), &[]).code(10);
+    assert!(out.stdout.contains("quote"), "{}", out.stdout);
+    assert!(!out.stdout.contains(&token[16..]));
+}
+
+#[test]
+fn scopes_split_on_commas_everywhere() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &["--scope", "a,b"]);
+    assert_eq!(env.key("ci")["scopes"], serde_json::json!(["a", "b"]));
+    env.verify(&token, &["--scope", "a,b"]).code(0);
+    env.run(&["create", "--name", "x", "--scope", "a;b", "--no-clipboard"])
+        .code(2);
+}
+
+#[test]
+fn messages_say_what_happened() {
+    let env = TestEnv::new();
+    let out = env
+        .run(&["create", "--name", "a\tb", "--no-clipboard"])
+        .code(2);
+    assert!(out.stderr.contains("\"a\\tb\""), "{}", out.stderr);
+    let long = "x".repeat(65);
+    let out = env
+        .run(&["create", "--name", &long, "--no-clipboard"])
+        .code(2);
+    assert!(out.stderr.contains("65 characters"), "{}", out.stderr);
+    let out = env
+        .cmd(&["passwd", "--yes", "--kdf-iterations", "2"])
+        .env("APIKEYS_PASSPHRASE", crate::harness::PASS)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("re-keyed") && stderr.contains("2 iterations"),
+        "{stderr}"
+    );
+    for bad in ["abc", "-1", "99999"] {
+        let out = env
+            .cmd(&["create", "--name", "c", "--expires", "1h"])
+            .env("APIKEYS_CLIP_SECONDS", bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "APIKEYS_CLIP_SECONDS={bad}");
+    }
+    assert!(env.keys().is_empty(), "no key minted on a bad setting");
+    // 0 means "do not copy": the key is made, and the clipboard is not mentioned.
+    let out = env
+        .cmd(&["create", "--name", "c"])
+        .env("APIKEYS_CLIP_SECONDS", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("clipboard"));
+}
+
+#[test]
+fn the_actor_comes_from_the_passwd_database_without_user() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd(&["create", "--name", "c", "--no-clipboard"])
+        .env_remove("APIKEYS_ACTOR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let actor = env.key("c")["created_by"].as_str().unwrap().to_string();
+    assert!(!actor.starts_with("uid "), "{actor}");
+    assert!(!actor.is_empty());
+}
+
+#[test]
+fn a_deleted_successor_leaves_no_dead_end() {
+    let env = TestEnv::new();
+    let old = env.create("rot", &[]);
+    let old_id = old.split('_').nth(1).unwrap().to_string();
+    env.run(&["rotate", "rot", "--grace", "1h", "--yes", "--no-clipboard"])
+        .code(0);
+    let new_id = env.key("rot")["id"].as_str().unwrap().to_string();
+    env.run(&["delete", &new_id, "--yes"]).code(0);
+    // `list` shows the old key under that name, and the name finds it.
+    assert_eq!(env.key("rot")["id"], old_id.as_str());
+    let out = env
+        .run(&["rotate", &old_id, "--yes", "--no-clipboard"])
+        .code(6);
+    assert!(
+        !out.stderr.contains(&new_id),
+        "suggests a deleted key: {}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("apikeys create"), "{}", out.stderr);
+}
+
+#[test]
+fn init_makes_missing_parent_directories_private() {
+    let env = TestEnv::bare();
+    let kf = env.path("home/.config/apikeys/ci.key");
+    env.with_pass(&[
+        "init",
+        "--kdf-memory",
+        "1",
+        "--kdf-iterations",
+        "1",
+        "--with-key-file",
+        kf.to_str().unwrap(),
+    ])
+    .code(0);
+    assert_eq!(crate::harness::mode(kf.parent().unwrap()), 0o700);
+    assert_eq!(crate::harness::mode(&kf), 0o600);
+}
