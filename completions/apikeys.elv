@@ -45,6 +45,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand serve 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
             cand group 'Manage permission groups (named sets of scopes); alone, lists them'
             cand policy 'Show or set the store-wide lifetime policy; alone, shows it'
+            cand verifier 'Verify-only snapshots for CI runners and gateway fleets'
+            cand usage 'Merge the use records of verifier nodes'
             cand status 'The store at a glance: slots, policy, counts, stale keys, last write'
             cand backup 'Copy the store to a new file, under the lock, and prove the copy opens'
             cand log 'Show the audit trail'
@@ -231,6 +233,9 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;verify'= {
             cand --ip 'The client address to check against the key''s allowed IPs'
             cand --scope 'A scope the key must grant (repeatable)'
+            cand --verifier 'Check against this verify-only snapshot instead of the store'
+            cand --verifier-key 'The verifier key file that opens the snapshot'
+            cand --usage-log 'With --verifier: append the uses granted here, for `apikeys usage import`'
             cand --token 'Refused, for the same reason (and so that clap does not suggest `--store` for it)'
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
@@ -248,6 +253,10 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;serve'= {
             cand --listen 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]'
             cand --trusted-proxy 'A proxy whose X-Real-IP / X-Forwarded-For are believed (repeatable)'
+            cand --verifier 'Verify from this verify-only snapshot, reloaded when a newer one arrives'
+            cand --verifier-key 'The verifier key file that opens the snapshot'
+            cand --max-age 'With --verifier: answer 503 once the snapshot is older than this (fail closed)'
+            cand --usage-log 'With --verifier: append use records here (JSON lines) for `apikeys usage import`'
             cand --flush-every 'How often use records are written back to the store'
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
@@ -405,6 +414,80 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         }
         &'apikeys;policy;help;help'= {
         }
+        &'apikeys;verifier'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand export 'Write a verify-only snapshot (sealed and signed) for machines that only check keys'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;verifier;export'= {
+            cand --out 'The snapshot file to write (replaced atomically)'
+            cand --verifier-key 'The verifier key file: created when absent, reused when present'
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;verifier;help'= {
+            cand export 'Write a verify-only snapshot (sealed and signed) for machines that only check keys'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;verifier;help;export'= {
+        }
+        &'apikeys;verifier;help;help'= {
+        }
+        &'apikeys;usage'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;usage;import'= {
+            cand --store 'The store file [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase'
+            cand --passphrase-file 'Read the passphrase from this file (one line)'
+            cand --actor 'Who is acting, for the audit log [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;usage;help'= {
+            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'apikeys;usage;help;import'= {
+        }
+        &'apikeys;usage;help;help'= {
+        }
         &'apikeys;status'= {
             cand --store 'The store file [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase'
@@ -500,6 +583,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand serve 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
             cand group 'Manage permission groups (named sets of scopes); alone, lists them'
             cand policy 'Show or set the store-wide lifetime policy; alone, shows it'
+            cand verifier 'Verify-only snapshots for CI runners and gateway fleets'
+            cand usage 'Merge the use records of verifier nodes'
             cand status 'The store at a glance: slots, policy, counts, stale keys, last write'
             cand backup 'Copy the store to a new file, under the lock, and prove the copy opens'
             cand log 'Show the audit trail'
@@ -553,6 +638,16 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;help;policy;show'= {
         }
         &'apikeys;help;policy;set'= {
+        }
+        &'apikeys;help;verifier'= {
+            cand export 'Write a verify-only snapshot (sealed and signed) for machines that only check keys'
+        }
+        &'apikeys;help;verifier;export'= {
+        }
+        &'apikeys;help;usage'= {
+            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
+        }
+        &'apikeys;help;usage;import'= {
         }
         &'apikeys;help;status'= {
         }

@@ -122,6 +122,12 @@ pub enum Command {
         #[command(subcommand)]
         cmd: Option<commands::policy::PolicyCommand>,
     },
+    /// Verify-only snapshots for CI runners and gateway fleets
+    #[command(subcommand)]
+    Verifier(commands::verifier::VerifierCommand),
+    /// Merge the use records of verifier nodes
+    #[command(subcommand)]
+    Usage(commands::usage::UsageCommand),
     /// The store at a glance: slots, policy, counts, stale keys, last write
     Status,
     /// Copy the store to a new file, under the lock, and prove the copy opens

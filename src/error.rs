@@ -28,6 +28,9 @@ pub enum Error {
     Corrupt { path: PathBuf, reason: String },
     #[error("cannot read store {path}: {reason}")]
     Unsupported { path: PathBuf, reason: String },
+    /// A file of another kind where a store was expected (exit 4).
+    #[error("{message}")]
+    WrongKind { message: String, hint: String },
     #[error("no store at {0}")]
     NoStore(PathBuf),
     #[error("no such key: {0}")]
@@ -67,7 +70,7 @@ impl Error {
             Error::Io(_) | Error::Refused { .. } | Error::NoStore(_) | Error::Internal(_) => 1,
             Error::Usage { .. } => 2,
             Error::Unlock { .. } => 3,
-            Error::Corrupt { .. } | Error::Unsupported { .. } => 4,
+            Error::Corrupt { .. } | Error::Unsupported { .. } | Error::WrongKind { .. } => 4,
             Error::NoSuchKey(_) | Error::NoSuchKeyNear { .. } | Error::NoSuchGroup(_) => 5,
             Error::Conflict { .. } => 6,
             Error::Policy { .. } => 7,
@@ -82,7 +85,9 @@ impl Error {
             Error::Usage { hint, .. } | Error::Conflict { hint, .. } | Error::Policy { hint, .. } => {
                 hint.clone()
             }
-            Error::Unlock { hint, .. } | Error::Refused { hint, .. } => Some(hint.clone()),
+            Error::Unlock { hint, .. }
+            | Error::Refused { hint, .. }
+            | Error::WrongKind { hint, .. } => Some(hint.clone()),
             Error::Corrupt { .. } => Some(
                 "restore the store from a backup (made with `apikeys backup PATH`); the file was not changed by this command".into(),
             ),

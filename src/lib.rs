@@ -13,8 +13,11 @@ pub mod policy;
 pub mod prompt;
 pub mod secret;
 pub mod serve;
+pub mod snapshot;
+pub mod source;
 pub mod store;
 pub mod token;
+pub mod usage_log;
 pub mod verifier;
 
 pub use error::{Error, Result};

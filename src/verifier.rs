@@ -8,7 +8,7 @@ use crate::secret::Key32;
 use crate::store::{crypto, queries};
 use crate::token;
 use rusqlite::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use subtle::ConstantTimeEq;
@@ -253,7 +253,109 @@ impl Outcome {
     }
 }
 
+/// What a verifier snapshot holds (SPEC §8): only what the checks need.
+#[derive(Serialize, Deserialize)]
+pub struct Export {
+    /// The pepper, hex.
+    pepper: String,
+    keys: Vec<ExportEntry>,
+}
+
+/// One key in a verifier snapshot.
+#[derive(Serialize, Deserialize)]
+struct ExportEntry {
+    id: String,
+    name: String,
+    prefix: String,
+    /// The keyed hash, hex.
+    hash: String,
+    revoked: bool,
+    expires_at: Option<i64>,
+    allowed_ips: Vec<String>,
+    /// Effective scopes (groups resolved).
+    scopes: Vec<String>,
+    owner: Option<String>,
+    #[serde(default)]
+    meta: std::collections::BTreeMap<String, String>,
+    remaining: Option<i64>,
+}
+
+impl Drop for Export {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.pepper);
+    }
+}
+
+fn unhex32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
 impl Snapshot {
+    /// What a verifier snapshot carries of this snapshot.
+    pub fn export(&self) -> Export {
+        let mut keys: Vec<ExportEntry> = self
+            .keys
+            .values()
+            .map(|k| ExportEntry {
+                id: k.id.clone(),
+                name: k.name.clone(),
+                prefix: k.prefix.clone(),
+                hash: crate::snapshot::hex(&k.hash),
+                revoked: k.revoked,
+                expires_at: k.expires_at,
+                allowed_ips: k.nets.iter().map(ToString::to_string).collect(),
+                scopes: k.scopes.clone(),
+                owner: k.owner.clone(),
+                meta: k.meta.clone(),
+                remaining: k.remaining,
+            })
+            .collect();
+        keys.sort_by(|a, b| a.id.cmp(&b.id));
+        Export {
+            pepper: crate::snapshot::hex(self.pepper.expose_secret()),
+            keys,
+        }
+    }
+
+    /// A snapshot from a verifier snapshot's contents.
+    pub fn import(e: Export) -> std::result::Result<Snapshot, String> {
+        let pepper = Key32::from_bytes(unhex32(&e.pepper).ok_or("a bad pepper")?);
+        let mut keys = HashMap::with_capacity(e.keys.len());
+        for k in &e.keys {
+            let hash = unhex32(&k.hash).ok_or("a bad hash")?;
+            let nets = k
+                .allowed_ips
+                .iter()
+                .map(|n| n.parse().map_err(|_| "a bad network".to_string()))
+                .collect::<std::result::Result<Vec<ipnet::IpNet>, String>>()?;
+            keys.insert(
+                k.id.clone(),
+                Entry {
+                    id: k.id.clone(),
+                    name: k.name.clone(),
+                    prefix: k.prefix.clone(),
+                    hash,
+                    revoked: k.revoked,
+                    expires_at: k.expires_at,
+                    nets,
+                    scopes: k.scopes.clone(),
+                    last_used_at: None,
+                    owner: k.owner.clone(),
+                    meta: k.meta.clone(),
+                    remaining: k.remaining,
+                },
+            );
+        }
+        Ok(Snapshot { pepper, keys })
+    }
+
     /// Builds the snapshot from a decrypted store: every key, or only the key `only`.
     pub fn load(conn: &Connection, pepper: Key32, only: Option<&str>) -> Result<Snapshot> {
         let groups = queries::groups(conn)?;

@@ -17,7 +17,10 @@ pub mod revoke;
 pub mod rotate;
 pub mod show;
 pub mod status;
+pub mod usage;
+pub mod verifier;
 pub mod verify;
+pub mod verify_source;
 
 use crate::cli::{Cli, Command, Format, GlobalArgs};
 use crate::error::{Error, Result};
@@ -184,6 +187,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Policy { cmd } => policy::run(&ctx, cmd.unwrap_or(policy::PolicyCommand::Show)),
         Command::Log(a) => log::run(&ctx, a),
         Command::Status => status::run(&ctx),
+        Command::Verifier(c) => verifier::run(&ctx, c),
+        Command::Usage(c) => usage::run(&ctx, c),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),

@@ -2,20 +2,17 @@
 //! A thin front end on [`crate::verifier`].
 
 use super::Context;
+use super::verify_source::{Used, finish, grant};
 use crate::error::{Error, Result};
-use crate::store::{Store, queries};
-use crate::verifier::{self, Code, Outcome, Paste, Request, Snapshot};
-use std::collections::HashMap;
+use crate::source::Source;
+use crate::verifier::{self, Outcome, Paste, Request, Snapshot};
 use std::io::{BufRead, IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
-/// A valid verify skips recording last use when the stored time is younger than this.
-pub const LAST_USED_THROTTLE_SECS: i64 = 60;
 /// The longest line `--batch` reads as a token; a longer one is `malformed`.
 pub const MAX_LINE: usize = 64 * 1024;
-/// The longest a verify of a key with a usage limit waits for another writer's lock.
-const LIMITED_WAIT: Duration = Duration::from_secs(10);
 /// How often `--batch` looks whether the store changed on disk.
 const RELOAD_EVERY: Duration = Duration::from_secs(1);
 
@@ -37,6 +34,15 @@ pub struct Args {
     /// Refused: a token on the command line is visible to every user of the machine
     #[arg(hide = true, value_name = "TOKEN")]
     pub token_on_argv: Option<String>,
+    /// Check against this verify-only snapshot instead of the store
+    #[arg(long, value_name = "FILE", requires = "verifier_key")]
+    pub verifier: Option<PathBuf>,
+    /// The verifier key file that opens the snapshot
+    #[arg(long, value_name = "PATH", requires = "verifier")]
+    pub verifier_key: Option<PathBuf>,
+    /// With --verifier: append the uses granted here, for `apikeys usage import`
+    #[arg(long, value_name = "PATH", requires = "verifier")]
+    pub usage_log: Option<PathBuf>,
     /// Refused, for the same reason (and so that clap does not suggest `--store` for it)
     #[arg(long = "token", hide = true, value_name = "TOKEN")]
     pub token_flag: Option<String>,
@@ -64,33 +70,6 @@ fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
     ))
 }
 
-/// Records uses in one write, skipping keys whose last use is recent. It never waits for
-/// another writer: when the lock is taken, a later verify records the use. A failure warns.
-fn record_uses(
-    ctx: &Context,
-    store: &mut Store,
-    used: &HashMap<String, (i64, Option<i64>)>,
-    now: i64,
-) {
-    let due: Vec<_> = used
-        .iter()
-        .filter(|(_, (_, last))| last.is_none_or(|l| now - l >= LAST_USED_THROTTLE_SECS))
-        .map(|(id, (n, _))| (id.clone(), *n))
-        .collect();
-    if due.is_empty() {
-        return;
-    }
-    let res = store.try_write(|tx, _| {
-        due.iter()
-            .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n))
-    });
-    if let Err(e) = res
-        && !ctx.quiet
-    {
-        eprintln!("warning: the key is valid, but its last use could not be recorded: {e}");
-    }
-}
-
 fn print(ctx: &Context, outcome: &Outcome) -> Result<()> {
     if ctx.json() {
         crate::output::print_json_line(outcome)?;
@@ -113,29 +92,28 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ip: args.ip,
         scopes: &scopes,
     };
+    let verifier = args.verifier.clone().zip(args.verifier_key.clone());
+    let open = || Source::open(ctx, verifier.clone(), args.usage_log.as_deref());
     if args.batch {
-        return run_batch(ctx, &req);
+        return run_batch(ctx, &req, open);
     }
     let line = read_one(ctx)?;
     let outcome = match verifier::parse(&line) {
         Err(why) => Outcome::malformed(why),
         Ok(t) => {
-            let mut store = ctx.open()?;
-            // Only the one key is loaded: a single check never pays for the whole store.
-            let snap = Snapshot::load(store.conn(), store.pepper(), Some(t.id))?;
+            let mut source = open()?;
+            // Only the one key is loaded from a store: a single check never pays for all.
+            let (snap, _) = source.load(Some(t.id))?;
             let now = crate::policy::now();
-            let outcome = snap.check_parsed(&t, &req, now);
-            match snap.get(t.id) {
-                Some(k) if outcome.valid && k.remaining.is_some() => {
-                    take_limited_use(&mut store, outcome, now)?
-                }
-                Some(k) if outcome.valid => {
-                    let used = HashMap::from([(k.id.clone(), (1, k.last_used_at))]);
-                    record_uses(ctx, &mut store, &used, now);
-                    outcome
-                }
-                _ => outcome,
+            let mut outcome = snap.check_parsed(&t, &req, now);
+            if outcome.valid
+                && let Some(k) = snap.get(t.id)
+            {
+                let mut used = Used::new();
+                outcome = grant(&mut source, k, outcome, now, &mut used)?;
+                finish(&mut source, ctx, &used, now);
             }
+            outcome
         }
     };
     print(ctx, &outcome)?;
@@ -143,20 +121,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         0 => Ok(()),
         code => Err(Error::Exit(code)),
     }
-}
-
-/// A valid answer for a key with a usage limit stands only once its use is written: under
-/// the lock, from what the file holds now, so that parallel verifies never grant one use twice.
-fn take_limited_use(store: &mut Store, outcome: Outcome, now: i64) -> Result<Outcome> {
-    let id = outcome.key_id.clone().unwrap_or_default();
-    let left = store.write_within(LIMITED_WAIT, |tx, _| queries::take_use(tx, &id, now))?;
-    Ok(match left {
-        Some(n) => Outcome {
-            remaining: Some(n),
-            ..outcome
-        },
-        None => outcome.exhausted(),
-    })
 }
 
 /// Reads one line of at most [`MAX_LINE`] bytes into `buf` (without its newline); returns
@@ -190,17 +154,16 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Opt
 /// The store and its snapshot, opened on the first well-formed token and re-read when the
 /// file changes on disk (looked at most once a second).
 struct Live {
-    store: Store,
+    source: Source,
     snap: Snapshot,
     checked: Instant,
 }
 
 impl Live {
-    fn open(ctx: &Context) -> Result<Live> {
-        let store = ctx.open()?;
-        let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
+    fn open(mut source: Source) -> Result<Live> {
+        let (snap, _) = source.load(None)?;
         Ok(Live {
-            store,
+            source,
             snap,
             checked: Instant::now(),
         })
@@ -211,9 +174,9 @@ impl Live {
             return;
         }
         self.checked = Instant::now();
-        let reloaded = self.store.reload().and_then(|changed| {
+        let reloaded = self.source.changed().and_then(|changed| {
             if changed {
-                self.snap = Snapshot::load(self.store.conn(), self.store.pepper(), None)?;
+                self.snap = self.source.load(None)?.0;
             }
             Ok(())
         });
@@ -227,9 +190,9 @@ impl Live {
     }
 }
 
-fn run_batch(ctx: &Context, req: &Request<'_>) -> Result<()> {
+fn run_batch(ctx: &Context, req: &Request<'_>, open: impl Fn() -> Result<Source>) -> Result<()> {
     let mut live: Option<Live> = None;
-    let mut used: HashMap<String, (i64, Option<i64>)> = HashMap::new();
+    let mut used = Used::new();
     let mut first_failure = 0;
     let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -256,18 +219,14 @@ fn run_batch(ctx: &Context, req: &Request<'_>) -> Result<()> {
                         l.refresh(ctx);
                         l
                     }
-                    None => live.insert(Live::open(ctx)?),
+                    None => live.insert(Live::open(open()?)?),
                 };
                 // The clock is read per token: a key that expires during a batch stops there.
                 now = crate::policy::now();
                 let outcome = live.snap.check_parsed(&t, req, now);
                 match live.snap.get(t.id) {
-                    Some(k) if outcome.code == Code::Valid && k.remaining.is_some() => {
-                        take_limited_use(&mut live.store, outcome, now)?
-                    }
-                    Some(k) if outcome.code == Code::Valid => {
-                        used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += 1;
-                        outcome
+                    Some(k) if outcome.valid => {
+                        grant(&mut live.source, k, outcome, now, &mut used)?
                     }
                     _ => outcome,
                 }
@@ -285,7 +244,7 @@ fn run_batch(ctx: &Context, req: &Request<'_>) -> Result<()> {
     }
     crate::output::quiet_pipe(out.flush())?;
     if let Some(l) = live.as_mut() {
-        record_uses(ctx, &mut l.store, &used, now);
+        finish(&mut l.source, ctx, &used, now);
     }
     match first_failure {
         0 => Ok(()),

@@ -26,7 +26,8 @@ pub enum Peer {
 pub struct Config {
     /// Proxies whose X-Real-IP / X-Forwarded-For are believed.
     pub trusted: Vec<ipnet::IpNet>,
-    /// With `--max-age`: answer 503 once the loaded snapshot is older than this many seconds.
+    /// With `--max-age`: answer 503 once the snapshot being served was issued longer ago than
+    /// this many seconds.
     pub max_age: Option<i64>,
 }
 
@@ -260,7 +261,7 @@ pub fn answer(
                 serde_json::json!({"status": "unavailable", "keys": 0}),
             ),
             Some(l) => {
-                let too_old = cfg.max_age.is_some_and(|m| now - l.loaded_at > m);
+                let too_old = cfg.max_age.is_some_and(|m| now - l.issued_at > m);
                 let stale = shared.stale.load(std::sync::atomic::Ordering::Relaxed);
                 (
                     if too_old {
@@ -272,6 +273,7 @@ pub fn answer(
                         "status": if too_old { "too_old" } else if stale { "stale" } else { "ok" },
                         "keys": l.snap.len(),
                         "loaded_at": crate::output::rfc3339(l.loaded_at),
+                        "issued_at": crate::output::rfc3339(l.issued_at),
                         "generation": l.generation,
                     }),
                 )
@@ -301,9 +303,9 @@ pub fn answer(
             serde_json::json!({"error": "not found", "hint": "ask /verify, /healthz or /metrics"});
         return (json_answer(StatusCode::NOT_FOUND, body.to_string()), logged);
     }
-    let Some(loaded) = loaded.filter(|l| cfg.max_age.is_none_or(|m| now - l.loaded_at <= m)) else {
+    let Some(loaded) = loaded.filter(|l| cfg.max_age.is_none_or(|m| now - l.issued_at <= m)) else {
         logged.code = "unavailable";
-        let body = serde_json::json!({"error": "no current key snapshot is loaded"});
+        let body = serde_json::json!({"error": "no current key snapshot is loaded", "hint": "the snapshot is older than --max-age: export and ship a new one"});
         return (
             json_answer(StatusCode::SERVICE_UNAVAILABLE, body.to_string()),
             logged,

@@ -6,16 +6,16 @@
 //! - here: listeners, connections, reload, write-back of uses, shutdown.
 
 pub mod http;
+pub mod source;
 pub mod state;
 
 use crate::commands::Context;
 use crate::error::{Error, Result};
-use crate::store::{Store, file::Ident, queries};
-use crate::verifier::Snapshot;
 use http::{Config, Peer};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use state::{Loaded, Shared, Uses};
+use source::{Serving, Source};
+use state::Shared;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -49,6 +49,18 @@ pub struct Args {
     /// Log one line per request (time, client IP, code, key id, latency)
     #[arg(long)]
     pub access_log: bool,
+    /// Verify from this verify-only snapshot, reloaded when a newer one arrives
+    #[arg(long, value_name = "FILE", requires = "verifier_key")]
+    pub verifier: Option<std::path::PathBuf>,
+    /// The verifier key file that opens the snapshot
+    #[arg(long, value_name = "PATH", requires = "verifier")]
+    pub verifier_key: Option<std::path::PathBuf>,
+    /// With --verifier: answer 503 once the snapshot is older than this (fail closed)
+    #[arg(long, value_name = "DUR", requires = "verifier")]
+    pub max_age: Option<String>,
+    /// With --verifier: append use records here (JSON lines) for `apikeys usage import`
+    #[arg(long, value_name = "PATH", requires = "verifier")]
+    pub usage_log: Option<std::path::PathBuf>,
     /// How often use records are written back to the store
     #[arg(long, value_name = "DUR", default_value = "60s", hide = true)]
     pub flush_every: String,
@@ -92,103 +104,8 @@ pub fn log(msg: &str) {
 struct Server {
     shared: Arc<Shared>,
     cfg: Arc<Config>,
-    store: Arc<Mutex<Store>>,
+    source: Arc<Mutex<Source>>,
     access_log: bool,
-}
-
-/// Builds a snapshot of the store as it is now and serves it.
-fn publish(shared: &Shared, store: &Store) -> Result<usize> {
-    let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
-    let keys = snap.len();
-    let generation = shared.current().map_or(0, |l| l.generation) + 1;
-    shared.publish(Loaded {
-        snap,
-        loaded_at: crate::policy::now(),
-        generation,
-    });
-    Ok(keys)
-}
-
-/// Looks once whether the file changed; loads it if so. A file that fails to open is never
-/// served: the last good one stays, and the failure is logged and counted once per version.
-fn reload_once(shared: &Shared, store: &Mutex<Store>, failed: &mut Option<Option<Ident>>) {
-    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
-    let now_ident = Ident::current(store.path());
-    if failed.as_ref() == Some(&now_ident) {
-        return;
-    }
-    match store.reload().and_then(|changed| {
-        if changed {
-            publish(shared, &store).map(Some)
-        } else {
-            Ok(None)
-        }
-    }) {
-        Ok(Some(keys)) => {
-            *failed = None;
-            shared.stale.store(false, Ordering::Relaxed);
-            shared.metrics.reloads.fetch_add(1, Ordering::Relaxed);
-            log(&format!("reload: {keys} keys"));
-        }
-        Ok(None) => {}
-        Err(e) => {
-            *failed = Some(now_ident);
-            shared.stale.store(true, Ordering::Relaxed);
-            shared
-                .metrics
-                .reload_failures
-                .fetch_add(1, Ordering::Relaxed);
-            log(&format!(
-                "reload failed, still serving the last good store: {}",
-                crate::output::sanitize(&e.to_string())
-            ));
-        }
-    }
-}
-
-/// Writes the pending uses back in one sealed write. `wait` = false never waits for the lock
-/// (a busy lock keeps the uses for the next try); true is for shutdown.
-fn flush(shared: &Shared, store: &Mutex<Store>, wait: bool) {
-    let mut store = store.lock().unwrap_or_else(|p| p.into_inner());
-    let uses: Uses = shared.start_flush();
-    if uses.is_empty() {
-        return;
-    }
-    let write = |tx: &rusqlite::Transaction<'_>, _: &mut _| {
-        uses.iter()
-            .try_for_each(|(id, (n, at))| queries::record_use(tx, id, *at, *n))
-    };
-    let result = if wait {
-        store.write(write).map(Some)
-    } else {
-        store.try_write(write)
-    };
-    match result {
-        Ok(Some(())) => {
-            shared.metrics.flushes.fetch_add(1, Ordering::Relaxed);
-            let total: i64 = uses.values().map(|u| u.0).sum();
-            log(&format!(
-                "flush: {total} uses of {} keys recorded",
-                uses.len()
-            ));
-            // The write re-read the file: serve what it holds now, others' changes included.
-            if let Err(e) = publish(shared, &store) {
-                log(&format!("error: cannot rebuild the snapshot: {e}"));
-            }
-        }
-        Ok(None) => shared.abort_flush(),
-        Err(e) => {
-            shared
-                .metrics
-                .flush_failures
-                .fetch_add(1, Ordering::Relaxed);
-            log(&format!(
-                "flush failed, uses kept for the next try: {}",
-                crate::output::sanitize(&e.to_string())
-            ));
-            shared.abort_flush();
-        }
-    }
 }
 
 /// Answers one request; a panic is caught, counted and answered 500 (the server goes on).
@@ -375,16 +292,22 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let flush_every =
         Duration::from_secs(crate::policy::parse_duration(&args.flush_every)?.max(1) as u64);
-    let store = ctx.open()?;
+    let max_age = args
+        .max_age
+        .as_deref()
+        .map(crate::policy::parse_duration)
+        .transpose()?;
+    let mut source = Source::open(
+        ctx,
+        args.verifier.clone().zip(args.verifier_key.clone()),
+        args.usage_log.as_deref(),
+    )?;
     let shared = Arc::new(Shared::default());
-    let keys = publish(&shared, &store)?;
+    let keys = source.start(&shared)?;
     let server = Arc::new(Server {
         shared,
-        cfg: Arc::new(Config {
-            trusted,
-            max_age: None,
-        }),
-        store: Arc::new(Mutex::new(store)),
+        cfg: Arc::new(Config { trusted, max_age }),
+        source: Arc::new(Mutex::new(source)),
         access_log: args.access_log,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -395,7 +318,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let result = runtime.block_on(serve(server.clone(), addrs, keys, flush_every));
     runtime.shutdown_timeout(Duration::from_secs(1));
     result?;
-    flush(&server.shared, &server.store, true);
+    server
+        .source
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .flush(&server.shared, true);
     log("stopped");
     Ok(())
 }
@@ -449,7 +376,10 @@ async fn serve(
                 let f = failed.take();
                 failed = tokio::task::spawn_blocking(move || {
                     let mut f = f;
-                    reload_once(&s.shared, &s.store, &mut f);
+                    s.source
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .reload_once(&s.shared, &mut f);
                     f
                 })
                 .await
@@ -474,8 +404,13 @@ async fn serve(
                     continue;
                 }
                 let s = server.clone();
-                let _ =
-                    tokio::task::spawn_blocking(move || flush(&s.shared, &s.store, false)).await;
+                let _ = tokio::task::spawn_blocking(move || {
+                    s.source
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .flush(&s.shared, false)
+                })
+                .await;
                 if due {
                     last = Instant::now();
                 }

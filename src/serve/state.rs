@@ -14,6 +14,8 @@ pub struct Loaded {
     pub snap: Snapshot,
     /// Unix seconds of the load.
     pub loaded_at: i64,
+    /// Unix seconds the keys are as of: the load, or a verifier snapshot's issue time.
+    pub issued_at: i64,
     /// Counts loads since start: 1 for the first.
     pub generation: u64,
 }
@@ -173,11 +175,16 @@ impl Shared {
             .any(|id| l.snap.get(id).is_some_and(|e| e.remaining.is_some()))
     }
 
-    /// Moves the pending uses to `writing` and returns them, for one write-back.
+    /// Moves the pending uses to `writing` and returns them, for one write-back. They stay
+    /// counted in `writing` until a snapshot that holds them is published.
     pub fn start_flush(&self) -> Uses {
         let mut book = self.book();
         let uses = std::mem::take(&mut book.pending);
-        book.writing = uses.clone();
+        for (id, (n, at)) in &uses {
+            let u = book.writing.entry(id.clone()).or_insert((0, *at));
+            u.0 += n;
+            u.1 = u.1.max(*at);
+        }
         uses
     }
 

@@ -69,6 +69,15 @@ fn open_file(path: &Path) -> Result<Opened> {
     let mut prefix = vec![0u8; (len as usize).min(format::MAX_HEADER_LEN)];
     file.read_exact(&mut prefix)
         .map_err(|e| Error::io("read", path, e))?;
+    if crate::snapshot::looks_like(&prefix) {
+        return Err(Error::WrongKind {
+            message: format!(
+                "{} is a verifier snapshot, not a store",
+                path.display()
+            ),
+            hint: "a snapshot only verifies: `apikeys verify --verifier FILE --verifier-key PATH` or `serve --verifier …`; admin commands need the store".into(),
+        });
+    }
     let (header, header_len) = Header::decode(&prefix).map_err(|e| match e {
         FormatError::UnknownVersion(_) => Error::Unsupported {
             path: path.to_path_buf(),
@@ -508,6 +517,7 @@ mod tests {
             .execute_batch(
                 "DROP TABLE store_secrets; ALTER TABLE keys DROP COLUMN owner; \
                  ALTER TABLE keys DROP COLUMN meta; ALTER TABLE keys DROP COLUMN remaining_uses; \
+                 DROP TABLE usage_nodes; DROP INDEX keys_name; \
                  PRAGMA user_version = 1;",
             )
             .unwrap();

@@ -66,31 +66,52 @@ ALTER TABLE keys ADD COLUMN owner TEXT;
 ALTER TABLE keys ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE keys ADD COLUMN remaining_uses INTEGER;
 "#,
+    // Version 4: the high-water mark of each verifier node's usage log, so that importing a
+    // log twice changes nothing; an index on every name.
+    r#"
+CREATE TABLE usage_nodes (
+    node TEXT PRIMARY KEY NOT NULL,
+    seq  INTEGER NOT NULL
+) STRICT;
+-- Every name, current or superseded: a new id is checked against all of them.
+CREATE INDEX keys_name ON keys(name);
+"#,
 ];
 
 /// The schema version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
 
-/// The pepper under which secrets are hashed, if the database holds one.
-pub fn pepper(conn: &Connection) -> Result<Option<Key32>> {
+/// A value of the sealed `store_secrets` table (pepper, signing key, export generation).
+pub fn secret(conn: &Connection, name: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
     let v: Option<Vec<u8>> = conn
         .query_row(
-            "SELECT value FROM store_secrets WHERE name = 'pepper'",
-            [],
+            "SELECT value FROM store_secrets WHERE name = ?1",
+            [name],
             |r| r.get(0),
         )
         .optional()?;
-    Ok(v.and_then(|v| <[u8; 32]>::try_from(v).ok())
+    Ok(v.map(zeroize::Zeroizing::new))
+}
+
+/// Sets a value of the `store_secrets` table.
+pub fn set_secret(conn: &Connection, name: &str, value: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO store_secrets (name, value) VALUES (?1, ?2)",
+        rusqlite::params![name, value],
+    )?;
+    Ok(())
+}
+
+/// The pepper under which secrets are hashed, if the database holds one.
+pub fn pepper(conn: &Connection) -> Result<Option<Key32>> {
+    Ok(secret(conn, "pepper")?
+        .and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
         .map(Key32::from_bytes))
 }
 
 /// Writes the pepper into the database (a new store's random one, or a migrated store's).
 pub fn set_pepper(conn: &Connection, pepper: &Key32) -> Result<()> {
-    conn.execute(
-        "INSERT OR REPLACE INTO store_secrets (name, value) VALUES ('pepper', ?1)",
-        [&pepper.expose_secret()[..]],
-    )?;
-    Ok(())
+    set_secret(conn, "pepper", pepper.expose_secret())
 }
 
 /// The schema version of an opened database.

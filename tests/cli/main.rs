@@ -4,6 +4,7 @@ mod clipboard;
 mod concurrency;
 mod crash;
 mod faults;
+mod fleet;
 mod gateways;
 mod generated;
 mod harness;

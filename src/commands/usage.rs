@@ -1,0 +1,94 @@
+//! `apikeys usage import`: merge the use records of verifier nodes into the store, in one
+//! sealed write, idempotently (a high-water mark per node).
+
+use super::Context;
+use crate::error::Result;
+use crate::store::queries;
+use std::path::PathBuf;
+
+/// The `usage` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum UsageCommand {
+    /// Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store
+    Import {
+        /// Usage log files (JSON lines)
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Runs a `usage` subcommand.
+pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
+    let UsageCommand::Import { files } = cmd;
+    let mut lines = Vec::new();
+    let (mut garbage, mut torn) = (0, 0);
+    for f in &files {
+        let read = crate::usage_log::read(f)?;
+        if read.torn > 0 {
+            eprintln!(
+                "warning: {}: the last line is torn (a node stopped mid-write); skipped",
+                f.display()
+            );
+        }
+        garbage += read.garbage;
+        torn += read.torn;
+        lines.extend(read.lines);
+    }
+    lines.sort_by(|a, b| a.node.cmp(&b.node).then(a.seq.cmp(&b.seq)));
+    let mut store = ctx.open()?;
+    let now = crate::policy::now();
+    let (applied, duplicate, unknown) = store.write(|tx, _| {
+        let (mut applied, mut duplicate, mut unknown) = (0, 0, 0);
+        for l in &lines {
+            let seen: i64 = tx
+                .query_row(
+                    "SELECT seq FROM usage_nodes WHERE node = ?1",
+                    [&l.node],
+                    |r| r.get(0),
+                )
+                .unwrap_or(0);
+            if l.seq <= seen {
+                duplicate += 1;
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO usage_nodes (node, seq) VALUES (?1, ?2) \
+                 ON CONFLICT(node) DO UPDATE SET seq = excluded.seq",
+                rusqlite::params![l.node, l.seq],
+            )?;
+            if queries::key_by_id(tx, &l.key_id)?.is_none() || l.uses < 0 {
+                unknown += 1;
+                continue;
+            }
+            // A clock ahead of ours is not believed past now.
+            let at = chrono::DateTime::parse_from_rfc3339(&l.last_used)
+                .map_or(now, |t| t.timestamp())
+                .min(now);
+            queries::record_use(tx, &l.key_id, at, l.uses)?;
+            applied += 1;
+        }
+        queries::audit(
+            tx,
+            now,
+            &ctx.actor,
+            "usage import",
+            None,
+            &format!("{applied} records applied, {duplicate} already imported"),
+        )?;
+        Ok((applied, duplicate, unknown))
+    })?;
+    if ctx.json() {
+        crate::output::print_json(&serde_json::json!({
+            "applied": applied,
+            "already_imported": duplicate,
+            "unknown_keys": unknown,
+            "garbage_lines": garbage,
+            "torn_lines": torn,
+        }))
+    } else {
+        ctx.note(&format!(
+            "imported {applied} use records ({duplicate} already imported, {unknown} for unknown keys, {garbage} unreadable lines, {torn} torn)"
+        ));
+        Ok(())
+    }
+}

@@ -1,0 +1,147 @@
+//! `apikeys verifier export`: a verify-only snapshot for CI runners and gateway nodes, sealed
+//! under a verifier key and signed by a key that never leaves the store (SPEC §8).
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::snapshot::{self, Meta, VerifierKey};
+use crate::store::{queries, schema};
+use crate::verifier::Snapshot;
+use std::path::{Path, PathBuf};
+
+/// The `verifier` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum VerifierCommand {
+    /// Write a verify-only snapshot (sealed and signed) for machines that only check keys
+    #[command(
+        after_help = "The verifier key file is created (0600) when PATH does not exist, and reused when it\ndoes. Give it, with the snapshot, to the machines that verify; it cannot mint or change keys.\n\nExamples:\n  apikeys verifier export --out /srv/apikeys/verify.snap --verifier-key /srv/apikeys/verify.key\n  apikeys verify --verifier verify.snap --verifier-key verify.key < token.txt"
+    )]
+    Export {
+        /// The snapshot file to write (replaced atomically)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The verifier key file: created when absent, reused when present
+        #[arg(long, value_name = "PATH")]
+        verifier_key: PathBuf,
+    },
+}
+
+/// Writes `bytes` to `path` atomically: a new 0600 temp file beside it, fsync, rename, fsync
+/// of the directory. A reader sees the old file or the new one, never a half.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    crate::store::file::ensure_dir(path)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(
+        ".{name}.tmp-{}-{}",
+        std::process::id(),
+        crate::token::random_base62(8)?
+    ));
+    let result = (|| {
+        let mut f = crate::store::file::create_private(&tmp, "temp file")?;
+        f.write_all(bytes)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| Error::io("write", &tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io("replace", path, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return result;
+    }
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io("fsync directory", dir, e))
+}
+
+/// Runs a `verifier` subcommand.
+pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
+    let VerifierCommand::Export { out, verifier_key } = cmd;
+    let mut store = ctx.open()?;
+    let store_id = store.header().store_id;
+    let existing = if verifier_key.exists() {
+        Some(VerifierKey::read(&verifier_key)?)
+    } else {
+        None
+    };
+    let other = || {
+        Error::conflict(
+            format!(
+                "the verifier key {} belongs to another store",
+                verifier_key.display()
+            ),
+            "give a new --verifier-key path for this store (it is created), and ship that one",
+        )
+    };
+    if existing.as_ref().is_some_and(|v| v.store_id != store_id) {
+        return Err(other());
+    }
+    let now = crate::policy::now();
+    // The signing key is made on first export and never leaves the store; the generation
+    // grows with every export. Both live in the sealed database.
+    let (seed, generation) = store.write(|tx, _| {
+        let seed: [u8; 32] = match schema::secret(tx, "signing_key")?
+            .and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
+        {
+            Some(s) => s,
+            None => {
+                let mut s = [0u8; 32];
+                crate::store::crypto::fill_random(&mut s)?;
+                schema::set_secret(tx, "signing_key", &s)?;
+                s
+            }
+        };
+        let generation = schema::secret(tx, "verifier_generation")?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+            .map_or(0, u64::from_be_bytes)
+            + 1;
+        schema::set_secret(tx, "verifier_generation", &generation.to_be_bytes())?;
+        queries::audit(
+            tx,
+            now,
+            &ctx.actor,
+            "verifier export",
+            None,
+            &format!("generation {generation} to {}", out.display()),
+        )?;
+        Ok((zeroize::Zeroizing::new(seed), generation))
+    })?;
+    let signing = snapshot::signing_key(&seed);
+    let public = snapshot::public_of(&signing);
+    let vkey = match existing {
+        Some(v) if v.public != public => return Err(other()),
+        Some(v) => v,
+        None => {
+            let v = VerifierKey::new(store_id, public)?;
+            v.write_new(&verifier_key)?;
+            v
+        }
+    };
+    let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
+    let meta = Meta {
+        store_id,
+        generation,
+        issued_at: now,
+    };
+    let bytes = snapshot::seal(&snap, meta, &vkey, &signing)?;
+    write_atomically(&out, &bytes)?;
+    if ctx.json() {
+        crate::output::print_json(&serde_json::json!({
+            "snapshot": out,
+            "verifier_key": verifier_key,
+            "generation": generation,
+            "keys": snap.len(),
+            "issued_at": crate::output::rfc3339(now),
+        }))
+    } else {
+        ctx.note(&format!(
+            "exported generation {generation} ({} keys) to {}; verifier key {}",
+            snap.len(),
+            out.display(),
+            verifier_key.display()
+        ));
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! How `verify` accounts for the uses it grants: in the store, or in a snapshot's usage log.
+
+use super::Context;
+use crate::error::Result;
+use crate::source::Source;
+use crate::store::{Store, queries};
+use crate::verifier::{Entry, Outcome};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A valid verify skips recording last use when the stored time is younger than this.
+pub const LAST_USED_THROTTLE_SECS: i64 = 60;
+/// The longest a verify of a key with a usage limit waits for another writer's lock.
+const LIMITED_WAIT: Duration = Duration::from_secs(10);
+
+/// Uses granted and not yet recorded: key id → (uses, last use as stored).
+pub type Used = HashMap<String, (i64, Option<i64>)>;
+
+/// Accounts for a valid answer. A limited key's use is written (under the store lock)
+/// before the answer stands; other uses are noted in `used`, recorded by [`finish`].
+pub fn grant(
+    source: &mut Source,
+    k: &Entry,
+    outcome: Outcome,
+    now: i64,
+    used: &mut Used,
+) -> Result<Outcome> {
+    match source {
+        Source::Store(store) if k.remaining.is_some() => take_limited_use(store, outcome, now),
+        _ => {
+            used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += 1;
+            Ok(outcome)
+        }
+    }
+}
+
+/// Records the uses granted: into the store (throttled, never waiting for the lock) or the
+/// usage log. A failure only warns: the answers stand.
+pub fn finish(source: &mut Source, ctx: &Context, used: &Used, now: i64) {
+    let res = match source {
+        Source::Store(store) => record_uses(store, used, now),
+        Source::Snapshot(f) => match &mut f.log {
+            Some(log) if !used.is_empty() => log.append(
+                &used
+                    .iter()
+                    .map(|(id, (n, _))| (id.clone(), (*n, now)))
+                    .collect(),
+            ),
+            _ => Ok(()),
+        },
+    };
+    if let Err(e) = res
+        && !ctx.quiet
+    {
+        eprintln!("warning: the key is valid, but its use could not be recorded: {e}");
+    }
+}
+
+/// Records uses in one write, skipping keys whose last use is recent. It never waits for
+/// another writer: when the lock is taken, a later verify records the use.
+fn record_uses(store: &mut Store, used: &Used, now: i64) -> Result<()> {
+    let due: Vec<_> = used
+        .iter()
+        .filter(|(_, (_, last))| last.is_none_or(|l| now - l >= LAST_USED_THROTTLE_SECS))
+        .map(|(id, (n, _))| (id.clone(), *n))
+        .collect();
+    if due.is_empty() {
+        return Ok(());
+    }
+    store
+        .try_write(|tx, _| {
+            due.iter()
+                .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n))
+        })
+        .map(|_| ())
+}
+
+/// A valid answer for a key with a usage limit stands only once its use is written: under
+/// the lock, from what the file holds now, so that parallel verifies never grant one use twice.
+fn take_limited_use(store: &mut Store, outcome: Outcome, now: i64) -> Result<Outcome> {
+    let id = outcome.key_id.clone().unwrap_or_default();
+    let left = store.write_within(LIMITED_WAIT, |tx, _| queries::take_use(tx, &id, now))?;
+    Ok(match left {
+        Some(n) => Outcome {
+            remaining: Some(n),
+            ..outcome
+        },
+        None => outcome.exhausted(),
+    })
+}

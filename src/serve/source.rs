@@ -1,0 +1,164 @@
+//! What `serve` does with its source of keys: the store (reloaded when the file changes,
+//! uses written back under the lock) or a verifier snapshot (reloaded when a newer generation
+//! arrives, uses appended to the usage log).
+
+use super::log;
+use super::state::{Loaded, Shared, Uses};
+use crate::error::{Error, Result};
+pub use crate::source::Source;
+use crate::store::{Store, file::Ident, queries};
+use crate::verifier::Snapshot;
+use std::sync::atomic::Ordering;
+
+/// What `serve` does with a source: load, reload, write back uses.
+pub trait Serving {
+    /// Loads the first snapshot; returns how many keys it has.
+    fn start(&mut self, shared: &Shared) -> Result<usize>;
+    /// Loads what changed, if anything, and serves it.
+    fn reload_once(&mut self, shared: &Shared, failed: &mut Option<Option<Ident>>);
+    /// Writes the pending uses back.
+    fn flush(&mut self, shared: &Shared, wait: bool);
+}
+
+impl Serving for Source {
+    fn start(&mut self, shared: &Shared) -> Result<usize> {
+        load(self, shared, true).map(|k| k.unwrap_or(0))
+    }
+
+    /// Looks once whether the file changed; loads it if so. A file that fails to open (or an
+    /// older snapshot) is never served: the last good one stays, and the failure is logged
+    /// and counted once per version of the file.
+    fn reload_once(&mut self, shared: &Shared, failed: &mut Option<Option<Ident>>) {
+        let now_ident = Ident::current(self.path());
+        if failed.as_ref() == Some(&now_ident) {
+            return;
+        }
+        match load(self, shared, false) {
+            Ok(Some(keys)) => {
+                *failed = None;
+                shared.stale.store(false, Ordering::Relaxed);
+                shared.metrics.reloads.fetch_add(1, Ordering::Relaxed);
+                log(&format!("reload: {keys} keys"));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                *failed = Some(now_ident);
+                shared.stale.store(true, Ordering::Relaxed);
+                shared
+                    .metrics
+                    .reload_failures
+                    .fetch_add(1, Ordering::Relaxed);
+                log(&format!(
+                    "reload failed, still serving the last good keys: {}",
+                    crate::output::sanitize(&e.to_string())
+                ));
+            }
+        }
+    }
+
+    /// Writes the pending uses back: one sealed write to the store (`wait` = false never
+    /// waits for the lock: a busy lock keeps them for the next try), or lines appended to the
+    /// usage log.
+    fn flush(&mut self, shared: &Shared, wait: bool) {
+        let uses: Uses = shared.start_flush();
+        if uses.is_empty() {
+            return;
+        }
+        let result = match self {
+            Source::Store(store) => {
+                let write = |tx: &rusqlite::Transaction<'_>, _: &mut _| {
+                    uses.iter()
+                        .try_for_each(|(id, (n, at))| queries::record_use(tx, id, *at, *n))
+                };
+                if wait {
+                    store.write(write).map(Some)
+                } else {
+                    store.try_write(write)
+                }
+            }
+            // Uses stay counted against the snapshot until a newer one is served.
+            Source::Snapshot(f) => match &mut f.log {
+                Some(l) => l.append(&uses).map(Some),
+                None => Ok(Some(())),
+            },
+        };
+        match result {
+            Ok(Some(())) => {
+                shared.metrics.flushes.fetch_add(1, Ordering::Relaxed);
+                let total: i64 = uses.values().map(|u| u.0).sum();
+                log(&format!(
+                    "flush: {total} uses of {} keys recorded",
+                    uses.len()
+                ));
+                // The write re-read the store: serve what it holds now, others' changes
+                // included (and the uses just written, which are no longer pending).
+                if let Source::Store(store) = self
+                    && let Err(e) = publish_store(shared, store)
+                {
+                    log(&format!("error: cannot rebuild the snapshot: {e}"));
+                }
+            }
+            Ok(None) => shared.abort_flush(),
+            Err(e) => {
+                shared
+                    .metrics
+                    .flush_failures
+                    .fetch_add(1, Ordering::Relaxed);
+                log(&format!(
+                    "flush failed, uses kept for the next try: {}",
+                    crate::output::sanitize(&e.to_string())
+                ));
+                shared.abort_flush();
+            }
+        }
+    }
+}
+
+/// Loads what changed, if anything (everything when `first`), and serves it. `Ok(None)`:
+/// nothing new. A snapshot older than the one served is refused (a rollback).
+fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usize>> {
+    if !first && !source.changed()? {
+        return Ok(None);
+    }
+    if let Source::Store(store) = source {
+        return publish_store(shared, store).map(Some);
+    }
+    let (snap, meta) = source.load(None)?;
+    let meta = meta.expect("a snapshot has a header");
+    let held = shared.current().map_or(0, |l| l.generation);
+    if meta.generation < held {
+        return Err(Error::Corrupt {
+            path: source.path().to_path_buf(),
+            reason: format!(
+                "rollback refused: generation {} is older than the {held} being served",
+                meta.generation
+            ),
+        });
+    }
+    if meta.generation == held && !first {
+        return Ok(None);
+    }
+    let keys = snap.len();
+    shared.publish(Loaded {
+        snap,
+        loaded_at: crate::policy::now(),
+        issued_at: meta.issued_at,
+        generation: meta.generation,
+    });
+    Ok(Some(keys))
+}
+
+/// Builds a snapshot of the store as it is now and serves it.
+fn publish_store(shared: &Shared, store: &Store) -> Result<usize> {
+    let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
+    let keys = snap.len();
+    let now = crate::policy::now();
+    let generation = shared.current().map_or(0, |l| l.generation) + 1;
+    shared.publish(Loaded {
+        snap,
+        loaded_at: now,
+        issued_at: now,
+        generation,
+    });
+    Ok(keys)
+}
