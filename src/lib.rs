@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod commands;
 pub mod error;
+pub mod hex;
 pub mod model;
 pub mod output;
 pub mod policy;

@@ -286,17 +286,6 @@ impl Drop for Export {
     }
 }
 
-fn unhex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 impl Snapshot {
     /// What a verifier snapshot carries of this snapshot.
     pub fn export(&self) -> Export {
@@ -326,10 +315,10 @@ impl Snapshot {
 
     /// A snapshot from a verifier snapshot's contents.
     pub fn import(e: Export) -> std::result::Result<Snapshot, String> {
-        let pepper = Key32::from_bytes(unhex32(&e.pepper).ok_or("a bad pepper")?);
+        let pepper = Key32::from_bytes(crate::hex::decode::<32>(&e.pepper).ok_or("a bad pepper")?);
         let mut keys = HashMap::with_capacity(e.keys.len());
         for k in &e.keys {
-            let hash = unhex32(&k.hash).ok_or("a bad hash")?;
+            let hash = crate::hex::decode::<32>(&k.hash).ok_or("a bad hash")?;
             let nets = k
                 .allowed_ips
                 .iter()

@@ -23,6 +23,13 @@ pub struct Loaded {
 /// Uses not yet written back: key id → (uses, last use).
 pub type Uses = HashMap<String, (i64, i64)>;
 
+/// Adds `n` uses at `at` to `id` in `uses`.
+fn add_use(uses: &mut Uses, id: &str, n: i64, at: i64) {
+    let u = uses.entry(id.to_string()).or_insert((0, at));
+    u.0 += n;
+    u.1 = u.1.max(at);
+}
+
 /// Use records, and how much of each limited key's remaining count is spent but not yet in
 /// the snapshot being served.
 #[derive(Debug, Default)]
@@ -155,9 +162,7 @@ impl Shared {
             }
             None => None,
         };
-        let u = book.pending.entry(id.to_string()).or_insert((0, now));
-        u.0 += 1;
-        u.1 = u.1.max(now);
+        add_use(&mut book.pending, id, 1, now);
         Some(after)
     }
 
@@ -181,9 +186,7 @@ impl Shared {
         let mut book = self.book();
         let uses = std::mem::take(&mut book.pending);
         for (id, (n, at)) in &uses {
-            let u = book.writing.entry(id.clone()).or_insert((0, *at));
-            u.0 += n;
-            u.1 = u.1.max(*at);
+            add_use(&mut book.writing, id, *n, *at);
         }
         uses
     }
@@ -193,9 +196,7 @@ impl Shared {
         let mut book = self.book();
         let back = std::mem::take(&mut book.writing);
         for (id, (n, at)) in back {
-            let u = book.pending.entry(id).or_insert((0, at));
-            u.0 += n;
-            u.1 = u.1.max(at);
+            add_use(&mut book.pending, &id, n, at);
         }
     }
 

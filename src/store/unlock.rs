@@ -117,30 +117,18 @@ pub fn read_passphrase_file(path: &Path) -> std::result::Result<Passphrase, Stri
 pub fn read_key_file(path: &Path) -> std::result::Result<Key32, String> {
     let raw = read_capped(path, "key file")?;
     let text = std::str::from_utf8(&raw).unwrap_or("").trim();
-    let mut key = Zeroizing::new([0u8; 32]);
-    let bad = || {
+    let key = Zeroizing::new(crate::hex::decode::<32>(text).ok_or_else(|| {
         format!(
             "{} is not an apikeys key file (64 hex digits expected)",
             path.display()
         )
-    };
-    if text.len() != 64 {
-        return Err(bad());
-    }
-    for (i, out) in key.iter_mut().enumerate() {
-        *out = u8::from_str_radix(text.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
-            .map_err(|_| bad())?;
-    }
+    })?);
     Ok(Key32::from_bytes(*key))
 }
 
 /// The text written to a new key file: 64 lowercase hex digits and a newline.
 pub fn key_file_text(key: &Key32) -> Zeroizing<String> {
-    let mut s = Zeroizing::new(String::with_capacity(65));
-    for b in key.expose_secret() {
-        s.push(char::from_digit(u32::from(b >> 4), 16).expect("nibble"));
-        s.push(char::from_digit(u32::from(b & 15), 16).expect("nibble"));
-    }
+    let mut s = Zeroizing::new(crate::hex::encode(key.expose_secret()));
     s.push('\n');
     s
 }

@@ -24,6 +24,25 @@ fn export(env: &TestEnv, snap: &str, key: &str) -> serde_json::Value {
     .json()
 }
 
+/// `serve --verifier` on a free port from the snapshot `snap` (key `key`) of `env`, with no
+/// store or admin credential in its environment, and `extra` arguments.
+fn serve_snapshot(env: &TestEnv, snap: &str, key: &str, extra: &[&str]) -> Server {
+    let (s, k) = (env.path(snap), env.path(key));
+    let mut args = vec![
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--verifier",
+        s.to_str().unwrap(),
+        "--verifier-key",
+        k.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let mut cmd = env.bare_cmd(&args);
+    cmd.env_remove("APIKEYS_STORE");
+    Server::spawn(cmd)
+}
+
 /// `verify --verifier` with no store, key file or passphrase anywhere in sight.
 fn verify_snap(
     env: &TestEnv,
@@ -161,20 +180,13 @@ fn serve_follows_new_generations_refuses_rollback_and_fails_closed_when_old() {
     export(&env, "v.snap", "v.key");
     let old = std::fs::read(env.path("v.snap")).unwrap();
     let log = env.path("node/usage.log");
-    let (snap, key) = (env.path("v.snap"), env.path("v.key"));
-    let mut cmd = env.bare_cmd(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--verifier",
-        snap.to_str().unwrap(),
-        "--verifier-key",
-        key.to_str().unwrap(),
-        "--usage-log",
-        log.to_str().unwrap(),
-    ]);
-    cmd.env_remove("APIKEYS_STORE");
-    let s = Server::spawn(cmd);
+    let snap = env.path("v.snap");
+    let s = serve_snapshot(
+        &env,
+        "v.snap",
+        "v.key",
+        &["--usage-log", log.to_str().unwrap()],
+    );
     assert_eq!(s.verify(&token).status, 200);
     assert_eq!(s.verify(&other).status, 200);
     env.run(&["revoke", "other", "--yes"]).code(0);
@@ -205,20 +217,8 @@ fn serve_follows_new_generations_refuses_rollback_and_fails_closed_when_old() {
     assert!(env.key("other")["use_count"].as_u64().unwrap() >= 1);
 
     // --max-age: once the snapshot is older than that, 503 (fail closed).
-    let mut cmd = env.bare_cmd(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--verifier",
-        snap.to_str().unwrap(),
-        "--verifier-key",
-        key.to_str().unwrap(),
-        "--max-age",
-        "2s",
-    ]);
-    cmd.env_remove("APIKEYS_STORE");
     export(&env, "v.snap", "v.key");
-    let s = Server::spawn(cmd);
+    let s = serve_snapshot(&env, "v.snap", "v.key", &["--max-age", "2s"]);
     assert_eq!(s.verify(&token).status, 200);
     s.until("the snapshot is too old", |s| {
         s.verify(&token).status == 503
@@ -276,24 +276,15 @@ fn the_fleet_walkthrough_rolls_out_a_revocation_under_load() {
     let good = env.create("good", &[]);
     let leaked = env.create("leaked", &[]);
     export(&env, "fleet.snap", "fleet.key");
-    let (snap, key) = (env.path("fleet.snap"), env.path("fleet.key"));
     let node = |n: &str| {
         let log = env.path(&format!("{n}/usage.log"));
-        let mut cmd = env.bare_cmd(&[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
+        let extra = [
             "--trusted-proxy",
             "127.0.0.1/32",
-            "--verifier",
-            snap.to_str().unwrap(),
-            "--verifier-key",
-            key.to_str().unwrap(),
             "--usage-log",
             log.to_str().unwrap(),
-        ]);
-        cmd.env_remove("APIKEYS_STORE");
-        (Server::spawn(cmd), log)
+        ];
+        (serve_snapshot(&env, "fleet.snap", "fleet.key", &extra), log)
     };
     let (a, log_a) = node("node-a");
     let (b, log_b) = node("node-b");

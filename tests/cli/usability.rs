@@ -210,18 +210,10 @@ fn a_deleted_successor_leaves_no_dead_end() {
 
 #[test]
 fn init_makes_missing_parent_directories_private() {
-    let env = TestEnv::bare();
-    let kf = env.path("home/.config/apikeys/ci.key");
-    env.with_pass(&[
-        "init",
-        "--kdf-memory",
-        "1",
-        "--kdf-iterations",
-        "1",
-        "--with-key-file",
-        kf.to_str().unwrap(),
-    ])
-    .code(0);
+    let mut env = TestEnv::bare();
+    env.key_file = env.path("home/.config/apikeys/ci.key");
+    env.init();
+    let kf = &env.key_file;
     assert_eq!(crate::harness::mode(kf.parent().unwrap()), 0o700);
-    assert_eq!(crate::harness::mode(&kf), 0o600);
+    assert_eq!(crate::harness::mode(kf), 0o600);
 }
