@@ -27,6 +27,11 @@ printf '%-34s %8s %12s %10s\n' "command" "keys" "median ms" "peak MB"
 row() { printf '%-34s %8s %12s %10s\n' "$1" "$2" "$(median_ms "$1" "$3")" "$(rss_mb "$3")"; }
 
 row "apikeys --version" - "exec $bin --version"
+# A reference from outside: Apache's htpasswd checking a bcrypt (cost 5) password file.
+if command -v htpasswd >/dev/null; then
+  htpasswd -cbB -C 5 "$work/htpasswd" bench bench-password 2>/dev/null
+  row "htpasswd -v (bcrypt cost 5)" - "exec htpasswd -vb $work/htpasswd bench bench-password 2>/dev/null"
+fi
 for n in $sizes; do
   s=$work/s$n.store; k=$work/k$n.key
   "$mk" "$s" "$k" "$n" "$work/t$n.txt"
@@ -34,13 +39,13 @@ for n in $sizes; do
   db_mb=$(awk -v b="$(stat -c %s "$s")" 'BEGIN{printf "%.1f", b/1048576}')
   echo "# $n keys: store file $db_mb MB (≈ the decrypted database)"
   "$bin" --store "$s" --key-file "$k" verify -q < "$work/one$n.txt"   # first use recorded; later runs are throttled
-  row "verify (key file)" "$n" "exec $bin --store $s --key-file $k verify -q < $work/one$n.txt"
+  row "verify (key file)" "$n" "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt"
   # The KDF's time drifts by ±10 ms over minutes: measure it right beside the passphrase path.
-  pass_ms=$(median_ms pass "exec $bin --store $s verify -q < $work/one$n.txt")
+  pass_ms=$(median_ms pass "exec $bin --store $s verify -q --ip 10.1.2.3 < $work/one$n.txt")
   kdf_ms=$(median_ms kdf "exec $mk --kdf")
-  key_ms=$(median_ms key "exec $bin --store $s --key-file $k verify -q < $work/one$n.txt")
+  key_ms=$(median_ms key "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt")
   printf '%-34s %8s %12s %10s   => minus the KDF (%s ms): %s ms; key-file path: %s ms\n' "verify (passphrase)" "$n" "$pass_ms" \
-    "$(rss_mb "exec $bin --store $s verify -q < $work/one$n.txt")" "$kdf_ms" \
+    "$(rss_mb "exec $bin --store $s verify -q --ip 10.1.2.3 < $work/one$n.txt")" "$kdf_ms" \
     "$(awk -v a="$pass_ms" -v b="$kdf_ms" 'BEGIN{printf "%.2f", a-b}')" "$key_ms"
   row "list --format json" "$n" "exec $bin --store $s --key-file $k list --format json"
   row "list (table)" "$n" "exec $bin --store $s --key-file $k list"
@@ -60,9 +65,9 @@ for n in $sizes; do
     "$(python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json")" "-"
   if [ "$n" -ge 10000 ]; then
     head -50000 "$work/t$n.txt" > "$work/batch.txt"; m=$(wc -l < "$work/batch.txt")
-    ms=$(median_ms batch "exec $bin --store $s --key-file $k verify --batch < $work/batch.txt")
+    ms=$(median_ms batch "exec $bin --store $s --key-file $k verify --batch --ip 10.1.2.3 < $work/batch.txt")
     printf '%-34s %8s %12s %10s   => %s tokens/s\n' "verify --batch ($m tokens)" "$n" "$ms" \
-      "$(rss_mb "exec $bin --store $s --key-file $k verify --batch < $work/batch.txt")" \
+      "$(rss_mb "exec $bin --store $s --key-file $k verify --batch --ip 10.1.2.3 < $work/batch.txt")" \
       "$(awk -v m="$m" -v ms="$ms" 'BEGIN{printf "%d", m/(ms/1000)}')"
   fi
 done

@@ -217,3 +217,62 @@ fn init_makes_missing_parent_directories_private() {
     assert_eq!(crate::harness::mode(kf.parent().unwrap()), 0o700);
     assert_eq!(crate::harness::mode(kf), 0o600);
 }
+
+#[test]
+fn unlocking_hints_fit_the_store() {
+    let env = TestEnv::new();
+    // An empty APIKEYS_PASSPHRASE counts as unset: no attempt with an empty passphrase.
+    let out = env
+        .bare_cmd(&["list"])
+        .env("APIKEYS_PASSPHRASE", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no key file or passphrase"));
+    // The key-file hint only where the store has a key-file slot.
+    let out = env
+        .bare_cmd(&["list"])
+        .env("APIKEYS_PASSPHRASE", "wrong wrong wrong")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--key-file"));
+    env.cmd(&["passwd", "--yes", "--remove-key-file"])
+        .env("APIKEYS_PASSPHRASE", crate::harness::PASS)
+        .output()
+        .unwrap();
+    let out = env
+        .bare_cmd(&["list"])
+        .env("APIKEYS_PASSPHRASE", "wrong wrong wrong")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr.contains("wrong passphrase") && !stderr.contains("--key-file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_and_edits_say_what_they_mean() {
+    let env = TestEnv::new();
+    let help = env.run(&["group", "create", "--help"]).code(0).stdout;
+    assert_eq!(help.matches("Global options:").count(), 1, "{help}");
+    let usage = help.lines().find(|l| l.starts_with("Usage:")).unwrap();
+    assert!(!usage.contains("--store"), "{usage}");
+    assert_eq!(
+        env.run(&["list", "--help"])
+            .stdout
+            .matches("[default: all]")
+            .count(),
+        1
+    );
+    let out = env.run(&["verify", "--token", "x"]).code(2);
+    assert!(!out.stderr.contains("--store"), "{}", out.stderr);
+    assert!(out.stderr.contains("stdin"), "{}", out.stderr);
+    env.run(&["group", "create", "g", "--scope", "a"]).code(0);
+    let out = env
+        .run(&["group", "edit", "g", "--remove-scope", "nope"])
+        .code(2);
+    assert!(out.stderr.contains("nothing to change"), "{}", out.stderr);
+}

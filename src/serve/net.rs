@@ -1,0 +1,185 @@
+//! Sockets and connections: accepting, serving HTTP/1.1 on each connection with bounded
+//! header size and timeouts, answering every request (a panic is caught), and draining on
+//! shutdown.
+
+use super::http::{self, Peer};
+use super::state::Shared;
+use super::{DRAIN, HEADER_TIMEOUT, MAX_CONNECTIONS, Server, log};
+use crate::error::{Error, Result};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{Semaphore, watch};
+
+/// Answers one request; a panic is caught, counted and answered 500 (the server goes on).
+fn handle(server: &Server, peer: Peer, req: hyper::Request<hyper::body::Incoming>) -> http::Answer {
+    let started = Instant::now();
+    // The body is never read: a forward-auth request carries none worth reading, and one that
+    // does is dropped (hyper then closes the connection instead of draining it).
+    let (parts, _body) = req.into_parts();
+    let result = guard(&server.shared, || {
+        http::answer(
+            &server.shared,
+            &server.cfg,
+            peer,
+            parts.uri.path(),
+            parts.uri.query(),
+            &parts.headers,
+        )
+    });
+    let (answer, logged) = result;
+    if server.access_log {
+        log(&format!(
+            "access: client={} status={} code={} key={} latency_us={}",
+            logged.client.map_or("-".into(), |ip| ip.to_string()),
+            answer.status().as_u16(),
+            logged.code,
+            logged.key_id.as_deref().unwrap_or("-"),
+            started.elapsed().as_micros()
+        ));
+    }
+    answer
+}
+
+/// Runs `f`, turning a panic into a 500 answer and a count.
+pub(super) fn guard(
+    shared: &Shared,
+    f: impl FnOnce() -> (http::Answer, http::Logged),
+) -> (http::Answer, http::Logged) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => {
+            shared.metrics.panics.fetch_add(1, Ordering::Relaxed);
+            let mut r = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(
+                r#"{"error":"internal error"}"#,
+            )));
+            *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            (
+                r,
+                http::Logged {
+                    client: None,
+                    code: "panic",
+                    key_id: None,
+                },
+            )
+        }
+    }
+}
+
+/// Resolves once shutdown has been asked for.
+pub(super) async fn stopped(mut rx: watch::Receiver<bool>) {
+    while !*rx.borrow_and_update() {
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Serves one connection until it ends, or until shutdown asks it to finish.
+async fn connection<T>(server: Arc<Server>, io: T, peer: Peer, shutdown: watch::Receiver<bool>)
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let answer = handle(&server, peer, req);
+        async move { Ok::<_, std::convert::Infallible>(answer) }
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(16 * 1024)
+        .keep_alive(true);
+    let conn = builder.serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopped(shutdown.clone()) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(DRAIN, conn.as_mut()).await;
+        }
+    }
+}
+
+pub(super) enum Listener {
+    Tcp(tokio::net::TcpListener),
+    Unix(tokio::net::UnixListener),
+}
+
+/// Accepts connections until shutdown, then waits (bounded) for those in flight.
+pub(super) async fn accept_loop(
+    server: Arc<Server>,
+    listener: Listener,
+    shutdown: watch::Receiver<bool>,
+) {
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut tasks = tokio::task::JoinSet::new();
+    let stop = shutdown.clone();
+    loop {
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            break;
+        };
+        let accepted = tokio::select! {
+            _ = stopped(stop.clone()) => break,
+            a = async {
+                match &listener {
+                    Listener::Tcp(l) => l.accept().await.map(|(s, a)| {
+                        let _ = s.set_nodelay(true);
+                        (Box::pin(s) as std::pin::Pin<Box<dyn Io>>, Peer::Tcp(a.ip()))
+                    }),
+                    Listener::Unix(l) => l.accept().await.map(|(s, _)| {
+                        (Box::pin(s) as std::pin::Pin<Box<dyn Io>>, Peer::Unix)
+                    }),
+                }
+            } => a,
+        };
+        match accepted {
+            Ok((io, peer)) => {
+                let server = server.clone();
+                let shutdown = shutdown.clone();
+                tasks.spawn(async move {
+                    connection(server, io, peer, shutdown).await;
+                    drop(permit);
+                });
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: say so, breathe, go on.
+                log(&format!("error: accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        while tasks.try_join_next().is_some() {}
+    }
+    let _ = tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
+}
+
+/// A stream a connection can be served over.
+trait Io: AsyncRead + AsyncWrite + Send {}
+impl<T: AsyncRead + AsyncWrite + Send> Io for T {}
+
+/// Binds a unix socket (0660), replacing only a stale socket.
+pub(super) fn bind_unix(path: &std::path::Path) -> Result<tokio::net::UnixListener> {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        let refuse = |why: &str| {
+            Error::conflict(
+                format!("cannot listen on {}: {why}", path.display()),
+                "choose another path, or remove the file if it is yours",
+            )
+        };
+        if !meta.file_type().is_socket() {
+            return Err(refuse("it exists and is not a socket"));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(refuse("another server is listening there"));
+        }
+        std::fs::remove_file(path).map_err(|e| Error::io("remove stale socket", path, e))?;
+    }
+    let l = tokio::net::UnixListener::bind(path).map_err(|e| Error::io("listen on", path, e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+        .map_err(|e| Error::io("set permissions of", path, e))?;
+    Ok(l)
+}
