@@ -381,17 +381,47 @@ impl Store {
                 "the file was replaced by another store while this command ran",
             ));
         }
-        let mut header = opened.header.clone();
-        let (mut conn, pepper) = load_payload(&self.path, opened, &self.data_key)?;
-        let tx = conn.transaction()?;
-        let out = change(&tx, &mut header)?;
-        tx.commit()?;
+        let (file_ident, file_header) = (opened.ident, opened.header.clone());
+        // The file under the lock is the one last read or written (same inode, size, mtime,
+        // and header with its random payload nonce): the database in memory is its content,
+        // so it is not decrypted a second time (nor held twice in memory).
+        let unchanged = file_ident == self.ident
+            && file_header == self.header
+            && file_ident != file::Ident::default();
+        let (mut conn, pepper) = if unchanged {
+            drop(opened);
+            let conn = std::mem::replace(&mut self.conn, memory_db()?);
+            (conn, self.pepper.duplicate())
+        } else {
+            load_payload(&self.path, opened, &self.data_key)?
+        };
+        // Until the write is sealed, memory may differ from the file: the next write re-reads.
+        self.ident = file::Ident::default();
+        let mut header = file_header.clone();
+        let changed = (|| {
+            let tx = conn.transaction()?;
+            let out = change(&tx, &mut header)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        let out = match changed {
+            Ok(out) => out,
+            Err(e) => {
+                // Rolled back: the database in memory is the file's again.
+                self.conn = conn;
+                self.header = file_header;
+                self.pepper = pepper;
+                self.ident = file_ident;
+                return Err(e);
+            }
+        };
         let key = new_key.unwrap_or_else(|| self.data_key.duplicate());
-        write_sealed(&self.path, &mut conn, &mut header, &key, lock)?;
+        let sealed = write_sealed(&self.path, &mut conn, &mut header, &key, lock);
         self.conn = conn;
+        self.pepper = pepper;
+        sealed?;
         self.header = header;
         self.data_key = key;
-        self.pepper = pepper;
         self.ident = file::Ident::current(&self.path).unwrap_or_default();
         Ok(out)
     }
@@ -539,6 +569,53 @@ mod tests {
         assert_eq!(again.pepper().expose_secret(), derived.expose_secret());
         assert_ne!(again.data_key.expose_secret(), s.data_key.expose_secret());
         assert_eq!(schema::version(again.conn()).unwrap(), schema::CURRENT);
+    }
+
+    #[test]
+    fn a_write_to_an_unchanged_file_does_not_decrypt_it_again() {
+        use std::os::unix::fs::FileExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.store");
+        Store::create(&path, &pass(), CHEAP, None).unwrap();
+        let mut s = Store::open(&path, &unlock()).unwrap();
+        // Damage the payload in place, keeping inode, size and mtime: a write that decrypted
+        // the file again would fail; one that reuses what it read goes through.
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        let mtime = f.metadata().unwrap().modified().unwrap();
+        let len = f.metadata().unwrap().len();
+        f.write_at(&[0xAA], len - 40).unwrap();
+        f.set_modified(mtime).unwrap();
+        drop(f);
+        s.write(|tx, _| queries::audit(tx, 1, "t", "test", None, ""))
+            .unwrap();
+        // The next writer finds a sound file again, with the change.
+        let again = Store::open(&path, &unlock()).unwrap();
+        let n: i64 = again
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM audit WHERE action = 'test'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        // A file changed by another writer (new header nonce) is read again under the lock.
+        let mut other = Store::open(&path, &unlock()).unwrap();
+        other
+            .write(|tx, _| queries::audit(tx, 2, "t", "other", None, ""))
+            .unwrap();
+        s.write(|tx, _| queries::audit(tx, 3, "t", "mine", None, ""))
+            .unwrap();
+        let n: i64 = Store::open(&path, &unlock())
+            .unwrap()
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM audit WHERE action IN ('other', 'mine')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 2, "no writer's change is lost");
     }
 
     #[test]
