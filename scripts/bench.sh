@@ -38,7 +38,7 @@ for n in $sizes; do
   head -1 "$work/t$n.txt" > "$work/one$n.txt"
   db_mb=$(awk -v b="$(stat -c %s "$s")" 'BEGIN{printf "%.1f", b/1048576}')
   echo "# $n keys: store file $db_mb MB (≈ the decrypted database)"
-  "$bin" --store "$s" --key-file "$k" verify -q < "$work/one$n.txt"   # first use recorded; later runs are throttled
+  "$bin" --store "$s" --key-file "$k" verify -q --ip 10.1.2.3 < "$work/one$n.txt"   # first use recorded; later runs are throttled
   row "verify (key file)" "$n" "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt"
   # The KDF's time drifts by ±10 ms over minutes: measure it right beside the passphrase path.
   pass_ms=$(median_ms pass "exec $bin --store $s verify -q --ip 10.1.2.3 < $work/one$n.txt")
