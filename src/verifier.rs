@@ -112,7 +112,6 @@ pub fn parse(text: &str) -> std::result::Result<token::ParsedToken<'_>, Paste> {
 }
 
 /// What the checks need of one key: no SQLite on the request path.
-#[derive(Debug)]
 pub struct Entry {
     pub id: String,
     pub name: String,
@@ -129,6 +128,16 @@ pub struct Entry {
     pub meta: std::collections::BTreeMap<String, String>,
     /// Uses left as of the load; `None` for no limit.
     pub remaining: Option<i64>,
+}
+
+/// The keyed hash stays out of `Debug`: it is not a token, but it is not for logs either.
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The keys of one store as of one load, indexed by id.

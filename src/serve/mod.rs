@@ -168,6 +168,7 @@ async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut loops = Vec::new();
     let mut sockets = Vec::new();
+    let mut bound = Vec::new();
     for addr in &addrs {
         let (listener, shown) = match addr {
             Addr::Tcp(a) => {
@@ -186,6 +187,11 @@ async fn serve(
                 (Listener::Unix(l), format!("unix:{}", p.display()))
             }
         };
+        bound.push((listener, shown));
+    }
+    // Every address is bound before the first "listening" line: a line is a promise that
+    // all of them answer.
+    for (listener, shown) in bound {
         log(&format!("listening on {shown} ({keys} keys)"));
         loops.push(tokio::spawn(accept_loop(
             server.clone(),

@@ -349,8 +349,8 @@ pub fn delete_group(conn: &Connection, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// What verification needs of one key, hash included: only the verifier reads these.
-#[derive(Debug)]
+/// What verification needs of one key, hash included: only the verifier reads these (no
+/// `Debug`: the hash is not for logs).
 pub struct VerifyRow {
     pub id: String,
     pub name: String,
