@@ -282,7 +282,10 @@ fn uses_are_written_back_while_running_without_blocking_on_the_lock() {
     // At least the write-back after the lock was released (one before it is possible on a
     // slow machine, never one while the lock was held: that use count would be off).
     let metrics = s.get("/metrics", &[]).body;
-    assert!(!metrics.contains("apikeys_usage_flushes_total 0"), "{metrics}");
+    assert!(
+        !metrics.contains("apikeys_usage_flushes_total 0"),
+        "{metrics}"
+    );
 }
 
 #[test]
