@@ -51,10 +51,7 @@ impl Drop for TinyFs {
 }
 
 fn names(env: &TestEnv) -> Vec<String> {
-    env.keys()
-        .iter()
-        .map(|k| k["name"].as_str().unwrap().to_string())
-        .collect()
+    env.names(&[])
 }
 
 #[test]

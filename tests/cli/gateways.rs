@@ -51,15 +51,22 @@ fn config(name: &str, vars: &[(&str, String)]) -> String {
     text
 }
 
+/// A store with a key granting `orders:read` and one granting nothing, and a server that
+/// believes the gateway on loopback.
+fn protected() -> (TestEnv, String, String, Server) {
+    let env = TestEnv::new();
+    let token = env.create("ci", &["--scope", "orders:read"]);
+    let other = env.create("other", &[]);
+    let s = Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
+    (env, token, other, s)
+}
+
 #[test]
 fn nginx_auth_request_protects_an_upstream() {
     if !installed("nginx") {
         return;
     }
-    let env = TestEnv::new();
-    let token = env.create("ci", &["--scope", "orders:read"]);
-    let other = env.create("other", &[]);
-    let s = Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
+    let (env, token, other, s) = protected();
     let (port, up, lim) = (free_port(), free_port(), free_port());
     let dir = env.path("nginx");
     std::fs::create_dir_all(dir.join("logs")).unwrap();
@@ -148,10 +155,7 @@ fn caddy_forward_auth_protects_an_upstream() {
     if !installed("caddy") {
         return;
     }
-    let env = TestEnv::new();
-    let token = env.create("ci", &["--scope", "orders:read"]);
-    let other = env.create("other", &[]);
-    let s = Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
+    let (env, token, other, s) = protected();
     let port = free_port();
     let dir = env.path("caddy");
     std::fs::create_dir_all(&dir).unwrap();

@@ -176,6 +176,20 @@ impl TestEnv {
             .unwrap_or_default()
     }
 
+    /// The names `list --format json` shows, with extra filter arguments.
+    pub fn names(&self, filters: &[&str]) -> Vec<String> {
+        let mut args = vec!["list", "--format", "json"];
+        args.extend_from_slice(filters);
+        self.run(&args)
+            .code(0)
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// One key's json by name or id.
     pub fn key(&self, key: &str) -> serde_json::Value {
         self.run(&["show", key, "--format", "json"]).code(0).json()

@@ -218,18 +218,7 @@ fn list_filters_and_formats() {
     );
     env.create("gone", &[]);
     env.run(&["revoke", "gone", "--yes"]).code(0);
-    let names = |args: &[&str]| -> Vec<String> {
-        let mut a = vec!["list", "--format", "json"];
-        a.extend_from_slice(args);
-        env.run(&a)
-            .code(0)
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k["name"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let names = |filters: &[&str]| env.names(filters);
     assert_eq!(names(&[]), ["soon", "later", "gone"]);
     assert_eq!(names(&["--status", "inactive"]), ["gone"]);
     assert_eq!(names(&["--status", "active"]), ["soon", "later"]);

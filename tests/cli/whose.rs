@@ -143,18 +143,7 @@ fn unused_keys_are_found() {
     let used = env.create("used", &[]);
     env.create("never", &[]);
     env.verify(&used, &[]).code(0);
-    let names = |args: &[&str]| -> Vec<String> {
-        let mut a = vec!["list", "--format", "json"];
-        a.extend_from_slice(args);
-        env.run(&a)
-            .code(0)
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k["name"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let names = |filters: &[&str]| env.names(filters);
     assert_eq!(names(&["--unused-since", "90d"]), ["never"]);
     env.run(&["list", "--unused-since", "soon"]).code(2);
 }
