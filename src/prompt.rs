@@ -8,6 +8,25 @@ use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 /// The shortest passphrase `init` and `passwd` accept.
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
+/// Ctrl-C at a prompt would end the process with the cursor hidden (dialoguer hides it while
+/// it draws a choice). While prompts may be shown, SIGINT is taken by a thread that shows the
+/// cursor again, says nothing changed, and exits 130.
+fn restore_terminal_on_interrupt() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT])
+        else {
+            return;
+        };
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                eprint!("\x1b[?25h\ncancelled: nothing changed\n");
+                std::process::exit(130);
+            }
+        });
+    });
+}
+
 fn io(e: dialoguer::Error) -> Error {
     // A prompt interrupted (Ctrl-C) may leave the cursor hidden: show it again, always.
     eprint!("\x1b[?25h");
@@ -25,6 +44,7 @@ fn theme() -> ColorfulTheme {
 
 /// Asks for a passphrase without echo.
 pub fn password(prompt: &str) -> Result<Passphrase> {
+    restore_terminal_on_interrupt();
     Password::with_theme(&theme())
         .with_prompt(prompt)
         .allow_empty_password(true)
@@ -35,6 +55,7 @@ pub fn password(prompt: &str) -> Result<Passphrase> {
 
 /// Asks for a new passphrase twice; a mismatch or a short one asks again.
 pub fn new_password(prompt: &str) -> Result<Passphrase> {
+    restore_terminal_on_interrupt();
     Password::with_theme(&theme())
         .with_prompt(prompt)
         .with_confirmation("Repeat it", "the passphrases do not match, try again")
@@ -52,6 +73,7 @@ pub fn new_password(prompt: &str) -> Result<Passphrase> {
 
 /// Asks a yes/no question, defaulting to no.
 pub fn confirm(question: &str) -> Result<bool> {
+    restore_terminal_on_interrupt();
     Confirm::with_theme(&theme())
         .with_prompt(question)
         .default(false)
@@ -65,6 +87,7 @@ pub fn input(
     allow_empty: bool,
     validate: impl Fn(&String) -> std::result::Result<(), String>,
 ) -> Result<String> {
+    restore_terminal_on_interrupt();
     Input::<String>::with_theme(&theme())
         .with_prompt(prompt)
         .allow_empty(allow_empty)
@@ -75,6 +98,7 @@ pub fn input(
 
 /// Asks to pick one item.
 pub fn select(prompt: &str, items: &[String], default: usize) -> Result<usize> {
+    restore_terminal_on_interrupt();
     Select::with_theme(&theme())
         .with_prompt(prompt)
         .items(items)
@@ -85,6 +109,7 @@ pub fn select(prompt: &str, items: &[String], default: usize) -> Result<usize> {
 
 /// Asks to pick any number of items.
 pub fn multi_select(prompt: &str, items: &[String]) -> Result<Vec<usize>> {
+    restore_terminal_on_interrupt();
     MultiSelect::with_theme(&theme())
         .with_prompt(prompt)
         .items(items)

@@ -374,3 +374,16 @@ fn regex_lite_date() -> impl Fn(&str) -> bool {
             && b[16] == b'Z'
     }
 }
+
+#[test]
+fn ctrl_c_at_a_prompt_shows_the_cursor_again_and_changes_nothing() {
+    let env = TestEnv::new();
+    env.create("a", &[]);
+    let mut s = spawn(&env, &["revoke", "a"], true);
+    press(&mut s, "Revoke \"a\"", "\x03");
+    // The prompt hid the cursor; an interrupt must not leave it hidden.
+    s.expect("\x1b[?25h").unwrap();
+    s.expect("cancelled: nothing changed").unwrap();
+    assert_eq!(exit_code(s), 130);
+    assert_eq!(env.key("a")["status"], "active");
+}
