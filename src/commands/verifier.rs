@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::snapshot::{self, Meta, VerifierKey};
 use crate::store::{queries, schema};
 use crate::verifier::Snapshot;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The `verifier` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -23,37 +23,6 @@ pub enum VerifierCommand {
         #[arg(long, value_name = "PATH")]
         verifier_key: PathBuf,
     },
-}
-
-/// Writes `bytes` to `path` atomically: a new 0600 temp file beside it, fsync, rename, fsync
-/// of the directory. A reader sees the old file or the new one, never a half.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    crate::store::file::ensure_dir(path)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        crate::token::random_base62(8)?
-    ));
-    let result = (|| {
-        let mut f = crate::store::file::create_private(&tmp, "temp file")?;
-        f.write_all(bytes)
-            .and_then(|()| f.sync_all())
-            .map_err(|e| Error::io("write", &tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io("replace", path, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-        return result;
-    }
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io("fsync directory", dir, e))
 }
 
 /// Runs a `verifier` subcommand.
@@ -126,7 +95,10 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
         issued_at: now,
     };
     let bytes = snapshot::seal(&snap, meta, &vkey, &signing)?;
-    write_atomically(&out, &bytes)?;
+    // Atomically (temp file, fsync, rename, fsync of the directory): a node that reads the
+    // file sees the old snapshot or the new one, never half of one.
+    crate::store::file::ensure_dir(&out)?;
+    crate::store::file::replace_unlocked(&out, |f| std::io::Write::write_all(f, &bytes))?;
     if ctx.json() {
         crate::output::print_json(&serde_json::json!({
             "snapshot": out,

@@ -226,11 +226,28 @@ pub fn replace_atomically(
     replace_with(&RealDisk, store, write, lock)
 }
 
+/// The same steps for a file no lock guards, whose readers only need the old or the new
+/// file, never half of one: a verifier snapshot.
+pub fn replace_unlocked(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<()> {
+    replace_steps(&RealDisk, path, write)
+}
+
 pub(crate) fn replace_with(
     disk: &dyn Disk,
     store: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
     _lock: &WriteLock,
+) -> Result<()> {
+    replace_steps(disk, store, write)
+}
+
+fn replace_steps(
+    disk: &dyn Disk,
+    store: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<()> {
     let dir = parent_dir(store);
     let tmp = dir.join(format!(

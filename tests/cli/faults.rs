@@ -140,14 +140,17 @@ fn a_secret_file_on_a_full_disk_mints_no_key() {
     let _ = std::io::Write::write_all(&mut f, &vec![0u8; 1 << 20]);
     let _ = f.sync_all();
     let secret = fs.dir.join("token");
-    let out = env.run(&[
-        "create",
-        "--name",
-        "ci",
-        "--no-clipboard",
-        "--secret-file",
-        secret.to_str().unwrap(),
-    ]);
+    let create = || {
+        env.run(&[
+            "create",
+            "--name",
+            "ci",
+            "--no-clipboard",
+            "--secret-file",
+            secret.to_str().unwrap(),
+        ])
+    };
+    let out = create();
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.contains("No space left"), "{out:?}");
     assert!(
@@ -158,15 +161,7 @@ fn a_secret_file_on_a_full_disk_mints_no_key() {
     // Room again: the same command succeeds (no exit 6 for a name a lost key took).
     drop(f);
     std::fs::remove_file(&filler).unwrap();
-    env.run(&[
-        "create",
-        "--name",
-        "ci",
-        "--no-clipboard",
-        "--secret-file",
-        secret.to_str().unwrap(),
-    ])
-    .code(0);
+    create().code(0);
     let token = std::fs::read_to_string(&secret).unwrap();
     env.verify(token.trim(), &[]).code(0);
 }

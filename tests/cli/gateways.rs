@@ -28,7 +28,9 @@ fn installed(bin: &str) -> bool {
     found
 }
 
-fn wait_for_port(port: u16, what: &str, child: &mut Child) {
+/// Starts a gateway and waits until it listens on `port`.
+fn launch(cmd: &mut Command, port: u16, what: &str) -> Gateway {
+    let mut child = cmd.stdout(Stdio::null()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Ok(Some(st)) = child.try_wait() {
@@ -37,6 +39,18 @@ fn wait_for_port(port: u16, what: &str, child: &mut Child) {
         assert!(Instant::now() < deadline, "{what} did not listen");
         std::thread::sleep(Duration::from_millis(50));
     }
+    Gateway(child)
+}
+
+/// A request with `token` through the gateway reaches the upstream, which sees the key's id.
+fn reaches_upstream(addr: &str, token: &str) {
+    let ok = get(addr, "/api/orders", &[("X-API-Key", token)]);
+    assert_eq!(ok.status, 200, "{ok:?}");
+    let id = token.split('_').nth(1).unwrap();
+    assert!(
+        ok.body.contains(&format!("key={id}")),
+        "the key id reached the upstream: {ok:?}"
+    );
 }
 
 /// The committed config with its placeholders filled in.
@@ -98,24 +112,17 @@ fn nginx_auth_request_protects_an_upstream() {
     );
     let conf_path = dir.join("nginx.conf");
     std::fs::write(&conf_path, conf).unwrap();
-    let mut child = Command::new("nginx")
-        .arg("-p")
-        .arg(&dir)
-        .arg("-c")
-        .arg(&conf_path)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_port(port, "nginx", &mut child);
-    let _nginx = Gateway(child);
-    let addr = format!("127.0.0.1:{port}");
-    let ok = get(&addr, "/api/orders", &[("X-API-Key", &token)]);
-    assert_eq!(ok.status, 200, "{ok:?}");
-    let id = token.split('_').nth(1).unwrap();
-    assert!(
-        ok.body.contains(&format!("key={id}")),
-        "the key id reached the upstream: {ok:?}"
+    let _nginx = launch(
+        Command::new("nginx")
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(&conf_path),
+        port,
+        "nginx",
     );
+    let addr = format!("127.0.0.1:{port}");
+    reaches_upstream(&addr, &token);
     let none = get(&addr, "/api/orders", &[]);
     assert_eq!(none.status, 401);
     assert_eq!(none.header("www-authenticate"), Some("ApiKey"));
@@ -168,23 +175,19 @@ fn caddy_forward_auth_protects_an_upstream() {
     );
     let conf_path = dir.join("Caddyfile");
     std::fs::write(&conf_path, conf).unwrap();
-    let mut child = Command::new("caddy")
-        .args(["run", "--adapter", "caddyfile", "--config"])
-        .arg(&conf_path)
-        .env("HOME", &dir)
-        .env("XDG_CONFIG_HOME", &dir)
-        .env("XDG_DATA_HOME", &dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_port(port, "caddy", &mut child);
-    let _caddy = Gateway(child);
+    let _caddy = launch(
+        Command::new("caddy")
+            .args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(&conf_path)
+            .env("HOME", &dir)
+            .env("XDG_CONFIG_HOME", &dir)
+            .env("XDG_DATA_HOME", &dir)
+            .stderr(Stdio::null()),
+        port,
+        "caddy",
+    );
     let addr = format!("127.0.0.1:{port}");
-    let ok = get(&addr, "/api/orders", &[("X-API-Key", &token)]);
-    assert_eq!(ok.status, 200, "{ok:?}");
-    let id = token.split('_').nth(1).unwrap();
-    assert!(ok.body.contains(&format!("key={id}")), "{ok:?}");
+    reaches_upstream(&addr, &token);
     let none = get(&addr, "/api/orders", &[]);
     assert_eq!(none.status, 401);
     assert_eq!(none.header("x-apikey-code"), Some("malformed"));
