@@ -373,11 +373,18 @@ pub fn with_verify_rows(
     only: Option<&str>,
     mut f: impl FnMut(VerifyRow),
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, name, prefix, secret_hash, revoked, expires_at, last_used_at, scopes, \
-         group_names, allowed_ips, owner, meta, remaining_uses FROM keys WHERE ?1 IS NULL OR id = ?1",
-    )?;
-    let mut rows = stmt.query([only])?;
+    const COLUMNS: &str = "SELECT id, name, prefix, secret_hash, revoked, expires_at, \
+        last_used_at, scopes, group_names, allowed_ips, owner, meta, remaining_uses FROM keys";
+    // Two statements, not `?1 IS NULL OR id = ?1`: SQLite answers that with a scan of
+    // every key, where `id = ?1` is one lookup in the primary key's index.
+    let mut stmt = match only {
+        Some(_) => conn.prepare_cached(&format!("{COLUMNS} WHERE id = ?1"))?,
+        None => conn.prepare_cached(COLUMNS)?,
+    };
+    let mut rows = match only {
+        Some(id) => stmt.query([id])?,
+        None => stmt.query([])?,
+    };
     while let Some(r) = rows.next()? {
         let hash: Vec<u8> = r.get(3)?;
         let Ok(hash) = <[u8; 32]>::try_from(hash) else {
