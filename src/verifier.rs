@@ -140,10 +140,49 @@ impl std::fmt::Debug for Entry {
     }
 }
 
+/// Hashes key ids for the snapshot's map. Ids are minted from the CSPRNG, so no one can
+/// choose ids that collide, and a lookup by a caller's id only probes what is there: the map
+/// needs no keyed (SipHash) hash, which cost 5% of a 100k-key batch.
+#[derive(Clone, Copy, Default)]
+pub struct IdHash;
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+/// FxHash's word mixing, then murmur3's finaliser so that every bit reaches the low bits
+/// the table indexes by.
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+}
+
+type Keys = HashMap<String, Entry, IdHash>;
+
 /// The keys of one store as of one load, indexed by id.
 pub struct Snapshot {
     pepper: Key32,
-    keys: HashMap<String, Entry>,
+    keys: Keys,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -325,7 +364,7 @@ impl Snapshot {
     /// A snapshot from a verifier snapshot's contents.
     pub fn import(e: Export) -> std::result::Result<Snapshot, String> {
         let pepper = Key32::from_bytes(crate::hex::decode::<32>(&e.pepper).ok_or("a bad pepper")?);
-        let mut keys = HashMap::with_capacity(e.keys.len());
+        let mut keys = Keys::with_capacity_and_hasher(e.keys.len(), IdHash);
         for k in &e.keys {
             let hash = crate::hex::decode::<32>(&k.hash).ok_or("a bad hash")?;
             let nets = k
@@ -357,14 +396,18 @@ impl Snapshot {
     /// Builds the snapshot from a decrypted store: every key, or only the key `only`.
     pub fn load(conn: &Connection, pepper: Key32, only: Option<&str>) -> Result<Snapshot> {
         let groups = queries::groups(conn)?;
-        let mut keys = HashMap::new();
+        let count = match only {
+            Some(_) => 1,
+            None => queries::count_keys(conn)?,
+        };
+        let mut keys = Keys::with_capacity_and_hasher(count, IdHash);
         queries::with_verify_rows(conn, only, |row| {
             let nets = row
                 .allowed_ips
                 .iter()
                 .filter_map(|s| s.parse().ok())
                 .collect();
-            let scopes = queries::effective_scopes(&row.scopes, &row.groups, &groups);
+            let scopes = queries::effective_scopes(row.scopes, &row.groups, &groups);
             keys.insert(
                 row.id.clone(),
                 Entry {
@@ -384,6 +427,13 @@ impl Snapshot {
             );
         })?;
         Ok(Snapshot { pepper, keys })
+    }
+
+    /// Ends the snapshot of a process that exits next, without freeing its entries one by
+    /// one (a sixth of a 100k-key batch): the kernel takes the memory back at once. The
+    /// pepper is still zeroized; the entries hold no secret.
+    pub fn release_at_exit(mut self) {
+        std::mem::forget(std::mem::take(&mut self.keys));
     }
 
     /// How many keys it holds.

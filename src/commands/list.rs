@@ -76,7 +76,7 @@ impl Filter {
             .as_ref()
             .is_none_or(|g| k.groups.contains(g));
         let scope_ok = self.args.scope.as_ref().is_none_or(|s| {
-            queries::effective_scopes(&k.scopes, &k.groups, &self.groups).contains(s)
+            queries::effective_scopes(k.scopes.as_slice(), &k.groups, &self.groups).contains(s)
         });
         let search_ok = self.search.as_ref().is_none_or(|q| {
             [&k.name, &k.id, &k.description]

@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let k = queries::resolve(conn, &args.key)?;
     let groups = queries::groups(conn)?;
     let events = queries::audit_events(conn, Some((&k.id, &k.id)), None)?;
-    let effective = queries::effective_scopes(&k.scopes, &k.groups, &groups);
+    let effective = queries::effective_scopes(k.scopes.as_slice(), &k.groups, &groups);
     if ctx.json() {
         let mut v = serde_json::to_value(KeyJson::new(&k, now))?;
         v["effective_scopes"] = serde_json::json!(effective);

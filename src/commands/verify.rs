@@ -243,8 +243,9 @@ fn run_batch(ctx: &Context, req: &Request<'_>, open: impl Fn() -> Result<Source>
         }
     }
     crate::output::quiet_pipe(out.flush())?;
-    if let Some(l) = live.as_mut() {
+    if let Some(mut l) = live {
         finish(&mut l.source, ctx, &used, now);
+        l.snap.release_at_exit();
     }
     match first_failure {
         0 => Ok(()),

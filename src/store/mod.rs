@@ -469,7 +469,7 @@ impl Store {
             None => self.data_key.duplicate(),
         };
         let (conn, _) = load_payload(copy, opened, &key)?;
-        Ok(conn.query_row("SELECT count(*) FROM keys", [], |r| r.get(0))?)
+        Ok(queries::count_keys(&conn)? as i64)
     }
 }
 

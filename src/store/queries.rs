@@ -10,6 +10,9 @@ const KEY_COLUMNS: &str = "id, name, prefix, check_code, revoked, revoked_reason
      owner, meta, remaining_uses";
 
 fn meta_map(s: String) -> std::collections::BTreeMap<String, String> {
+    if s == "{}" {
+        return Default::default(); // most keys: no parse to load 100k of them
+    }
     serde_json::from_str(&s).unwrap_or_default()
 }
 
@@ -18,6 +21,9 @@ fn meta_json(m: &std::collections::BTreeMap<String, String>) -> String {
 }
 
 fn json_list(s: String) -> Vec<String> {
+    if s == "[]" {
+        return Vec::new();
+    }
     serde_json::from_str(&s).unwrap_or_default()
 }
 
@@ -367,6 +373,12 @@ pub struct VerifyRow {
     pub remaining: Option<i64>,
 }
 
+/// How many keys the store holds, superseded ones included.
+pub fn count_keys(conn: &Connection) -> Result<usize> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM keys", [], |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 /// Runs `f` over the verification rows of every key, or of the key with id `only`.
 pub fn with_verify_rows(
     conn: &Connection,
@@ -411,11 +423,11 @@ pub fn with_verify_rows(
 
 /// A key's effective scopes: its own, then those of its groups, each once.
 pub fn effective_scopes(
-    scopes: &[String],
+    scopes: impl Into<Vec<String>>,
     key_groups: &[String],
     groups: &BTreeMap<String, Vec<String>>,
 ) -> Vec<String> {
-    let mut out = scopes.to_vec();
+    let mut out = scopes.into();
     for g in key_groups {
         for s in groups.get(g).into_iter().flatten() {
             crate::model::add_unique(&mut out, s);

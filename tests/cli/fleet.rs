@@ -313,21 +313,15 @@ fn the_fleet_walkthrough_rolls_out_a_revocation_under_load() {
     );
     std::fs::write(dir.join("ok.txt"), "ok\n").unwrap();
     std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-    let mut child = Command::new("nginx")
-        .arg("-p")
-        .arg(&dir)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline && child.try_wait().unwrap().is_none(),
-            "nginx did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let nginx = crate::gateways::launch(
+        Command::new("nginx")
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf")),
+        port,
+        "nginx",
+    );
     let gateway = format!("127.0.0.1:{port}");
     // Load through nginx with the good key while the revocation rolls out.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -375,8 +369,7 @@ fn the_fleet_walkthrough_rolls_out_a_revocation_under_load() {
         ok + failed
     );
     assert!(ok > 50, "only {ok} requests went through");
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(nginx);
     assert_eq!(a.stop(), Some(0));
     assert_eq!(b.stop(), Some(0));
     env.run(&[

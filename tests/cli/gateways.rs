@@ -7,11 +7,18 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A gateway process, killed on drop.
-struct Gateway(Child);
+/// A gateway process, stopped on drop: SIGTERM first, so that nginx's master takes its
+/// workers down with it (a SIGKILL would leave them running, holding the port), and SIGKILL
+/// only if it has not exited within five seconds.
+pub struct Gateway(Child);
 
 impl Drop for Gateway {
     fn drop(&mut self) {
+        crate::server::signal(&self.0, "TERM");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.0.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -29,7 +36,7 @@ fn installed(bin: &str) -> bool {
 }
 
 /// Starts a gateway and waits until it listens on `port`.
-fn launch(cmd: &mut Command, port: u16, what: &str) -> Gateway {
+pub fn launch(cmd: &mut Command, port: u16, what: &str) -> Gateway {
     let mut child = cmd.stdout(Stdio::null()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
