@@ -26,12 +26,21 @@ rss_mb() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1 | awk '{prin
 printf '%-34s %8s %12s %10s\n' "command" "keys" "median ms" "peak MB"
 row() { printf '%-34s %8s %12s %10s\n' "$1" "$2" "$(median_ms "$1" "$3")" "$(rss_mb "$3")"; }
 
-row "apikeys --version" - "exec $bin --version"
+start_ms=$(median_ms start "exec $bin --version")
+printf '%-34s %8s %12s %10s\n' "apikeys --version (process start)" - "$start_ms" "$(rss_mb "exec $bin --version")"
 # A reference from outside: Apache's htpasswd checking a bcrypt (cost 5) password file.
+ht_ms=
 if command -v htpasswd >/dev/null; then
   htpasswd -cbB -C 5 "$work/htpasswd" bench bench-password 2>/dev/null
-  row "htpasswd -v (bcrypt cost 5)" - "exec htpasswd -vb $work/htpasswd bench bench-password 2>/dev/null"
+  ht_ms=$(median_ms htpasswd "exec htpasswd -vb $work/htpasswd bench bench-password 2>/dev/null")
+  printf '%-34s %8s %12s %10s   => %s× start\n' "htpasswd -v (bcrypt cost 5)" - "$ht_ms" \
+    "$(rss_mb "exec htpasswd -vb $work/htpasswd bench bench-password 2>/dev/null")" \
+    "$(awk -v a="$ht_ms" -v b="$start_ms" 'BEGIN{printf "%.2f", a/b}')"
 fi
+# ratios MS: MS as a multiple of process start and of htpasswd -v, measured in this run.
+ratios() {
+  awk -v a="$1" -v s="$start_ms" -v h="${ht_ms:-0}" 'BEGIN{printf "%.2f× start", a/s; if (h > 0) printf ", %.2f× htpasswd -v", a/h}'
+}
 for n in $sizes; do
   s=$work/s$n.store; k=$work/k$n.key
   "$mk" "$s" "$k" "$n" "$work/t$n.txt"
@@ -39,7 +48,17 @@ for n in $sizes; do
   db_mb=$(awk -v b="$(stat -c %s "$s")" 'BEGIN{printf "%.1f", b/1048576}')
   echo "# $n keys: store file $db_mb MB (≈ the decrypted database)"
   "$bin" --store "$s" --key-file "$k" verify -q --ip 10.1.2.3 < "$work/one$n.txt"   # first use recorded; later runs are throttled
-  row "verify (key file)" "$n" "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt"
+  v_ms=$(median_ms verify "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt")
+  printf '%-34s %8s %12s %10s   => %s\n' "verify (key file)" "$n" "$v_ms" \
+    "$(rss_mb "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt")" "$(ratios "$v_ms")"
+  # The first verify of a key in a minute writes its last use: each run takes a fresh token.
+  cp "$s" "$work/f.store"; tail -n +2 "$work/t$n.txt" | tail -200 > "$work/fresh.txt"
+  hyperfine -w 2 -r "$runs" --export-json "$work/h.json" \
+    --prepare "head -1 $work/fresh.txt > $work/cur.txt; sed -i 1d $work/fresh.txt" \
+    "exec $bin --store $work/f.store --key-file $k verify -q --ip 10.1.2.3 < $work/cur.txt" >/dev/null 2>&1 \
+    || { echo "first-verify benchmark failed" >&2; exit 1; }
+  printf '%-34s %8s %12s %10s\n' "verify, first use in a minute" "$n" \
+    "$(python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json")" "-"
   # The KDF's time drifts by ±10 ms over minutes: measure it right beside the passphrase path.
   pass_ms=$(median_ms pass "exec $bin --store $s verify -q --ip 10.1.2.3 < $work/one$n.txt")
   kdf_ms=$(median_ms kdf "exec $mk --kdf")
