@@ -27,20 +27,8 @@ fn export(env: &TestEnv, snap: &str, key: &str) -> serde_json::Value {
 /// `serve --verifier` on a free port from the snapshot `snap` (key `key`) of `env`, with no
 /// store or admin credential in its environment, and `extra` arguments.
 fn serve_snapshot(env: &TestEnv, snap: &str, key: &str, extra: &[&str]) -> Server {
-    let (s, k) = (env.path(snap), env.path(key));
-    let mut args = vec![
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--verifier",
-        s.to_str().unwrap(),
-        "--verifier-key",
-        k.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let mut cmd = env.bare_cmd(&args);
-    cmd.env_remove("APIKEYS_STORE");
-    Server::spawn(cmd)
+    let extra = [&["--listen", "127.0.0.1:0"][..], extra].concat();
+    Server::spawn(snapshot_cmd(env, "serve", snap, key, &extra))
 }
 
 /// `verify --verifier` with no store, key file or passphrase anywhere in sight.
@@ -51,9 +39,17 @@ fn verify_snap(
     token: &str,
     extra: &[&str],
 ) -> crate::harness::Run {
+    TestEnv::feed(
+        snapshot_cmd(env, "verify", snap, key, extra),
+        &format!("{token}\n"),
+    )
+}
+
+/// `command --verifier SNAP --verifier-key KEY extra…`, with no store in its environment.
+fn snapshot_cmd(env: &TestEnv, command: &str, snap: &str, key: &str, extra: &[&str]) -> Command {
     let (s, k) = (env.path(snap), env.path(key));
     let mut args = vec![
-        "verify",
+        command,
         "--verifier",
         s.to_str().unwrap(),
         "--verifier-key",
@@ -62,7 +58,7 @@ fn verify_snap(
     args.extend_from_slice(extra);
     let mut cmd = env.bare_cmd(&args);
     cmd.env_remove("APIKEYS_STORE");
-    TestEnv::feed(cmd, &format!("{token}\n"))
+    cmd
 }
 
 #[test]
