@@ -14,17 +14,12 @@ export APIKEYS_PASSPHRASE=bench-passphrase APIKEYS_ACTOR=bench NO_COLOR=1
 sizes=${SIZES:-"100 1000 10000 100000"}
 runs=${RUNS:-15}
 
-# median_ms NAME COMMAND: median wall time of COMMAND (run by sh, like every row, so the
-# shell's start-up is in every figure alike).
+# median_ms NAME COMMAND [PREPARE]: median wall time of COMMAND (run by sh, like every row, so
+# the shell's start-up is in every figure alike), with PREPARE run before each run if given.
 median_ms() {
-  hyperfine -w 2 -r "$runs" --export-json "$work/h.json" "$2" >/dev/null 2>&1 || {
+  local prepare=(); [ -n "${3:-}" ] && prepare=(--prepare "$3")
+  hyperfine -w 2 -r "$runs" --export-json "$work/h.json" "${prepare[@]}" "$2" >/dev/null 2>&1 || {
     echo "benchmark failed: $2" >&2; sh -c "$2" >&2; exit 1; }
-  python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json"
-}
-# prepared_ms PREPARE COMMAND: median wall time of COMMAND, with PREPARE run before each run.
-prepared_ms() {
-  hyperfine -w 2 -r "$runs" --export-json "$work/h.json" --prepare "$1" "$2" >/dev/null 2>&1 || {
-    echo "benchmark failed: $2" >&2; exit 1; }
   python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json"
 }
 rss_mb() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'; }
@@ -59,9 +54,9 @@ for n in $sizes; do
     "$(rss_mb "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt")" "$(ratios "$v_ms")"
   # The first verify of a key in a minute writes its last use: each run takes a fresh token.
   cp "$s" "$work/f.store"; tail -n +2 "$work/t$n.txt" | tail -200 > "$work/fresh.txt"
-  printf '%-34s %8s %12s %10s\n' "verify, first use in a minute" "$n" "$(prepared_ms \
-    "head -1 $work/fresh.txt > $work/cur.txt; sed -i 1d $work/fresh.txt" \
-    "exec $bin --store $work/f.store --key-file $k verify -q --ip 10.1.2.3 < $work/cur.txt")" "-"
+  printf '%-34s %8s %12s %10s\n' "verify, first use in a minute" "$n" "$(median_ms row \
+    "exec $bin --store $work/f.store --key-file $k verify -q --ip 10.1.2.3 < $work/cur.txt" \
+    "head -1 $work/fresh.txt > $work/cur.txt; sed -i 1d $work/fresh.txt")" "-"
   # The KDF's time drifts by ±10 ms over minutes: measure it right beside the passphrase path.
   pass_ms=$(median_ms pass "exec $bin --store $s verify -q --ip 10.1.2.3 < $work/one$n.txt")
   kdf_ms=$(median_ms kdf "exec $mk --kdf")
@@ -72,13 +67,13 @@ for n in $sizes; do
   row "list --format json" "$n" "exec $bin --store $s --key-file $k list --format json"
   row "list (table)" "$n" "exec $bin --store $s --key-file $k list"
   cp "$s" "$work/w.store"
-  printf '%-34s %8s %12s %10s\n' "create (key file, fsync)" "$n" "$(prepared_ms \
-    "$bin --store $work/w.store --key-file $k delete bench-new --yes -q || true" \
-    "exec $bin --store $work/w.store --key-file $k create --name bench-new --no-clipboard -q")" \
+  printf '%-34s %8s %12s %10s\n' "create (key file, fsync)" "$n" "$(median_ms row \
+    "exec $bin --store $work/w.store --key-file $k create --name bench-new --no-clipboard -q" \
+    "$bin --store $work/w.store --key-file $k delete bench-new --yes -q || true")" \
     "$(rss_mb "exec $bin --store $work/w.store --key-file $k create --name bench-rss --no-clipboard -q")"
-  printf '%-34s %8s %12s %10s\n' "revoke (key file, fsync)" "$n" "$(prepared_ms \
-    "$bin --store $work/w.store --key-file $k activate key-000000 -q" \
-    "exec $bin --store $work/w.store --key-file $k revoke key-000000 --yes -q")" "-"
+  printf '%-34s %8s %12s %10s\n' "revoke (key file, fsync)" "$n" "$(median_ms row \
+    "exec $bin --store $work/w.store --key-file $k revoke key-000000 --yes -q" \
+    "$bin --store $work/w.store --key-file $k activate key-000000 -q")" "-"
   if [ "$n" -ge 10000 ]; then
     head -50000 "$work/t$n.txt" > "$work/batch.txt"; m=$(wc -l < "$work/batch.txt")
     ms=$(median_ms batch "exec $bin --store $s --key-file $k verify --batch --ip 10.1.2.3 < $work/batch.txt")

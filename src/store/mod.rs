@@ -438,7 +438,7 @@ impl Store {
     /// `to`, fsyncs it and its directory, then opens the copy with the credential this store
     /// was unlocked with. Returns how many keys the copy holds; a copy that does not open is
     /// removed and reported.
-    pub fn backup(&self, to: &Path) -> Result<i64> {
+    pub fn backup(&self, to: &Path) -> Result<usize> {
         file::ensure_dir(to)?;
         let mut out = file::create_private(to, "backup")?;
         let copied = (|| {
@@ -459,7 +459,7 @@ impl Store {
     }
 
     /// Opens a copy of this store with the credential that opened this one.
-    fn check_copy(&self, copy: &Path) -> Result<i64> {
+    fn check_copy(&self, copy: &Path) -> Result<usize> {
         let opened = open_file(copy)?;
         if opened.header.store_id != self.header.store_id {
             return Err(corrupt(copy, "the copy is not of this store"));
@@ -469,7 +469,7 @@ impl Store {
             None => self.data_key.duplicate(),
         };
         let (conn, _) = load_payload(copy, opened, &key)?;
-        Ok(queries::count_keys(&conn)? as i64)
+        queries::count_keys(&conn)
     }
 }
 

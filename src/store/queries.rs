@@ -393,10 +393,7 @@ pub fn with_verify_rows(
         Some(_) => conn.prepare_cached(&format!("{COLUMNS} WHERE id = ?1"))?,
         None => conn.prepare_cached(COLUMNS)?,
     };
-    let mut rows = match only {
-        Some(id) => stmt.query([id])?,
-        None => stmt.query([])?,
-    };
+    let mut rows = stmt.query(rusqlite::params_from_iter(only))?;
     while let Some(r) = rows.next()? {
         let hash: Vec<u8> = r.get(3)?;
         let Ok(hash) = <[u8; 32]>::try_from(hash) else {

@@ -231,24 +231,8 @@ mod tests {
                 .collect()
         }
         fn state(key: &[u32], tail: &[u32]) -> [u32; 16] {
-            let mut s = [
-                0x6170_7865,
-                0x3320_646e,
-                0x7962_2d32,
-                0x6b20_6574,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-            ];
+            let mut s = [0u32; 16];
+            s[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
             s[4..12].copy_from_slice(key);
             s[12..].copy_from_slice(tail);
             s
