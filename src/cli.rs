@@ -139,6 +139,6 @@ pub enum Command {
     /// Print the man page (roff)
     Man,
     /// Internal: the clipboard helper process
-    #[command(name = crate::clipboard::HELPER_ARG, hide = true)]
+    #[command(name = crate::term::clipboard::HELPER_ARG, hide = true)]
     ClipboardHelper,
 }

@@ -4,22 +4,19 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
-pub mod clipboard;
 pub mod commands;
+pub mod engine;
 pub mod error;
 pub mod hex;
 pub mod model;
-pub mod output;
 pub mod policy;
-pub mod prompt;
 pub mod secret;
 pub mod serve;
 pub mod snapshot;
-pub mod source;
 pub mod store;
+pub mod term;
+pub mod text;
 pub mod token;
-pub mod usage_log;
-pub mod verifier;
 
 pub use error::{Error, Result};
 
@@ -32,7 +29,7 @@ pub fn run() -> i32 {
         Ok(()) => 0,
         Err(Error::Exit(code)) => code,
         Err(e) => {
-            eprintln!("error: {}", output::sanitize(&e.to_string()));
+            eprintln!("error: {}", text::sanitize(&e.to_string()));
             if let Some(hint) = e.hint() {
                 eprintln!("hint: {hint}");
             }

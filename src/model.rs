@@ -138,7 +138,7 @@ pub fn check_scope(scope: &str) -> Result<()> {
             .any(|c| c.is_control() || is_invisible(c) || c == ';' || c == ',')
     {
         return Err(Error::usage(
-            format!("invalid scope \"{}\"", crate::output::sanitize(scope)),
+            format!("invalid scope \"{}\"", crate::text::sanitize(scope)),
             "a scope has 1 to 256 printable characters, no `;` and is not blank, e.g. `read:billing`",
         ));
     }
@@ -161,7 +161,7 @@ pub fn check_owner(owner: &str) -> Result<()> {
         return Err(Error::usage(
             format!(
                 "invalid owner \"{}\" ({n} characters)",
-                crate::output::sanitize(&owner.chars().take(80).collect::<String>())
+                crate::text::sanitize(&owner.chars().take(80).collect::<String>())
             ),
             format!(
                 "an owner has 1 to {MAX_OWNER_CHARS} printable characters, e.g. --owner acme-corp"
@@ -177,7 +177,7 @@ pub fn parse_meta(pair: &str) -> Result<(String, String)> {
         Error::usage(
             format!(
                 "invalid --meta {:?}: {why}",
-                crate::output::sanitize(&pair.chars().take(80).collect::<String>())
+                crate::text::sanitize(&pair.chars().take(80).collect::<String>())
             ),
             "give KEY=VALUE, KEY of 1-32 characters a-z 0-9 _ . -, VALUE up to 256 printable characters, e.g. --meta plan=pro",
         )
@@ -225,7 +225,7 @@ pub fn parse_uses(s: &str) -> Result<Option<i64>> {
         .map(Some)
         .ok_or_else(|| {
             Error::usage(
-                format!("invalid --uses {:?}", crate::output::sanitize(s)),
+                format!("invalid --uses {:?}", crate::text::sanitize(s)),
                 "give a number of uses such as 100, or `none` for no limit",
             )
         })
@@ -249,7 +249,7 @@ pub fn parse_net(s: &str) -> Result<ipnet::IpNet> {
         .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
         .map_err(|_| {
             Error::usage(
-                format!("invalid IP address or CIDR {:?}", crate::output::sanitize(s)),
+                format!("invalid IP address or CIDR {:?}", crate::text::sanitize(s)),
                 "give an address such as 203.0.113.7 or 2001:db8::1, or a network such as 10.0.0.0/8",
             )
         })

@@ -21,7 +21,7 @@ pub fn parse_duration(s: &str) -> Result<i64> {
     }
     let bad = || {
         Error::usage(
-            format!("invalid duration {:?}", crate::output::sanitize(s)),
+            format!("invalid duration {:?}", crate::text::sanitize(s)),
             DURATION_HINT,
         )
     };
@@ -93,13 +93,13 @@ pub fn parse_expiry(s: &str, now: i64) -> Result<Expiry> {
             .unwrap_or(0)
     } else {
         return Err(Error::usage(
-            format!("invalid expiry {:?}", crate::output::sanitize(t)),
+            format!("invalid expiry {:?}", crate::text::sanitize(t)),
             "use a preset (1h, 12h, 1d, 5d, 1y), a duration (30m, 10d, 6w), a date (2026-12-31), an RFC 3339 time, or `never`",
         ));
     };
     if at <= now {
         return Err(Error::usage(
-            format!("expiry {} is not in the future", crate::output::time(at)),
+            format!("expiry {} is not in the future", crate::text::time(at)),
             "give a later date or a duration such as 30d",
         ));
     }
@@ -122,7 +122,7 @@ pub fn parse_since(s: &str, now: i64) -> Result<i64> {
             .unwrap_or(0));
     }
     Err(Error::usage(
-        format!("invalid time {:?}", crate::output::sanitize(t)),
+        format!("invalid time {:?}", crate::text::sanitize(t)),
         "use a date (2026-11-01), an RFC 3339 time, or a duration back from now (7d)",
     ))
 }
@@ -205,19 +205,19 @@ impl Policy {
                 "keys that never expire are not allowed by this store's policy",
                 format!(
                     "give an expiry up to {} (policy max-lifetime {})",
-                    crate::output::time(limit),
+                    crate::text::time(limit),
                     format_duration(max)
                 ),
             )),
             Expiry::At(t) if t > limit => Err(Error::policy(
                 format!(
                     "expiry {} is beyond the max lifetime of {}",
-                    crate::output::time(t),
+                    crate::text::time(t),
                     format_duration(max)
                 ),
                 format!(
                     "give an expiry up to {}, or change the policy with `apikeys policy set max-lifetime`",
-                    crate::output::time(limit)
+                    crate::text::time(limit)
                 ),
             )),
             Expiry::At(_) => Ok(()),

@@ -50,7 +50,7 @@ impl Key32 {
     /// 32 fresh bytes from the OS CSPRNG.
     pub fn random() -> crate::Result<Self> {
         let mut k = Key32([0; 32]);
-        crate::store::crypto::fill_random(&mut k.0)?;
+        fill_random(&mut k.0)?;
         Ok(k)
     }
 
@@ -93,6 +93,12 @@ impl fmt::Debug for TokenString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("TokenString([REDACTED])")
     }
+}
+
+/// Fills `buf` from the OS CSPRNG.
+pub fn fill_random(buf: &mut [u8]) -> crate::Result<()> {
+    getrandom::fill(buf)
+        .map_err(|e| crate::Error::Internal(format!("the OS random generator failed: {e}")))
 }
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ pub fn display_ref(key_ref: &str) -> String {
         // Near a token but not one (truncated, mistyped): still never echo the rest.
         return format!("{p}_{id}_…");
     }
-    crate::output::sanitize(key_ref)
+    crate::text::sanitize(key_ref)
 }
 
 /// The masked form shown after creation: `<prefix>_<id>_…<check>`.

@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             return Err(Error::policy(
                 format!(
                     "key {:?} has expired and cannot be re-activated as it is",
-                    crate::output::sanitize(&k.name)
+                    crate::text::sanitize(&k.name)
                 ),
                 format!(
                     "give it a new expiry first: apikeys edit {} --expires 30d",
@@ -53,7 +53,7 @@ pub fn superseded(k: &crate::model::KeyRecord) -> Error {
     Error::policy(
         format!(
             "key {:?} ({}) was rotated and is superseded: it only runs out its grace period",
-            crate::output::sanitize(&k.name),
+            crate::text::sanitize(&k.name),
             k.id
         ),
         format!(

@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let store = ctx.open()?;
     let keys = store.backup(&args.path)?;
     if ctx.json() {
-        crate::output::print_json(&serde_json::json!({
+        crate::term::output::print_json(&serde_json::json!({
             "backup": args.path,
             "keys": keys,
             "bytes": std::fs::metadata(&args.path).map_or(0, |m| m.len()),

@@ -16,7 +16,7 @@ pub struct Args {
 fn write_out(bytes: &[u8]) -> Result<()> {
     std::io::stdout()
         .write_all(bytes)
-        .map_err(crate::output::stdout_err)
+        .map_err(crate::term::output::stdout_err)
 }
 
 /// Prints completions for a shell.

@@ -218,7 +218,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 pub fn describe(k: &KeyRecord) -> String {
     let exp = k
         .expires_at
-        .map_or_else(|| "never".into(), crate::output::rfc3339);
+        .map_or_else(|| "never".into(), crate::text::rfc3339);
     let mut out = format!(
         "expires {exp}; scopes [{}]; groups [{}]; ips [{}]",
         k.scopes.join(", "),
@@ -244,7 +244,7 @@ fn split_list(s: &str) -> Vec<String> {
 
 /// The terminal wizard: name, expiry, scopes and groups, allowed IPs.
 fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
-    let name = crate::prompt::input("Name", false, |s| {
+    let name = crate::term::prompt::input("Name", false, |s| {
         model::check_name("key", s).map_err(|e| e.to_string())?;
         match queries::name_taken(conn, s) {
             Ok(true) => Err("a key with this name already exists".into()),
@@ -264,9 +264,9 @@ fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
     let mut presets: Vec<String> = policy::PRESETS.iter().map(|p| p.to_string()).collect();
     presets.push("Custom".into());
     let expiry = loop {
-        let pick = crate::prompt::select("Expires in", &presets, presets.len() - 2)?;
+        let pick = crate::term::prompt::select("Expires in", &presets, presets.len() - 2)?;
         if pick == presets.len() - 1 {
-            break crate::prompt::input(
+            break crate::term::prompt::input(
                 "Expiry (duration, date or RFC 3339 time)",
                 false,
                 |s: &String| allowed(s),
@@ -288,7 +288,7 @@ fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
     items.extend(known_scopes.iter().map(|s| format!("scope: {s}")));
     let (mut scopes, mut picked_groups) = (Vec::new(), Vec::new());
     if !items.is_empty() {
-        for i in crate::prompt::multi_select(
+        for i in crate::term::prompt::multi_select(
             "Scopes and groups (space to pick, enter to go on)",
             &items,
         )? {
@@ -299,16 +299,17 @@ fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
             }
         }
     }
-    let extra = crate::prompt::input("More scopes, comma-separated (empty for none)", true, |s| {
-        split_list(s)
-            .iter()
-            .try_for_each(|x| model::check_scope(x))
-            .map_err(|e| e.to_string())
-    })?;
+    let extra =
+        crate::term::prompt::input("More scopes, comma-separated (empty for none)", true, |s| {
+            split_list(s)
+                .iter()
+                .try_for_each(|x| model::check_scope(x))
+                .map_err(|e| e.to_string())
+        })?;
     for s in split_list(&extra) {
         model::add_unique(&mut scopes, &s);
     }
-    let ips = crate::prompt::input(
+    let ips = crate::term::prompt::input(
         "Allowed IPs/CIDRs, comma-separated (empty for any)",
         true,
         |s| {

@@ -38,12 +38,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             .iter()
             .map(|k| serde_json::json!({"id": k.id, "name": k.name}))
             .collect();
-        crate::output::print_json(&serde_json::json!({ "deleted": ids }))
+        crate::term::output::print_json(&serde_json::json!({ "deleted": ids }))
     } else {
         for k in &done {
             ctx.note(&format!(
                 "deleted {:?} ({})",
-                crate::output::sanitize(&k.name),
+                crate::text::sanitize(&k.name),
                 k.id
             ));
         }

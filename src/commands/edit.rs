@@ -130,7 +130,7 @@ fn changes(a: &crate::model::KeyRecord, b: &crate::model::KeyRecord) -> String {
         out.push(format!("name {:?} -> {:?}", a.name, b.name));
     }
     if a.expires_at != b.expires_at {
-        let f = |t: Option<i64>| t.map_or("never".into(), crate::output::rfc3339);
+        let f = |t: Option<i64>| t.map_or("never".into(), crate::text::rfc3339);
         out.push(format!(
             "expires {} -> {}",
             f(a.expires_at),

@@ -3,8 +3,9 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::model::{self, add_unique};
-use crate::output::{self, sanitize};
 use crate::store::queries;
+use crate::term::output;
+use crate::text::sanitize;
 use clap::Subcommand;
 use comfy_table::Cell;
 
@@ -95,7 +96,7 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                     Cell::new(count(g)),
                 ]);
             }
-            crate::output::print_line(&t.to_string())?;
+            crate::term::output::print_line(&t.to_string())?;
             Ok(())
         }
         GroupCommand::Edit {
@@ -143,7 +144,7 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                     sanitize(&name),
                     super::describe_keys(&using)
                 );
-                if !(ctx.yes || ctx.interactive && crate::prompt::confirm(&q)?) {
+                if !(ctx.yes || ctx.interactive && crate::term::prompt::confirm(&q)?) {
                     return Err(Error::Unconfirmed {
                         what: format!(
                             "deleting group {:?}, which {} key(s) use,",

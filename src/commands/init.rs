@@ -2,11 +2,11 @@
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::prompt::MIN_PASSPHRASE_CHARS;
 use crate::secret::{Key32, Passphrase};
 use crate::store::Store;
 use crate::store::crypto::KdfParams;
 use crate::store::unlock;
+use crate::term::prompt::MIN_PASSPHRASE_CHARS;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -77,7 +77,7 @@ pub fn new_passphrase(
     } else if let Ok(v) = std::env::var(env) {
         Passphrase::new(v)
     } else if ctx.interactive {
-        return crate::prompt::new_password("New passphrase");
+        return crate::term::prompt::new_password("New passphrase");
     } else {
         return Err(Error::Unlock {
             path: store.to_path_buf(),
@@ -145,7 +145,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         )
     })?;
     if ctx.json() {
-        crate::output::print_json(&serde_json::json!({
+        crate::term::output::print_json(&serde_json::json!({
             "store": path,
             "key_file": args.with_key_file,
         }))?;

@@ -5,9 +5,9 @@ use crate::cli::Format;
 use crate::error::{Error, Result};
 use crate::model::KeyRecord;
 use crate::model::Status;
-use crate::output::{self, KeyJson};
 use crate::policy;
 use crate::store::queries;
+use crate::term::output::{self, KeyJson};
 use std::io::{BufWriter, Write};
 
 /// Which statuses to list.
@@ -110,7 +110,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let conn = store.conn();
     let groups = queries::groups(conn)?;
     if let Some(g) = args.group.as_ref().filter(|g| !groups.contains_key(*g)) {
-        return Err(crate::error::Error::NoSuchGroup(crate::output::sanitize(g)));
+        return Err(crate::error::Error::NoSuchGroup(crate::text::sanitize(g)));
     }
     let unused = args
         .unused_since

@@ -2,8 +2,8 @@
 
 use super::Context;
 use crate::error::Result;
-use crate::output;
 use crate::store::queries;
+use crate::term::output;
 
 /// Arguments of `log`.
 #[derive(Debug, clap::Args)]
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ctx.note("no events");
         Ok(())
     } else {
-        crate::output::print_line(&output::audit_table(&events, ctx.color).to_string())?;
+        crate::term::output::print_line(&output::audit_table(&events, ctx.color).to_string())?;
         Ok(())
     }
 }

@@ -20,7 +20,7 @@ pub mod status;
 pub mod usage;
 pub mod verifier;
 pub mod verify;
-pub mod verify_source;
+pub mod verify_uses;
 
 use crate::cli::{Cli, Command, Format, GlobalArgs};
 use crate::error::{Error, Result};
@@ -140,7 +140,7 @@ impl Context {
     /// nothing changed (declining is a choice, not an error).
     pub fn confirm(&self, what: &str, question: &str) -> Result<()> {
         self.require_confirmable(what)?;
-        if self.yes || crate::prompt::confirm(question)? {
+        if self.yes || crate::term::prompt::confirm(question)? {
             Ok(())
         } else {
             eprintln!("cancelled: nothing changed");
@@ -159,7 +159,7 @@ impl Context {
 /// Names keys for a confirmation prompt: `"ci" (id …), "deploy" (id …)`.
 pub fn describe_keys(keys: &[crate::model::KeyRecord]) -> String {
     keys.iter()
-        .map(|k| format!("{:?} ({})", crate::output::sanitize(&k.name), k.id))
+        .map(|k| format!("{:?} ({})", crate::text::sanitize(&k.name), k.id))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -192,7 +192,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
-        Command::ClipboardHelper => Err(Error::Exit(crate::clipboard::run_helper())),
+        Command::ClipboardHelper => Err(Error::Exit(crate::term::clipboard::run_helper())),
     }
 }
 
@@ -200,17 +200,17 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn report_keys(ctx: &Context, keys: &[crate::model::KeyRecord], verb: &str) -> Result<()> {
     let now = crate::policy::now();
     if ctx.json() {
-        return crate::output::print_json(
+        return crate::term::output::print_json(
             &keys
                 .iter()
-                .map(|k| crate::output::KeyJson::new(k, now))
+                .map(|k| crate::term::output::KeyJson::new(k, now))
                 .collect::<Vec<_>>(),
         );
     }
     for k in keys {
         ctx.note(&format!(
             "{verb}: {:?} ({}), now {}",
-            crate::output::sanitize(&k.name),
+            crate::text::sanitize(&k.name),
             k.id,
             k.status(now).as_str()
         ));

@@ -109,7 +109,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     result?;
     if ctx.json() {
-        crate::output::print_json(&serde_json::json!({ "changed": changes }))?;
+        crate::term::output::print_json(&serde_json::json!({ "changed": changes }))?;
     } else {
         ctx.note(&format!("re-keyed {}: {what}", store.path().display()));
         if let Some(p) = &args.add_key_file {

@@ -43,7 +43,7 @@ fn beyond_limit(conn: &rusqlite::Connection, p: &Policy) -> Result<usize> {
 fn show(ctx: &Context, p: &Policy, beyond: usize) -> Result<()> {
     let max = p.max_lifetime.map_or("none".into(), format_duration);
     if ctx.json() {
-        crate::output::print_json(&serde_json::json!({
+        crate::term::output::print_json(&serde_json::json!({
             "max_lifetime": max,
             "max_lifetime_seconds": p.max_lifetime,
             "default_lifetime": format_duration(p.default_lifetime),
@@ -51,13 +51,13 @@ fn show(ctx: &Context, p: &Policy, beyond: usize) -> Result<()> {
             "keys_beyond_max_lifetime": beyond,
         }))
     } else {
-        crate::output::print_line(&format!("max-lifetime      {max}"))?;
-        crate::output::print_line(&format!(
+        crate::term::output::print_line(&format!("max-lifetime      {max}"))?;
+        crate::term::output::print_line(&format!(
             "default-lifetime  {}",
             format_duration(p.default_lifetime)
         ))?;
         if beyond > 0 {
-            crate::output::print_line(&format!(
+            crate::term::output::print_line(&format!(
                 "{beyond} key(s) expire beyond the max lifetime (they keep their expiry; shorten it with `apikeys edit KEY --expires`)"
             ))?;
         }

@@ -4,8 +4,8 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::model::KeyRecord;
-use crate::output::KeyJson;
 use crate::secret::TokenString;
+use crate::term::output::KeyJson;
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,7 +36,7 @@ impl Reveal {
     pub fn prepare(args: &RevealArgs) -> Result<Reveal> {
         let copy = !args.no_clipboard
             && args.secret_file.is_none()
-            && crate::clipboard::configured_seconds()?.is_some();
+            && crate::term::clipboard::configured_seconds()?.is_some();
         let file = match &args.secret_file {
             Some(p) => Some((
                 p.clone(),
@@ -83,7 +83,7 @@ impl Reveal {
         let now = crate::policy::now();
         let expires = key.expires_at.map_or_else(
             || "never expires".into(),
-            |e| format!("expires {}", crate::output::time(e)),
+            |e| format!("expires {}", crate::text::time(e)),
         );
         let has_file = self.file.is_some();
         let stdout_tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
@@ -94,7 +94,7 @@ impl Reveal {
             );
             ctx.note(&format!(
                 "{verb} key {:?} (id {}, {expires}); token written to {}",
-                crate::output::sanitize(&key.name),
+                crate::text::sanitize(&key.name),
                 key.id,
                 path.display()
             ));
@@ -104,11 +104,11 @@ impl Reveal {
             if !has_file {
                 j.key = token.expose_secret().to_string();
             }
-            crate::output::print_json(&j)?;
+            crate::term::output::print_json(&j)?;
         } else if !has_file {
             ctx.note(&format!(
                 "{verb} key {:?} (id {}, {expires}). {}",
-                crate::output::sanitize(&key.name),
+                crate::text::sanitize(&key.name),
                 key.id,
                 if stdout_tty {
                     "The token is shown only this once:"
@@ -116,10 +116,10 @@ impl Reveal {
                     "The token is written to stdout, only this once."
                 }
             ));
-            crate::output::print_line(token.expose_secret())?;
+            crate::term::output::print_line(token.expose_secret())?;
         }
         if self.clipboard {
-            match crate::clipboard::copy_once(token) {
+            match crate::term::clipboard::copy_once(token) {
                 Ok(secs) => ctx.note(&format!("copied to the clipboard; cleared in {secs} s")),
                 Err(why) => ctx.note(&format!(
                     "clipboard unavailable ({why}); the token is {}",
@@ -133,7 +133,7 @@ impl Reveal {
         }
         // A captured stdout (`TOKEN=$(apikeys create …)`) has the token: nothing to confirm.
         if ctx.interactive && stdout_tty && !ctx.yes && !has_file && !ctx.json() {
-            while !crate::prompt::confirm("I have stored the key in a safe place")? {
+            while !crate::term::prompt::confirm("I have stored the key in a safe place")? {
                 eprintln!(
                     "It cannot be shown again: store it now (or delete the key and create another)."
                 );

@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         format!("it stays valid for {}", policy::format_duration(grace))
     };
     let new_exp = expiry.as_option().map_or("never expires".into(), |e| {
-        format!("expires {}", crate::output::time(e))
+        format!("expires {}", crate::text::time(e))
     });
     ctx.confirm(
         "rotate",
@@ -81,7 +81,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             expiry: Some(
                 expiry
                     .as_option()
-                    .map_or("never".into(), crate::output::rfc3339),
+                    .map_or("never".into(), crate::text::rfc3339),
             ),
             scopes: old.scopes.clone(),
             groups: old.groups.clone(),
@@ -108,7 +108,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let detail = format!(
             "successor {}; old key valid until {}",
             new.id,
-            crate::output::rfc3339(end)
+            crate::text::rfc3339(end)
         );
         queries::audit(tx, now, &ctx.actor, "rotate", Some(&old), &detail)?;
         queries::audit(
@@ -132,7 +132,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 
 /// Refuses (exit 7) to rotate a revoked or expired key: its successor would bring it back.
 fn rotatable(k: &crate::model::KeyRecord, now: i64) -> Result<()> {
-    let name = crate::output::sanitize(&k.name);
+    let name = crate::text::sanitize(&k.name);
     if k.revoked {
         return Err(Error::policy(
             format!("key {name:?} is revoked; a revoked key is not rotated"),

@@ -2,8 +2,9 @@
 
 use super::Context;
 use crate::error::Result;
-use crate::output::{self, KeyJson, sanitize};
 use crate::store::queries;
+use crate::term::output::{self, KeyJson};
+use crate::text::sanitize;
 use comfy_table::Cell;
 
 /// Arguments of `show`.
@@ -43,15 +44,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ("id", Cell::new(&k.id)),
         ("key", Cell::new(k.masked())),
         ("status", output::status_cell(&k, now, ctx.color)),
-        ("created", Cell::new(output::time(k.created_at))),
+        ("created", Cell::new(crate::text::time(k.created_at))),
         ("created by", Cell::new(sanitize(&k.created_by))),
         (
             "expires",
-            Cell::new(k.expires_at.map_or("never".into(), output::time)),
+            Cell::new(k.expires_at.map_or("never".into(), crate::text::time)),
         ),
         (
             "last used",
-            Cell::new(k.last_used_at.map_or("-".into(), output::time)),
+            Cell::new(k.last_used_at.map_or("-".into(), crate::text::time)),
         ),
         ("use count", Cell::new(k.use_count)),
         (
@@ -97,10 +98,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     for (f, v) in rows {
         t.add_row(vec![Cell::new(f), v]);
     }
-    crate::output::print_line(&t.to_string())?;
+    crate::term::output::print_line(&t.to_string())?;
     if !events.is_empty() {
-        crate::output::print_line("\nEvents:")?;
-        crate::output::print_line(&output::audit_table(&events, ctx.color).to_string())?;
+        crate::term::output::print_line("\nEvents:")?;
+        crate::term::output::print_line(&output::audit_table(&events, ctx.color).to_string())?;
     }
     Ok(())
 }

@@ -41,7 +41,7 @@ pub fn run(ctx: &Context) -> Result<()> {
             SlotKind::KeyFile => serde_json::json!({"kind": "key_file"}),
         })
         .collect();
-    let clipboard = crate::clipboard::reachable();
+    let clipboard = crate::term::clipboard::reachable();
     let max = policy.max_lifetime.map_or("none".into(), format_duration);
     let json = serde_json::json!({
         "store": store.path(),
@@ -63,7 +63,7 @@ pub fn run(ctx: &Context) -> Result<()> {
             "unused_90d": stale,
         },
         "last_write": last.as_ref().map(|e| serde_json::json!({
-            "at": crate::output::rfc3339(e.at),
+            "at": crate::text::rfc3339(e.at),
             "actor": e.actor,
             "action": e.action,
         })),
@@ -73,7 +73,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         },
     });
     if ctx.json() {
-        return crate::output::print_json(&json);
+        return crate::term::output::print_json(&json);
     }
     let slot_text = store
         .header()
@@ -89,7 +89,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let mut t = crate::output::table(&["store", "status"], ctx.color);
+    let mut t = crate::term::output::table(&["store", "status"], ctx.color);
     let rows = [
         ("store", store.path().display().to_string()),
         ("size", format!("{} bytes", store.file_len())),
@@ -127,8 +127,8 @@ pub fn run(ctx: &Context) -> Result<()> {
             last.map_or("-".into(), |e| {
                 format!(
                     "{} by {} ({})",
-                    crate::output::time(e.at),
-                    crate::output::sanitize(&e.actor),
+                    crate::text::time(e.at),
+                    crate::text::sanitize(&e.actor),
                     e.action
                 )
             }),
@@ -144,5 +144,5 @@ pub fn run(ctx: &Context) -> Result<()> {
     for (k, v) in rows {
         t.add_row(vec![Cell::new(k), Cell::new(v)]);
     }
-    crate::output::print_line(&t.to_string())
+    crate::term::output::print_line(&t.to_string())
 }

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
     let mut lines = Vec::new();
     let (mut garbage, mut torn) = (0, 0);
     for f in &files {
-        let read = crate::usage_log::read(f)?;
+        let read = crate::snapshot::usage_log::read(f)?;
         if read.torn > 0 {
             eprintln!(
                 "warning: {}: the last line is torn (a node stopped mid-write); skipped",
@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
         Ok((applied, duplicate, unknown))
     })?;
     if ctx.json() {
-        crate::output::print_json(&serde_json::json!({
+        crate::term::output::print_json(&serde_json::json!({
             "applied": applied,
             "already_imported": duplicate,
             "unknown_keys": unknown,

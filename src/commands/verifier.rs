@@ -2,10 +2,10 @@
 //! under a verifier key and signed by a key that never leaves the store (SPEC §8).
 
 use super::Context;
+use crate::engine::KeySet;
 use crate::error::{Error, Result};
 use crate::snapshot::{self, Meta, VerifierKey};
 use crate::store::{queries, schema};
-use crate::verifier::Snapshot;
 use std::path::PathBuf;
 
 /// The `verifier` subcommands.
@@ -88,24 +88,24 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             v
         }
     };
-    let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
+    let snap = KeySet::load(store.conn(), store.pepper(), None)?;
     let meta = Meta {
         store_id,
         generation,
         issued_at: now,
     };
-    let bytes = snapshot::seal(&snap, meta, &vkey, &signing)?;
+    let bytes = snapshot::seal(&snap.export(), meta, &vkey, &signing)?;
     // Atomically (temp file, fsync, rename, fsync of the directory): a node that reads the
     // file sees the old snapshot or the new one, never half of one.
     crate::store::file::ensure_dir(&out)?;
     crate::store::file::replace_unlocked(&out, |f| std::io::Write::write_all(f, &bytes))?;
     if ctx.json() {
-        crate::output::print_json(&serde_json::json!({
+        crate::term::output::print_json(&serde_json::json!({
             "snapshot": out,
             "verifier_key": verifier_key,
             "generation": generation,
             "keys": snap.len(),
-            "issued_at": crate::output::rfc3339(now),
+            "issued_at": crate::text::rfc3339(now),
         }))
     } else {
         ctx.note(&format!(

@@ -1,11 +1,12 @@
 //! `apikeys verify`: check a token read from stdin; the exit code is the answer (SPEC §4).
-//! A thin front end on [`crate::verifier`].
+//! A thin front end on [`crate::engine`].
 
 use super::Context;
-use super::verify_source::{Used, finish, grant};
+use super::verify_uses::{Used, finish, grant};
+use crate::engine::KeySet;
+use crate::engine::source::Source;
+use crate::engine::{self, Outcome, Paste, Request};
 use crate::error::{Error, Result};
-use crate::source::Source;
-use crate::verifier::{self, Outcome, Paste, Request, Snapshot};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -51,7 +52,7 @@ pub struct Args {
 /// Reads the single token: a hidden prompt on a terminal, else the first line of stdin.
 fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
     if std::io::stdin().is_terminal() && ctx.interactive {
-        let p = crate::prompt::password("Token")?;
+        let p = crate::term::prompt::password("Token")?;
         return Ok(Zeroizing::new(
             String::from_utf8_lossy(p.expose_secret_bytes())
                 .trim()
@@ -72,9 +73,9 @@ fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
 
 fn print(ctx: &Context, outcome: &Outcome) -> Result<()> {
     if ctx.json() {
-        crate::output::print_json_line(outcome)?;
+        crate::term::output::print_json_line(outcome)?;
     } else if !ctx.quiet {
-        crate::output::print_line(&outcome.line())?;
+        crate::term::output::print_line(&outcome.line())?;
     }
     Ok(())
 }
@@ -93,12 +94,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         scopes: &scopes,
     };
     let verifier = args.verifier.clone().zip(args.verifier_key.clone());
-    let open = || Source::open(ctx, verifier.clone(), args.usage_log.as_deref());
+    let open = || Source::open(|| ctx.open(), verifier.clone(), args.usage_log.as_deref());
     if args.batch {
         return run_batch(ctx, &req, open);
     }
     let line = read_one(ctx)?;
-    let outcome = match verifier::parse(&line) {
+    let outcome = match engine::parse(&line) {
         Err(why) => Outcome::malformed(why),
         Ok(t) => {
             let mut source = open()?;
@@ -155,7 +156,7 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Opt
 /// file changes on disk (looked at most once a second).
 struct Live {
     source: Source,
-    snap: Snapshot,
+    snap: KeySet,
     checked: Instant,
 }
 
@@ -201,7 +202,7 @@ fn run_batch(ctx: &Context, req: &Request<'_>, open: impl Fn() -> Result<Source>
     loop {
         // Answers go out in one write per burst of input, and before every wait for more, so
         // that a caller feeding one token at a time gets each answer at once.
-        if input.buffer().is_empty() && crate::output::quiet_pipe(out.flush())? {
+        if input.buffer().is_empty() && crate::term::output::quiet_pipe(out.flush())? {
             break;
         }
         let Some(fits) = read_line(&mut input, &mut line)
@@ -210,7 +211,7 @@ fn run_batch(ctx: &Context, req: &Request<'_>, open: impl Fn() -> Result<Source>
             break;
         };
         let text = std::str::from_utf8(&line).ok().filter(|_| fits);
-        let outcome = match text.map(|t| verifier::parse(t.trim())) {
+        let outcome = match text.map(|t| engine::parse(t.trim())) {
             None => Outcome::malformed(Paste::Token(crate::token::Malformed::Shape)),
             Some(Err(why)) => Outcome::malformed(why),
             Some(Ok(t)) => {
@@ -237,12 +238,12 @@ fn run_batch(ctx: &Context, req: &Request<'_>, open: impl Fn() -> Result<Source>
         }
         if !ctx.quiet {
             serde_json::to_writer(&mut out, &outcome)?;
-            if crate::output::quiet_pipe(out.write_all(b"\n"))? {
+            if crate::term::output::quiet_pipe(out.write_all(b"\n"))? {
                 break;
             }
         }
     }
-    crate::output::quiet_pipe(out.flush())?;
+    crate::term::output::quiet_pipe(out.flush())?;
     if let Some(mut l) = live {
         finish(&mut l.source, ctx, &used, now);
         l.snap.release_at_exit();

@@ -2,7 +2,7 @@
 //! code over the request's head, so the answers are testable without a socket.
 
 use super::state::Shared;
-use crate::verifier::{Code, Outcome, Paste, Request};
+use crate::engine::{Code, Outcome, Paste, Request};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
@@ -229,7 +229,7 @@ fn verification_answer(outcome: &Outcome) -> Answer {
         );
         let expires = outcome
             .expires_at
-            .map_or_else(|| "never".into(), crate::output::rfc3339);
+            .map_or_else(|| "never".into(), crate::text::rfc3339);
         h.insert(
             HeaderName::from_static("x-apikey-expires"),
             header_text(&expires),
@@ -272,8 +272,8 @@ pub fn answer(
                     serde_json::json!({
                         "status": if too_old { "too_old" } else if stale { "stale" } else { "ok" },
                         "keys": l.snap.len(),
-                        "loaded_at": crate::output::rfc3339(l.loaded_at),
-                        "issued_at": crate::output::rfc3339(l.issued_at),
+                        "loaded_at": crate::text::rfc3339(l.loaded_at),
+                        "issued_at": crate::text::rfc3339(l.issued_at),
                         "generation": l.generation,
                     }),
                 )

@@ -1,5 +1,5 @@
 //! `apikeys serve`: the forward-auth verification server of SPEC §7. This folder owns the
-//! tokio runtime; the checks themselves are the synchronous [`crate::verifier`].
+//! tokio runtime; the checks themselves are the synchronous [`crate::engine`].
 //!
 //! - `http`: what a request asks and how it is answered;
 //! - `state`: the snapshot being served, pending use records, metrics;
@@ -7,14 +7,14 @@
 
 pub mod http;
 mod net;
-pub mod source;
+pub mod reload;
 pub mod state;
 
 use crate::commands::Context;
 use crate::error::{Error, Result};
 use http::Config;
 use net::{Listener, accept_loop, bind_unix, stopped};
-use source::{Serving, Source};
+use reload::{Serving, Source};
 use state::Shared;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -83,7 +83,7 @@ fn parse_addr(s: &str) -> Result<Addr> {
     }
     s.parse().map(Addr::Tcp).map_err(|_| {
         Error::usage(
-            format!("invalid --listen address {:?}", crate::output::sanitize(s)),
+            format!("invalid --listen address {:?}", crate::text::sanitize(s)),
             "give IP:PORT (127.0.0.1:8080, [::1]:8080) or unix:PATH",
         )
     })
@@ -93,7 +93,7 @@ fn parse_addr(s: &str) -> Result<Addr> {
 pub fn log(msg: &str) {
     eprintln!(
         "{} apikeys: {}",
-        crate::output::rfc3339(crate::policy::now()),
+        crate::text::rfc3339(crate::policy::now()),
         msg
     );
 }
@@ -130,7 +130,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .map(crate::policy::parse_duration)
         .transpose()?;
     let mut source = Source::open(
-        ctx,
+        || ctx.open(),
         args.verifier.clone().zip(args.verifier_key.clone()),
         args.usage_log.as_deref(),
     )?;

@@ -1,7 +1,7 @@
 //! What the server shares between requests: the loaded snapshot (swapped atomically on
 //! reload), the use records waiting to be written back, and the metrics.
 
-use crate::verifier::{Code, Snapshot};
+use crate::engine::{Code, KeySet};
 use arc_swap::ArcSwapOption;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// One loaded snapshot and when it was loaded.
 #[derive(Debug)]
 pub struct Loaded {
-    pub snap: Snapshot,
+    pub snap: KeySet,
     /// Unix seconds of the load.
     pub loaded_at: i64,
     /// Unix seconds the keys are as of: the load, or a verifier snapshot's issue time.

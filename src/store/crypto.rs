@@ -48,11 +48,7 @@ impl KdfParams {
     }
 }
 
-/// Fills `buf` from the OS CSPRNG.
-pub fn fill_random(buf: &mut [u8]) -> Result<()> {
-    getrandom::fill(buf)
-        .map_err(|e| Error::Internal(format!("the OS random generator failed: {e}")))
-}
+pub use crate::secret::fill_random;
 
 /// Derives a 256-bit wrapping key from a passphrase with Argon2id.
 pub fn derive_from_passphrase(pass: &Passphrase, salt: &[u8], p: KdfParams) -> Result<Key32> {

@@ -111,7 +111,7 @@ fn nearest(conn: &Connection, typed: &str) -> Result<Option<String>> {
             }
         }
     }
-    Ok(best.map(|b| crate::output::sanitize(&b.1)))
+    Ok(best.map(|b| crate::text::sanitize(&b.1)))
 }
 
 /// Whether any key has this id or this name (current or superseded).
@@ -127,7 +127,7 @@ pub fn check_name_free_of_ids(conn: &Connection, name: &str, own_id: &str) -> Re
         return Err(Error::conflict(
             format!(
                 "the name {:?} is the id of another key",
-                crate::output::sanitize(name)
+                crate::text::sanitize(name)
             ),
             "choose another name: a name may never equal a key's id",
         ));
@@ -175,7 +175,7 @@ pub fn name_taken_error(name: &str) -> Error {
     Error::conflict(
         format!(
             "a key named {:?} already exists",
-            crate::output::sanitize(name)
+            crate::text::sanitize(name)
         ),
         "choose another --name, or rotate the existing key with `apikeys rotate`",
     )
@@ -258,7 +258,7 @@ pub fn take_use(conn: &Connection, id: &str, at: i64) -> Result<Option<i64>> {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditEvent {
     pub seq: i64,
-    #[serde(serialize_with = "crate::output::ser_time")]
+    #[serde(serialize_with = "crate::text::ser_time")]
     pub at: i64,
     pub actor: String,
     pub action: String,
@@ -319,7 +319,7 @@ pub fn group(conn: &Connection, name: &str) -> Result<Vec<String>> {
         .query_row([name], |r| r.get(0))
         .optional()?
         .map(json_list)
-        .ok_or_else(|| Error::NoSuchGroup(crate::output::sanitize(name)))
+        .ok_or_else(|| Error::NoSuchGroup(crate::text::sanitize(name)))
 }
 
 /// Creates a group; exit 6 if the name is taken.
@@ -332,7 +332,7 @@ pub fn insert_group(conn: &Connection, name: &str, scopes: &[String], at: i64) -
         return Err(Error::conflict(
             format!(
                 "a group named {:?} already exists",
-                crate::output::sanitize(name)
+                crate::text::sanitize(name)
             ),
             "choose another name, or change it with `apikeys group edit`",
         ));

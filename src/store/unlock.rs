@@ -61,7 +61,7 @@ impl UnlockOptions {
         }
         if self.interactive {
             let prompt = format!("Passphrase for {}", store.display());
-            return crate::prompt::password(&prompt);
+            return crate::term::prompt::password(&prompt);
         }
         Err(fail(
             "no key file or passphrase was given and there is no terminal to ask on".into(),

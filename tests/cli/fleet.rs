@@ -104,9 +104,9 @@ fn a_snapshot_verifies_without_any_admin_credential() {
     assert_eq!(batch.stdout.lines().count(), 2);
     // What it holds: what verification needs, no description, no audit trail.
     let vkey = apikeys::snapshot::VerifierKey::read(&env.path("v.key")).unwrap();
-    let (meta, snap) = apikeys::snapshot::open(&env.path("v.snap"), &vkey).unwrap();
+    let (meta, payload) = apikeys::snapshot::open(&env.path("v.snap"), &vkey).unwrap();
     assert_eq!(meta.generation, 1);
-    let held = serde_json::to_string(&snap.export()).unwrap();
+    let held = serde_json::to_string(&payload).unwrap();
     assert!(
         !held.contains("very-private-note") && !held.contains("tester"),
         "{held}"

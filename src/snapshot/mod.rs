@@ -6,11 +6,14 @@
 //! nonce (24) | ciphertext of the json payload | tag (16) | Ed25519 signature (64) over all
 //! bytes before it. The AEAD's associated data is the header (magic to nonce).
 
+pub mod payload;
+pub mod usage_log;
+
 use crate::error::{Error, Result};
 use crate::secret::Key32;
 use crate::store::crypto::{self, NONCE_LEN, TAG_LEN};
-use crate::verifier::Snapshot;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use payload::Payload;
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -129,12 +132,12 @@ pub struct Meta {
 
 /// Seals and signs `snap` into the bytes of a snapshot file.
 pub fn seal(
-    snap: &Snapshot,
+    payload: &Payload,
     meta: Meta,
     vkey: &VerifierKey,
     signing: &SigningKey,
 ) -> Result<Vec<u8>> {
-    let mut payload = Zeroizing::new(serde_json::to_vec(&snap.export())?);
+    let mut payload = Zeroizing::new(serde_json::to_vec(payload)?);
     let nonce = crypto::random_nonce()?;
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len() + TAG_LEN + SIG_LEN);
     out.extend_from_slice(MAGIC);
@@ -151,7 +154,8 @@ pub fn seal(
     Ok(out)
 }
 
-fn refused(path: &Path, why: &str) -> Error {
+/// The error for a snapshot that does not check out.
+pub fn refused(path: &Path, why: &str) -> Error {
     Error::Corrupt {
         path: path.to_path_buf(),
         reason: format!("verifier snapshot refused: {why}"),
@@ -159,7 +163,7 @@ fn refused(path: &Path, why: &str) -> Error {
 }
 
 /// Reads, checks (signature, store id, seal, in that order) and opens a snapshot file.
-pub fn open(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Snapshot)> {
+pub fn open(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Payload)> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -172,7 +176,7 @@ pub fn open(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Snapshot)> {
 }
 
 /// Checks and opens the bytes of a snapshot file.
-pub fn open_bytes(path: &Path, bytes: &[u8], vkey: &VerifierKey) -> Result<(Meta, Snapshot)> {
+pub fn open_bytes(path: &Path, bytes: &[u8], vkey: &VerifierKey) -> Result<(Meta, Payload)> {
     if bytes.len() < HEADER_LEN + TAG_LEN + SIG_LEN || &bytes[..8] != MAGIC {
         return Err(refused(path, "not a verifier snapshot, or truncated"));
     }
@@ -204,10 +208,9 @@ pub fn open_bytes(path: &Path, bytes: &[u8], vkey: &VerifierKey) -> Result<(Meta
             "the seal does not open with this verifier key",
         ));
     }
-    let export = serde_json::from_slice(&payload)
+    let payload = serde_json::from_slice(&payload)
         .map_err(|_| refused(path, "the sealed contents are not a snapshot"))?;
-    let snap = Snapshot::import(export).map_err(|why| refused(path, &why))?;
-    Ok((meta, snap))
+    Ok((meta, payload))
 }
 
 /// The signing key kept inside the store (created on first export), and its public half.

@@ -25,7 +25,7 @@ pub fn configured_seconds() -> crate::Result<Option<u64>> {
         _ => Err(crate::Error::usage(
             format!(
                 "APIKEYS_CLIP_SECONDS={:?} is not a number of seconds from 0 to 3600",
-                crate::output::sanitize(&v)
+                crate::text::sanitize(&v)
             ),
             "set it to 1-3600 (how long the token stays on the clipboard) or 0 (never copy)",
         )),

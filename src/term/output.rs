@@ -2,55 +2,9 @@
 
 use crate::model::KeyRecord;
 use crate::store::queries::AuditEvent;
-use chrono::{DateTime, SecondsFormat};
+use crate::text::{rfc3339, sanitize, ser_opt_time, ser_time, time};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use serde::{Serialize, Serializer};
-
-/// Replaces control characters (terminal escapes among them) with visible escapes, so that
-/// stored text can never drive the terminal.
-pub fn sanitize(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_string();
-    }
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<String>()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
-/// A time for tables: `2026-11-23 02:20Z`.
-pub fn time(t: i64) -> String {
-    DateTime::from_timestamp(t, 0).map_or_else(
-        || t.to_string(),
-        |d| d.format("%Y-%m-%d %H:%MZ").to_string(),
-    )
-}
-
-/// A time for json: RFC 3339 in UTC, `2026-11-23T02:20:37Z`.
-pub fn rfc3339(t: i64) -> String {
-    DateTime::from_timestamp(t, 0).map_or_else(
-        || t.to_string(),
-        |d| d.to_rfc3339_opts(SecondsFormat::Secs, true),
-    )
-}
-
-/// serde helper: a unix time as RFC 3339.
-pub fn ser_time<S: Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(*t))
-}
-
-/// serde helper: an optional unix time as RFC 3339 or null.
-pub fn ser_opt_time<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&rfc3339(*t)),
-        None => s.serialize_none(),
-    }
-}
+use serde::Serialize;
 
 /// A key as scripts see it: stable snake_case fields, RFC 3339 UTC times, never a secret
 /// (but `key` holds the full token in the one-time output of create and rotate).

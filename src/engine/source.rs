@@ -1,12 +1,12 @@
 //! Where the verification front ends (`verify`, `serve`) find the keys: the store, opened
 //! with an admin credential, or a verify-only snapshot (SPEC §8) with its verifier key.
 
+use crate::engine::KeySet;
 use crate::error::Result;
+use crate::snapshot::usage_log::UsageLog;
 use crate::snapshot::{Meta, VerifierKey};
 use crate::store::Store;
 use crate::store::file::Ident;
-use crate::usage_log::UsageLog;
-use crate::verifier::Snapshot;
 use std::path::{Path, PathBuf};
 
 /// A verifier snapshot file, its key, and where its use records go.
@@ -30,12 +30,12 @@ impl Source {
     /// The store (unlocked with the usual credentials), or with `verifier` = (snapshot,
     /// verifier key) the snapshot, needing no admin credential at all.
     pub fn open(
-        ctx: &crate::commands::Context,
+        open_store: impl FnOnce() -> Result<Store>,
         verifier: Option<(PathBuf, PathBuf)>,
         usage_log: Option<&Path>,
     ) -> Result<Source> {
         match verifier {
-            None => Ok(Source::Store(Box::new(ctx.open()?))),
+            None => Ok(Source::Store(Box::new(open_store()?))),
             Some((path, key)) => Ok(Source::Snapshot(Box::new(SnapshotFile {
                 key: VerifierKey::read(&key)?,
                 path,
@@ -55,12 +55,14 @@ impl Source {
 
     /// The keys as they are now (from a store: only the key `only`, if given), and a
     /// snapshot's header.
-    pub fn load(&mut self, only: Option<&str>) -> Result<(Snapshot, Option<Meta>)> {
+    pub fn load(&mut self, only: Option<&str>) -> Result<(KeySet, Option<Meta>)> {
         match self {
-            Source::Store(store) => Ok((Snapshot::load(store.conn(), store.pepper(), only)?, None)),
+            Source::Store(store) => Ok((KeySet::load(store.conn(), store.pepper(), only)?, None)),
             Source::Snapshot(f) => {
                 let ident = Ident::current(&f.path);
-                let (meta, snap) = crate::snapshot::open(&f.path, &f.key)?;
+                let (meta, payload) = crate::snapshot::open(&f.path, &f.key)?;
+                let snap = KeySet::import(&payload)
+                    .map_err(|why| crate::snapshot::refused(&f.path, &why))?;
                 f.ident = ident;
                 Ok((snap, Some(meta)))
             }

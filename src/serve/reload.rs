@@ -4,10 +4,10 @@
 
 use super::log;
 use super::state::{Loaded, Shared, Uses};
+use crate::engine::KeySet;
+pub use crate::engine::source::Source;
 use crate::error::{Error, Result};
-pub use crate::source::Source;
 use crate::store::{Store, file::Ident, queries};
-use crate::verifier::Snapshot;
 use std::sync::atomic::Ordering;
 
 /// What `serve` does with a source: load, reload, write back uses.
@@ -50,7 +50,7 @@ impl Serving for Source {
                     .fetch_add(1, Ordering::Relaxed);
                 log(&format!(
                     "reload failed, still serving the last good keys: {}",
-                    crate::output::sanitize(&e.to_string())
+                    crate::text::sanitize(&e.to_string())
                 ));
             }
         }
@@ -106,7 +106,7 @@ impl Serving for Source {
                     .fetch_add(1, Ordering::Relaxed);
                 log(&format!(
                     "flush failed, uses kept for the next try: {}",
-                    crate::output::sanitize(&e.to_string())
+                    crate::text::sanitize(&e.to_string())
                 ));
                 shared.abort_flush();
             }
@@ -150,7 +150,7 @@ fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usiz
 
 /// Builds a snapshot of the store as it is now and serves it.
 fn publish_store(shared: &Shared, store: &Store) -> Result<usize> {
-    let snap = Snapshot::load(store.conn(), store.pepper(), None)?;
+    let snap = KeySet::load(store.conn(), store.pepper(), None)?;
     let keys = snap.len();
     let now = crate::policy::now();
     let generation = shared.current().map_or(0, |l| l.generation) + 1;

@@ -90,7 +90,7 @@ impl UsageLog {
                 seq: self.seq,
                 key_id: id.clone(),
                 uses: n,
-                last_used: crate::output::rfc3339(at),
+                last_used: crate::text::rfc3339(at),
             };
             text.push_str(&serde_json::to_string(&line)?);
             text.push('\n');

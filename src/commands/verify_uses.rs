@@ -1,10 +1,10 @@
 //! How `verify` accounts for the uses it grants: in the store, or in a snapshot's usage log.
 
 use super::Context;
+use crate::engine::source::Source;
+use crate::engine::{Entry, Outcome};
 use crate::error::Result;
-use crate::source::Source;
 use crate::store::{Store, queries};
-use crate::verifier::{Entry, Outcome};
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -1,0 +1,36 @@
+//! The sealed contents of a verifier snapshot (SPEC §8): only what the checks need, as json.
+
+use serde::{Deserialize, Serialize};
+
+/// What a verifier snapshot holds (SPEC §8): only what the checks need.
+#[derive(Serialize, Deserialize)]
+pub struct Payload {
+    /// The pepper, hex.
+    pub pepper: String,
+    pub keys: Vec<PayloadEntry>,
+}
+
+/// One key in a verifier snapshot.
+#[derive(Serialize, Deserialize)]
+pub struct PayloadEntry {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    /// The keyed hash, hex.
+    pub hash: String,
+    pub revoked: bool,
+    pub expires_at: Option<i64>,
+    pub allowed_ips: Vec<String>,
+    /// Effective scopes (groups resolved).
+    pub scopes: Vec<String>,
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub meta: std::collections::BTreeMap<String, String>,
+    pub remaining: Option<i64>,
+}
+
+impl Drop for Payload {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.pepper);
+    }
+}

@@ -1,0 +1,5 @@
+//! What a person sees: prompts, the clipboard, and output (tables, json, csv).
+
+pub mod clipboard;
+pub mod output;
+pub mod prompt;
