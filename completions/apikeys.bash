@@ -1815,7 +1815,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__serve)
-            opts="-y -q -h --listen --trusted-proxy --access-log --verifier --verifier-key --max-age --usage-log --flush-every --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --listen --trusted-proxy --client-ip-header --max-conns-per-ip --access-log --verifier --verifier-key --max-age --usage-log --state --accept-generation --flush-every --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1826,6 +1826,14 @@ _apikeys() {
                     return 0
                     ;;
                 --trusted-proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-ip-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-conns-per-ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1842,6 +1850,14 @@ _apikeys() {
                     return 0
                     ;;
                 --usage-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accept-generation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2173,7 +2189,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verify)
-            opts="-y -q -h --ip --scope --batch --verifier --verifier-key --usage-log --token --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --ip --scope --batch --verifier --verifier-key --usage-log --max-age --token --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2196,6 +2212,10 @@ _apikeys() {
                     return 0
                     ;;
                 --usage-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -255,6 +255,27 @@ pub fn parse_net(s: &str) -> Result<ipnet::IpNet> {
         })
 }
 
+/// An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) as the IPv4 address it carries; any other
+/// address as it is. Connections, headers, trusted proxies and allow-lists all go through it.
+pub fn canonical_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
+        std::net::IpAddr::V4(_) => ip,
+    }
+}
+
+/// A network as given, with an IPv4-mapped IPv6 network of prefix /96 or longer turned
+/// into the IPv4 network it covers.
+pub fn canonical_net(net: ipnet::IpNet) -> ipnet::IpNet {
+    match net {
+        ipnet::IpNet::V6(n) if n.prefix_len() >= 96 => match n.addr().to_ipv4_mapped() {
+            Some(v4) => ipnet::Ipv4Net::new(v4, n.prefix_len() - 96).map_or(net, ipnet::IpNet::V4),
+            None => net,
+        },
+        _ => net,
+    }
+}
+
 /// Whether `ip` falls within any of `allowed`; an empty list admits every address.
 /// IPv4-mapped IPv6 addresses are matched as the IPv4 address they carry.
 pub fn ip_allowed(allowed: &[ipnet::IpNet], ip: std::net::IpAddr) -> bool {
@@ -263,9 +284,11 @@ pub fn ip_allowed(allowed: &[ipnet::IpNet], ip: std::net::IpAddr) -> bool {
         std::net::IpAddr::V4(_) => None,
     };
     allowed.is_empty()
-        || allowed
-            .iter()
-            .any(|n| n.contains(&ip) || ip4.is_some_and(|v4| n.contains(&v4)))
+        || allowed.iter().any(|n| {
+            n.contains(&ip)
+                || ip4.is_some_and(|v4| n.contains(&v4))
+                || canonical_net(*n).contains(&canonical_ip(ip))
+        })
 }
 
 /// Adds `item` to `list` unless present; keeps first-seen order.

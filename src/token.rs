@@ -80,7 +80,8 @@ pub fn check_prefix(p: &str) -> Result<()> {
     }
 }
 
-fn is_base62(s: &str) -> bool {
+/// Whether every byte of `s` is in the base62 alphabet.
+pub fn is_base62(s: &str) -> bool {
     s.bytes().all(|c| c.is_ascii_alphanumeric())
 }
 

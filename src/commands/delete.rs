@@ -16,7 +16,9 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.require_confirmable("delete")?;
     let mut store = ctx.open()?;
-    let keys = queries::resolve_all(store.conn(), &args.keys)?;
+    let now = crate::policy::now();
+    // A name's predecessors still in their grace period go with it (SPEC §3).
+    let keys = queries::resolve_with_chains(store.conn(), &args.keys, now)?;
     ctx.confirm(
         "delete",
         &format!(
@@ -24,9 +26,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             describe_keys(&keys)
         ),
     )?;
-    let now = crate::policy::now();
     let done = store.write(|tx, _| {
-        let keys = queries::resolve_all(tx, &args.keys)?;
+        let keys = queries::resolve_with_chains(tx, &args.keys, now)?;
         for k in &keys {
             queries::delete_key(tx, &k.id)?;
             queries::audit(tx, now, &ctx.actor, "delete", Some(k), "")?;

@@ -19,13 +19,14 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.require_confirmable("revoke")?;
     let mut store = ctx.open()?;
-    let keys = queries::resolve_all(store.conn(), &args.keys)?;
-    ctx.confirm("revoke", &format!("Revoke {}?", describe_keys(&keys)))?;
     let now = crate::policy::now();
+    // A name's predecessors still in their grace period go with it (SPEC §3).
+    let keys = queries::resolve_with_chains(store.conn(), &args.keys, now)?;
+    ctx.confirm("revoke", &format!("Revoke {}?", describe_keys(&keys)))?;
     let done = store.write(|tx, _| {
         let mut done = Vec::new();
         // Resolve again under the lock: the snapshot may be stale.
-        for mut k in queries::resolve_all(tx, &args.keys)? {
+        for mut k in queries::resolve_with_chains(tx, &args.keys, now)? {
             if !k.revoked {
                 k.revoked = true;
                 k.revoked_reason = args.reason.clone();

@@ -21,7 +21,8 @@ pub enum UsageCommand {
 pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
     let UsageCommand::Import { files } = cmd;
     let mut lines = Vec::new();
-    let (mut garbage, mut torn) = (0, 0);
+    let mut torn = 0;
+    // Every file is read and checked before the store is opened: one bad line refuses all.
     for f in &files {
         let read = crate::snapshot::usage_log::read(f)?;
         if read.torn > 0 {
@@ -30,7 +31,6 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
                 f.display()
             );
         }
-        garbage += read.garbage;
         torn += read.torn;
         lines.extend(read.lines);
     }
@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
                  ON CONFLICT(node) DO UPDATE SET seq = excluded.seq",
                 rusqlite::params![l.node, l.seq],
             )?;
-            if queries::key_by_id(tx, &l.key_id)?.is_none() || l.uses < 0 {
+            if queries::key_by_id(tx, &l.key_id)?.is_none() {
                 unknown += 1;
                 continue;
             }
@@ -82,12 +82,11 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
             "applied": applied,
             "already_imported": duplicate,
             "unknown_keys": unknown,
-            "garbage_lines": garbage,
             "torn_lines": torn,
         }))
     } else {
         ctx.note(&format!(
-            "imported {applied} use records ({duplicate} already imported, {unknown} for unknown keys, {garbage} unreadable lines, {torn} torn)"
+            "imported {applied} use records ({duplicate} already imported, {unknown} for unknown keys, {torn} torn)"
         ));
         Ok(())
     }

@@ -7,6 +7,7 @@ use crate::engine::KeySet;
 use crate::engine::source::Source;
 use crate::engine::{self, Outcome, Paste, Request};
 use crate::error::{Error, Result};
+use crate::snapshot::Meta;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -41,9 +42,13 @@ pub struct Args {
     /// The verifier key file that opens the snapshot
     #[arg(long, value_name = "PATH", requires = "verifier")]
     pub verifier_key: Option<PathBuf>,
-    /// With --verifier: append the uses granted here, for `apikeys usage import`
+    /// With --verifier: append the uses granted here, for `apikeys usage import`; verifies
+    /// sharing one log share its ledger of uses
     #[arg(long, value_name = "PATH", requires = "verifier")]
     pub usage_log: Option<PathBuf>,
+    /// With --verifier: answer stale_snapshot (17) when the snapshot is older than this
+    #[arg(long, value_name = "DUR", requires = "verifier")]
+    pub max_age: Option<String>,
     /// Refused, for the same reason (and so that clap does not suggest `--store` for it)
     #[arg(long = "token", hide = true, value_name = "TOKEN")]
     pub token_flag: Option<String>,
@@ -90,13 +95,23 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     let scopes = crate::model::split_scopes(&args.scopes)?;
     let req = Request {
-        ip: args.ip,
+        ip: args.ip.map(crate::model::canonical_ip),
         scopes: &scopes,
+        unreadable_scope: false,
     };
-    let verifier = args.verifier.clone().zip(args.verifier_key.clone());
-    let open = || Source::open(|| ctx.open(), verifier.clone(), args.usage_log.as_deref());
+    let max_age = args
+        .max_age
+        .as_deref()
+        .map(crate::policy::parse_duration)
+        .transpose()?;
+    let opts = crate::engine::source::SnapshotOptions {
+        files: args.verifier.clone().zip(args.verifier_key.clone()),
+        usage_log: args.usage_log.clone(),
+        ..Default::default()
+    };
+    let open = || Source::open(|| ctx.open(), &opts);
     if args.batch {
-        return run_batch(ctx, &req, open);
+        return run_batch(ctx, &req, max_age, open);
     }
     let line = read_one(ctx)?;
     let outcome = match engine::parse(&line) {
@@ -104,14 +119,19 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         Ok(t) => {
             let mut source = open()?;
             // Only the one key is loaded from a store: a single check never pays for all.
-            let (snap, _) = source.load(Some(t.id))?;
+            let (snap, meta) = source.load(Some(t.id))?;
+            warn_if_stale(ctx, &meta, max_age);
             let now = crate::policy::now();
-            let mut outcome = snap.check_parsed(&t, &req, now);
+            let mut outcome = if stale(&meta, max_age, now) {
+                Outcome::stale()
+            } else {
+                snap.check_parsed(&t, &req, now)
+            };
             if outcome.valid
                 && let Some(k) = snap.get(t.id)
             {
                 let mut used = Used::new();
-                outcome = grant(&mut source, k, outcome, now, &mut used)?;
+                outcome = grant(&mut source, &snap, k, outcome, now, &mut used)?;
                 finish(&mut source, ctx, &used, now);
             }
             outcome
@@ -157,15 +177,18 @@ fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Opt
 struct Live {
     source: Source,
     snap: KeySet,
+    meta: Option<Meta>,
     checked: Instant,
 }
 
 impl Live {
-    fn open(mut source: Source) -> Result<Live> {
-        let (snap, _) = source.load(None)?;
+    fn open(ctx: &Context, mut source: Source, max_age: Option<i64>) -> Result<Live> {
+        let (snap, meta) = source.load(None)?;
+        warn_if_stale(ctx, &meta, max_age);
         Ok(Live {
             source,
             snap,
+            meta,
             checked: Instant::now(),
         })
     }
@@ -177,7 +200,9 @@ impl Live {
         self.checked = Instant::now();
         let reloaded = self.source.changed().and_then(|changed| {
             if changed {
-                self.snap = self.source.load(None)?.0;
+                // A snapshot older than the one in use is refused here (a rollback), and
+                // the batch goes on with the one it has.
+                (self.snap, self.meta) = self.source.load(None)?;
             }
             Ok(())
         });
@@ -185,13 +210,33 @@ impl Live {
             && !ctx.quiet
         {
             eprintln!(
-                "warning: the store changed on disk but cannot be re-read ({e}); going on with the last good one"
+                "warning: the keys changed on disk but cannot be loaded ({}); going on with the last good ones",
+                crate::text::sanitize(&e.to_string())
             );
         }
     }
 }
 
-fn run_batch(ctx: &Context, req: &Request<'_>, open: impl Fn() -> Result<Source>) -> Result<()> {
+/// Whether a snapshot is past `--max-age` at `now`.
+fn stale(meta: &Option<Meta>, max_age: Option<i64>, now: i64) -> bool {
+    matches!((meta, max_age), (Some(m), Some(a)) if now - m.issued_at > a)
+}
+
+/// Warns when a snapshot is already past `--max-age` as it is loaded.
+fn warn_if_stale(ctx: &Context, meta: &Option<Meta>, max_age: Option<i64>) {
+    if !ctx.quiet && stale(meta, max_age, crate::policy::now()) {
+        eprintln!(
+            "warning: the snapshot is older than --max-age: every answer is stale_snapshot (17) until a new one is shipped"
+        );
+    }
+}
+
+fn run_batch(
+    ctx: &Context,
+    req: &Request<'_>,
+    max_age: Option<i64>,
+    open: impl Fn() -> Result<Source>,
+) -> Result<()> {
     let mut live: Option<Live> = None;
     let mut used = Used::new();
     let mut first_failure = 0;
@@ -220,14 +265,18 @@ fn run_batch(ctx: &Context, req: &Request<'_>, open: impl Fn() -> Result<Source>
                         l.refresh(ctx);
                         l
                     }
-                    None => live.insert(Live::open(open()?)?),
+                    None => live.insert(Live::open(ctx, open()?, max_age)?),
                 };
                 // The clock is read per token: a key that expires during a batch stops there.
                 now = crate::policy::now();
-                let outcome = live.snap.check_parsed(&t, req, now);
+                let outcome = if stale(&live.meta, max_age, now) {
+                    Outcome::stale()
+                } else {
+                    live.snap.check_parsed(&t, req, now)
+                };
                 match live.snap.get(t.id) {
                     Some(k) if outcome.valid => {
-                        grant(&mut live.source, k, outcome, now, &mut used)?
+                        grant(&mut live.source, &live.snap, k, outcome, now, &mut used)?
                     }
                     _ => outcome,
                 }

@@ -1,8 +1,9 @@
-//! How `verify` accounts for the uses it grants: in the store, or in a snapshot's usage log.
+//! How `verify` accounts for the uses it grants: in the store, or in a snapshot's usage log,
+//! which is also the ledger of a limited key's uses between separate verifies on one snapshot.
 
 use super::Context;
 use crate::engine::source::Source;
-use crate::engine::{Entry, Outcome};
+use crate::engine::{Entry, KeySet, Outcome};
 use crate::error::Result;
 use crate::store::{Store, queries};
 use std::collections::HashMap;
@@ -16,17 +17,32 @@ const LIMITED_WAIT: Duration = Duration::from_secs(10);
 /// Uses granted and not yet recorded: key id → (uses, last use as stored).
 pub type Used = HashMap<String, (i64, Option<i64>)>;
 
-/// Accounts for a valid answer. A limited key's use is written (under the store lock)
-/// before the answer stands; other uses are noted in `used`, recorded by [`finish`].
+/// Accounts for a valid answer. A limited key's use is written (under the store lock, or
+/// under the usage log's lock on a snapshot) before the answer stands; other uses are noted
+/// in `used`, recorded by [`finish`]. On a snapshot with no usage log a limited key's uses
+/// cannot be counted, so it is denied (fail closed).
 pub fn grant(
     source: &mut Source,
+    keys: &KeySet,
     k: &Entry,
     outcome: Outcome,
     now: i64,
     used: &mut Used,
 ) -> Result<Outcome> {
-    match source {
-        Source::Store(store) if k.remaining.is_some() => take_limited_use(store, outcome, now),
+    match (source, k.remaining) {
+        (Source::Store(store), Some(_)) => take_limited_use(store, outcome, now),
+        (Source::Snapshot(f), Some(left)) => {
+            let Some(log) = &mut f.log else {
+                return Ok(outcome.exhausted_uncounted());
+            };
+            Ok(match log.take(&k.id, left, keys.usage_marks(), 1, now)? {
+                Some(n) => Outcome {
+                    remaining: Some(n),
+                    ..outcome
+                },
+                None => outcome.exhausted(),
+            })
+        }
         _ => {
             used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += 1;
             Ok(outcome)

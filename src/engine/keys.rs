@@ -17,6 +17,8 @@ pub struct Entry {
     pub(super) revoked: bool,
     pub(super) expires_at: Option<i64>,
     pub(super) nets: Vec<ipnet::IpNet>,
+    /// A stored allowed-IP entry could not be read: no address is allowed (fail closed).
+    pub(super) nets_unreadable: bool,
     /// Effective scopes: the key's own, then its groups'.
     pub scopes: Vec<String>,
     /// The last use as stored, for throttling the CLI's write-back.
@@ -79,6 +81,8 @@ type Keys = HashMap<String, Entry, IdHash>;
 /// The keys of one store (or snapshot) as of one load, indexed by id.
 pub struct KeySet {
     pub(super) pepper: Key32,
+    /// Usage-log high-water marks per node that the key counts already include.
+    usage_marks: HashMap<String, i64>,
     keys: Keys,
 }
 
@@ -113,6 +117,11 @@ impl KeySet {
         keys.sort_by(|a, b| a.id.cmp(&b.id));
         Payload {
             pepper: crate::hex::encode(self.pepper.expose_secret()),
+            usage_marks: self
+                .usage_marks
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
             keys,
         }
     }
@@ -138,6 +147,7 @@ impl KeySet {
                     revoked: k.revoked,
                     expires_at: k.expires_at,
                     nets,
+                    nets_unreadable: false,
                     scopes: k.scopes.clone(),
                     last_used_at: None,
                     owner: k.owner.clone(),
@@ -146,7 +156,12 @@ impl KeySet {
                 },
             );
         }
-        Ok(KeySet { pepper, keys })
+        let usage_marks = e.usage_marks.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        Ok(KeySet {
+            pepper,
+            keys,
+            usage_marks,
+        })
     }
 
     /// Builds the key set from a decrypted store: every key, or only the key `only`.
@@ -158,11 +173,10 @@ impl KeySet {
         };
         let mut keys = Keys::with_capacity_and_hasher(count, IdHash);
         queries::with_verify_rows(conn, only, |row| {
-            let nets = row
-                .allowed_ips
-                .iter()
-                .filter_map(|s| s.parse().ok())
-                .collect();
+            let parsed: Vec<Option<ipnet::IpNet>> =
+                row.allowed_ips.iter().map(|s| s.parse().ok()).collect();
+            let nets_unreadable = parsed.iter().any(Option::is_none);
+            let nets = parsed.into_iter().flatten().collect();
             let scopes = queries::effective_scopes(row.scopes, &row.groups, &groups);
             keys.insert(
                 row.id.clone(),
@@ -174,6 +188,7 @@ impl KeySet {
                     revoked: row.revoked,
                     expires_at: row.expires_at,
                     nets,
+                    nets_unreadable,
                     scopes,
                     last_used_at: row.last_used_at,
                     owner: row.owner,
@@ -182,7 +197,17 @@ impl KeySet {
                 },
             );
         })?;
-        Ok(KeySet { pepper, keys })
+        let usage_marks = queries::usage_marks(conn)?;
+        Ok(KeySet {
+            pepper,
+            keys,
+            usage_marks,
+        })
+    }
+
+    /// Usage-log high-water marks per node that the remaining counts already include.
+    pub fn usage_marks(&self) -> &HashMap<String, i64> {
+        &self.usage_marks
     }
 
     /// Ends the snapshot of a process that exits next, without freeing its entries one by

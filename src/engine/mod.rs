@@ -28,11 +28,13 @@ pub enum Code {
     IpDenied,
     ScopeDenied,
     UsageExceeded,
+    /// The snapshot being served is older than `--max-age`: no answer can be trusted.
+    StaleSnapshot,
 }
 
 impl Code {
     /// Every code, in the order of the checks.
-    pub const ALL: [Code; 8] = [
+    pub const ALL: [Code; 9] = [
         Code::Valid,
         Code::Malformed,
         Code::Unknown,
@@ -41,6 +43,7 @@ impl Code {
         Code::IpDenied,
         Code::ScopeDenied,
         Code::UsageExceeded,
+        Code::StaleSnapshot,
     ];
 
     /// The exit code of SPEC §4.
@@ -54,6 +57,7 @@ impl Code {
             Code::IpDenied => 14,
             Code::ScopeDenied => 15,
             Code::UsageExceeded => 16,
+            Code::StaleSnapshot => 17,
         }
     }
 
@@ -68,6 +72,7 @@ impl Code {
             Code::IpDenied => "ip_denied",
             Code::ScopeDenied => "scope_denied",
             Code::UsageExceeded => "usage_exceeded",
+            Code::StaleSnapshot => "stale_snapshot",
         }
     }
 }
@@ -105,7 +110,12 @@ pub fn parse(text: &str) -> std::result::Result<token::ParsedToken<'_>, Paste> {
     if text.is_empty() {
         return Err(Paste::Empty);
     }
-    if text.len() > 7 && text[..7].eq_ignore_ascii_case("bearer ") {
+    // `get` and not an index: the input may be any bytes, and slicing inside a multibyte
+    // character would panic (and a panic message would echo the input).
+    if text
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
+    {
         return Err(Paste::Bearer);
     }
     if text.starts_with(['"', '\'']) || text.ends_with(['"', '\'']) {
@@ -119,6 +129,9 @@ pub fn parse(text: &str) -> std::result::Result<token::ParsedToken<'_>, Paste> {
 pub struct Request<'a> {
     pub ip: Option<IpAddr>,
     pub scopes: &'a [String],
+    /// A required scope came in a form that cannot be decoded (bad percent-encoding, bytes
+    /// that are not UTF-8): it is a scope no key has, so the check fails closed.
+    pub unreadable_scope: bool,
 }
 
 /// Why a check failed, for the one line people read; never computed into text unless printed.
@@ -129,6 +142,8 @@ pub enum Reason {
     NoIp,
     Ip(IpAddr),
     Scope(String),
+    /// A limited key on a snapshot with no usage log: its uses cannot be counted.
+    Uncounted,
 }
 
 /// The json result of SPEC §4; id and name only once the secret matched.
@@ -178,6 +193,20 @@ impl Outcome {
         self
     }
 
+    /// The answer of a node whose snapshot is past `--max-age`.
+    pub fn stale() -> Self {
+        Outcome::bare(Code::StaleSnapshot, Reason::None)
+    }
+
+    /// This (valid) answer denied because the key's uses cannot be counted here (a snapshot
+    /// verified with no usage log to keep the ledger in): fail closed.
+    pub fn exhausted_uncounted(mut self) -> Self {
+        self.valid = false;
+        self.code = Code::UsageExceeded;
+        self.reason = Reason::Uncounted;
+        self
+    }
+
     /// A malformed token's answer.
     pub fn malformed(why: Paste) -> Self {
         Outcome::bare(Code::Malformed, Reason::Malformed(why))
@@ -209,9 +238,18 @@ impl Outcome {
             (Code::IpDenied, Reason::Ip(ip)) => {
                 format!("invalid: address {ip} is not allowed for key {name}")
             }
+            (Code::IpDenied, _) => format!(
+                "invalid: key {name} has an allowed-IP entry that cannot be read, so no address is allowed (fix it with `apikeys edit`)"
+            ),
             (Code::ScopeDenied, Reason::Scope(s)) => format!(
                 "invalid: scope {} is not granted to key {name}",
                 crate::text::sanitize(s)
+            ),
+            (Code::StaleSnapshot, _) => {
+                "invalid: the snapshot is older than --max-age (export and ship a new one)".into()
+            }
+            (Code::UsageExceeded, Reason::Uncounted) => format!(
+                "invalid: key {name} has a usage limit, and uses on a snapshot are counted only with --usage-log PATH"
             ),
             (Code::UsageExceeded, _) => format!(
                 "invalid: key {name} has no uses left (refill with `apikeys edit KEY --uses N`)"
@@ -241,15 +279,25 @@ impl KeySet {
         let Some(k) = entry.filter(|k| matches && k.prefix == t.prefix) else {
             return Outcome::bare(Code::Unknown, Reason::None);
         };
+        // An IPv4-mapped IPv6 address is the IPv4 address, here as everywhere.
+        let ip = req.ip.map(crate::model::canonical_ip);
         let (code, reason) = if k.revoked {
             (Code::Inactive, Reason::None)
         } else if k.expires_at.is_some_and(|e| e <= now) {
             (Code::Expired, Reason::None)
-        } else if !k.nets.is_empty() && req.ip.is_none() {
+        } else if k.nets_unreadable {
+            // A stored entry that cannot be read denies every address, never allows one.
+            (Code::IpDenied, Reason::None)
+        } else if !k.nets.is_empty() && ip.is_none() {
             // Fail closed: a key limited to some addresses is never valid from an unknown one.
             (Code::IpDenied, Reason::NoIp)
-        } else if let Some(ip) = req.ip.filter(|ip| !crate::model::ip_allowed(&k.nets, *ip)) {
+        } else if let Some(ip) = ip.filter(|ip| !crate::model::ip_allowed(&k.nets, *ip)) {
             (Code::IpDenied, Reason::Ip(ip))
+        } else if req.unreadable_scope {
+            (
+                Code::ScopeDenied,
+                Reason::Scope("(a scope that cannot be decoded)".into()),
+            )
         } else if let Some(s) = req.scopes.iter().find(|s| !k.scopes.contains(s)) {
             (Code::ScopeDenied, Reason::Scope(s.clone()))
         } else if k.remaining.is_some_and(|r| r <= 0) {

@@ -1,8 +1,9 @@
 //! Where the verification front ends (`verify`, `serve`) find the keys: the store, opened
-//! with an admin credential, or a verify-only snapshot (SPEC §8) with its verifier key.
+//! with an admin credential, or a verify-only snapshot (SPEC §8) with its verifier key; when
+//! they changed; and the rollback floor, the lowest snapshot generation still accepted.
 
 use crate::engine::KeySet;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::snapshot::usage_log::UsageLog;
 use crate::snapshot::{Meta, VerifierKey};
 use crate::store::Store;
@@ -17,6 +18,10 @@ pub struct SnapshotFile {
     /// The file as last loaded, to notice a new one.
     pub ident: Option<Ident>,
     pub log: Option<UsageLog>,
+    /// The highest generation accepted so far: an older file is a rollback and is refused.
+    pub floor: u64,
+    /// Where the floor outlives the process (`serve --state`).
+    pub state: Option<PathBuf>,
 }
 
 /// The keys' source.
@@ -26,23 +31,47 @@ pub enum Source {
     Snapshot(Box<SnapshotFile>),
 }
 
+/// How a snapshot source is opened.
+#[derive(Debug, Default, Clone)]
+pub struct SnapshotOptions {
+    /// (snapshot file, verifier key file).
+    pub files: Option<(PathBuf, PathBuf)>,
+    pub usage_log: Option<PathBuf>,
+    /// A state file that keeps the rollback floor across restarts.
+    pub state: Option<PathBuf>,
+    /// Lowers the recorded floor to this generation (an explicit, logged act).
+    pub accept_generation: Option<u64>,
+}
+
 impl Source {
-    /// The store (unlocked with the usual credentials), or with `verifier` = (snapshot,
-    /// verifier key) the snapshot, needing no admin credential at all.
+    /// The store (unlocked with the usual credentials), or the snapshot of `opts`, needing no
+    /// admin credential at all.
     pub fn open(
         open_store: impl FnOnce() -> Result<Store>,
-        verifier: Option<(PathBuf, PathBuf)>,
-        usage_log: Option<&Path>,
+        opts: &SnapshotOptions,
     ) -> Result<Source> {
-        match verifier {
-            None => Ok(Source::Store(Box::new(open_store()?))),
-            Some((path, key)) => Ok(Source::Snapshot(Box::new(SnapshotFile {
-                key: VerifierKey::read(&key)?,
-                path,
-                ident: None,
-                log: usage_log.map(UsageLog::open).transpose()?,
-            }))),
+        let Some((path, key)) = opts.files.clone() else {
+            return Ok(Source::Store(Box::new(open_store()?)));
+        };
+        let key = VerifierKey::read(&key)?;
+        let mut floor = match &opts.state {
+            Some(state) => read_floor(state, &key.store_id)?,
+            None => 0,
+        };
+        if let Some(g) = opts.accept_generation {
+            floor = g;
+            if let Some(state) = &opts.state {
+                write_floor(state, &key.store_id, g)?;
+            }
         }
+        Ok(Source::Snapshot(Box::new(SnapshotFile {
+            key,
+            path,
+            ident: None,
+            log: opts.usage_log.as_deref().map(UsageLog::open).transpose()?,
+            floor,
+            state: opts.state.clone(),
+        })))
     }
 
     /// The file watched for changes.
@@ -54,15 +83,31 @@ impl Source {
     }
 
     /// The keys as they are now (from a store: only the key `only`, if given), and a
-    /// snapshot's header.
+    /// snapshot's header. A snapshot older than the floor is refused (a rollback); a newer
+    /// one raises the floor, in the state file too.
     pub fn load(&mut self, only: Option<&str>) -> Result<(KeySet, Option<Meta>)> {
         match self {
             Source::Store(store) => Ok((KeySet::load(store.conn(), store.pepper(), only)?, None)),
             Source::Snapshot(f) => {
                 let ident = Ident::current(&f.path);
                 let (meta, payload) = crate::snapshot::open(&f.path, &f.key)?;
+                if meta.generation < f.floor {
+                    f.ident = ident;
+                    return Err(rollback(
+                        &f.path,
+                        meta.generation,
+                        f.floor,
+                        f.state.is_some(),
+                    ));
+                }
                 let snap = KeySet::import(&payload)
                     .map_err(|why| crate::snapshot::refused(&f.path, &why))?;
+                if meta.generation > f.floor
+                    && let Some(state) = &f.state
+                {
+                    write_floor(state, &f.key.store_id, meta.generation)?;
+                }
+                f.floor = f.floor.max(meta.generation);
                 f.ident = ident;
                 Ok((snap, Some(meta)))
             }
@@ -76,4 +121,78 @@ impl Source {
             Source::Snapshot(f) => Ok(Ident::current(&f.path) != f.ident),
         }
     }
+}
+
+fn rollback(path: &Path, generation: u64, floor: u64, kept: bool) -> Error {
+    let hint = if kept {
+        format!(
+            "export the snapshot again and ship it again; if going back is meant, pass --accept-generation {generation}"
+        )
+    } else {
+        "export the snapshot again (`apikeys verifier export`) and ship it again".into()
+    };
+    Error::WrongKind {
+        message: format!(
+            "{}: verifier snapshot refused: rollback refused: generation {generation} is older than generation {floor}, already accepted",
+            path.display()
+        ),
+        hint,
+    }
+}
+
+/// The default state file of `serve --verifier`: the platform state dir.
+pub fn default_state_path() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "apikeys")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("verifier-state"),
+    )
+}
+
+/// The state file holds one line per store: `<store id hex> <highest generation>`.
+fn read_lines(state: &Path) -> Result<Vec<(String, u64)>> {
+    let text = match std::fs::read(state) {
+        Ok(b) if b.len() <= 64 * 1024 => String::from_utf8(b).map_err(|_| bad_state(state))?,
+        Ok(_) => return Err(bad_state(state)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(Error::io("read state file", state, e)),
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (id, g) = l.split_once(' ').ok_or_else(|| bad_state(state))?;
+            Ok((
+                id.to_string(),
+                g.trim().parse().map_err(|_| bad_state(state))?,
+            ))
+        })
+        .collect()
+}
+
+fn bad_state(state: &Path) -> Error {
+    Error::Corrupt {
+        path: state.to_path_buf(),
+        reason: "the state file is not one apikeys wrote (it keeps the rollback floor)".into(),
+    }
+}
+
+fn read_floor(state: &Path, store_id: &[u8; 16]) -> Result<u64> {
+    let id = crate::hex::encode(store_id);
+    Ok(read_lines(state)?
+        .into_iter()
+        .find(|(s, _)| *s == id)
+        .map_or(0, |(_, g)| g))
+}
+
+/// Records `generation` as the floor for `store_id`, atomically (0600).
+fn write_floor(state: &Path, store_id: &[u8; 16], generation: u64) -> Result<()> {
+    use std::io::Write;
+    let id = crate::hex::encode(store_id);
+    let mut lines = read_lines(state)?;
+    lines.retain(|(s, _)| *s != id);
+    lines.push((id, generation));
+    let text: String = lines.iter().map(|(s, g)| format!("{s} {g}\n")).collect();
+    crate::store::file::ensure_dir(state)?;
+    crate::store::file::replace_unlocked(state, |f| f.write_all(text.as_bytes()))
 }

@@ -24,8 +24,10 @@ pub enum Peer {
 /// How requests are read.
 #[derive(Debug, Default)]
 pub struct Config {
-    /// Proxies whose X-Real-IP / X-Forwarded-For are believed.
+    /// Proxies whose client-IP header is believed.
     pub trusted: Vec<ipnet::IpNet>,
+    /// The one header that names the client behind a trusted proxy (lowercase).
+    pub client_ip_header: ClientIpHeader,
     /// With `--max-age`: answer 503 once the snapshot being served was issued longer ago than
     /// this many seconds.
     pub max_age: Option<i64>,
@@ -39,39 +41,94 @@ pub struct Logged {
     pub key_id: Option<String>,
 }
 
+/// The one header read for the client's address behind a trusted proxy (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ClientIpHeader {
+    /// `X-Forwarded-For` (the default): its right-most address that is not a trusted proxy.
+    #[default]
+    Forwarded,
+    /// Any other header (`X-Real-IP`, …), lowercase: a single address.
+    Single(HeaderName),
+}
+
+impl ClientIpHeader {
+    /// The header named by `--client-ip-header`.
+    pub fn parse(name: &str) -> Option<ClientIpHeader> {
+        let h = HeaderName::from_bytes(name.trim().as_bytes()).ok()?;
+        Some(if h == "x-forwarded-for" {
+            ClientIpHeader::Forwarded
+        } else {
+            ClientIpHeader::Single(h)
+        })
+    }
+}
+
 fn in_any(nets: &[ipnet::IpNet], ip: IpAddr) -> bool {
     nets.iter().any(|n| n.contains(&ip))
 }
 
-fn header_ip(v: &HeaderValue) -> Option<IpAddr> {
-    v.to_str().ok()?.trim().parse().ok()
+fn parse_ip(s: &str) -> Option<IpAddr> {
+    s.trim().parse().ok().map(crate::model::canonical_ip)
 }
 
 /// The client's address: the connection's, unless that is a trusted proxy (or a unix socket),
-/// in which case X-Real-IP, else the right-most X-Forwarded-For address not a trusted proxy.
-pub fn client_ip(peer: Peer, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> Option<IpAddr> {
+/// in which case exactly one header is read (`X-Forwarded-For` by default: its right-most
+/// address not within a trusted proxy) and every other client-IP header is ignored. IPv4-mapped
+/// addresses are the IPv4 address throughout. Without a usable header the connection's address
+/// stands (none for a unix socket, which then fails any IP allow-list).
+pub fn client_ip(
+    peer: Peer,
+    headers: &HeaderMap,
+    trusted: &[ipnet::IpNet],
+    which: &ClientIpHeader,
+) -> Option<IpAddr> {
     let direct = match peer {
-        Peer::Tcp(ip) if !in_any(trusted, ip) => return Some(ip),
-        Peer::Tcp(ip) => Some(ip),
+        Peer::Tcp(ip) => {
+            let ip = crate::model::canonical_ip(ip);
+            if !in_any(trusted, ip) {
+                return Some(ip);
+            }
+            Some(ip)
+        }
         Peer::Unix => None,
     };
-    if let Some(ip) = headers.get("x-real-ip").and_then(header_ip) {
-        return Some(ip);
-    }
-    let forwarded: Vec<IpAddr> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    forwarded
-        .iter()
-        .rev()
-        .find(|ip| !in_any(trusted, **ip))
-        .or(forwarded.first())
-        .copied()
-        .or(direct)
+    let from_header = match which {
+        ClientIpHeader::Single(name) => {
+            let mut values = headers.get_all(name).iter();
+            match (values.next(), values.next()) {
+                (Some(v), None) => v.to_str().ok().and_then(parse_ip),
+                _ => None,
+            }
+        }
+        ClientIpHeader::Forwarded => {
+            let forwarded: Vec<Option<IpAddr>> = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .flat_map(|v| match v.to_str() {
+                    Ok(s) => s.split(',').map(parse_ip).collect::<Vec<_>>(),
+                    Err(_) => vec![None],
+                })
+                .collect();
+            // Walk from the right: the first entry not added by a trusted proxy is the client.
+            // An unreadable entry there ends the walk without an address (fail closed).
+            let mut found = None;
+            for ip in forwarded.iter().rev() {
+                match ip {
+                    Some(ip) if in_any(trusted, *ip) => found = Some(*ip),
+                    Some(ip) => {
+                        found = Some(*ip);
+                        break;
+                    }
+                    None => {
+                        found = None;
+                        break;
+                    }
+                }
+            }
+            found
+        }
+    };
+    from_header.or(direct)
 }
 
 /// The token of a request: `X-API-Key`, else `Authorization: Bearer`. Two keys, a value
@@ -110,8 +167,13 @@ fn percent_decode(s: &str) -> Option<String> {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok()?;
+            b'%' => {
+                // A `%` must start a full escape: anything else is not a scope we can read.
+                let hex = b.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                    return None;
+                }
                 out.push(u8::from_str_radix(hex, 16).ok()?);
                 i += 3;
             }
@@ -128,31 +190,32 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The scopes a request needs: `X-Required-Scope` (comma-separated) and `?scope=S` (repeatable).
-fn required_scopes(headers: &HeaderMap, query: Option<&str>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let from_header = headers
-        .get_all("x-required-scope")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|s| s.trim().to_string());
-    let from_query = query
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .filter_map(|kv| kv.strip_prefix("scope="))
-        .filter_map(percent_decode)
-        .flat_map(|v| {
-            v.split(',')
-                .map(|s| s.trim().to_string())
-                .collect::<Vec<_>>()
-        });
-    for s in from_header.chain(from_query) {
-        if !s.is_empty() {
-            crate::model::add_unique(&mut out, &s);
+/// The scopes a request needs: `X-Required-Scope` (comma-separated) and `?scope=S`
+/// (repeatable), and whether any of them could not be decoded (then the check fails closed).
+fn required_scopes(headers: &HeaderMap, query: Option<&str>) -> (Vec<String>, bool) {
+    let mut unreadable = false;
+    let mut raw: Vec<String> = Vec::new();
+    for v in headers.get_all("x-required-scope") {
+        match std::str::from_utf8(v.as_bytes()) {
+            Ok(s) => raw.push(s.to_string()),
+            Err(_) => unreadable = true,
         }
     }
-    out
+    for kv in query.into_iter().flat_map(|q| q.split('&')) {
+        if let Some(v) = kv.strip_prefix("scope=") {
+            match percent_decode(v) {
+                Some(s) => raw.push(s),
+                None => unreadable = true,
+            }
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for s in raw.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        if !s.is_empty() {
+            crate::model::add_unique(&mut out, s);
+        }
+    }
+    (out, unreadable)
 }
 
 /// A header value for text that may hold anything: printable ASCII passes, every other byte
@@ -192,6 +255,7 @@ pub fn status_of(code: Code) -> StatusCode {
         }
         Code::IpDenied | Code::ScopeDenied => StatusCode::FORBIDDEN,
         Code::UsageExceeded => StatusCode::TOO_MANY_REQUESTS,
+        Code::StaleSnapshot => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -258,7 +322,7 @@ pub fn answer(
         let (status, body) = match &loaded {
             None => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                serde_json::json!({"status": "unavailable", "keys": 0}),
+                serde_json::json!({"status": "empty", "keys": 0, "counters": "none"}),
             ),
             Some(l) => {
                 let too_old = cfg.max_age.is_some_and(|m| now - l.issued_at > m);
@@ -275,6 +339,7 @@ pub fn answer(
                         "loaded_at": crate::text::rfc3339(l.loaded_at),
                         "issued_at": crate::text::rfc3339(l.issued_at),
                         "generation": l.generation,
+                        "counters": "none",
                     }),
                 )
             }
@@ -304,18 +369,19 @@ pub fn answer(
         return (json_answer(StatusCode::NOT_FOUND, body.to_string()), logged);
     }
     let Some(loaded) = loaded.filter(|l| cfg.max_age.is_none_or(|m| now - l.issued_at <= m)) else {
-        logged.code = "unavailable";
-        let body = serde_json::json!({"error": "no current key snapshot is loaded", "hint": "the snapshot is older than --max-age: export and ship a new one"});
-        return (
-            json_answer(StatusCode::SERVICE_UNAVAILABLE, body.to_string()),
-            logged,
-        );
+        // Past --max-age (or nothing loaded): no answer can be trusted, so none is given. The
+        // 503 carries the code and body like every other answer.
+        let outcome = Outcome::stale();
+        shared.metrics.count(outcome.code);
+        logged.code = outcome.code.as_str();
+        return (verification_answer(&outcome), logged);
     };
-    let client = client_ip(peer, headers, &cfg.trusted);
-    let scopes = required_scopes(headers, query);
+    let client = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header);
+    let (scopes, unreadable_scope) = required_scopes(headers, query);
     let req = Request {
         ip: client,
         scopes: &scopes,
+        unreadable_scope,
     };
     let mut outcome = match token(headers) {
         Ok(t) => loaded.snap.check(t, &req, now),
@@ -353,29 +419,68 @@ mod tests {
     }
 
     #[test]
-    fn the_client_ip_believes_only_trusted_proxies() {
+    fn the_client_ip_believes_one_header_and_only_from_trusted_proxies() {
+        let xff = ClientIpHeader::Forwarded;
         let trusted = vec!["10.0.0.0/8".parse().unwrap()];
         let h = headers(&[
             ("x-forwarded-for", "203.0.113.9, 198.51.100.7"),
             ("x-forwarded-for", "10.0.0.5"),
+            ("x-real-ip", "192.0.2.99"),
         ]);
         let direct: IpAddr = "192.0.2.1".parse().unwrap();
-        assert_eq!(client_ip(Peer::Tcp(direct), &h, &trusted), Some(direct));
-        let proxy: IpAddr = "10.1.1.1".parse().unwrap();
         assert_eq!(
-            client_ip(Peer::Tcp(proxy), &h, &trusted),
+            client_ip(Peer::Tcp(direct), &h, &trusted, &xff),
+            Some(direct)
+        );
+        let proxy: IpAddr = "10.1.1.1".parse().unwrap();
+        // The right-most address not a trusted proxy; X-Real-IP is ignored by default.
+        assert_eq!(
+            client_ip(Peer::Tcp(proxy), &h, &trusted, &xff),
             Some("198.51.100.7".parse().unwrap())
         );
-        let real = headers(&[("x-real-ip", "203.0.113.50")]);
+        let real = ClientIpHeader::parse("X-Real-IP").unwrap();
         assert_eq!(
-            client_ip(Peer::Tcp(proxy), &real, &trusted),
-            Some("203.0.113.50".parse().unwrap())
+            client_ip(Peer::Tcp(proxy), &h, &trusted, &real),
+            Some("192.0.2.99".parse().unwrap())
         );
         assert_eq!(
-            client_ip(Peer::Unix, &real, &[]),
+            client_ip(
+                Peer::Unix,
+                &headers(&[("x-forwarded-for", "203.0.113.50")]),
+                &[],
+                &xff
+            ),
             Some("203.0.113.50".parse().unwrap())
         );
-        assert_eq!(client_ip(Peer::Unix, &HeaderMap::new(), &[]), None);
+        assert_eq!(client_ip(Peer::Unix, &HeaderMap::new(), &[], &xff), None);
+        // A forged X-Real-IP from a client that is not a proxy changes nothing.
+        assert_eq!(
+            client_ip(
+                Peer::Tcp(direct),
+                &headers(&[("x-real-ip", "10.0.0.1")]),
+                &trusted,
+                &real
+            ),
+            Some(direct)
+        );
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_the_ipv4_address() {
+        let xff = ClientIpHeader::Forwarded;
+        let trusted = vec!["127.0.0.1/32".parse().unwrap()];
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+        let h = headers(&[("x-forwarded-for", "::ffff:203.0.113.4")]);
+        // The connection is canonicalised where it is accepted; the header here.
+        assert_eq!(
+            client_ip(
+                Peer::Tcp(crate::model::canonical_ip(mapped)),
+                &h,
+                &trusted,
+                &xff
+            ),
+            Some("203.0.113.4".parse().unwrap())
+        );
     }
 
     #[test]
@@ -392,10 +497,20 @@ mod tests {
         let h = headers(&[("x-required-scope", "a, b")]);
         assert_eq!(
             required_scopes(&h, Some("scope=c%3Aread&x=1&scope=a")),
-            vec!["a", "b", "c:read"]
+            (vec!["a".to_string(), "b".into(), "c:read".into()], false)
         );
         assert_eq!(percent_decode("%zz"), None);
-        assert_eq!(percent_decode("a%"), Some("a%".into()));
+        assert_eq!(percent_decode("a%"), None);
+        assert_eq!(percent_decode("%+1"), None);
+        // A scope that cannot be decoded is flagged, never dropped.
+        assert!(required_scopes(&HeaderMap::new(), Some("scope=%ff")).1);
+        assert!(required_scopes(&HeaderMap::new(), Some("scope=%f")).1);
+        let mut raw = HeaderMap::new();
+        raw.append(
+            "x-required-scope",
+            HeaderValue::from_bytes(b"\xff").unwrap(),
+        );
+        assert!(required_scopes(&raw, None).1);
     }
 
     #[test]

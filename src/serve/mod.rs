@@ -41,9 +41,15 @@ pub struct Args {
     /// Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]
     #[arg(long, value_name = "ADDR")]
     pub listen: Vec<String>,
-    /// A proxy whose X-Real-IP / X-Forwarded-For are believed (repeatable)
+    /// A proxy whose client-IP header is believed (repeatable)
     #[arg(long, value_name = "CIDR")]
     pub trusted_proxy: Vec<String>,
+    /// The one header that names the client behind a trusted proxy; every other is ignored
+    #[arg(long, value_name = "NAME", default_value = "X-Forwarded-For")]
+    pub client_ip_header: String,
+    /// The most connections one client address may hold at once
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_conns_per_ip: u32,
     /// Log one line per request (time, client IP, code, key id, latency)
     #[arg(long)]
     pub access_log: bool,
@@ -59,6 +65,13 @@ pub struct Args {
     /// With --verifier: append use records here (JSON lines) for `apikeys usage import`
     #[arg(long, value_name = "PATH", requires = "verifier")]
     pub usage_log: Option<std::path::PathBuf>,
+    /// With --verifier: keep the rollback floor (highest generation accepted) in this file
+    /// [default: verifier-state in the platform state dir]
+    #[arg(long, value_name = "PATH", requires = "verifier")]
+    pub state: Option<std::path::PathBuf>,
+    /// With --verifier: accept this generation and newer again, lowering the floor on purpose
+    #[arg(long, value_name = "N", requires = "verifier")]
+    pub accept_generation: Option<u64>,
     /// How often use records are written back to the store
     #[arg(long, value_name = "DUR", default_value = "60s", hide = true)]
     pub flush_every: String,
@@ -104,6 +117,14 @@ struct Server {
     cfg: Arc<Config>,
     source: Arc<Mutex<Source>>,
     access_log: bool,
+    /// The most connections one client address may hold.
+    max_conns_per_ip: usize,
+    /// Connections held per client address.
+    per_ip: Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+    /// Bumped when the server is full: idle connections close.
+    shed: watch::Sender<u64>,
+    /// The server's monotonic epoch.
+    started: Instant,
 }
 
 /// Runs `serve` until SIGTERM or SIGINT.
@@ -120,8 +141,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let trusted = args
         .trusted_proxy
         .iter()
-        .map(|s| crate::model::parse_net(s))
+        .map(|s| crate::model::parse_net(s).map(crate::model::canonical_net))
         .collect::<Result<Vec<_>>>()?;
+    let client_ip_header =
+        http::ClientIpHeader::parse(&args.client_ip_header).ok_or_else(|| {
+            Error::usage(
+                "invalid --client-ip-header name",
+                "give a header name such as X-Forwarded-For or X-Real-IP",
+            )
+        })?;
     let flush_every =
         Duration::from_secs(crate::policy::parse_duration(&args.flush_every)?.max(1) as u64);
     let max_age = args
@@ -129,16 +157,34 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .as_deref()
         .map(crate::policy::parse_duration)
         .transpose()?;
-    let mut source = Source::open(
-        || ctx.open(),
-        args.verifier.clone().zip(args.verifier_key.clone()),
-        args.usage_log.as_deref(),
-    )?;
+    let opts = crate::engine::source::SnapshotOptions {
+        files: args.verifier.clone().zip(args.verifier_key.clone()),
+        usage_log: args.usage_log.clone(),
+        state: args
+            .state
+            .clone()
+            .or_else(crate::engine::source::default_state_path),
+        accept_generation: args.accept_generation,
+    };
+    let mut source = Source::open(|| ctx.open(), &opts)?;
+    if let Some(g) = args.accept_generation {
+        log(&format!(
+            "rollback floor lowered on purpose: generation {g} and newer are accepted"
+        ));
+    }
     let shared = Arc::new(Shared::default());
     let keys = source.start(&shared)?;
     let server = Arc::new(Server {
         shared,
-        cfg: Arc::new(Config { trusted, max_age }),
+        cfg: Arc::new(Config {
+            trusted,
+            client_ip_header,
+            max_age,
+        }),
+        max_conns_per_ip: args.max_conns_per_ip as usize,
+        per_ip: Mutex::new(std::collections::HashMap::new()),
+        shed: watch::channel(0).0,
+        started: Instant::now(),
         source: Arc::new(Mutex::new(source)),
         access_log: args.access_log,
     });

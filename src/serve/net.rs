@@ -31,6 +31,10 @@ fn handle(server: &Server, peer: Peer, req: hyper::Request<hyper::body::Incoming
         )
     });
     let (answer, logged) = result;
+    server
+        .shared
+        .metrics
+        .observe(answer.status().as_u16(), started.elapsed());
     if server.access_log {
         log(&format!(
             "access: client={} status={} code={} key={} latency_us={}",
@@ -78,13 +82,46 @@ pub(super) async fn stopped(mut rx: watch::Receiver<bool>) {
     }
 }
 
-/// Serves one connection until it ends, or until shutdown asks it to finish.
+/// Milliseconds on a monotonic clock, for idle times.
+fn now_ms(start: Instant) -> u64 {
+    start.elapsed().as_millis() as u64
+}
+
+/// Resolves when the server, full, asks idle connections to go and this one has been idle
+/// for at least a second.
+async fn shed(
+    mut rx: watch::Receiver<u64>,
+    last: Arc<std::sync::atomic::AtomicU64>,
+    start: Instant,
+) {
+    loop {
+        if rx.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        if now_ms(start).saturating_sub(last.load(Ordering::Relaxed)) >= IDLE_SHED_MS {
+            return;
+        }
+    }
+}
+
+/// How long a connection must have been idle to be closed when the server is full.
+const IDLE_SHED_MS: u64 = 1000;
+
+/// Serves one connection until it ends, until shutdown asks it to finish, or until the
+/// server, full, closes it for being idle.
 async fn connection<T>(server: Arc<Server>, io: T, peer: Peer, shutdown: watch::Receiver<bool>)
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let start = server.started;
+    let last = Arc::new(std::sync::atomic::AtomicU64::new(now_ms(start)));
+    let shed_rx = server.shed.subscribe();
+    let seen = last.clone();
+    let srv = server.clone();
     let service = hyper::service::service_fn(move |req| {
-        let answer = handle(&server, peer, req);
+        seen.store(now_ms(start), Ordering::Relaxed);
+        let answer = handle(&srv, peer, req);
+        seen.store(now_ms(start), Ordering::Relaxed);
         async move { Ok::<_, std::convert::Infallible>(answer) }
     });
     let mut builder = http1::Builder::new();
@@ -98,6 +135,11 @@ where
     tokio::select! {
         _ = conn.as_mut() => {}
         _ = stopped(shutdown.clone()) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(DRAIN, conn.as_mut()).await;
+        }
+        _ = shed(shed_rx, last, start) => {
+            server.shared.metrics.idle_closed.fetch_add(1, Ordering::Relaxed);
             conn.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(DRAIN, conn.as_mut()).await;
         }
@@ -119,6 +161,10 @@ pub(super) async fn accept_loop(
     let mut tasks = tokio::task::JoinSet::new();
     let stop = shutdown.clone();
     loop {
+        if permits.available_permits() == 0 {
+            // Full: idle keep-alive connections go first, so that a new client is answered.
+            server.shed.send_modify(|n| *n += 1);
+        }
         let Ok(permit) = permits.clone().acquire_owned().await else {
             break;
         };
@@ -128,7 +174,8 @@ pub(super) async fn accept_loop(
                 match &listener {
                     Listener::Tcp(l) => l.accept().await.map(|(s, a)| {
                         let _ = s.set_nodelay(true);
-                        (Box::pin(s) as std::pin::Pin<Box<dyn Io>>, Peer::Tcp(a.ip()))
+                        let ip = crate::model::canonical_ip(a.ip());
+                        (Box::pin(s) as std::pin::Pin<Box<dyn Io>>, Peer::Tcp(ip))
                     }),
                     Listener::Unix(l) => l.accept().await.map(|(s, _)| {
                         (Box::pin(s) as std::pin::Pin<Box<dyn Io>>, Peer::Unix)
@@ -138,10 +185,28 @@ pub(super) async fn accept_loop(
         };
         match accepted {
             Ok((io, peer)) => {
+                // One client address holds at most its share of the connections: past it,
+                // the new connection is closed at once (the others are untouched).
+                let share = match peer {
+                    Peer::Tcp(ip) => match PerIp::take(&server, ip) {
+                        Some(s) => Some(s),
+                        None => {
+                            server
+                                .shared
+                                .metrics
+                                .conns_refused
+                                .fetch_add(1, Ordering::Relaxed);
+                            drop(io);
+                            continue;
+                        }
+                    },
+                    Peer::Unix => None,
+                };
                 let server = server.clone();
                 let shutdown = shutdown.clone();
                 tasks.spawn(async move {
                     connection(server, io, peer, shutdown).await;
+                    drop(share);
                     drop(permit);
                 });
             }
@@ -154,6 +219,39 @@ pub(super) async fn accept_loop(
         while tasks.try_join_next().is_some() {}
     }
     let _ = tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
+}
+
+/// One connection's place in its client address's share; given back on drop.
+struct PerIp {
+    server: Arc<Server>,
+    ip: std::net::IpAddr,
+}
+
+impl PerIp {
+    fn take(server: &Arc<Server>, ip: std::net::IpAddr) -> Option<PerIp> {
+        let mut held = server.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+        let n = held.entry(ip).or_insert(0);
+        if *n >= server.max_conns_per_ip {
+            return None;
+        }
+        *n += 1;
+        Some(PerIp {
+            server: server.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for PerIp {
+    fn drop(&mut self) {
+        let mut held = self.server.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = held.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// A stream a connection can be served over.

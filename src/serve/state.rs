@@ -40,9 +40,24 @@ pub struct UseBook {
     pub writing: Uses,
 }
 
+/// Upper bounds (seconds) of the request-latency histogram's buckets.
+const BUCKETS: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+];
+/// The status classes the histogram is labelled by.
+const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+/// One class's histogram: a count per bucket (not cumulative), then +Inf; the sum in µs.
+#[derive(Debug, Default)]
+struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len() + 1],
+    sum_us: AtomicU64,
+}
+
 /// Counters for `/metrics`; never labelled with a key id, name or token.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    latency: [Histogram; CLASSES.len()],
     by_code: [AtomicU64; Code::ALL.len()],
     pub not_found: AtomicU64,
     pub reloads: AtomicU64,
@@ -50,6 +65,10 @@ pub struct Metrics {
     pub flushes: AtomicU64,
     pub flush_failures: AtomicU64,
     pub panics: AtomicU64,
+    /// Connections closed at once because their address held its whole share.
+    pub conns_refused: AtomicU64,
+    /// Idle connections closed because the server was full.
+    pub idle_closed: AtomicU64,
 }
 
 impl Metrics {
@@ -59,10 +78,53 @@ impl Metrics {
         self.by_code[i].fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Records how long one request took, by its HTTP status class.
+    pub fn observe(&self, status: u16, took: std::time::Duration) {
+        let class = usize::from(status / 100).clamp(1, 5) - 1;
+        let secs = took.as_secs_f64();
+        let i = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
+        let h = &self.latency[class];
+        h.buckets[i].fetch_add(1, Ordering::Relaxed);
+        h.sum_us
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    fn render_latency(&self, s: &mut String) {
+        use std::fmt::Write;
+        let name = "apikeys_request_duration_seconds";
+        let _ = writeln!(
+            s,
+            "# HELP {name} Time to answer a request, by HTTP status class.\n# TYPE {name} histogram"
+        );
+        for (class, h) in CLASSES.iter().zip(&self.latency) {
+            let mut cumulative = 0;
+            for (i, n) in h.buckets.iter().enumerate() {
+                cumulative += n.load(Ordering::Relaxed);
+                let le = BUCKETS.get(i).map_or("+Inf".to_string(), |b| b.to_string());
+                let _ = writeln!(
+                    s,
+                    "{name}_bucket{{class=\"{class}\",le=\"{le}\"}} {cumulative}"
+                );
+            }
+            let sum = h.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+            let _ = writeln!(s, "{name}_sum{{class=\"{class}\"}} {sum}");
+            let _ = writeln!(s, "{name}_count{{class=\"{class}\"}} {cumulative}");
+        }
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self, keys: usize, stale: bool) -> String {
         use std::fmt::Write;
-        let mut s = String::with_capacity(1024);
+        let mut s = String::with_capacity(4096);
+        let _ = writeln!(
+            s,
+            "# HELP apikeys_build_info The running build.\n# TYPE apikeys_build_info gauge\napikeys_build_info{{version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        );
+        self.render_latency(&mut s);
         s.push_str("# HELP apikeys_requests_total Verification requests by answer code.\n");
         s.push_str("# TYPE apikeys_requests_total counter\n");
         for (code, n) in Code::ALL.iter().zip(&self.by_code) {
@@ -73,7 +135,19 @@ impl Metrics {
                 n.load(Ordering::Relaxed)
             );
         }
-        let rows: [(&str, &str, &str, u64); 8] = [
+        let rows: [(&str, &str, &str, u64); 10] = [
+            (
+                "apikeys_connections_refused_total",
+                "counter",
+                "Connections closed at once because their client address held its whole share.",
+                self.conns_refused.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_idle_connections_closed_total",
+                "counter",
+                "Idle keep-alive connections closed because the server was full.",
+                self.idle_closed.load(Ordering::Relaxed),
+            ),
             (
                 "apikeys_not_found_total",
                 "counter",

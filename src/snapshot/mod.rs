@@ -156,9 +156,9 @@ pub fn seal(
 
 /// The error for a snapshot that does not check out.
 pub fn refused(path: &Path, why: &str) -> Error {
-    Error::Corrupt {
-        path: path.to_path_buf(),
-        reason: format!("verifier snapshot refused: {why}"),
+    Error::WrongKind {
+        message: format!("{}: verifier snapshot refused: {why}", path.display()),
+        hint: "export the snapshot again (`apikeys verifier export`) and ship it again; nothing was loaded from this file".into(),
     }
 }
 

@@ -8,6 +8,10 @@ pub struct Payload {
     /// The pepper, hex.
     pub pepper: String,
     pub keys: Vec<PayloadEntry>,
+    /// The highest usage-log sequence number of each node that the store had imported when
+    /// this snapshot was exported: later records are uses the snapshot does not count yet.
+    #[serde(default)]
+    pub usage_marks: std::collections::BTreeMap<String, i64>,
 }
 
 /// One key in a verifier snapshot.

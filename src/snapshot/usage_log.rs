@@ -1,6 +1,10 @@
 //! Use records of verifier nodes (SPEC §8): JSON lines appended to `--usage-log`, one per key
 //! and flush, each with the node's id and a sequence number, so that `apikeys usage import`
-//! can merge them into the store idempotently.
+//! can merge them into the store idempotently. Every append takes an exclusive lock on the
+//! log and numbers its lines from what the file holds then, so any number of processes may
+//! append to one log (a CI runner's parallel verifies) and no record is lost or numbered
+//! twice. The same lock makes the log a ledger: a verify of a limited key on a snapshot reads
+//! the uses already taken, decides, and appends its own in one step.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -23,14 +27,17 @@ pub struct Line {
     pub last_used: String,
 }
 
-/// An open usage log: appended with O_APPEND, fsynced at every flush.
+/// An open usage log: appended with O_APPEND under an exclusive lock, fsynced at every flush.
 #[derive(Debug)]
 pub struct UsageLog {
     path: PathBuf,
     node: String,
-    seq: i64,
     file: File,
 }
+
+/// The most uses one record may carry: a node flushes at least once a minute, so more is
+/// not a count but a forgery or a bug.
+pub const MAX_RECORD_USES: i64 = 100_000_000;
 
 fn node_path(log: &Path) -> PathBuf {
     let mut name = log.file_name().unwrap_or_default().to_os_string();
@@ -39,8 +46,7 @@ fn node_path(log: &Path) -> PathBuf {
 }
 
 impl UsageLog {
-    /// Opens (or creates, 0600) the log and its node id; the sequence goes on from the
-    /// highest this node wrote.
+    /// Opens (or creates, 0600) the log and its node id.
     pub fn open(path: &Path) -> Result<UsageLog> {
         crate::store::file::ensure_dir(path)?;
         let np = node_path(path);
@@ -48,23 +54,27 @@ impl UsageLog {
             Ok(s) if !s.trim().is_empty() => s.trim().to_string(),
             _ => {
                 let id = crate::token::random_base62(16)?;
-                let mut f = crate::store::file::create_private(&np, "usage log node id")?;
-                f.write_all(format!("{id}\n").as_bytes())
-                    .and_then(|()| f.sync_all())
-                    .map_err(|e| Error::io("write", &np, e))?;
-                id
+                // Two first appenders may race here: the one that loses reads the winner's id.
+                match crate::store::file::create_private(&np, "usage log node id") {
+                    Ok(mut f) => {
+                        f.write_all(format!("{id}\n").as_bytes())
+                            .and_then(|()| f.sync_all())
+                            .map_err(|e| Error::io("write", &np, e))?;
+                        id
+                    }
+                    Err(_) => {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        std::fs::read_to_string(&np)
+                            .map_err(|e| Error::io("read", &np, e))?
+                            .trim()
+                            .to_string()
+                    }
+                }
             }
         };
-        let seq = std::fs::read_to_string(path)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Line>(l).ok())
-            .filter(|l| l.node == node)
-            .map(|l| l.seq)
-            .max()
-            .unwrap_or(0);
         let file = OpenOptions::new()
             .append(true)
+            .read(true)
             .create(true)
             .mode(0o600)
             .open(path)
@@ -72,25 +82,40 @@ impl UsageLog {
         Ok(UsageLog {
             path: path.to_path_buf(),
             node,
-            seq,
             file,
         })
     }
 
-    /// Appends one line per key and fsyncs.
-    pub fn append(&mut self, uses: &HashMap<String, (i64, i64)>) -> Result<()> {
+    /// Runs `f` under the log's exclusive lock with the records it holds now.
+    fn locked<T>(&mut self, f: impl FnOnce(&mut Self, &[Line]) -> Result<T>) -> Result<T> {
+        self.file
+            .lock()
+            .map_err(|e| Error::io("lock", &self.path, e))?;
+        let result = std::fs::read(&self.path)
+            .map_err(|e| Error::io("read", &self.path, e))
+            .map(|b| parse_lenient(&b))
+            .and_then(|lines| f(self, &lines));
+        let _ = self.file.unlock();
+        result
+    }
+
+    /// Appends `uses` after the lines already there (under the lock), numbered on from the
+    /// highest sequence number this node has in the file.
+    fn append_locked(&mut self, lines: &[Line], uses: &[(&str, i64, i64)]) -> Result<()> {
+        let top = lines
+            .iter()
+            .filter(|l| l.node == self.node)
+            .map(|l| l.seq)
+            .max()
+            .unwrap_or(0);
         let mut text = String::new();
-        let mut ids: Vec<_> = uses.keys().collect();
-        ids.sort();
-        for id in ids {
-            let (n, at) = uses[id];
-            self.seq += 1;
+        for (seq, (id, n, at)) in (top + 1..).zip(uses) {
             let line = Line {
                 node: self.node.clone(),
-                seq: self.seq,
-                key_id: id.clone(),
-                uses: n,
-                last_used: crate::text::rfc3339(at),
+                seq,
+                key_id: (*id).to_string(),
+                uses: *n,
+                last_used: crate::text::rfc3339(*at),
             };
             text.push_str(&serde_json::to_string(&line)?);
             text.push('\n');
@@ -100,35 +125,125 @@ impl UsageLog {
             .and_then(|()| self.file.sync_data())
             .map_err(|e| Error::io("append to", &self.path, e))
     }
+
+    /// Appends one line per key and fsyncs.
+    pub fn append(&mut self, uses: &HashMap<String, (i64, i64)>) -> Result<()> {
+        let mut rows: Vec<(&str, i64, i64)> = uses
+            .iter()
+            .map(|(id, (n, at))| (id.as_str(), *n, *at))
+            .collect();
+        rows.sort();
+        self.locked(|log, lines| log.append_locked(lines, &rows))
+    }
+
+    /// Takes `cost` uses of a limited key as a ledger: `left` were left when the snapshot was
+    /// exported, which already counted every record up to `marks[node]`; records after those
+    /// marks are spent since. Returns the uses left after this one, or `None` (nothing taken)
+    /// when too few are left.
+    pub fn take(
+        &mut self,
+        key_id: &str,
+        left: i64,
+        marks: &HashMap<String, i64>,
+        cost: i64,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        self.locked(|log, lines| {
+            let spent: i64 = lines
+                .iter()
+                .filter(|l| l.key_id == key_id && l.seq > marks.get(&l.node).copied().unwrap_or(0))
+                .map(|l| l.uses)
+                .sum();
+            let rest = left - spent;
+            if rest < cost {
+                return Ok(None);
+            }
+            log.append_locked(lines, &[(key_id, cost, now)])?;
+            Ok(Some(rest - cost))
+        })
+    }
+}
+
+/// Every well-formed record of a log as appenders see it (a torn or foreign line is skipped:
+/// the ledger counts what can be counted; `usage import` is where a bad line is refused).
+fn parse_lenient(bytes: &[u8]) -> Vec<Line> {
+    bytes
+        .split(|b| *b == b'\n')
+        .filter_map(|l| serde_json::from_slice::<Line>(l).ok())
+        .collect()
 }
 
 /// What reading a usage log found.
 #[derive(Debug, Default)]
 pub struct Read {
     pub lines: Vec<Line>,
-    pub garbage: usize,
+    /// A torn last line (a node that crashed mid-write): skipped, never fatal.
     pub torn: usize,
 }
 
-/// Reads a usage log: good lines, lines that are not records, and a torn last line (a node
-/// that crashed mid-write), which is skipped, never fatal.
+/// Why line `n` of `path` is refused.
+fn bad_line(path: &Path, n: usize, why: &str) -> Error {
+    Error::WrongKind {
+        message: format!("{}: line {n}: {why}", path.display()),
+        hint: "give usage logs written by `--usage-log`; nothing was merged".into(),
+    }
+}
+
+/// Checks one record: every field in range, so that a forged or absurd record is refused.
+fn check_line(l: &Line, now: i64) -> std::result::Result<(), &'static str> {
+    let plain = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if l.node.is_empty() || l.node.len() > 64 || !plain(&l.node) {
+        return Err("the node id is empty or not a node id");
+    }
+    if l.seq < 1 {
+        return Err("the sequence number is not positive");
+    }
+    if l.key_id.len() != crate::token::ID_LEN || !crate::token::is_base62(&l.key_id) {
+        return Err("the key id is not a key id");
+    }
+    if !(1..=MAX_RECORD_USES).contains(&l.uses) {
+        return Err("the use count is out of range (1 to 100000000)");
+    }
+    let at = chrono::DateTime::parse_from_rfc3339(&l.last_used)
+        .map_err(|_| "last_used is not an RFC 3339 time")?
+        .timestamp();
+    // 2000-01-01 to a day ahead of this clock.
+    if !(946_684_800..=now + 86_400).contains(&at) {
+        return Err("last_used is out of range");
+    }
+    Ok(())
+}
+
+/// Reads a usage log strictly: every line must be a record in range, or the whole file is
+/// refused with the line number. Only a torn last line (a node that crashed mid-write) is
+/// skipped.
 pub fn read(path: &Path) -> Result<Read> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let now = crate::policy::now();
     let mut out = Read::default();
-    let complete = bytes.ends_with(b"\n");
+    let complete = bytes.is_empty() || bytes.ends_with(b"\n");
     let pieces: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     let n = pieces.len();
     for (i, piece) in pieces.into_iter().enumerate() {
-        if piece.is_empty() {
+        let last = i + 1 == n;
+        if piece.is_empty() && last {
             continue;
         }
-        match std::str::from_utf8(piece)
+        let parsed = std::str::from_utf8(piece)
             .ok()
-            .and_then(|s| serde_json::from_str::<Line>(s).ok())
-        {
-            Some(l) if i + 1 < n || complete => out.lines.push(l),
-            _ if i + 1 == n && !complete => out.torn += 1,
-            _ => out.garbage += 1,
+            .and_then(|s| serde_json::from_str::<Line>(s).ok());
+        match parsed {
+            _ if last && !complete && i > 0 => {
+                out.torn += 1;
+            }
+            None => return Err(bad_line(path, i + 1, "not a usage record")),
+            Some(l) => {
+                check_line(&l, now).map_err(|why| bad_line(path, i + 1, why))?;
+                out.lines.push(l);
+            }
         }
     }
     Ok(out)

@@ -113,10 +113,13 @@ fn open_lock_file(store: &Path) -> Result<(PathBuf, File)> {
         .truncate(false)
         .write(true)
         .mode(0o600)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        // NONBLOCK: opening a FIFO planted there must not hang; the type check below refuses it.
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
         .open(&path)
         .map_err(|e| {
-            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+                || e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error())
+            {
                 not_regular(&path)
             } else {
                 Error::io("open lock file", &path, e)

@@ -432,3 +432,40 @@ pub fn effective_scopes(
     }
     out
 }
+
+/// The highest usage-log sequence number imported from each node.
+pub fn usage_marks(conn: &Connection) -> Result<std::collections::HashMap<String, i64>> {
+    let mut stmt = conn.prepare_cached("SELECT node, seq FROM usage_nodes")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The keys `refs` name, each followed by its predecessors still within their rotation grace
+/// period (not revoked, not yet expired): revoking or deleting a name acts on them too, so a
+/// leaked old token never outlives the revocation of its name (SPEC §3). No key twice.
+pub fn resolve_with_chains(conn: &Connection, refs: &[String], now: i64) -> Result<Vec<KeyRecord>> {
+    let mut out: Vec<KeyRecord> = Vec::new();
+    for k in resolve_all(conn, refs)? {
+        let mut from = k.rotated_from.clone();
+        if !out.iter().any(|o| o.id == k.id) {
+            out.push(k);
+        }
+        // Bounded walk: a chain is at most as long as the store is large.
+        let mut steps = 0;
+        while let Some(id) = from.take() {
+            steps += 1;
+            let Some(p) = key_by_id(conn, &id)? else {
+                break;
+            };
+            from = p.rotated_from.clone();
+            let in_grace = !p.revoked && p.expires_at.is_none_or(|e| e > now);
+            if in_grace && !out.iter().any(|o| o.id == p.id) {
+                out.push(p);
+            }
+            if steps > 100_000 {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Exports a snapshot of `env` to `snap` with the verifier key `key`.
-fn export(env: &TestEnv, snap: &str, key: &str) -> serde_json::Value {
+pub fn export(env: &TestEnv, snap: &str, key: &str) -> serde_json::Value {
     let (s, k) = (env.path(snap), env.path(key));
     env.run(&[
         "verifier",
@@ -26,13 +26,13 @@ fn export(env: &TestEnv, snap: &str, key: &str) -> serde_json::Value {
 
 /// `serve --verifier` on a free port from the snapshot `snap` (key `key`) of `env`, with no
 /// store or admin credential in its environment, and `extra` arguments.
-fn serve_snapshot(env: &TestEnv, snap: &str, key: &str, extra: &[&str]) -> Server {
+pub fn serve_snapshot(env: &TestEnv, snap: &str, key: &str, extra: &[&str]) -> Server {
     let extra = [&["--listen", "127.0.0.1:0"][..], extra].concat();
     Server::spawn(snapshot_cmd(env, "serve", snap, key, &extra))
 }
 
 /// `verify --verifier` with no store, key file or passphrase anywhere in sight.
-fn verify_snap(
+pub fn verify_snap(
     env: &TestEnv,
     snap: &str,
     key: &str,
@@ -46,7 +46,13 @@ fn verify_snap(
 }
 
 /// `command --verifier SNAP --verifier-key KEY extra…`, with no store in its environment.
-fn snapshot_cmd(env: &TestEnv, command: &str, snap: &str, key: &str, extra: &[&str]) -> Command {
+pub fn snapshot_cmd(
+    env: &TestEnv,
+    command: &str,
+    snap: &str,
+    key: &str,
+    extra: &[&str],
+) -> Command {
     let (s, k) = (env.path(snap), env.path(key));
     let mut args = vec![
         command,
@@ -223,37 +229,84 @@ fn serve_follows_new_generations_refuses_rollback_and_fails_closed_when_old() {
 }
 
 #[test]
-fn usage_import_survives_bad_logs() {
+fn usage_import_refuses_bad_logs_whole_and_skips_only_a_torn_end() {
     let env = TestEnv::new();
     let token = env.create("ci", &[]);
     let id = token.split('_').nth(1).unwrap();
-    let future = "2999-01-01T00:00:00Z";
+    let rec = |seq: i64, key: &str, uses: &str, at: &str| {
+        format!(
+            "{{\"node\":\"n1\",\"seq\":{seq},\"key_id\":\"{key}\",\"uses\":{uses},\"last_used\":\"{at}\"}}\n"
+        )
+    };
+    let good = rec(1, id, "3", "2026-01-01T00:00:00Z");
+    let bad: &[(&str, String)] = &[
+        (
+            "garbage between good lines",
+            format!(
+                "{good}this is not json\n{}",
+                rec(2, id, "1", "2026-01-01T00:00:00Z")
+            ),
+        ),
+        (
+            "absurd uses",
+            format!("{good}{}", rec(2, id, "1000000000", "2026-01-01T00:00:00Z")),
+        ),
+        (
+            "i64::MAX uses",
+            format!(
+                "{good}{}",
+                rec(2, id, "9223372036854775807", "2026-01-01T00:00:00Z")
+            ),
+        ),
+        (
+            "negative uses",
+            format!("{good}{}", rec(2, id, "-5", "2026-01-01T00:00:00Z")),
+        ),
+        (
+            "not a date",
+            format!("{good}{}", rec(2, id, "1", "not a date")),
+        ),
+        (
+            "a future date",
+            format!("{good}{}", rec(2, id, "1", "2999-01-01T00:00:00Z")),
+        ),
+        (
+            "an empty node",
+            format!(
+                "{good}{}",
+                rec(2, id, "1", "2026-01-01T00:00:00Z").replace("n1", "")
+            ),
+        ),
+    ];
+    for (what, text) in bad {
+        let log = env.write("bad.log", text);
+        let out = env.run(&["usage", "import", log.to_str().unwrap()]).code(4);
+        assert!(out.stderr.contains("line 2"), "{what}: {}", out.stderr);
+        assert_eq!(env.key("ci")["use_count"], 0, "{what}: nothing merged");
+    }
+    // A store file, or random bytes, is not a usage log.
+    let store = env.store.clone();
+    let out = env
+        .run(&["usage", "import", store.to_str().unwrap()])
+        .code(4);
+    assert!(out.stderr.contains("line 1"), "{}", out.stderr);
+    // A torn last line (a node killed mid-write) is skipped; the rest merges.
     let log = env.write(
         "u.log",
         &format!(
-            "{{\"node\":\"n1\",\"seq\":1,\"key_id\":\"{id}\",\"uses\":3,\"last_used\":\"{future}\"}}\n\
-             this is not json\n\
-             {{\"node\":\"n1\",\"seq\":2,\"key_id\":\"AAAAAAAAAAAA\",\"uses\":1,\"last_used\":\"2026-01-01T00:00:00Z\"}}\n\
-             {{\"node\":\"n1\",\"seq\":3,\"key_id\":\"{id}\",\"uses\":1,\"last_used\":\"2026-01-01T00:00:00Z\"}}\n\
-             {{\"node\":\"n1\",\"seq\":4,\"key_id\":\"{id}\",\"uses\":50,\"la"
+            "{good}{}{{\"node\":\"n1\",\"seq\":4,\"key_id\":\"{id}\",\"uses\":50,\"la",
+            rec(2, "AAAAAAAAAAAA", "1", "2026-01-01T00:00:00Z")
         ),
     );
     let out = env
         .run(&["usage", "import", log.to_str().unwrap(), "--format", "json"])
         .code(0);
     let j = out.json();
-    assert_eq!(j["applied"], 2);
+    assert_eq!(j["applied"], 1);
     assert_eq!(j["unknown_keys"], 1);
-    assert_eq!(j["garbage_lines"], 1);
     assert_eq!(j["torn_lines"], 1);
     assert!(out.stderr.contains("torn"), "{}", out.stderr);
-    let k = env.key("ci");
-    assert_eq!(k["use_count"], 4);
-    let last = chrono::DateTime::parse_from_rfc3339(k["last_used_at"].as_str().unwrap()).unwrap();
-    assert!(
-        last.timestamp() <= chrono::Utc::now().timestamp(),
-        "a future time is capped at now"
-    );
+    assert_eq!(env.key("ci")["use_count"], 3);
 }
 
 /// docs/fleet.md, as a test: one admin store; two `serve --verifier` nodes behind one nginx

@@ -60,6 +60,39 @@ fn reaches_upstream(addr: &str, token: &str) {
     );
 }
 
+/// Issue 20: a client cannot forge its address through the recipe. A key allowed only for
+/// 10.0.0.1 stays denied whatever X-Real-IP or X-Forwarded-For the client sends, and a key
+/// allowed for the client's real address (127.0.0.1) passes, so the gateway's own view of the
+/// client is what serve checks.
+fn forged_addresses_change_nothing(env: &TestEnv, addr: &str) {
+    let far = env.create("far", &["--allow-ip", "10.0.0.1", "--scope", "orders:read"]);
+    let near = env.create(
+        "near",
+        &["--allow-ip", "127.0.0.1", "--scope", "orders:read"],
+    );
+    let until = Instant::now() + Duration::from_secs(10);
+    while get(addr, "/api/orders", &[("X-API-Key", &near)]).status != 200 {
+        assert!(
+            Instant::now() < until,
+            "the new keys never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for forged in [
+        vec![("X-Real-IP", "10.0.0.1")],
+        vec![("X-Forwarded-For", "10.0.0.1")],
+        vec![("X-Forwarded-For", "10.0.0.1, 10.0.0.1")],
+        vec![("X-Real-IP", "10.0.0.1"), ("X-Forwarded-For", "10.0.0.1")],
+    ] {
+        let mut h = forged.clone();
+        h.push(("X-API-Key", &far));
+        assert_eq!(get(addr, "/api/orders", &h).status, 403, "{forged:?}");
+        let mut h = forged.clone();
+        h.push(("X-API-Key", &near));
+        assert_eq!(get(addr, "/api/orders", &h).status, 200, "{forged:?}");
+    }
+}
+
 /// The committed config with its placeholders filled in.
 fn config(name: &str, vars: &[(&str, String)]) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -157,6 +190,7 @@ fn nginx_auth_request_protects_an_upstream() {
         get(&addr, "/api/ping", &[("X-API-Key", &other)]).status,
         200
     );
+    forged_addresses_change_nothing(&env, &addr);
     // Revocation reaches the gateway within a reload.
     env.run(&["revoke", "ci", "--yes"]).code(0);
     s.until("revoked behind nginx", |_| {
@@ -213,4 +247,6 @@ fn caddy_forward_auth_protects_an_upstream() {
         &[("X-API-Key", &other), ("X-Apikey-Id", "forged")],
     );
     assert!(!forged.body.contains("forged"), "{forged:?}");
+    forged_addresses_change_nothing(&env, &addr);
+    drop(s);
 }

@@ -3,6 +3,7 @@
 mod clipboard;
 mod concurrency;
 mod crash;
+mod failclosed;
 mod faults;
 mod fleet;
 mod gateways;

@@ -95,11 +95,31 @@ fn trusted_proxies_pass_the_client_address() {
     let env = TestEnv::new();
     let fenced = env.create("fenced", &["--allow-ip", "10.0.0.0/8"]);
     let s = Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
+    // One header is read (X-Forwarded-For by default); X-Real-IP is ignored, even from a
+    // trusted proxy, so a client's forged X-Real-IP passed on by a gateway changes nothing.
     let real = s.get(
         "/verify",
         &[("X-API-Key", &fenced), ("X-Real-IP", "10.1.2.3")],
     );
-    assert_eq!(real.status, 200);
+    assert_eq!(real.status, 403, "X-Real-IP is not the configured header");
+    let named = Server::start(
+        &env,
+        &[
+            "--trusted-proxy",
+            "127.0.0.1/32",
+            "--client-ip-header",
+            "X-Real-IP",
+        ],
+    );
+    let real = named.get(
+        "/verify",
+        &[
+            ("X-API-Key", &fenced),
+            ("X-Real-IP", "10.1.2.3"),
+            ("X-Forwarded-For", "192.0.2.1"),
+        ],
+    );
+    assert_eq!(real.status, 200, "the named header, and only it, counts");
     let xff = s.get(
         "/verify",
         &[
@@ -168,7 +188,8 @@ fn bad_input_gets_a_4xx_or_a_closed_connection_and_the_server_goes_on() {
 fn slow_clients_cannot_hold_the_server() {
     let env = TestEnv::new();
     let token = env.create("ci", &[]);
-    let s = Server::start(&env, &[]);
+    // All from one address here, so that address's share is raised past them.
+    let s = Server::start(&env, &["--max-conns-per-ip", "1000"]);
     // 300 connections that send half a request header and then nothing.
     let slow: Vec<TcpStream> = (0..300)
         .filter_map(|_| {

@@ -187,25 +187,23 @@ fn the_actor_comes_from_the_passwd_database_without_user() {
 }
 
 #[test]
-fn a_deleted_successor_leaves_no_dead_end() {
+fn a_deleted_successor_takes_its_predecessor_in_grace_with_it() {
     let env = TestEnv::new();
     let old = env.create("rot", &[]);
     let old_id = old.split('_').nth(1).unwrap().to_string();
     env.run(&["rotate", "rot", "--grace", "1h", "--yes", "--no-clipboard"])
         .code(0);
     let new_id = env.key("rot")["id"].as_str().unwrap().to_string();
-    env.run(&["delete", &new_id, "--yes"]).code(0);
-    // `list` shows the old key under that name, and the name finds it.
-    assert_eq!(env.key("rot")["id"], old_id.as_str());
-    let out = env
-        .run(&["rotate", &old_id, "--yes", "--no-clipboard"])
-        .code(6);
+    let out = env.run(&["delete", &new_id, "--yes"]).code(0);
+    // SPEC §3: the predecessor still in grace goes too, and is named.
+    assert!(out.stderr.contains(&old_id), "{}", out.stderr);
+    env.verify(&old, &[]).code(11);
+    let out = env.run(&["show", "rot"]).code(5);
     assert!(
         !out.stderr.contains(&new_id),
         "suggests a deleted key: {}",
         out.stderr
     );
-    assert!(out.stderr.contains("apikeys create"), "{}", out.stderr);
 }
 
 #[test]
