@@ -209,10 +209,10 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s q -l quiet -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l ip -d 'The client address to check against the key\'s allowed IPs' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l scope -d 'A scope the key must grant (repeatable)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier -d 'Check against this verify-only snapshot instead of the store' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier -d 'Verify from this verify-only snapshot instead of the store' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of uses' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l max-age -d 'With --verifier: answer stale_snapshot (17) when the snapshot is older than this' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l token -d 'Refused, for the same reason (and so that clap does not suggest `--store` for it)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
@@ -229,10 +229,10 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l listen -d 'Whe
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l trusted-proxy -d 'A proxy whose client-IP header is believed (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l client-ip-header -d 'The one header that names the client behind a trusted proxy; every other is ignored' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l max-conns-per-ip -d 'The most connections one client address may hold at once' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l verifier -d 'Verify from this verify-only snapshot, reloaded when a newer one arrives' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l verifier -d 'Verify from this verify-only snapshot instead of the store' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l max-age -d 'With --verifier: answer 503 once the snapshot is older than this (fail closed)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l usage-log -d 'With --verifier: append use records here (JSON lines) for `apikeys usage import`' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l state -d 'With --verifier: keep the rollback floor (highest generation accepted) in this file [default: verifier-state in the platform state dir]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l accept-generation -d 'With --verifier: accept this generation and newer again, lowering the floor on purpose' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l flush-every -d 'How often use records are written back to the store' -r

@@ -16,6 +16,7 @@ pub mod reveal;
 pub mod revoke;
 pub mod rotate;
 pub mod show;
+pub mod snapshot_args;
 pub mod status;
 pub mod usage;
 pub mod verifier;

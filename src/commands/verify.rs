@@ -9,7 +9,6 @@ use crate::engine::{self, Outcome, Paste, Request};
 use crate::error::{Error, Result};
 use crate::snapshot::Meta;
 use std::io::{BufRead, IsTerminal, Read, Write};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
@@ -36,19 +35,8 @@ pub struct Args {
     /// Refused: a token on the command line is visible to every user of the machine
     #[arg(hide = true, value_name = "TOKEN")]
     pub token_on_argv: Option<String>,
-    /// Check against this verify-only snapshot instead of the store
-    #[arg(long, value_name = "FILE", requires = "verifier_key")]
-    pub verifier: Option<PathBuf>,
-    /// The verifier key file that opens the snapshot
-    #[arg(long, value_name = "PATH", requires = "verifier")]
-    pub verifier_key: Option<PathBuf>,
-    /// With --verifier: append the uses granted here, for `apikeys usage import`; verifies
-    /// sharing one log share its ledger of uses
-    #[arg(long, value_name = "PATH", requires = "verifier")]
-    pub usage_log: Option<PathBuf>,
-    /// With --verifier: answer stale_snapshot (17) when the snapshot is older than this
-    #[arg(long, value_name = "DUR", requires = "verifier")]
-    pub max_age: Option<String>,
+    #[command(flatten)]
+    pub snapshot: super::snapshot_args::SnapshotArgs,
     /// Refused, for the same reason (and so that clap does not suggest `--store` for it)
     #[arg(long = "token", hide = true, value_name = "TOKEN")]
     pub token_flag: Option<String>,
@@ -99,16 +87,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         scopes: &scopes,
         unreadable_scope: false,
     };
-    let max_age = args
-        .max_age
-        .as_deref()
-        .map(crate::policy::parse_duration)
-        .transpose()?;
-    let opts = crate::engine::source::SnapshotOptions {
-        files: args.verifier.clone().zip(args.verifier_key.clone()),
-        usage_log: args.usage_log.clone(),
-        ..Default::default()
-    };
+    let max_age = args.snapshot.max_age()?;
+    let opts = args.snapshot.options();
     let open = || Source::open(|| ctx.open(), &opts);
     if args.batch {
         return run_batch(ctx, &req, max_age, open);

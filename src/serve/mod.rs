@@ -53,18 +53,9 @@ pub struct Args {
     /// Log one line per request (time, client IP, code, key id, latency)
     #[arg(long)]
     pub access_log: bool,
-    /// Verify from this verify-only snapshot, reloaded when a newer one arrives
-    #[arg(long, value_name = "FILE", requires = "verifier_key")]
-    pub verifier: Option<std::path::PathBuf>,
-    /// The verifier key file that opens the snapshot
-    #[arg(long, value_name = "PATH", requires = "verifier")]
-    pub verifier_key: Option<std::path::PathBuf>,
-    /// With --verifier: answer 503 once the snapshot is older than this (fail closed)
-    #[arg(long, value_name = "DUR", requires = "verifier")]
-    pub max_age: Option<String>,
-    /// With --verifier: append use records here (JSON lines) for `apikeys usage import`
-    #[arg(long, value_name = "PATH", requires = "verifier")]
-    pub usage_log: Option<std::path::PathBuf>,
+    /// Verify from a snapshot (reloaded when a newer one arrives)
+    #[command(flatten)]
+    pub snapshot: crate::commands::snapshot_args::SnapshotArgs,
     /// With --verifier: keep the rollback floor (highest generation accepted) in this file
     /// [default: verifier-state in the platform state dir]
     #[arg(long, value_name = "PATH", requires = "verifier")]
@@ -152,19 +143,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         })?;
     let flush_every =
         Duration::from_secs(crate::policy::parse_duration(&args.flush_every)?.max(1) as u64);
-    let max_age = args
-        .max_age
-        .as_deref()
-        .map(crate::policy::parse_duration)
-        .transpose()?;
+    let max_age = args.snapshot.max_age()?;
     let opts = crate::engine::source::SnapshotOptions {
-        files: args.verifier.clone().zip(args.verifier_key.clone()),
-        usage_log: args.usage_log.clone(),
         state: args
             .state
             .clone()
             .or_else(crate::engine::source::default_state_path),
         accept_generation: args.accept_generation,
+        ..args.snapshot.options()
     };
     let mut source = Source::open(|| ctx.open(), &opts)?;
     if let Some(g) = args.accept_generation {

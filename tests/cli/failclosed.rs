@@ -282,28 +282,29 @@ fn arbitrary_bytes_never_panic_or_echo() {
     assert!(!s.log().contains("panicked") && !s.log().contains("ECHO"));
 }
 
+/// Rotates `name` with an hour of grace; returns the new token.
+fn rotate(env: &TestEnv, name: &str) -> String {
+    let args = [
+        "rotate",
+        name,
+        "--grace",
+        "1h",
+        "--yes",
+        "--no-clipboard",
+        "--format",
+        "json",
+    ];
+    env.run(&args).code(0).json()["key"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[test]
 fn revoking_or_deleting_a_name_takes_its_rotation_chain_along() {
     let env = TestEnv::new();
     let first = env.create("rot", &[]);
-    let rotate = || {
-        env.run(&[
-            "rotate",
-            "rot",
-            "--grace",
-            "1h",
-            "--yes",
-            "--no-clipboard",
-            "--format",
-            "json",
-        ])
-        .code(0)
-        .json()["key"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let second = rotate();
+    let second = rotate(&env, "rot");
     env.verify(&first, &[]).code(0);
     let out = env.run(&["revoke", "rot", "--yes"]).code(0);
     let first_id = first.split('_').nth(1).unwrap();
@@ -317,36 +318,8 @@ fn revoking_or_deleting_a_name_takes_its_rotation_chain_along() {
     // delete: two rotations, then delete the name: no token of the chain stays valid, and no
     // key keeps the name.
     let a = env.create("chain", &[]);
-    let b = {
-        let out = env
-            .run(&[
-                "rotate",
-                "chain",
-                "--grace",
-                "1h",
-                "--yes",
-                "--no-clipboard",
-                "--format",
-                "json",
-            ])
-            .code(0);
-        out.json()["key"].as_str().unwrap().to_string()
-    };
-    let c = {
-        let out = env
-            .run(&[
-                "rotate",
-                "chain",
-                "--grace",
-                "1h",
-                "--yes",
-                "--no-clipboard",
-                "--format",
-                "json",
-            ])
-            .code(0);
-        out.json()["key"].as_str().unwrap().to_string()
-    };
+    let b = rotate(&env, "chain");
+    let c = rotate(&env, "chain");
     env.run(&["delete", "chain", "--yes"]).code(0);
     for t in [&a, &b, &c] {
         env.verify(t, &[]).code(11);

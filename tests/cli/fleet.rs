@@ -225,7 +225,25 @@ fn serve_follows_new_generations_refuses_rollback_and_fails_closed_when_old() {
     s.until("the snapshot is too old", |s| {
         s.verify(&token).status == 503
     });
-    assert_eq!(s.get("/healthz", &[]).status, 503);
+    let stale = s.verify(&token);
+    assert_eq!(stale.header("x-apikey-code"), Some("stale_snapshot"));
+    assert_eq!(stale.json()["code"], "stale_snapshot");
+    let health = s.get("/healthz", &[]);
+    assert_eq!(health.status, 503);
+    assert_eq!(health.json()["status"], "too_old");
+    assert_eq!(health.json()["counters"], "none");
+    // verify --verifier --max-age answers the same: stale_snapshot, exit 17.
+    let out = verify_snap(
+        &env,
+        "v.snap",
+        "v.key",
+        &token,
+        &["--max-age", "2s", "--format", "json"],
+    )
+    .code(17);
+    assert_eq!(out.json()["code"], "stale_snapshot");
+    assert!(out.stderr.contains("--max-age"), "{}", out.stderr);
+    verify_snap(&env, "v.snap", "v.key", &token, &["--max-age", "1h"]).code(0);
 }
 
 #[test]

@@ -106,13 +106,25 @@ fn config(name: &str, vars: &[(&str, String)]) -> String {
 }
 
 /// A store with a key granting `orders:read` and one granting nothing, and a server that
-/// believes the gateway on loopback.
-fn protected() -> (TestEnv, String, String, Server) {
+/// believes the gateway on loopback, with serve's defaults otherwise. `listen` is its
+/// listener: nginx's test uses an IPv4 one, Caddy's a dual-stack `[::]` one (where the
+/// gateway's IPv4 connections arrive as `::ffff:127.0.0.1`). Returns the address to give
+/// the gateway.
+fn protected(listen: &str) -> (TestEnv, String, String, Server, String) {
     let env = TestEnv::new();
     let token = env.create("ci", &["--scope", "orders:read"]);
     let other = env.create("other", &[]);
-    let s = Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
-    (env, token, other, s)
+    let mut cmd = env.cmd(&[
+        "serve",
+        "--listen",
+        listen,
+        "--trusted-proxy",
+        "127.0.0.1/32",
+    ]);
+    cmd.stdout(Stdio::null());
+    let s = Server::spawn(cmd);
+    let port = s.addr.rsplit(':').next().unwrap().to_string();
+    (env, token, other, s, format!("127.0.0.1:{port}"))
 }
 
 #[test]
@@ -120,14 +132,14 @@ fn nginx_auth_request_protects_an_upstream() {
     if !installed("nginx") {
         return;
     }
-    let (env, token, other, s) = protected();
+    let (env, token, other, s, apikeys) = protected("127.0.0.1:0");
     let (port, up, lim) = (free_port(), free_port(), free_port());
     let dir = env.path("nginx");
     std::fs::create_dir_all(dir.join("logs")).unwrap();
     let conf = config(
         "nginx.conf",
         &[
-            ("APIKEYS", s.addr.clone()),
+            ("APIKEYS", apikeys),
             ("LISTEN", format!("127.0.0.1:{port}")),
             ("UPSTREAM", format!("127.0.0.1:{up}")),
             ("LIMITER", format!("127.0.0.1:{lim}")),
@@ -203,14 +215,14 @@ fn caddy_forward_auth_protects_an_upstream() {
     if !installed("caddy") {
         return;
     }
-    let (env, token, other, s) = protected();
+    let (env, token, other, s, apikeys) = protected("[::]:0");
     let port = free_port();
     let dir = env.path("caddy");
     std::fs::create_dir_all(&dir).unwrap();
     let conf = config(
         "Caddyfile",
         &[
-            ("APIKEYS", s.addr.clone()),
+            ("APIKEYS", apikeys),
             ("LISTEN", format!("127.0.0.1:{port}")),
         ],
     );
