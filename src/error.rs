@@ -54,6 +54,14 @@ pub enum Error {
     Unconfirmed { what: String },
     #[error("{0}")]
     Internal(String),
+    /// Another error told again with what it means here (a new token that is not valid);
+    /// it keeps that error's exit code and hint.
+    #[error("{message}")]
+    Context {
+        message: String,
+        hint: Option<String>,
+        code: i32,
+    },
     /// Not a failure to report: the command has said all there is and ends with this code
     /// (verify's 10–15, the clipboard helper's status).
     #[error("exit status {0}")]
@@ -75,16 +83,17 @@ impl Error {
             Error::Conflict { .. } => 6,
             Error::Policy { .. } => 7,
             Error::Unconfirmed { .. } => 8,
-            Error::Exit(code) => *code,
+            Error::Exit(code) | Error::Context { code, .. } => *code,
         }
     }
 
     /// What the user can do about it, where there is something to do.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::Usage { hint, .. } | Error::Conflict { hint, .. } | Error::Policy { hint, .. } => {
-                hint.clone()
-            }
+            Error::Usage { hint, .. }
+            | Error::Conflict { hint, .. }
+            | Error::Policy { hint, .. }
+            | Error::Context { hint, .. } => hint.clone(),
             Error::Unlock { hint, .. }
             | Error::Refused { hint, .. }
             | Error::WrongKind { hint, .. } => Some(hint.clone()),

@@ -103,6 +103,27 @@ pub fn mint(
     s: &Settings,
     now: i64,
 ) -> Result<(KeyRecord, crate::secret::TokenString)> {
+    // A new id never equals an existing name (or id), so that a name never shadows an id.
+    let new = loop {
+        let t = token::generate(&s.prefix)?;
+        if !queries::id_or_name_used(tx, &t.id)? {
+            break t;
+        }
+    };
+    let record = mint_with(tx, pepper, actor, s, now, &new)?;
+    Ok((record, new.token))
+}
+
+/// Inserts the key of an already minted token `new` (whose token may have been delivered
+/// already): every check of [`mint`] runs again here, under the caller's write.
+pub fn mint_with(
+    tx: &rusqlite::Connection,
+    pepper: &crate::secret::Key32,
+    actor: &str,
+    s: &Settings,
+    now: i64,
+    new: &token::NewToken,
+) -> Result<KeyRecord> {
     let policy = Policy::load(tx)?;
     let expiry = match &s.expiry {
         Some(e) => policy::parse_expiry(e, now)?,
@@ -113,13 +134,12 @@ pub fn mint(
         queries::group(tx, g)?;
     }
     queries::check_name_free_of_ids(tx, &s.name, "")?;
-    // A new id never equals an existing name (or id), so that a name never shadows an id.
-    let new = loop {
-        let t = token::generate(&s.prefix)?;
-        if !queries::id_or_name_used(tx, &t.id)? {
-            break t;
-        }
-    };
+    if queries::id_or_name_used(tx, &new.id)? {
+        return Err(Error::conflict(
+            "the new key's id was taken meanwhile",
+            "run the command again",
+        ));
+    }
     let record = KeyRecord {
         id: new.id.clone(),
         name: s.name.clone(),
@@ -146,7 +166,7 @@ pub fn mint(
         .map_err(|m| Error::Internal(format!("minted a malformed token: {m}")))?;
     let hash = crypto::secret_hash(pepper, parsed.id, parsed.expose_secret());
     queries::insert_key(tx, &record, &hash)?;
-    Ok((record, new.token))
+    Ok(record)
 }
 
 /// Runs `create`.
@@ -190,11 +210,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let expiry = policy::parse_expiry(settings.expiry.as_deref().unwrap_or_default(), now)?;
         Policy::load(store.conn())?.check(now, expiry)?;
     }
-    let mut reveal = Reveal::prepare(&args.reveal)?;
+    let reveal = Reveal::prepare(&args.reveal)?;
     let pepper = store.pepper();
-    let written = store.write(|tx, _| {
-        let (record, token) = mint(tx, &pepper, &ctx.actor, &settings, now)?;
-        reveal.write_file(&token)?;
+    let new = token::generate(&settings.prefix)?;
+    let insert = |tx: &rusqlite::Connection| -> Result<KeyRecord> {
+        let record = mint_with(tx, &pepper, &ctx.actor, &settings, now, &new)?;
         queries::audit(
             tx,
             now,
@@ -203,15 +223,38 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             Some(&record),
             &describe(&record),
         )?;
-        Ok((record, token))
-    });
-    match written {
-        Ok((record, token)) => reveal.show(ctx, &record, &token, "created"),
+        Ok(record)
+    };
+    // SPEC §3 "Token delivery": every check runs first on what the store holds now (in a
+    // transaction that is rolled back), then the token is delivered, and only then is the key
+    // committed, under the lock, with the same checks again.
+    let record = match dry_run(store.conn(), insert) {
+        Ok(r) => r,
         Err(e) => {
             reveal.abandon();
-            Err(e)
+            return Err(e);
         }
+    };
+    let delivered = reveal.deliver(ctx, &record, &new.token)?;
+    match store.write(|tx, _| insert(tx)) {
+        Ok(record) => {
+            delivered.committed(ctx, &record, "created");
+            Ok(())
+        }
+        Err(e) => Err(delivered.withdraw(ctx, e, true)),
     }
+}
+
+/// Runs `change` in a transaction on the store as read, and rolls it back: what a write would
+/// do, and whether it would be refused, before anything is shown or written.
+pub fn dry_run<T>(
+    conn: &rusqlite::Connection,
+    change: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
+    let tx = conn.unchecked_transaction()?;
+    let out = change(&tx);
+    tx.rollback()?;
+    out
 }
 
 /// A one-line summary of a key's settings for the audit log.

@@ -170,10 +170,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     writeln!(out, "{table}").map_err(write_err)?;
                     if !hidden.is_empty() {
                         out.flush().map_err(write_err)?;
-                        ctx.note(&format!(
+                        let note = format!(
                             "hidden to fit the terminal: {} (widen it, or see them with `apikeys show KEY` or --format json)",
                             hidden.join(", ")
-                        ));
+                        );
+                        // Broken between words to the terminal's width, never mid-word.
+                        let width = table.width().map_or(usize::MAX, usize::from);
+                        ctx.note(&output::wrap_words(&note, width));
                     }
                 }
             }

@@ -2,7 +2,7 @@
 //! key stays valid for a grace period, then expires. One sealed write does both.
 
 use super::Context;
-use super::create::{Settings, mint};
+use super::create::{Settings, dry_run, mint_with};
 use super::reveal::{Reveal, RevealArgs};
 use crate::error::{Error, Result};
 use crate::policy;
@@ -35,10 +35,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let old = queries::resolve(store.conn(), &args.key)?;
     rotatable(&old, now)?;
     let expiry = successor_expiry(store.conn(), &old, args.expires.as_deref(), now)?;
+    let old_name = crate::text::sanitize(&old.name);
     let when = if grace == 0 {
-        "it stops working at once".to_string()
+        format!(
+            "the old key {old_name:?} ({}) stops working at once",
+            old.id
+        )
     } else {
-        format!("it stays valid for {}", policy::format_duration(grace))
+        format!(
+            "the old key {old_name:?} ({}) stays valid for {}",
+            old.id,
+            policy::format_duration(grace)
+        )
     };
     let new_exp = expiry.as_option().map_or("never expires".into(), |e| {
         format!("expires {}", crate::text::time(e))
@@ -50,9 +58,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             super::describe_keys(std::slice::from_ref(&old))
         ),
     )?;
-    let mut reveal = Reveal::prepare(&args.reveal)?;
+    let reveal = Reveal::prepare(&args.reveal)?;
     let pepper = store.pepper();
-    let written = store.write(|tx, _| {
+    let token = crate::token::generate(&old.prefix)?;
+    let change = |tx: &rusqlite::Connection| -> Result<crate::model::KeyRecord> {
         let mut old = queries::resolve(tx, &args.key)?;
         rotatable(&old, now)?;
         let expiry = successor_expiry(tx, &old, args.expires.as_deref(), now)?;
@@ -99,8 +108,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         old.expires_at = Some(old.expires_at.map_or(end, |e| e.min(end)));
         old.rotated_to = Some("pending".into());
         queries::update_key(tx, &old)?;
-        let (mut new, token) = mint(tx, &pepper, &ctx.actor, &settings, now)?;
-        reveal.write_file(&token)?;
+        let mut new = mint_with(tx, &pepper, &ctx.actor, &settings, now, &token)?;
         new.rotated_from = Some(old.id.clone());
         old.rotated_to = Some(new.id.clone());
         queries::update_key(tx, &new)?;
@@ -119,14 +127,23 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             Some(&new),
             &format!("rotated from {}; {}", old.id, super::create::describe(&new)),
         )?;
-        Ok((new, token))
-    });
-    match written {
-        Ok((new, token)) => reveal.show(ctx, &new, &token, "rotated: new"),
+        Ok(new)
+    };
+    // SPEC §3 "Token delivery": checked on the store as read, delivered, then committed.
+    let new = match dry_run(store.conn(), change) {
+        Ok(n) => n,
         Err(e) => {
             reveal.abandon();
-            Err(e)
+            return Err(e);
         }
+    };
+    let delivered = reveal.deliver(ctx, &new, &token.token)?;
+    match store.write(|tx, _| change(tx)) {
+        Ok(new) => {
+            delivered.committed(ctx, &new, "rotated: new");
+            Ok(())
+        }
+        Err(e) => Err(delivered.withdraw(ctx, e, true)),
     }
 }
 

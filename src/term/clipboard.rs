@@ -54,6 +54,26 @@ pub fn reachable() -> Result<&'static str, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The helper that owns the clipboard now, if this process started one: withdrawing a token
+/// (a delivery that failed, Ctrl-C at "I have stored the key") ends it, and with it the
+/// clipboard's content (X11 and Wayland drop a selection whose owner is gone).
+static HELPER: std::sync::Mutex<Option<std::process::Child>> = std::sync::Mutex::new(None);
+
+/// Takes the token off the clipboard again if this process put it there and the helper
+/// still holds it. Returns whether it did.
+pub fn withdraw() -> bool {
+    let mut held = HELPER.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(mut child) = held.take() else {
+        return false;
+    };
+    if !matches!(child.try_wait(), Ok(None)) {
+        return false;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    true
+}
+
 /// Hands the token to a background helper. Ok(seconds) once the helper owns the clipboard,
 /// or the reason it could not.
 pub fn copy_once(token: &TokenString) -> Result<u64, String> {
@@ -105,7 +125,10 @@ pub fn copy_once(token: &TokenString) -> Result<u64, String> {
         let _ = tx.send(line);
     });
     match rx.recv_timeout(Duration::from_secs(5)) {
-        Ok(line) if line.trim() == "ok" => Ok(seconds()),
+        Ok(line) if line.trim() == "ok" => {
+            *HELPER.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
+            Ok(seconds())
+        }
         Ok(line) if line.trim().is_empty() => Err("the clipboard helper stopped".into()),
         Ok(line) => Err(line.trim().trim_start_matches("error: ").to_string()),
         Err(_) => {

@@ -120,10 +120,15 @@ pub fn table(header: &[&str], color: bool) -> Table {
 
 /// A key's status as a cell: green active, yellow expiring soon or rotating, red otherwise.
 pub fn status_cell(k: &KeyRecord, now: i64, color: bool) -> Cell {
+    coloured_status(k, now, status_text(k, now), color)
+}
+
+/// `text` in the colour of `k`'s status.
+fn coloured_status(k: &KeyRecord, now: i64, text: String, color: bool) -> Cell {
     use crate::model::Status;
     let st = k.status(now);
     let soon = k.expiring_soon(now);
-    let c = Cell::new(status_text(k, now));
+    let c = Cell::new(text);
     if !color {
         return c;
     }
@@ -179,6 +184,8 @@ const WRAPS: [bool; 12] = [
 const MIN_WRAP: usize = 14;
 /// Names longer than this are cut with `…` on a terminal too narrow for the whole table.
 const NAME_CUT: usize = 20;
+/// The shortest a name is cut to on a very narrow terminal.
+const NAME_MIN: usize = 8;
 
 fn cut(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
@@ -243,10 +250,36 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
             total -= need(&rows, c);
             hidden.push(c);
         }
+        // Still too wide with only name, id, status and expiry: the expiry loses its time of
+        // day, "active (expiring)" becomes "expiring", and the name gets what is left (never
+        // under NAME_MIN characters, so a table too narrow for that still overflows).
+        let shown = |rows: &[[String; 12]], hidden: &[usize]| {
+            (0..12)
+                .filter(|c| !hidden.contains(c))
+                .map(|c| need(rows, c))
+                .sum::<usize>()
+                + 1
+        };
+        if shown(&rows, &hidden) > width {
+            for r in &mut rows {
+                if let Some(day) = r[5].split(' ').next().filter(|d| d.len() == 10) {
+                    r[5] = day.to_string();
+                }
+                if r[3].ends_with(" (expiring)") {
+                    r[3] = "expiring".into();
+                }
+            }
+            let over = shown(&rows, &hidden).saturating_sub(width);
+            let name_now = need(&rows, 0) - 3;
+            let name_max = name_now.saturating_sub(over).max(NAME_MIN);
+            for r in &mut rows {
+                r[0] = cut(&r[0], name_max);
+            }
+        }
     }
     for (k, row) in keys.iter().zip(rows) {
-        let mut cells: Vec<Cell> = row.into_iter().map(Cell::new).collect();
-        cells[3] = status_cell(k, now, color);
+        let mut cells: Vec<Cell> = row.iter().cloned().map(Cell::new).collect();
+        cells[3] = coloured_status(k, now, row[3].clone(), color);
         t.add_row(cells);
     }
     for (i, col) in t.column_iter_mut().enumerate() {
@@ -258,6 +291,26 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
     }
     hidden.sort_unstable();
     (t, hidden.into_iter().map(|c| KEY_COLUMNS[c]).collect())
+}
+
+/// `text` broken into lines of at most `width` characters, between words (a word longer
+/// than the line stands alone on its line).
+pub fn wrap_words(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split(' ') {
+        let n = word.chars().count();
+        if line > 0 && line + 1 + n > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += n;
+    }
+    out
 }
 
 fn csv_field(s: &str) -> String {

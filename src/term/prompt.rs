@@ -8,10 +8,56 @@ use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 /// The shortest passphrase `init` and `passwd` accept.
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
+/// What "cancelled: …" says after Ctrl-C: the truth about what was and was not changed.
+static CANCEL_NOTE: std::sync::Mutex<&'static str> = std::sync::Mutex::new("nothing changed");
+/// Set once the cancellation has been announced: it is said once, whichever path sees it.
+static ANNOUNCED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The terminal's settings before the first prompt, restored on Ctrl-C (a hidden-input
+/// prompt turns echo off, and SIGINT would otherwise leave it off).
+static SAVED: std::sync::OnceLock<Option<(std::fs::File, rustix::termios::Termios)>> =
+    std::sync::OnceLock::new();
+
+/// Sets what a Ctrl-C from now on says was (not) changed.
+pub fn on_cancel_say(note: &'static str) {
+    *CANCEL_NOTE.lock().unwrap_or_else(|p| p.into_inner()) = note;
+}
+
+fn save_terminal() {
+    SAVED.get_or_init(|| {
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .ok()?;
+        let t = rustix::termios::tcgetattr(&tty)
+            .map_err(|e| eprintln!("DEBUG tcgetattr {e}"))
+            .ok()?;
+        Some((tty, t))
+    });
+}
+
+/// Puts the terminal back as it was (echo on, cursor shown), takes a withdrawn token off the
+/// clipboard, and says once what was and was not changed.
+fn announce_cancel() {
+    if ANNOUNCED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    if let Some(Some((tty, t))) = SAVED.get() {
+        let _ = rustix::termios::tcsetattr(tty, rustix::termios::OptionalActions::Now, t);
+    }
+    let cleared = crate::term::clipboard::withdraw();
+    let note = *CANCEL_NOTE.lock().unwrap_or_else(|p| p.into_inner());
+    eprint!("\x1b[?25h\ncancelled: {note}\n");
+    if cleared {
+        eprintln!("the token was taken off the clipboard");
+    }
+}
+
 /// Ctrl-C at a prompt would end the process with the cursor hidden (dialoguer hides it while
-/// it draws a choice). While prompts may be shown, SIGINT is taken by a thread that shows the
-/// cursor again, says nothing changed, and exits 130.
+/// it draws a choice) or echo off (while it reads a passphrase). While prompts may be shown,
+/// SIGINT is taken by a thread that restores the terminal, says what changed, and exits 130.
 fn restore_terminal_on_interrupt() {
+    save_terminal();
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let Ok(mut signals) = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT])
@@ -20,7 +66,7 @@ fn restore_terminal_on_interrupt() {
         };
         std::thread::spawn(move || {
             if signals.forever().next().is_some() {
-                eprint!("\x1b[?25h\ncancelled: nothing changed\n");
+                announce_cancel();
                 std::process::exit(130);
             }
         });
@@ -32,7 +78,7 @@ fn io(e: dialoguer::Error) -> Error {
     eprint!("\x1b[?25h");
     let dialoguer::Error::IO(io) = &e;
     if io.kind() == std::io::ErrorKind::Interrupted {
-        eprintln!("\ncancelled: nothing changed");
+        announce_cancel();
         return Error::Exit(130);
     }
     Error::Io(format!("cannot read from the terminal: {e}"))
@@ -74,9 +120,11 @@ pub fn new_password(prompt: &str) -> Result<Passphrase> {
 /// Asks a yes/no question, defaulting to no.
 pub fn confirm(question: &str) -> Result<bool> {
     restore_terminal_on_interrupt();
+    // An answer is a key and Enter, as people type it: `n` then Enter is one "no", never two.
     Confirm::with_theme(&theme())
         .with_prompt(question)
         .default(false)
+        .wait_for_newline(true)
         .interact()
         .map_err(io)
 }

@@ -81,8 +81,12 @@ fn a_full_filesystem_fails_the_write_and_keeps_the_store() {
         assert!(acknowledged.len() < 500, "the filesystem never filled up");
     };
     assert_eq!(failure.code, 1, "{failure:?}");
+    // The token was delivered first (SPEC §3), so the error says it is not valid.
     assert!(
-        failure.stderr.starts_with("error: cannot write")
+        failure
+            .stderr
+            .starts_with("error: the key could not be written")
+            && failure.stderr.contains("token shown is not valid")
             && failure.stderr.contains("No space left"),
         "{failure:?}"
     );

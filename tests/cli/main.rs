@@ -3,6 +3,7 @@
 mod clipboard;
 mod concurrency;
 mod crash;
+mod delivery;
 mod failclosed;
 mod faults;
 mod fleet;

@@ -112,36 +112,99 @@ fn confirmation_yes_changes_and_no_keeps() {
     env.create("a", &[]);
     env.create("b", &[]);
     let mut s = spawn(&env, &["revoke", "a", "b"], true);
-    press(&mut s, "Revoke \"a\"", "n");
+    press(&mut s, "Revoke \"a\"", "n\r");
     assert_eq!(exit_code(s), 8);
     assert!(env.keys().iter().all(|k| k["status"] == "active"));
     let mut s = spawn(&env, &["revoke", "a", "b"], true);
-    press(&mut s, "\"b\"", "y");
+    press(&mut s, "\"b\"", "y\r");
     assert_eq!(exit_code(s), 0);
     assert!(env.keys().iter().all(|k| k["status"] == "inactive"));
     let mut s = spawn(&env, &["delete", "a"], true);
-    press(&mut s, "Delete \"a\"", "n");
+    press(&mut s, "Delete \"a\"", "n\r");
     assert_eq!(exit_code(s), 8);
     assert_eq!(env.keys().len(), 2);
     let mut s = spawn(&env, &["delete", "a"], true);
-    press(&mut s, "cannot be undone", "y");
+    press(&mut s, "cannot be undone", "y\r");
     assert_eq!(exit_code(s), 0);
     assert_eq!(env.keys().len(), 1);
 }
 
-#[test]
-fn create_asks_for_acknowledgement_after_showing_the_token() {
-    let env = TestEnv::new();
-    let mut s = spawn(&env, &["create", "--name", "ci", "--no-clipboard"], true);
+/// Everything the session prints until it ends.
+fn rest_of(s: &mut Session) -> String {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(s, &mut out).ok();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The token a `create` on a terminal shows.
+fn shown_token(s: &mut Session) -> String {
     let caps = s
         .expect(expectrl::Regex("ak_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}"))
         .unwrap();
-    let token = String::from_utf8_lossy(caps.get(0).unwrap()).to_string();
-    press(&mut s, "I have stored the key in a safe place", "n");
-    s.expect("cannot be shown again").unwrap();
-    press(&mut s, "I have stored the key", "y");
+    String::from_utf8_lossy(caps.get(0).unwrap()).to_string()
+}
+
+#[test]
+fn create_commits_only_after_the_token_is_acknowledged() {
+    let env = TestEnv::new();
+    // "no": the token was shown but the key is never created.
+    let mut s = spawn(&env, &["create", "--name", "ci", "--no-clipboard"], true);
+    let token = shown_token(&mut s);
+    press(&mut s, "I have stored the key in a safe place", "n\r");
+    s.expect("no key was created").unwrap();
+    assert_eq!(exit_code(s), 1);
+    env.verify(&token, &[]).code(11);
+    assert!(env.keys().is_empty());
+    // Ctrl-C there: the same, said once, exit 130.
+    let mut s = spawn(&env, &["create", "--name", "ci", "--no-clipboard"], true);
+    let token = shown_token(&mut s);
+    press(&mut s, "I have stored the key", "\x03");
+    s.expect("cancelled: no key was created").unwrap();
+    let rest = rest_of(&mut s);
+    assert!(!rest.contains("cancelled"), "said twice: {rest}");
+    env.verify(&token, &[]).code(11);
+    assert!(env.keys().is_empty());
+    // "yes": created.
+    let mut s = spawn(&env, &["create", "--name", "ci", "--no-clipboard"], true);
+    let token = shown_token(&mut s);
+    press(&mut s, "I have stored the key", "y\r");
     assert_eq!(exit_code(s), 0);
     env.verify(&token, &[]).code(0);
+}
+
+#[test]
+fn ctrl_c_at_a_hidden_prompt_leaves_echo_on() {
+    let env = TestEnv::new();
+    // No key file: `list` asks for the passphrase without echo; Ctrl-C there; then the shell
+    // prints the terminal's settings.
+    let mut c = Command::new("sh");
+    // The shell survives the Ctrl-C (a trap with a command is not passed on to apikeys).
+    // Echo is switched on first: the pty may start without it.
+    c.args(["-c", "stty echo; trap : INT; \"$0\" list; stty -a", BIN]);
+    let mut s = spawn_command(&env, c, false, true);
+    press(&mut s, "Passphrase for", "\x03");
+    s.expect("cancelled").unwrap();
+    let flags = s.expect(expectrl::Regex("(-?)echo echoe")).unwrap();
+    assert!(
+        flags.get(1).unwrap().is_empty(),
+        "echo is off after Ctrl-C: {}",
+        String::from_utf8_lossy(flags.get(0).unwrap())
+    );
+    let rest = String::from_utf8_lossy(flags.before()).to_string();
+    assert!(!rest.contains("cancelled"), "said twice: {rest}");
+}
+
+#[test]
+fn no_then_enter_is_one_answer() {
+    let env = TestEnv::new();
+    env.create("a", &[]);
+    let mut s = spawn(&env, &["revoke", "a"], true);
+    press(&mut s, "Revoke \"a\"", "n\r");
+    s.expect("cancelled").unwrap();
+    let rest = rest_of(&mut s);
+    assert!(!rest.contains("cancelled"), "said twice: {rest}");
+    assert_eq!(exit_code(s), 8);
+    assert_eq!(env.key("a")["status"], "active");
 }
 
 #[test]
@@ -159,7 +222,7 @@ fn the_wizard_creates_a_key() {
     s.send("\r").unwrap();
     answer(&mut s, "More scopes", "read, write");
     answer(&mut s, "Allowed IPs", "10.0.0.0/8");
-    press(&mut s, "I have stored the key", "y");
+    press(&mut s, "I have stored the key", "y\r");
     assert_eq!(exit_code(s), 0);
     let k = env.key("wizard-key");
     assert_eq!(k["groups"], serde_json::json!(["ops"]));
@@ -279,7 +342,7 @@ fn the_wizard_checks_the_policy_at_each_answer() {
     s.send_line("30d").unwrap();
     answer(&mut s, "More scopes", "");
     answer(&mut s, "Allowed IPs", "");
-    press(&mut s, "I have stored the key", "y");
+    press(&mut s, "I have stored the key", "y\r");
     assert_eq!(exit_code(s), 0);
     assert_eq!(env.key("wizard-key")["name"], "wizard-key");
 }
@@ -308,7 +371,7 @@ fn declining_says_nothing_changed() {
     let env = TestEnv::new();
     env.create("a", &[]);
     let mut s = spawn(&env, &["revoke", "a"], true);
-    press(&mut s, "Revoke \"a\"", "n");
+    press(&mut s, "Revoke \"a\"", "n\r");
     s.expect("cancelled: nothing changed").unwrap();
     assert_eq!(exit_code(s), 8);
     assert_eq!(env.key("a")["status"], "active");
@@ -386,4 +449,34 @@ fn ctrl_c_at_a_prompt_shows_the_cursor_again_and_changes_nothing() {
     s.expect("cancelled: nothing changed").unwrap();
     assert_eq!(exit_code(s), 130);
     assert_eq!(env.key("a")["status"], "active");
+}
+
+#[test]
+fn list_fits_every_width_exactly() {
+    let env = TestEnv::new();
+    env.create(
+        "a-key-with-a-rather-long-name",
+        &[
+            "--scope",
+            "deploy:write",
+            "--allow-ip",
+            "10.0.0.0/8",
+            "--owner",
+            "acme",
+        ],
+    );
+    env.create("soon", &["--expires", "1d"]);
+    for cols in [60u16, 72, 79, 80, 81, 100] {
+        for no_color in [true, false] {
+            let out = list_on_terminal(&env, cols, no_color);
+            for line in out.lines() {
+                let w = console_width(line);
+                assert!(
+                    w <= usize::from(cols),
+                    "a line is {w} wide on a {cols}-column terminal (colour: {}):\n{out}",
+                    !no_color
+                );
+            }
+        }
+    }
 }
