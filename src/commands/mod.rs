@@ -54,6 +54,15 @@ fn env_secret(name: &str) -> Option<Passphrase> {
         .map(Passphrase::new)
 }
 
+/// Whether this process has a controlling terminal to ask on.
+fn controlling_terminal() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
 fn default_store() -> PathBuf {
     directories::ProjectDirs::from("", "", "apikeys")
         .map(|d| d.data_dir().join("apikeys.store"))
@@ -86,6 +95,10 @@ impl Context {
     /// Resolves the global options and the environment.
     pub fn new(g: GlobalArgs) -> Self {
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        // A passphrase is asked at the controlling terminal even when stdin is a pipe, as ssh
+        // and gpg do (`printf %s "$TOKEN" | apikeys verify`): the prompt reads /dev/tty.
+        let can_ask_passphrase = std::io::stderr().is_terminal()
+            && (std::io::stdin().is_terminal() || controlling_terminal());
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Context {
             store_path: crate::store::file::resolve(&g.store.unwrap_or_else(default_store)),
@@ -93,7 +106,7 @@ impl Context {
                 key_file: g.key_file,
                 passphrase_file: g.passphrase_file,
                 passphrase_env: env_secret("APIKEYS_PASSPHRASE"),
-                interactive,
+                interactive: can_ask_passphrase,
             },
             actor: g
                 .actor

@@ -94,9 +94,12 @@ impl TestEnv {
     }
 
     /// A command with a clean environment: the store set, nothing to unlock with, no terminal.
+    /// It runs in a session of its own (`setsid`, which execs in place: same pid, same exit
+    /// status), so that a passphrase prompt cannot reach the terminal `cargo test` runs in.
     pub fn bare_cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
-        c.args(args)
+        let mut c = Command::new("setsid");
+        c.arg(BIN)
+            .args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())

@@ -480,3 +480,15 @@ fn list_fits_every_width_exactly() {
         }
     }
 }
+
+#[test]
+fn a_piped_token_still_gets_its_passphrase_asked_at_the_terminal() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let mut c = Command::new("sh");
+    c.args(["-c", "printf %s \"$1\" | \"$0\" verify", BIN, &token]);
+    let mut s = spawn_command(&env, c, false, true);
+    answer(&mut s, "Passphrase for", PASS);
+    s.expect("valid: ci").unwrap();
+    assert_eq!(exit_code(s), 0);
+}
