@@ -1,6 +1,7 @@
 //! Issue 12: real nginx and Caddy in front of `apikeys serve`, with the configurations the
 //! README gives (docs/gateways/). Skipped with a notice only when the gateway is not installed.
 
+use crate::fleet::{export, serve_snapshot};
 use crate::harness::TestEnv;
 use crate::server::{Server, free_port, get};
 use std::path::Path;
@@ -127,12 +128,9 @@ fn protected(listen: &str) -> (TestEnv, String, String, Server, String) {
     (env, token, other, s, format!("127.0.0.1:{port}"))
 }
 
-#[test]
-fn nginx_auth_request_protects_an_upstream() {
-    if !installed("nginx") {
-        return;
-    }
-    let (env, token, other, s, apikeys) = protected("127.0.0.1:0");
+/// Runs docs/gateways/nginx.conf (and the apikeys_errors it includes) as shipped, in front
+/// of `apikeys` (an address), from `env`'s temp dir. Returns nginx and its address.
+fn nginx_recipe(env: &TestEnv, apikeys: String) -> (Gateway, String) {
     let (port, up, lim) = (free_port(), free_port(), free_port());
     let dir = env.path("nginx");
     std::fs::create_dir_all(dir.join("logs")).unwrap();
@@ -145,6 +143,7 @@ fn nginx_auth_request_protects_an_upstream() {
             ("LIMITER", format!("127.0.0.1:{lim}")),
         ],
     );
+    std::fs::write(dir.join("apikeys_errors"), config("apikeys_errors", &[])).unwrap();
     // Test-only settings: foreground, files in the temp dir, workers as root under root.
     let user = if rustix::process::geteuid().as_raw() == 0 {
         "user root;\n"
@@ -164,7 +163,7 @@ fn nginx_auth_request_protects_an_upstream() {
     );
     let conf_path = dir.join("nginx.conf");
     std::fs::write(&conf_path, conf).unwrap();
-    let _nginx = launch(
+    let nginx = launch(
         Command::new("nginx")
             .arg("-p")
             .arg(&dir)
@@ -173,7 +172,62 @@ fn nginx_auth_request_protects_an_upstream() {
         port,
         "nginx",
     );
-    let addr = format!("127.0.0.1:{port}");
+    (nginx, format!("127.0.0.1:{port}"))
+}
+
+#[test]
+fn nginx_passes_on_429_and_503_and_matches_routes_like_the_upstream() {
+    if !installed("nginx") {
+        return;
+    }
+    let (env, token, other, s, apikeys) = protected("127.0.0.1:0");
+    let once = env.create("once", &["--uses", "1"]);
+    let (_nginx, addr) = nginx_recipe(&env, apikeys);
+    // The scoped route is found whatever the case: `other` lacks orders:read.
+    for path in ["/api/orders", "/api/ORDERS", "/API/Orders/7"] {
+        assert_eq!(
+            get(&addr, path, &[("X-API-Key", &other)]).status,
+            403,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        get(&addr, "/API/ORDERS", &[("X-API-Key", &token)]).status,
+        200
+    );
+    // A 429 of apikeys reaches the client as 429 with its code, never as nginx's 500.
+    s.until("the limited key is loaded", |_| {
+        get(&addr, "/api/ping", &[("X-API-Key", &once)]).status == 200
+    });
+    let over = get(&addr, "/api/ping", &[("X-API-Key", &once)]);
+    assert_eq!(over.status, 429, "{over:?}");
+    assert_eq!(over.header("x-apikey-code"), Some("usage_exceeded"));
+    drop(s);
+    // A snapshot node past --max-age: 503, not 500.
+    export(&env, "v.snap", "v.key");
+    let node = serve_snapshot(
+        &env,
+        "v.snap",
+        "v.key",
+        &["--max-age", "1s", "--trusted-proxy", "127.0.0.1/32"],
+    );
+    std::fs::remove_dir_all(env.path("nginx")).unwrap();
+    let (_nginx2, addr2) = nginx_recipe(&env, node.addr.clone());
+    node.until("the snapshot is too old", |n| {
+        n.verify(&token).status == 503
+    });
+    let stale = get(&addr2, "/api/ping", &[("X-API-Key", &token)]);
+    assert_eq!(stale.status, 503, "{stale:?}");
+    assert_eq!(stale.header("x-apikey-code"), Some("stale_snapshot"));
+}
+
+#[test]
+fn nginx_auth_request_protects_an_upstream() {
+    if !installed("nginx") {
+        return;
+    }
+    let (env, token, other, s, apikeys) = protected("127.0.0.1:0");
+    let (_nginx, addr) = nginx_recipe(&env, apikeys);
     reaches_upstream(&addr, &token);
     let none = get(&addr, "/api/orders", &[]);
     assert_eq!(none.status, 401);
