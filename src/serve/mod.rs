@@ -291,6 +291,9 @@ async fn serve(
         .map_err(|e| Error::Io(format!("cannot handle SIGTERM: {e}")))?;
     let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .map_err(|e| Error::Io(format!("cannot handle SIGINT: {e}")))?;
+    // Every listener answers and the signal handlers are in place: tell systemd (Type=notify)
+    // that the service is up. Outside systemd (no NOTIFY_SOCKET) this does nothing.
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
     let signal = tokio::select! {
         _ = term.recv() => "SIGTERM",
         _ = int.recv() => "SIGINT",
@@ -298,6 +301,7 @@ async fn serve(
     log(&format!(
         "{signal}: finishing requests in flight, then writing back uses"
     ));
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     let _ = stop_tx.send(true);
     for l in loops {
         let _ = l.await;

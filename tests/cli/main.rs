@@ -20,6 +20,7 @@ mod security;
 mod serve;
 mod server;
 mod store;
+mod systemd;
 mod tamper;
 mod usability;
 mod verify;
