@@ -16,9 +16,6 @@ _apikeys() {
             ",$1")
                 cmd="apikeys"
                 ;;
-            apikeys,__clipboard-helper)
-                cmd="apikeys__subcmd____clipboard__subcmd__helper"
-                ;;
             apikeys,activate)
                 cmd="apikeys__subcmd__activate"
                 ;;
@@ -114,9 +111,6 @@ _apikeys() {
                 ;;
             apikeys__subcmd__group__subcmd__help,list)
                 cmd="apikeys__subcmd__group__subcmd__help__subcmd__list"
-                ;;
-            apikeys__subcmd__help,__clipboard-helper)
-                cmd="apikeys__subcmd__help__subcmd____clipboard__subcmd__helper"
                 ;;
             apikeys__subcmd__help,activate)
                 cmd="apikeys__subcmd__help__subcmd__activate"
@@ -257,42 +251,8 @@ _apikeys() {
 
     case "${cmd}" in
         apikeys)
-            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help"
+            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --key-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --passphrase-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --actor)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        apikeys__subcmd____clipboard__subcmd__helper)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -891,22 +851,8 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help)
-            opts="init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help"
+            opts="init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        apikeys__subcmd__help__subcmd____clipboard__subcmd__helper)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1927,12 +1873,16 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__status)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --expiring-within --fail --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --expiring-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

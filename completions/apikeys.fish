@@ -24,11 +24,11 @@ function __fish_apikeys_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c apikeys -n "__fish_apikeys_needs_command" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_needs_command" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_needs_command" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_needs_command" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_needs_command" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_needs_command" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_needs_command" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_needs_command" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_needs_command" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_needs_command" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_needs_command" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -56,16 +56,15 @@ complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "backup" -d 'Copy th
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "log" -d 'Show the audit trail'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "man" -d 'Print the man page (roff)'
-complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "__clipboard-helper" -d 'Internal: the clipboard helper process'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l with-key-file -d 'Also write a random key file (0600) that unlocks the store without the passphrase' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l kdf-memory -d 'Argon2id memory in MiB [default: 64]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l kdf-iterations -d 'Argon2id iterations [default: 3]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -75,11 +74,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l new-passphras
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l add-key-file -d 'Write a new random key file (0600) and let it unlock the store, replacing any old one' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l kdf-memory -d 'Argon2id memory in MiB [default: 64]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l kdf-iterations -d 'Argon2id iterations [default: 3]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l remove-key-file -d 'Remove the key-file slot: the old key file stops working'
@@ -97,11 +96,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l owner -d 'Who
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l meta -d 'A KEY=VALUE pair returned by verify and serve (repeatable, at most 16)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l uses -d 'How many times the key may be used (each valid verify takes one)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l no-clipboard -d 'Do not copy the token to the clipboard'
@@ -119,42 +118,42 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l scope -d 'Only 
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l search -d 'Only keys whose name, id or description contains this text (case-insensitive)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l owner -d 'Only keys of this owner' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l unused-since -d 'Only keys never used, or last used longer ago than this (e.g. 90d): stale keys' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l reason -d 'Why, for the audit log' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -173,21 +172,21 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l owner -d 'A new
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l meta -d 'Set a KEY=VALUE pair (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l remove-meta -d 'Remove a meta pair by its key (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l uses -d 'Refill the remaining uses to N, or `none` to remove the limit' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -196,11 +195,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s h -l help -d 
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l grace -d 'How long the old key stays valid (e.g. 1h; 0 = it expires at once)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l expires -d 'The successor\'s expiry [default: the old key\'s lifetime, counted from now, within the policy]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l no-clipboard -d 'Do not copy the token to the clipboard'
@@ -214,11 +213,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier-key 
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l token -d 'Refused, for the same reason (and so that clap does not suggest `--store` for it)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l batch -d 'Read one token per line; print one json result per line'
@@ -236,22 +235,22 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l max-age -d 'Wi
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l state -d 'With --verifier: keep the rollback floor (highest generation accepted) in this file [default: verifier-state in the platform state dir]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l accept-generation -d 'With --verifier: accept this generation and newer again, lowering the floor on purpose' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l flush-every -d 'How often use records are written back to the store' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l access-log -d 'Log one line per request (time, client IP, code, key id, latency)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -263,21 +262,21 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_se
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "delete" -d 'Delete a group; if keys use it, --yes also removes it from them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l scope -d 'A scope of the group (repeatable, at least one)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -285,21 +284,21 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l add-scope -d 'Add a scope (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l remove-scope -d 'Remove a scope (repeatable)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -310,11 +309,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a group\'s scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a group; if keys use it, --yes also removes it from them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -323,21 +322,21 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "show" -d 'Show the policy'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -346,11 +345,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the policy'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -360,11 +359,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l out -d 'The snapshot file to write (replaced atomically)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l verifier-key -d 'The verifier key file: created when absent, reused when present' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -372,11 +371,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_see
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a verify-only snapshot (sealed and signed) for machines that only check keys'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -384,11 +383,11 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_se
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -f -a "import" -d 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -396,21 +395,23 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "import" -d 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l expiring-within -d 'List the live keys that expire within this duration (json: `expiring`)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l fail -d 'With --expiring-within: exit 7 when any key expires within it'
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
@@ -418,69 +419,58 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s q -l quiet -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key -d 'Only events of this key (name or id; deleted keys too)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l since -d 'Only events since this date, RFC 3339 time, or duration back (7d)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l store -d 'The store file [default: the platform data dir, file apikeys.store]' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l key-file -d 'Unlock with this key file instead of the passphrase' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l passphrase-file -d 'Read the passphrase from this file (one line)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l actor -d 'Who is acting, for the audit log [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -l format -d 'Output for people (table) or scripts (json; list also csv)' -r -f -a "table\t''
-json\t''
-csv\t''"
-complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand __clipboard-helper" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "init" -d 'Create a new store'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "create" -d 'Mint a new key; its token is shown once'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "list" -d 'List keys, masked'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "show" -d 'Show every field of one key, and its audit events'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "activate" -d 'Make inactive keys active again'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "delete" -d 'Remove keys for good'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "verifier" -d 'Verify-only snapshots for CI runners and gateway fleets'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "usage" -d 'Merge the use records of verifier nodes'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "status" -d 'The store at a glance: slots, policy, counts, stale keys, last write'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "backup" -d 'Copy the store to a new file, under the lock, and prove the copy opens'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "log" -d 'Show the audit trail'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "completions" -d 'Print shell completions'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "man" -d 'Print the man page (roff)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "__clipboard-helper" -d 'Internal: the clipboard helper process'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man __clipboard-helper help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "init" -d 'Create a new store'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "create" -d 'Mint a new key; its token is shown once'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "list" -d 'List keys, masked'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "show" -d 'Show every field of one key, and its audit events'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "activate" -d 'Make inactive keys active again'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "delete" -d 'Remove keys for good'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "verifier" -d 'Verify-only snapshots for CI runners and gateway fleets'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "usage" -d 'Merge the use records of verifier nodes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "status" -d 'The store at a glance: slots, policy, counts, stale keys, last write'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "backup" -d 'Copy the store to a new file, under the lock, and prove the copy opens'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "log" -d 'Show the audit trail'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete rotate verify serve group policy verifier usage status backup log completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group with its scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List groups, their scopes and how many keys use them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "edit" -d 'Change a group\'s scopes'

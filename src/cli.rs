@@ -30,45 +30,41 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The store file [default: the platform data dir, file apikeys.store]
+    /// The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]
     #[arg(
         long,
         global = true,
         help_heading = "Global options",
-        env = "APIKEYS_STORE",
         value_name = "PATH"
     )]
     pub store: Option<PathBuf>,
-    /// Unlock with this key file instead of the passphrase
+    /// Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)
     #[arg(
         long,
         global = true,
         help_heading = "Global options",
-        env = "APIKEYS_KEY_FILE",
         value_name = "PATH"
     )]
     pub key_file: Option<PathBuf>,
-    /// Read the passphrase from this file (one line)
+    /// Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)
     #[arg(
         long,
         global = true,
         help_heading = "Global options",
-        env = "APIKEYS_PASSPHRASE_FILE",
         value_name = "PATH"
     )]
     pub passphrase_file: Option<PathBuf>,
-    /// Who is acting, for the audit log [default: the OS user]
+    /// Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]
     #[arg(
         long,
         global = true,
         help_heading = "Global options",
-        env = "APIKEYS_ACTOR",
         value_name = "NAME"
     )]
     pub actor: Option<String>,
-    /// Output for people (table) or scripts (json; list also csv)
-    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output for people (table) or scripts (json; list also csv) [default: table]
+    #[arg(long, global = true, help_heading = "Global options", value_enum)]
+    pub format: Option<Format>,
     /// Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)
     #[arg(short = 'y', long, global = true, help_heading = "Global options")]
     pub yes: bool,
@@ -129,7 +125,7 @@ pub enum Command {
     #[command(subcommand)]
     Usage(commands::usage::UsageCommand),
     /// The store at a glance: slots, policy, counts, stale keys, last write
-    Status,
+    Status(commands::status::Args),
     /// Copy the store to a new file, under the lock, and prove the copy opens
     Backup(commands::backup::Args),
     /// Show the audit trail
@@ -138,7 +134,4 @@ pub enum Command {
     Completions(commands::completions::Args),
     /// Print the man page (roff)
     Man,
-    /// Internal: the clipboard helper process
-    #[command(name = crate::term::clipboard::HELPER_ARG, hide = true)]
-    ClipboardHelper,
 }

@@ -159,6 +159,13 @@ impl From<serde_json::Error> for Error {
             // The reader closed the pipe: not a failure (see `output::stdout_err`).
             return Error::Exit(0);
         }
+        if let Some(kind) = err.io_error_kind() {
+            // Writing json failed on stdout (a full disk, a closed descriptor): say that.
+            return Error::Io(format!(
+                "cannot write stdout: {}",
+                std::io::Error::from(kind)
+            ));
+        }
         Error::Internal(format!("json error: {err}"))
     }
 }

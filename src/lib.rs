@@ -24,7 +24,17 @@ pub use error::{Error, Result};
 pub fn run() -> i32 {
     use clap::Parser;
     no_core_dumps();
-    let cli = cli::Cli::parse();
+    // The clipboard helper (this binary, started by `create`/`rotate`) is not a command: it is
+    // dispatched before clap, so no help, completion or man page ever offers it.
+    if std::env::args_os().nth(1).as_deref()
+        == Some(std::ffi::OsStr::new(term::clipboard::HELPER_ARG))
+    {
+        return term::clipboard::run_helper();
+    }
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
     match commands::run(cli) {
         Ok(()) => 0,
         Err(Error::Exit(code)) => code,
@@ -33,6 +43,39 @@ pub fn run() -> i32 {
             if let Some(hint) = e.hint() {
                 eprintln!("hint: {hint}");
             }
+            e.exit_code()
+        }
+    }
+}
+
+/// Ends a command line clap did not run: `--help` and `--version` are printed on stdout (and
+/// a stdout that cannot take them is an error, exit 1, not a silent 0); usage errors go to
+/// stderr with exit 2.
+fn clap_exit(e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    use std::io::Write;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let styled = e.render();
+            let text = if std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            {
+                styled.ansi().to_string()
+            } else {
+                styled.to_string()
+            };
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => 0,
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
+                Err(err) => {
+                    eprintln!("error: cannot write stdout: {err}");
+                    1
+                }
+            }
+        }
+        _ => {
+            let _ = e.print();
             e.exit_code()
         }
     }

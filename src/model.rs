@@ -74,10 +74,19 @@ impl KeyRecord {
 
     /// Whether the key is usable but expires within seven days of `now`.
     pub fn expiring_soon(&self, now: i64) -> bool {
+        self.expires_within(now, EXPIRING_SOON_SECS)
+    }
+
+    /// Whether the key went unused since `cutoff`: last used before it, or never used and
+    /// created before it. One rule for `list --unused-since` and `status` (SPEC §9).
+    pub fn unused_since(&self, cutoff: i64) -> bool {
+        self.last_used_at.unwrap_or(self.created_at) < cutoff
+    }
+
+    /// Whether the key is live and expires within `secs` of `now`.
+    pub fn expires_within(&self, now: i64, secs: i64) -> bool {
         matches!(self.status(now), Status::Active | Status::Rotating)
-            && self
-                .expires_at
-                .is_some_and(|e| e - now <= EXPIRING_SOON_SECS)
+            && self.expires_at.is_some_and(|e| e - now <= secs)
     }
 
     /// The masked form: beginning and end, nothing secret.

@@ -11,13 +11,19 @@ use std::path::PathBuf;
     after_help = "Restore by copying the backup back over the store: that rolls back every change made\nsince, revocations included (see `apikeys log --since …` to re-apply them).\n\nExamples:\n  apikeys backup /var/backups/apikeys-$(date +%F).store\n  15 3 * * * apikeys --key-file /etc/apikeys/backup.key backup /var/backups/apikeys-$(date +\\%F).store"
 )]
 pub struct Args {
-    /// The new backup file (never overwritten)
+    /// The new backup file (never overwritten), or an existing directory to write
+    /// apikeys-<UTC time>.store into
     pub path: PathBuf,
 }
 
 /// Runs `backup`.
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
     let store = ctx.open()?;
+    // An existing directory gets a new file inside it, named by the time of the copy.
+    if args.path.is_dir() {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        args.path = args.path.join(format!("apikeys-{stamp}.store"));
+    }
     let keys = store.backup(&args.path)?;
     if ctx.json() {
         crate::term::output::print_json(&serde_json::json!({

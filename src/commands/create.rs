@@ -85,12 +85,28 @@ pub fn check_whose(owner: Option<&str>, meta: &[String], uses: Option<&str>) -> 
     Ok((owner.map(String::from), meta, remaining))
 }
 
-/// Checks scopes and IPs; returns the scopes split on commas and the IPs in CIDR form.
-pub fn check_lists(scopes: &[String], ips: &[String]) -> Result<(Vec<String>, Vec<String>)> {
+/// Checks scopes and IPs; returns the scopes split on commas and the IPs as networks in CIDR
+/// form. A network given with host bits (`10.0.0.1/8`) is stored as the network it names
+/// (`10.0.0.0/8`), and `ctx` says so.
+pub fn check_lists(
+    ctx: &Context,
+    scopes: &[String],
+    ips: &[String],
+) -> Result<(Vec<String>, Vec<String>)> {
     let scopes = model::split_scopes(scopes)?;
     let ips = ips
         .iter()
-        .map(|ip| model::parse_net(ip).map(|n| n.to_string()))
+        .map(|ip| {
+            let net = model::parse_net(ip)?;
+            let stored = net.trunc();
+            if stored != net {
+                ctx.note(&format!(
+                    "{} has host bits set: stored as the network {stored}",
+                    crate::text::sanitize(ip.trim())
+                ));
+            }
+            Ok(stored.to_string())
+        })
         .collect::<Result<_>>()?;
     Ok((scopes, ips))
 }
@@ -195,7 +211,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     model::check_name("key", &settings.name)?;
     token::check_prefix(&settings.prefix)?;
-    let (scopes, allowed_ips) = check_lists(&settings.scopes, &settings.allowed_ips)?;
+    let (scopes, allowed_ips) = check_lists(ctx, &settings.scopes, &settings.allowed_ips)?;
     let settings = Settings {
         scopes,
         allowed_ips,

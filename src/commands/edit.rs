@@ -57,14 +57,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(n) = &args.name {
         model::check_name("key", n)?;
     }
-    let (add_scope, add_ips) = super::create::check_lists(&args.add_scope, &args.allow_ip)?;
+    let (add_scope, add_ips) = super::create::check_lists(ctx, &args.add_scope, &args.allow_ip)?;
     let remove_scope = model::split_scopes(&args.remove_scope)?;
     let remove_ips: Vec<String> = args
         .remove_ip
         .iter()
-        .map(|ip| model::parse_net(ip).map(|n| n.to_string()))
+        .map(|ip| model::parse_net(ip).map(|n| n.trunc().to_string()))
         .collect::<Result<_>>()?;
-    let (owner, meta, _) = super::create::check_whose(args.owner.as_deref(), &args.meta, None)?;
+    // `--owner ''` removes the owner (SPEC §9).
+    let remove_owner = args.owner.as_deref() == Some("");
+    let given_owner = args.owner.as_deref().filter(|o| !o.is_empty());
+    let (owner, meta, _) = super::create::check_whose(given_owner, &args.meta, None)?;
     let uses = args.uses.as_deref().map(model::parse_uses).transpose()?;
     let mut store = ctx.open()?;
     let now = policy::now();
@@ -89,21 +92,27 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         for s in &add_scope {
             add_unique(&mut k.scopes, s);
         }
+        not_there(&k, "scope", &remove_scope, &k.scopes)?;
         k.scopes.retain(|s| !remove_scope.contains(s));
         for g in &args.add_group {
             queries::group(tx, g)?;
             add_unique(&mut k.groups, g);
         }
+        not_there(&k, "group", &args.remove_group, &k.groups)?;
         k.groups.retain(|g| !args.remove_group.contains(g));
         for ip in &add_ips {
             add_unique(&mut k.allowed_ips, ip);
         }
+        not_there(&k, "allowed IP", &remove_ips, &k.allowed_ips)?;
         k.allowed_ips.retain(|ip| !remove_ips.contains(ip));
         if let Some(d) = &args.description {
             k.description = d.clone();
         }
         if owner.is_some() {
             k.owner = owner.clone();
+        }
+        if remove_owner {
+            k.owner = None;
         }
         k.meta.extend(meta.clone());
         k.meta.retain(|key, _| !args.remove_meta.contains(key));
@@ -118,10 +127,45 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ));
         }
         queries::update_key(tx, &k)?;
-        queries::audit(tx, now, &ctx.actor, "edit", Some(&k), &changes(&before, &k))?;
-        Ok(k)
+        let what = changes(&before, &k);
+        queries::audit(tx, now, &ctx.actor, "edit", Some(&k), &what)?;
+        Ok((k, what))
     })?;
-    super::report_keys(ctx, &[key], "updated")
+    let (key, what) = key;
+    if ctx.json() {
+        return super::report_keys(ctx, &[key], "updated");
+    }
+    ctx.note(&format!(
+        "updated {:?} ({}): {}",
+        crate::text::sanitize(&key.name),
+        key.id,
+        crate::text::sanitize(&what)
+    ));
+    Ok(())
+}
+
+/// Refuses to remove what a key does not have: a typo must not pass as done.
+fn not_there(
+    k: &crate::model::KeyRecord,
+    what: &str,
+    removing: &[String],
+    has: &[String],
+) -> Result<()> {
+    match removing.iter().find(|r| !has.contains(r)) {
+        None => Ok(()),
+        Some(r) => Err(Error::usage(
+            format!(
+                "key {:?} has no {what} {:?}",
+                crate::text::sanitize(&k.name),
+                crate::text::sanitize(r)
+            ),
+            if has.is_empty() {
+                format!("it has no {what}s")
+            } else {
+                format!("its {what}s: {}", crate::text::sanitize(&has.join(", ")))
+            },
+        )),
+    }
 }
 
 fn changes(a: &crate::model::KeyRecord, b: &crate::model::KeyRecord) -> String {

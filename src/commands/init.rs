@@ -76,13 +76,27 @@ pub fn new_passphrase(
         from_file(f)?
     } else if let Ok(v) = std::env::var(env) {
         Passphrase::new(v)
-    } else if ctx.interactive {
+    } else if ctx.unlock.interactive {
         return crate::term::prompt::new_password("New passphrase");
     } else {
-        return Err(Error::Unlock {
-            path: store.to_path_buf(),
-            reason: "no new passphrase was given and there is no terminal to ask on".into(),
-            hint: format!("pass a passphrase file or set {env}, or run on a terminal to be asked"),
+        // Nothing to unlock yet: say how to give the new passphrase, not "cannot unlock".
+        let (what, how) = if env == "APIKEYS_PASSPHRASE" {
+            (
+                format!("cannot create {}", store.display()),
+                "give the new store's passphrase with --passphrase-file PATH or APIKEYS_PASSPHRASE, or run on a terminal to be asked; `apikeys passwd` changes it later",
+            )
+        } else {
+            (
+                format!("cannot change the passphrase of {}", store.display()),
+                "give the new passphrase with --new-passphrase-file PATH or APIKEYS_NEW_PASSPHRASE, or run on a terminal to be asked",
+            )
+        };
+        return Err(Error::Context {
+            message: format!(
+                "{what}: no new passphrase was given and there is no terminal to ask on"
+            ),
+            hint: Some(how.into()),
+            code: 3,
         });
     };
     check_new_passphrase(pass)

@@ -88,9 +88,7 @@ impl Filter {
             .owner
             .as_ref()
             .is_none_or(|o| k.owner.as_ref() == Some(o));
-        let unused_ok = self
-            .unused
-            .is_none_or(|d| k.last_used_at.is_none_or(|l| l < self.now - d));
+        let unused_ok = self.unused.is_none_or(|d| k.unused_since(self.now - d));
         status_ok && within_ok && group_ok && scope_ok && search_ok && owner_ok && unused_ok
     }
 }
@@ -166,7 +164,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                         "no keys (create one with `apikeys create --name NAME`)"
                     });
                 } else {
-                    let (table, hidden) = output::keys_table(&keys, now, ctx.color);
+                    let (table, hidden) = output::keys_table(&keys, &filter.groups, now, ctx.color);
                     writeln!(out, "{table}").map_err(write_err)?;
                     if !hidden.is_empty() {
                         out.flush().map_err(write_err)?;

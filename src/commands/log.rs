@@ -33,6 +33,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .map(|k| queries::resolve(conn, k).map_or_else(|_| k.clone(), |r| r.id));
     let filter = id.as_deref().zip(args.key.as_deref());
     let events = queries::audit_events(conn, filter, since)?;
+    // A key that never existed (no current key, and no event of a deleted one) is exit 5, with
+    // the usual hint, not an empty log that looks like a quiet key.
+    if let Some(k) = &args.key
+        && events.is_empty()
+        && queries::resolve(conn, k).is_err()
+        && queries::audit_events(conn, filter, None)?.is_empty()
+    {
+        return Err(crate::error::Error::NoSuchKey(crate::token::display_ref(k)));
+    }
     if ctx.json() {
         output::print_json(&events)
     } else if events.is_empty() {

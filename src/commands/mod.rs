@@ -38,6 +38,8 @@ pub struct Context {
     pub unlock: UnlockOptions,
     pub actor: String,
     pub format: Format,
+    /// `--format` was given (not the default).
+    pub format_given: bool,
     pub yes: bool,
     pub quiet: bool,
     /// stdin and stderr are a terminal: prompts may be shown.
@@ -61,6 +63,14 @@ fn controlling_terminal() -> bool {
         .write(true)
         .open("/dev/tty")
         .is_ok()
+}
+
+/// A path from the environment. Read here rather than by clap, so that clap's usage lines
+/// never show an option from the environment as if it had been typed.
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 fn default_store() -> PathBuf {
@@ -101,18 +111,26 @@ impl Context {
             && (std::io::stdin().is_terminal() || controlling_terminal());
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Context {
-            store_path: crate::store::file::resolve(&g.store.unwrap_or_else(default_store)),
+            store_path: crate::store::file::resolve(
+                &g.store
+                    .or_else(|| env_path("APIKEYS_STORE"))
+                    .unwrap_or_else(default_store),
+            ),
             unlock: UnlockOptions {
-                key_file: g.key_file,
-                passphrase_file: g.passphrase_file,
+                key_file: g.key_file.or_else(|| env_path("APIKEYS_KEY_FILE")),
+                passphrase_file: g
+                    .passphrase_file
+                    .or_else(|| env_path("APIKEYS_PASSPHRASE_FILE")),
                 passphrase_env: env_secret("APIKEYS_PASSPHRASE"),
                 interactive: can_ask_passphrase,
             },
             actor: g
                 .actor
+                .or_else(|| std::env::var("APIKEYS_ACTOR").ok())
                 .filter(|a| !a.trim().is_empty())
                 .unwrap_or_else(os_user),
-            format: g.format,
+            format: g.format.unwrap_or(Format::Table),
+            format_given: g.format.is_some(),
             yes: g.yes,
             quiet: g.quiet,
             interactive,
@@ -200,13 +218,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Group { cmd } => group::run(&ctx, cmd.unwrap_or(group::GroupCommand::List)),
         Command::Policy { cmd } => policy::run(&ctx, cmd.unwrap_or(policy::PolicyCommand::Show)),
         Command::Log(a) => log::run(&ctx, a),
-        Command::Status => status::run(&ctx),
+        Command::Status(a) => status::run(&ctx, a),
         Command::Verifier(c) => verifier::run(&ctx, c),
         Command::Usage(c) => usage::run(&ctx, c),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
-        Command::ClipboardHelper => Err(Error::Exit(crate::term::clipboard::run_helper())),
     }
 }
 

@@ -23,26 +23,39 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     // A name's predecessors still in their grace period go with it (SPEC §3).
     let keys = queries::resolve_with_chains(store.conn(), &args.keys, now)?;
     ctx.confirm("revoke", &format!("Revoke {}?", describe_keys(&keys)))?;
-    let done = store.write(|tx, _| {
-        let mut done = Vec::new();
+    let (done, already) = store.write(|tx, _| {
+        let (mut done, mut already) = (Vec::new(), Vec::new());
         // Resolve again under the lock: the snapshot may be stale.
         for mut k in queries::resolve_with_chains(tx, &args.keys, now)? {
-            if !k.revoked {
-                k.revoked = true;
-                k.revoked_reason = args.reason.clone();
-                queries::update_key(tx, &k)?;
-                queries::audit(
-                    tx,
-                    now,
-                    &ctx.actor,
-                    "revoke",
-                    Some(&k),
-                    args.reason.as_deref().unwrap_or(""),
-                )?;
+            if k.revoked {
+                already.push(k);
+                continue;
             }
+            k.revoked = true;
+            k.revoked_reason = args.reason.clone();
+            queries::update_key(tx, &k)?;
+            queries::audit(
+                tx,
+                now,
+                &ctx.actor,
+                "revoke",
+                Some(&k),
+                args.reason.as_deref().unwrap_or(""),
+            )?;
             done.push(k);
         }
-        Ok(done)
+        Ok((done, already))
     })?;
+    if ctx.json() {
+        let all: Vec<_> = done.iter().chain(&already).cloned().collect();
+        return super::report_keys(ctx, &all, "revoked");
+    }
+    for k in &already {
+        ctx.note(&format!(
+            "already revoked: {:?} ({}), nothing changed",
+            crate::text::sanitize(&k.name),
+            k.id
+        ));
+    }
     super::report_keys(ctx, &done, "revoked")
 }

@@ -11,8 +11,27 @@ use comfy_table::Cell;
 /// Keys not used for this long count as stale in `status`.
 const STALE_SECS: i64 = 90 * 86_400;
 
+/// Arguments of `status`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  apikeys status\n  apikeys status --expiring-within 14d --fail   # a CI gate: exit 7 when any key expires within 14 days"
+)]
+pub struct Args {
+    /// List the live keys that expire within this duration (json: `expiring`)
+    #[arg(long, value_name = "DUR")]
+    pub expiring_within: Option<String>,
+    /// With --expiring-within: exit 7 when any key expires within it
+    #[arg(long, requires = "expiring_within")]
+    pub fail: bool,
+}
+
 /// Runs `status`.
-pub fn run(ctx: &Context) -> Result<()> {
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let within = args
+        .expiring_within
+        .as_deref()
+        .map(crate::policy::parse_duration)
+        .transpose()?;
     let store = ctx.open()?;
     let conn = store.conn();
     let now = crate::policy::now();
@@ -22,8 +41,12 @@ pub fn run(ctx: &Context) -> Result<()> {
     let stale = keys
         .iter()
         .filter(|k| k.status(now) == Status::Active)
-        .filter(|k| k.last_used_at.unwrap_or(k.created_at) < now - STALE_SECS)
+        .filter(|k| k.unused_since(now - STALE_SECS))
         .count();
+    let soon: Vec<&crate::model::KeyRecord> = match within {
+        Some(d) => keys.iter().filter(|k| k.expires_within(now, d)).collect(),
+        None => vec![],
+    };
     let policy = Policy::load(conn)?;
     let last = queries::audit_events(conn, None, None)?.pop();
     let slots: Vec<serde_json::Value> = store
@@ -43,7 +66,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         .collect();
     let clipboard = crate::term::clipboard::reachable();
     let max = policy.max_lifetime.map_or("none".into(), format_duration);
-    let json = serde_json::json!({
+    let mut json = serde_json::json!({
         "store": store.path(),
         "bytes": store.file_len(),
         "format_version": crate::store::format::VERSION,
@@ -72,8 +95,22 @@ pub fn run(ctx: &Context) -> Result<()> {
             Err(why) => serde_json::json!({"reachable": false, "why": why}),
         },
     });
+    if let Some(d) = within {
+        json["expiring"] = serde_json::json!({
+            "within": format_duration(d),
+            "keys": soon.iter().map(|k| crate::term::output::KeyJson::new(k, now)).collect::<Vec<_>>(),
+        });
+    }
+    let gate = || -> Result<()> {
+        if args.fail && !soon.is_empty() {
+            Err(crate::error::Error::Exit(7))
+        } else {
+            Ok(())
+        }
+    };
     if ctx.json() {
-        return crate::term::output::print_json(&json);
+        crate::term::output::print_json(&json)?;
+        return gate();
     }
     let slot_text = store
         .header()
@@ -89,7 +126,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let mut t = crate::term::output::table(&["store", "status"], ctx.color);
+    let mut t = crate::term::output::table(&["field", "value"], ctx.color);
     let rows = [
         ("store", store.path().display().to_string()),
         ("size", format!("{} bytes", store.file_len())),
@@ -144,5 +181,36 @@ pub fn run(ctx: &Context) -> Result<()> {
     for (k, v) in rows {
         t.add_row(vec![Cell::new(k), Cell::new(v)]);
     }
-    crate::term::output::print_line(&t.to_string())
+    if let Some(d) = within {
+        let names = soon
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} ({})",
+                    crate::text::sanitize(&k.name),
+                    k.expires_at.map_or_else(String::new, crate::text::time)
+                )
+            })
+            .collect::<Vec<_>>();
+        t.add_row(vec![
+            Cell::new(format!("expiring within {}", format_duration(d))),
+            Cell::new(if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            }),
+        ]);
+    }
+    crate::term::output::print_line(&t.to_string())?;
+    if args.fail && !soon.is_empty() {
+        eprintln!(
+            "error: {} key(s) expire within {}",
+            soon.len(),
+            within.map_or_else(String::new, format_duration)
+        );
+        eprintln!(
+            "hint: rotate them (apikeys rotate KEY) or give them a new expiry (apikeys edit KEY --expires E)"
+        );
+    }
+    gate()
 }

@@ -20,7 +20,7 @@ const RELOAD_EVERY: Duration = Duration::from_secs(1);
 /// Arguments of `verify`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The token is read from stdin, never from the command line. A key limited to some\naddresses is denied (14) unless --ip names one of them.\n\nExamples:\n  printf '%s' \"$API_TOKEN\" | apikeys verify --scope deploy:write --ip \"$CLIENT_IP\"\n  apikeys verify --batch --key-file ci.key < tokens.txt"
+    after_help = "The token is read from stdin, never from the command line. A key limited to some\naddresses is denied (14) unless --ip names one of them.\n\nExamples:\n  printf '%s' \"$API_TOKEN\" | apikeys verify --scope deploy:write --ip \"$CLIENT_IP\"\n  apikeys verify --batch --key-file ci.key < tokens.txt\n\nWith --batch, one json line per token (json only); the exit code is that of the first token\nthat was not valid, 0 when every one was."
 )]
 pub struct Args {
     /// The client address to check against the key's allowed IPs
@@ -91,6 +91,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let opts = args.snapshot.options();
     let open = || Source::open(|| ctx.open(), &opts);
     if args.batch {
+        if ctx.format_given && !ctx.json() {
+            return Err(Error::usage(
+                "verify --batch answers in json lines only",
+                "drop --format (or pass --format json); each line is one token's verify --format json",
+            ));
+        }
         return run_batch(ctx, &req, max_age, open);
     }
     let line = read_one(ctx)?;

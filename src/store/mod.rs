@@ -78,6 +78,15 @@ fn open_file(path: &Path) -> Result<Opened> {
             hint: "a snapshot only verifies: `apikeys verify --verifier FILE --verifier-key PATH` or `serve --verifier …`; admin commands need the store".into(),
         });
     }
+    // A file that does not even start like a store (a key file, any other file) is told
+    // apart from a damaged store: nothing of it is apikeys'.
+    if !prefix.starts_with(format::MAGIC) && !format::MAGIC.starts_with(&prefix[..]) {
+        return Err(Error::WrongKind {
+            message: format!("{} is not an apikeys store", path.display()),
+            hint: "point --store / APIKEYS_STORE at the store file (a key file goes to --key-file)"
+                .into(),
+        });
+    }
     let (header, header_len) = Header::decode(&prefix).map_err(|e| match e {
         FormatError::UnknownVersion(_) => Error::Unsupported {
             path: path.to_path_buf(),

@@ -157,8 +157,10 @@ fn joined(list: &[String]) -> String {
     sanitize(&list.join(", "))
 }
 
-/// The columns of `list`.
-const KEY_COLUMNS: [&str; 12] = [
+/// How many columns `list` has.
+const NCOLS: usize = 13;
+/// The columns of `list`. Scopes are the effective ones: the key's own, then its groups'.
+const KEY_COLUMNS: [&str; NCOLS] = [
     "name",
     "id",
     "key",
@@ -171,14 +173,15 @@ const KEY_COLUMNS: [&str; 12] = [
     "scopes",
     "allowed IPs",
     "owner",
+    "uses left",
 ];
 /// Columns given up, in this order, when a terminal is too narrow for all of them: first the
 /// key (it repeats the id), then what `show` tells anyway; name, id, status and expiry stay.
-const GIVE_WAY: [usize; 8] = [2, 7, 11, 8, 10, 9, 4, 6];
+const GIVE_WAY: [usize; 9] = [2, 7, 11, 8, 10, 12, 9, 4, 6];
 /// Columns that may wrap (lists); every other column keeps its content on one line, so a
 /// date or an id is never split.
-const WRAPS: [bool; 12] = [
-    false, false, false, false, false, false, false, false, true, true, true, true,
+const WRAPS: [bool; NCOLS] = [
+    false, false, false, false, false, false, false, false, true, true, true, true, false,
 ];
 /// The narrowest a wrapping column is allowed to become.
 const MIN_WRAP: usize = 14;
@@ -198,8 +201,13 @@ fn cut(s: &str, n: usize) -> String {
 }
 
 /// The `list` table, and the names of the columns hidden to fit the terminal.
-pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'static str>) {
-    let mut rows: Vec<[String; 12]> = keys
+pub fn keys_table(
+    keys: &[KeyRecord],
+    groups: &std::collections::BTreeMap<String, Vec<String>>,
+    now: i64,
+    color: bool,
+) -> (Table, Vec<&'static str>) {
+    let mut rows: Vec<[String; NCOLS]> = keys
         .iter()
         .map(|k| {
             [
@@ -212,9 +220,14 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
                 opt_time(k.last_used_at, "-"),
                 sanitize(&k.created_by),
                 joined(&k.groups),
-                joined(&k.scopes),
+                joined(&crate::store::queries::effective_scopes(
+                    k.scopes.as_slice(),
+                    &k.groups,
+                    groups,
+                )),
                 joined(&k.allowed_ips),
                 k.owner.as_deref().map_or_else(|| "-".into(), sanitize),
+                k.remaining.map_or_else(|| "-".into(), |n| n.to_string()),
             ]
         })
         .collect();
@@ -223,7 +236,7 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
     if let Some(width) = t.width() {
         let width = usize::from(width);
         // Each column's widest cell plus padding and a border; lists may shrink to MIN_WRAP.
-        let need = |rows: &[[String; 12]], c: usize| {
+        let need = |rows: &[[String; NCOLS]], c: usize| {
             let natural = rows
                 .iter()
                 .map(|r| r[c].chars().count())
@@ -236,13 +249,13 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
                 natural
             }) + 3
         };
-        let natural_total: usize = (0..12).map(|c| need(&rows, c)).sum::<usize>() + 1;
+        let natural_total: usize = (0..NCOLS).map(|c| need(&rows, c)).sum::<usize>() + 1;
         if natural_total > width {
             for r in &mut rows {
                 r[0] = cut(&r[0], NAME_CUT);
             }
         }
-        let mut total: usize = (0..12).map(|c| need(&rows, c)).sum::<usize>() + 1;
+        let mut total: usize = (0..NCOLS).map(|c| need(&rows, c)).sum::<usize>() + 1;
         for &c in &GIVE_WAY {
             if total <= width {
                 break;
@@ -253,8 +266,8 @@ pub fn keys_table(keys: &[KeyRecord], now: i64, color: bool) -> (Table, Vec<&'st
         // Still too wide with only name, id, status and expiry: the expiry loses its time of
         // day, "active (expiring)" becomes "expiring", and the name gets what is left (never
         // under NAME_MIN characters, so a table too narrow for that still overflows).
-        let shown = |rows: &[[String; 12]], hidden: &[usize]| {
-            (0..12)
+        let shown = |rows: &[[String; NCOLS]], hidden: &[usize]| {
+            (0..NCOLS)
                 .filter(|c| !hidden.contains(c))
                 .map(|c| need(rows, c))
                 .sum::<usize>()

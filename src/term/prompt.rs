@@ -10,8 +10,10 @@ pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
 /// What "cancelled: …" says after Ctrl-C: the truth about what was and was not changed.
 static CANCEL_NOTE: std::sync::Mutex<&'static str> = std::sync::Mutex::new("nothing changed");
-/// Set once the cancellation has been announced: it is said once, whichever path sees it.
-static ANNOUNCED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Set once the cancellation has been announced: it is said once, whichever path sees it
+/// (dialoguer's Interrupted error or the SIGINT thread), and the lock is held while it is
+/// said, so the thread that exits the process waits until the other path has finished.
+static ANNOUNCED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
 /// The terminal's settings before the first prompt, restored on Ctrl-C (a hidden-input
 /// prompt turns echo off, and SIGINT would otherwise leave it off).
 static SAVED: std::sync::OnceLock<Option<(std::fs::File, rustix::termios::Termios)>> =
@@ -39,9 +41,11 @@ fn save_terminal() {
 /// Puts the terminal back as it was (echo on, cursor shown), takes a withdrawn token off the
 /// clipboard, and says once what was and was not changed.
 fn announce_cancel() {
-    if ANNOUNCED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+    let mut said = ANNOUNCED.lock().unwrap_or_else(|p| p.into_inner());
+    if *said {
         return;
     }
+    *said = true;
     if let Some(Some((tty, t))) = SAVED.get() {
         let _ = rustix::termios::tcsetattr(tty, rustix::termios::OptionalActions::Now, t);
     }

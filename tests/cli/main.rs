@@ -10,6 +10,7 @@ mod fleet;
 mod gateways;
 mod generated;
 mod harness;
+mod housekeeping;
 mod leaks;
 mod lifecycle;
 mod props;

@@ -142,9 +142,14 @@ fn unused_keys_are_found() {
     let env = TestEnv::new();
     let used = env.create("used", &[]);
     env.create("never", &[]);
-    env.verify(&used, &[]).code(0);
     let names = |filters: &[&str]| env.names(filters);
-    assert_eq!(names(&["--unused-since", "90d"]), ["never"]);
+    // SPEC §9: never used counts only once the key is older than the window, as in `status`.
+    assert!(names(&["--unused-since", "90d"]).is_empty());
+    let status = env.run(&["status", "--format", "json"]).code(0).json();
+    assert_eq!(status["keys"]["unused_90d"], 0);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    env.verify(&used, &[]).code(0);
+    assert_eq!(names(&["--unused-since", "1s"]), ["never"]);
     env.run(&["list", "--unused-since", "soon"]).code(2);
 }
 
