@@ -5,6 +5,7 @@
 //! Synchronous, with no I/O of its own.
 
 pub mod keys;
+pub mod limits;
 pub mod source;
 
 pub use keys::{Entry, KeySet};
