@@ -387,7 +387,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__create)
-            opts="-y -q -h --name --expires --scope --group --allow-ip --prefix --description --owner --meta --uses --no-clipboard --secret-file --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --name --expires --scope --group --allow-ip --prefix --description --owner --meta --uses --refill --rate --no-clipboard --secret-file --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -430,6 +430,14 @@ _apikeys() {
                     return 0
                     ;;
                 --uses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refill)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -499,7 +507,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__edit)
-            opts="-y -q -h --name --expires --add-scope --remove-scope --add-group --remove-group --allow-ip --remove-ip --description --owner --meta --remove-meta --uses --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --name --expires --add-scope --remove-scope --add-group --remove-group --allow-ip --remove-ip --description --owner --meta --remove-meta --rate --refill --uses --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,6 +558,14 @@ _apikeys() {
                     return 0
                     ;;
                 --remove-meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refill)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2139,7 +2155,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verify)
-            opts="-y -q -h --ip --scope --batch --verifier --verifier-key --usage-log --max-age --token --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --ip --scope --batch --cost --verifier --verifier-key --usage-log --max-age --token --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2150,6 +2166,10 @@ _apikeys() {
                     return 0
                     ;;
                 --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cost)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

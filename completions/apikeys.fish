@@ -94,7 +94,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l prefix -d 'Th
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l description -d 'A free-text description' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l owner -d 'Who the key belongs to (a customer, a service; up to 128 characters)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l meta -d 'A KEY=VALUE pair returned by verify and serve (repeatable, at most 16)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l uses -d 'How many times the key may be used (each valid verify takes one)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l uses -d 'How many times the key may be used (each valid verify takes one, or its cost)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l refill -d 'With --uses: set the remaining uses back to N every DUR from creation (1000/30d)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l rate -d 'At most N valid answers in any window of DUR, e.g. 100/1s (repeatable: all must pass)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
@@ -171,6 +173,8 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l description -d 
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l owner -d 'A new owner' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l meta -d 'Set a KEY=VALUE pair (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l remove-meta -d 'Remove a meta pair by its key (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l rate -d 'Set the rate limits to these (repeatable), or `none` to remove them' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l refill -d 'Set the remaining uses back to N every DUR from creation, or `none`' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l uses -d 'Refill the remaining uses to N, or `none` to remove the limit' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
@@ -208,6 +212,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s q -l quiet -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l ip -d 'The client address to check against the key\'s allowed IPs' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l scope -d 'A scope the key must grant (repeatable)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l cost -d 'What this request weighs: it takes N from every rate bucket and N uses (1 to 1000)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier -d 'Verify from this verify-only snapshot instead of the store' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F

@@ -56,6 +56,14 @@ pub struct KeyRecord {
     pub meta: std::collections::BTreeMap<String, String>,
     /// Uses left; `None` for no limit.
     pub remaining: Option<i64>,
+    /// Rate limits: every one must pass (SPEC §10).
+    pub rates: Vec<crate::engine::limits::Rate>,
+    /// Remaining uses set back to N each period from creation.
+    pub refill: Option<crate::engine::limits::Refill>,
+    /// The refill period `remaining` belongs to.
+    pub refill_period: i64,
+    /// The GCRA state of each rate, as a CLI verify of the store keeps it.
+    pub rate_state: Vec<i64>,
 }
 
 impl KeyRecord {
@@ -75,6 +83,24 @@ impl KeyRecord {
     /// Whether the key is usable but expires within seven days of `now`.
     pub fn expiring_soon(&self, now: i64) -> bool {
         self.expires_within(now, EXPIRING_SOON_SECS)
+    }
+
+    /// The key's limits, as the engine reads them.
+    pub fn limits(&self) -> crate::engine::limits::Limits {
+        crate::engine::limits::Limits {
+            rates: self.rates.clone(),
+            refill: self.refill,
+            created_at: self.created_at,
+        }
+    }
+
+    /// The limit state as stored.
+    pub fn limit_state(&self) -> crate::engine::limits::State {
+        crate::engine::limits::State {
+            tats: self.rate_state.clone(),
+            remaining: self.remaining,
+            period: self.refill_period,
+        }
     }
 
     /// Whether the key went unused since `cutoff`: last used before it, or never used and
@@ -300,6 +326,36 @@ pub fn ip_allowed(allowed: &[ipnet::IpNet], ip: std::net::IpAddr) -> bool {
         })
 }
 
+/// Rate limits as given (`--rate N/DUR`, repeatable): each checked, duplicates once.
+pub fn parse_rates(given: &[String]) -> Result<Vec<crate::engine::limits::Rate>> {
+    let mut out: Vec<crate::engine::limits::Rate> = Vec::new();
+    for g in given {
+        let r = crate::engine::limits::Rate::parse(g).ok_or_else(|| {
+            Error::usage(
+                format!("invalid rate {:?}", crate::text::sanitize(g)),
+                "give N/DUR, e.g. --rate 100/1s or --rate 6000/1h (N from 1 to 1000000, DUR from 1ms to 366d)",
+            )
+        })?;
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// A refill as given (`--refill N/DUR`), or `none`.
+pub fn parse_refill(given: &str) -> Result<Option<crate::engine::limits::Refill>> {
+    if given.trim() == "none" {
+        return Ok(None);
+    }
+    crate::engine::limits::Refill::parse(given).map(Some).ok_or_else(|| {
+        Error::usage(
+            format!("invalid refill {:?}", crate::text::sanitize(given)),
+            "give N/DUR in whole seconds or more, e.g. --refill 1000/30d (with --uses), or none",
+        )
+    })
+}
+
 /// Adds `item` to `list` unless present; keeps first-seen order.
 pub fn add_unique(list: &mut Vec<String>, item: &str) {
     if !list.iter().any(|x| x == item) {
@@ -333,6 +389,10 @@ mod tests {
             owner: None,
             meta: Default::default(),
             remaining: None,
+            rates: vec![],
+            refill: None,
+            refill_period: 0,
+            rate_state: vec![],
         }
     }
 

@@ -132,6 +132,23 @@ pub fn now() -> i64 {
     Utc::now().timestamp()
 }
 
+/// The time now, unix milliseconds: rate limits are exact to the millisecond.
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+/// A request's cost as given (`--cost`, `X-Apikey-Cost`): a whole number from 1 to 1000, or
+/// `None` (never a silent 1).
+pub fn parse_cost(s: &str) -> Option<i64> {
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse()
+        .ok()
+        .filter(|c| (1..=crate::engine::limits::MAX_COST).contains(c))
+}
+
 /// The store-wide lifetime rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {

@@ -41,9 +41,15 @@ pub struct Args {
     /// A KEY=VALUE pair returned by verify and serve (repeatable, at most 16)
     #[arg(long = "meta", value_name = "K=V")]
     pub meta: Vec<String>,
-    /// How many times the key may be used (each valid verify takes one)
+    /// How many times the key may be used (each valid verify takes one, or its cost)
     #[arg(long, value_name = "N")]
     pub uses: Option<String>,
+    /// With --uses: set the remaining uses back to N every DUR from creation (1000/30d)
+    #[arg(long, value_name = "N/DUR", requires = "uses")]
+    pub refill: Option<String>,
+    /// At most N valid answers in any window of DUR, e.g. 100/1s (repeatable: all must pass)
+    #[arg(long = "rate", value_name = "N/DUR")]
+    pub rates: Vec<String>,
     #[command(flatten)]
     pub reveal: RevealArgs,
 }
@@ -62,6 +68,8 @@ pub struct Settings {
     pub meta: std::collections::BTreeMap<String, String>,
     /// Uses allowed; `None` for no limit.
     pub remaining: Option<i64>,
+    pub rates: Vec<crate::engine::limits::Rate>,
+    pub refill: Option<crate::engine::limits::Refill>,
 }
 
 /// Whose a key is and how often it may be used: owner, meta pairs, uses allowed.
@@ -177,6 +185,10 @@ pub fn mint_with(
         owner: s.owner.clone(),
         meta: s.meta.clone(),
         remaining: s.remaining,
+        rates: s.rates.clone(),
+        refill: s.refill,
+        refill_period: 0,
+        rate_state: vec![],
     };
     let parsed = token::parse(new.token.expose_secret())
         .map_err(|m| Error::Internal(format!("minted a malformed token: {m}")))?;
@@ -218,8 +230,21 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         owner,
         meta,
         remaining,
+        rates: model::parse_rates(&args.rates)?,
+        refill: args
+            .refill
+            .as_deref()
+            .map(model::parse_refill)
+            .transpose()?
+            .flatten(),
         ..settings
     };
+    if settings.refill.is_some() && settings.remaining.is_none() {
+        return Err(Error::usage(
+            "--refill needs a usage limit",
+            "give --uses N as well, e.g. --uses 1000 --refill 1000/30d",
+        ));
+    }
     let now = policy::now();
     // Fail fast on what the snapshot already shows; the write checks again under the lock.
     if settings.expiry.is_some() {
@@ -289,6 +314,13 @@ pub fn describe(k: &KeyRecord) -> String {
     }
     if let Some(n) = k.remaining {
         out.push_str(&format!("; {n} uses"));
+    }
+    if let Some(r) = k.refill {
+        out.push_str(&format!("; refill {r}"));
+    }
+    if !k.rates.is_empty() {
+        let rates: Vec<String> = k.rates.iter().map(ToString::to_string).collect();
+        out.push_str(&format!("; rates [{}]", rates.join(", ")));
     }
     out
 }

@@ -47,6 +47,12 @@ pub struct Args {
     /// Remove a meta pair by its key (repeatable)
     #[arg(long, value_name = "K")]
     pub remove_meta: Vec<String>,
+    /// Set the rate limits to these (repeatable), or `none` to remove them
+    #[arg(long = "rate", value_name = "N/DUR")]
+    pub rates: Vec<String>,
+    /// Set the remaining uses back to N every DUR from creation, or `none`
+    #[arg(long, value_name = "N/DUR")]
+    pub refill: Option<String>,
     /// Refill the remaining uses to N, or `none` to remove the limit
     #[arg(long, value_name = "N|none")]
     pub uses: Option<String>,
@@ -69,6 +75,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let given_owner = args.owner.as_deref().filter(|o| !o.is_empty());
     let (owner, meta, _) = super::create::check_whose(given_owner, &args.meta, None)?;
     let uses = args.uses.as_deref().map(model::parse_uses).transpose()?;
+    let rates = match args.rates.as_slice() {
+        [] => None,
+        [one] if one.trim() == "none" => Some(vec![]),
+        given => Some(model::parse_rates(given)?),
+    };
+    let refill = args
+        .refill
+        .as_deref()
+        .map(model::parse_refill)
+        .transpose()?;
     let mut store = ctx.open()?;
     let now = policy::now();
     let key = store.write(|tx, _| {
@@ -119,6 +135,25 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         model::check_meta_count(&k.meta)?;
         if let Some(u) = uses {
             k.remaining = u;
+        }
+        if let Some(r) = &rates {
+            if *r != k.rates {
+                k.rate_state.clear();
+            }
+            k.rates = r.clone();
+        }
+        if let Some(r) = refill {
+            k.refill = r;
+        }
+        if k.refill.is_some() && k.remaining.is_none() {
+            return Err(Error::usage(
+                "--refill needs a usage limit",
+                "give --uses N as well, e.g. --uses 1000 --refill 1000/30d",
+            ));
+        }
+        if uses.is_some() || refill.is_some() {
+            // A new count (or refill) starts in the period it is given in.
+            k.refill_period = k.refill.map_or(0, |r| r.period(k.created_at, now));
         }
         if k == before {
             return Err(Error::usage(
@@ -198,6 +233,20 @@ fn changes(a: &crate::model::KeyRecord, b: &crate::model::KeyRecord) -> String {
     }
     if a.meta != b.meta {
         out.push("meta changed".into());
+    }
+    if a.rates != b.rates {
+        let f = |r: &[crate::engine::limits::Rate]| {
+            r.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(format!("rates [{}] -> [{}]", f(&a.rates), f(&b.rates)));
+    }
+    if a.refill != b.refill {
+        let f =
+            |r: Option<crate::engine::limits::Refill>| r.map_or("none".into(), |r| r.to_string());
+        out.push(format!("refill {} -> {}", f(a.refill), f(b.refill)));
     }
     if a.remaining != b.remaining {
         let f = |r: Option<i64>| r.map_or("no limit".into(), |n| n.to_string());

@@ -100,6 +100,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             owner: old.owner.clone(),
             meta: old.meta.clone(),
             remaining: old.remaining,
+            rates: old.rates.clone(),
+            refill: old.refill,
         };
         // Give up the name first, so that the successor can take it over: a name is unique
         // among keys with no rotated_to. The placeholder is replaced by the successor's id

@@ -29,6 +29,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         v["events"] = serde_json::to_value(&events)?;
         return output::print_json(&v);
     }
+    let v = KeyJson::new(&k, now);
     let link = |id: &Option<String>| -> String {
         match id {
             None => "-".into(),
@@ -57,7 +58,23 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ("use count", Cell::new(k.use_count)),
         (
             "uses left",
-            Cell::new(k.remaining.map_or("no limit".into(), |r| r.to_string())),
+            Cell::new(v.remaining.map_or("no limit".into(), |r| r.to_string())),
+        ),
+        (
+            "rates",
+            Cell::new(if v.rates.is_empty() {
+                "none".into()
+            } else {
+                v.rates.join(", ")
+            }),
+        ),
+        (
+            "refill",
+            Cell::new(match (&v.refill, v.refills_at) {
+                (Some(r), Some(at)) => format!("{r} (next {})", crate::text::time(at)),
+                (Some(r), None) => r.clone(),
+                _ => "none".into(),
+            }),
         ),
         (
             "owner",

@@ -35,6 +35,14 @@ pub struct Args {
     /// Refused: a token on the command line is visible to every user of the machine
     #[arg(hide = true, value_name = "TOKEN")]
     pub token_on_argv: Option<String>,
+    /// What this request weighs: it takes N from every rate bucket and N uses (1 to 1000)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "1",
+        allow_hyphen_values = true
+    )]
+    pub cost: String,
     #[command(flatten)]
     pub snapshot: super::snapshot_args::SnapshotArgs,
     /// Refused, for the same reason (and so that clap does not suggest `--store` for it)
@@ -90,6 +98,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let max_age = args.snapshot.max_age()?;
     let opts = args.snapshot.options();
     let open = || Source::open(|| ctx.open(), &opts);
+    // A cost that cannot be read answers malformed (10) for every token, never a cost of 1.
+    let cost = crate::policy::parse_cost(&args.cost);
     if args.batch {
         if ctx.format_given && !ctx.json() {
             return Err(Error::usage(
@@ -97,11 +107,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 "drop --format (or pass --format json); each line is one token's verify --format json",
             ));
         }
-        return run_batch(ctx, &req, max_age, open);
+        return run_batch(ctx, &req, max_age, cost, open);
     }
     let line = read_one(ctx)?;
     let outcome = match engine::parse(&line) {
         Err(why) => Outcome::malformed(why),
+        Ok(_) if cost.is_none() => Outcome::bad_cost(),
         Ok(t) => {
             let mut source = open()?;
             // Only the one key is loaded from a store: a single check never pays for all.
@@ -117,7 +128,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 && let Some(k) = snap.get(t.id)
             {
                 let mut used = Used::new();
-                outcome = grant(&mut source, &snap, k, outcome, now, &mut used)?;
+                let cost = cost.unwrap_or(1);
+                outcome = grant(
+                    &mut source,
+                    &snap,
+                    k,
+                    outcome,
+                    cost,
+                    crate::policy::now_ms(),
+                    &mut used,
+                )?;
                 finish(&mut source, ctx, &used, now);
             }
             outcome
@@ -221,6 +241,7 @@ fn run_batch(
     ctx: &Context,
     req: &Request<'_>,
     max_age: Option<i64>,
+    cost: Option<i64>,
     open: impl Fn() -> Result<Source>,
 ) -> Result<()> {
     let mut live: Option<Live> = None;
@@ -245,6 +266,7 @@ fn run_batch(
         let outcome = match text.map(|t| engine::parse(t.trim())) {
             None => Outcome::malformed(Paste::Token(crate::token::Malformed::Shape)),
             Some(Err(why)) => Outcome::malformed(why),
+            Some(Ok(_)) if cost.is_none() => Outcome::bad_cost(),
             Some(Ok(t)) => {
                 let live = match &mut live {
                     Some(l) => {
@@ -262,7 +284,17 @@ fn run_batch(
                 };
                 match live.snap.get(t.id) {
                     Some(k) if outcome.valid => {
-                        grant(&mut live.source, &live.snap, k, outcome, now, &mut used)?
+                        let now_ms = crate::policy::now_ms();
+                        let cost = cost.unwrap_or(1);
+                        grant(
+                            &mut live.source,
+                            &live.snap,
+                            k,
+                            outcome,
+                            cost,
+                            now_ms,
+                            &mut used,
+                        )?
                     }
                     _ => outcome,
                 }

@@ -17,37 +17,38 @@ const LIMITED_WAIT: Duration = Duration::from_secs(10);
 /// Uses granted and not yet recorded: key id → (uses, last use as stored).
 pub type Used = HashMap<String, (i64, Option<i64>)>;
 
-/// Accounts for a valid answer. A limited key's use is written (under the store lock, or
-/// under the usage log's lock on a snapshot) before the answer stands; other uses are noted
-/// in `used`, recorded by [`finish`]. On a snapshot with no usage log a limited key's uses
-/// cannot be counted, so it is denied (fail closed).
+/// Accounts for a valid answer of cost `cost`. A key with a rate or use limit is decided
+/// where its state is kept (SPEC §10): under the store lock, or under the usage log's lock
+/// on a snapshot (the log is the ledger), before the answer stands. Other uses are noted in
+/// `used`, recorded by [`finish`]. On a snapshot with no usage log a limited key cannot be
+/// counted, so it is denied (fail closed).
 pub fn grant(
     source: &mut Source,
     keys: &KeySet,
     k: &Entry,
     outcome: Outcome,
-    now: i64,
+    cost: i64,
+    now_ms: i64,
     used: &mut Used,
 ) -> Result<Outcome> {
-    match (source, k.remaining) {
-        (Source::Store(store), Some(_)) => take_limited_use(store, outcome, now),
-        (Source::Snapshot(f), Some(left)) => {
-            let Some(log) = &mut f.log else {
-                return Ok(outcome.exhausted_uncounted());
-            };
-            Ok(match log.take(&k.id, left, keys.usage_marks(), 1, now)? {
-                Some(n) => Outcome {
-                    remaining: Some(n),
-                    ..outcome
-                },
-                None => outcome.exhausted(),
-            })
-        }
-        _ => {
-            used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += 1;
-            Ok(outcome)
-        }
+    if !k.limited() {
+        used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += cost;
+        return Ok(outcome);
     }
+    let decision = match source {
+        Source::Store(store) => {
+            store.write_within(LIMITED_WAIT, |tx, _| queries::take(tx, &k.id, cost, now_ms))?
+        }
+        Source::Snapshot(f) => match &mut f.log {
+            None => return Ok(outcome.exhausted_uncounted()),
+            Some(log) => Some(log.take(k, keys.usage_marks(), cost, now_ms)?),
+        },
+    };
+    Ok(match decision {
+        Some(d) => outcome.limited(&d),
+        // Deleted under us: the key no longer exists.
+        None => Outcome::malformed(crate::engine::Paste::Empty).unknown(),
+    })
 }
 
 /// Records the uses granted: into the store (throttled, never waiting for the lock) or the
@@ -89,18 +90,4 @@ fn record_uses(store: &mut Store, used: &Used, now: i64) -> Result<()> {
                 .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n))
         })
         .map(|_| ())
-}
-
-/// A valid answer for a key with a usage limit stands only once its use is written: under
-/// the lock, from what the file holds now, so that parallel verifies never grant one use twice.
-fn take_limited_use(store: &mut Store, outcome: Outcome, now: i64) -> Result<Outcome> {
-    let id = outcome.key_id.clone().unwrap_or_default();
-    let left = store.write_within(LIMITED_WAIT, |tx, _| queries::take_use(tx, &id, now))?;
-    Ok(match left {
-        Some(n) => Outcome {
-            remaining: Some(n),
-            ..outcome
-        },
-        None => outcome.exhausted(),
-    })
 }

@@ -1,6 +1,7 @@
 //! The in-memory key set the engine checks against, built from a decrypted store or from a
 //! verifier snapshot's payload, and turned back into a payload for export.
 
+use crate::engine::limits::{Limits, Rate, Refill, State};
 use crate::error::Result;
 use crate::secret::Key32;
 use crate::snapshot::payload::{Payload, PayloadEntry};
@@ -27,6 +28,28 @@ pub struct Entry {
     pub meta: std::collections::BTreeMap<String, String>,
     /// Uses left as of the load; `None` for no limit.
     pub remaining: Option<i64>,
+    /// Rates and refill (SPEC §10).
+    pub limits: Limits,
+    /// The refill period `remaining` belongs to.
+    pub refill_period: i64,
+    /// The GCRA state as stored (a plain CLI verify keeps it in the store).
+    pub tats: Vec<i64>,
+}
+
+impl Entry {
+    /// Whether a request of this key takes from a counter: a rate or a use limit.
+    pub fn limited(&self) -> bool {
+        self.limits.any(self.remaining)
+    }
+
+    /// The limit state as loaded.
+    pub fn state(&self) -> State {
+        State {
+            tats: self.tats.clone(),
+            remaining: self.remaining,
+            period: self.refill_period,
+        }
+    }
 }
 
 /// The keyed hash stays out of `Debug`: it is not a token, but it is not for logs either.
@@ -112,6 +135,10 @@ impl KeySet {
                 owner: k.owner.clone(),
                 meta: k.meta.clone(),
                 remaining: k.remaining,
+                rates: k.limits.rates.iter().map(ToString::to_string).collect(),
+                refill: k.limits.refill.map(|r| r.to_string()),
+                created_at: k.limits.created_at,
+                refill_period: k.refill_period,
             })
             .collect();
         keys.sort_by(|a, b| a.id.cmp(&b.id));
@@ -153,6 +180,21 @@ impl KeySet {
                     owner: k.owner.clone(),
                     meta: k.meta.clone(),
                     remaining: k.remaining,
+                    limits: Limits {
+                        rates: k
+                            .rates
+                            .iter()
+                            .map(|r| Rate::parse(r).ok_or_else(|| "a bad rate".to_string()))
+                            .collect::<std::result::Result<_, _>>()?,
+                        refill: k
+                            .refill
+                            .as_deref()
+                            .map(|r| Refill::parse(r).ok_or_else(|| "a bad refill".to_string()))
+                            .transpose()?,
+                        created_at: k.created_at,
+                    },
+                    refill_period: k.refill_period,
+                    tats: vec![],
                 },
             );
         }
@@ -194,6 +236,9 @@ impl KeySet {
                     owner: row.owner,
                     meta: row.meta,
                     remaining: row.remaining,
+                    limits: row.limits,
+                    refill_period: row.refill_period,
+                    tats: row.rate_state,
                 },
             );
         })?;

@@ -65,7 +65,7 @@ fn show_ms(ms: u64) -> String {
         ("m", 60_000),
         ("s", 1000),
     ] {
-        if ms % size == 0 {
+        if ms.is_multiple_of(size) {
             return format!("{}{unit}", ms / size);
         }
     }
@@ -89,7 +89,7 @@ impl Refill {
     /// Parses `N/DUR` (`1000/30d`); the period is whole seconds, at least one.
     pub fn parse(s: &str) -> Option<Refill> {
         let (n, ms) = parse_n_per(s, i64::MAX as u64)?;
-        (ms % 1000 == 0).then_some(Refill {
+        ms.is_multiple_of(1000).then_some(Refill {
             n: n as i64,
             every: (ms / 1000) as i64,
         })
@@ -381,16 +381,16 @@ mod tests {
             period: 0,
             ..State::default()
         };
-        let d = decide(&l, &s, 1, 1050_000);
+        let d = decide(&l, &s, 1, 1_050_000);
         assert_eq!(d.verdict, Verdict::UsageExceeded);
         assert_eq!(d.retry_after, Some(50));
         assert_eq!(d.refills_at, Some(1100));
-        let d = decide(&l, &s, 1, 1100_000);
+        let d = decide(&l, &s, 1, 1_100_000);
         assert_eq!(d.verdict, Verdict::Allowed);
         assert_eq!(d.state.remaining, Some(2), "replaced with 3, not added");
         assert_eq!(d.state.period, 1);
         // Unused uses do not carry over.
-        let d = decide(&l, &d.state, 1, 1205_000);
+        let d = decide(&l, &d.state, 1, 1_205_000);
         assert_eq!(d.state.remaining, Some(2));
     }
 

@@ -31,11 +31,13 @@ pub enum Code {
     UsageExceeded,
     /// The snapshot being served is older than `--max-age`: no answer can be trusted.
     StaleSnapshot,
+    /// Over a rate limit (SPEC §10).
+    RateLimited,
 }
 
 impl Code {
     /// Every code, in the order of the checks.
-    pub const ALL: [Code; 9] = [
+    pub const ALL: [Code; 10] = [
         Code::Valid,
         Code::Malformed,
         Code::Unknown,
@@ -45,6 +47,7 @@ impl Code {
         Code::ScopeDenied,
         Code::UsageExceeded,
         Code::StaleSnapshot,
+        Code::RateLimited,
     ];
 
     /// The exit code of SPEC §4.
@@ -59,6 +62,7 @@ impl Code {
             Code::ScopeDenied => 15,
             Code::UsageExceeded => 16,
             Code::StaleSnapshot => 17,
+            Code::RateLimited => 18,
         }
     }
 
@@ -74,6 +78,7 @@ impl Code {
             Code::ScopeDenied => "scope_denied",
             Code::UsageExceeded => "usage_exceeded",
             Code::StaleSnapshot => "stale_snapshot",
+            Code::RateLimited => "rate_limited",
         }
     }
 }
@@ -145,6 +150,8 @@ pub enum Reason {
     Scope(String),
     /// A limited key on a snapshot with no usage log: its uses cannot be counted.
     Uncounted,
+    /// The request's cost is not a whole number from 1 to 1000.
+    BadCost,
 }
 
 /// The json result of SPEC §4; id and name only once the secret matched.
@@ -165,6 +172,18 @@ pub struct Outcome {
     /// Uses left after this one, for a key with a limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining: Option<i64>,
+    /// Seconds until asking again can help (a rate limit, or the next refill).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<i64>,
+    /// When the uses are next refilled (RFC 3339).
+    #[serde(
+        serialize_with = "ser_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refills_at: Option<i64>,
+    /// The tightest rate limit after this request, for `RateLimit-*` headers.
+    #[serde(skip)]
+    pub headroom: Option<limits::Headroom>,
     pub scopes: Vec<String>,
     #[serde(skip)]
     pub reason: Reason,
@@ -181,9 +200,44 @@ impl Outcome {
             meta: None,
             expires_at: None,
             remaining: None,
+            retry_after: None,
+            refills_at: None,
+            headroom: None,
             scopes: vec![],
             reason,
         }
+    }
+
+    /// This (valid) answer with a limit decision applied (SPEC §10): still valid with what is
+    /// left, or `rate_limited` / `usage_exceeded` with when to try again.
+    pub fn limited(mut self, d: &limits::Decision) -> Self {
+        self.remaining = d.remaining;
+        self.refills_at = d.refills_at;
+        self.retry_after = d.retry_after;
+        self.headroom = d.headroom;
+        match d.verdict {
+            limits::Verdict::Allowed => {}
+            limits::Verdict::RateLimited => {
+                self.valid = false;
+                self.code = Code::RateLimited;
+            }
+            limits::Verdict::UsageExceeded => {
+                self.valid = false;
+                self.code = Code::UsageExceeded;
+                self.remaining = Some(d.remaining.unwrap_or(0).max(0));
+            }
+        }
+        self
+    }
+
+    /// The answer for a key that is not there (any more).
+    pub fn unknown(self) -> Self {
+        Outcome::bare(Code::Unknown, Reason::None)
+    }
+
+    /// A request whose cost cannot be read: malformed, never a cost of 1.
+    pub fn bad_cost() -> Self {
+        Outcome::bare(Code::Malformed, Reason::BadCost)
     }
 
     /// This (valid) answer turned into `usage_exceeded`: the limited key has no use left.
@@ -249,6 +303,13 @@ impl Outcome {
             (Code::StaleSnapshot, _) => {
                 "invalid: the snapshot is older than --max-age (export and ship a new one)".into()
             }
+            (Code::Malformed, Reason::BadCost) => {
+                "invalid: malformed request: the cost is not a whole number from 1 to 1000".into()
+            }
+            (Code::RateLimited, _) => format!(
+                "invalid: key {name} is over its rate limit (try again in {} s)",
+                self.retry_after.unwrap_or(1)
+            ),
             (Code::UsageExceeded, Reason::Uncounted) => format!(
                 "invalid: key {name} has a usage limit, and uses on a snapshot are counted only with --usage-log PATH"
             ),
@@ -301,9 +362,9 @@ impl KeySet {
             )
         } else if let Some(s) = req.scopes.iter().find(|s| !k.scopes.contains(s)) {
             (Code::ScopeDenied, Reason::Scope(s.clone()))
-        } else if k.remaining.is_some_and(|r| r <= 0) {
-            (Code::UsageExceeded, Reason::None)
         } else {
+            // Rates and uses come after, from wherever their state is kept: a front end
+            // applies `limits::decide` through its counters (SPEC §4's order: rate, then uses).
             (Code::Valid, Reason::None)
         };
         Outcome {
@@ -315,6 +376,9 @@ impl KeySet {
             meta: Some(k.meta.clone()),
             expires_at: k.expires_at,
             remaining: k.remaining,
+            retry_after: None,
+            refills_at: None,
+            headroom: None,
             scopes: k.scopes.clone(),
             reason,
         }

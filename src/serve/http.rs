@@ -254,19 +254,42 @@ pub fn status_of(code: Code) -> StatusCode {
             StatusCode::UNAUTHORIZED
         }
         Code::IpDenied | Code::ScopeDenied => StatusCode::FORBIDDEN,
-        Code::UsageExceeded => StatusCode::TOO_MANY_REQUESTS,
+        Code::UsageExceeded | Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Code::StaleSnapshot => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
 fn verification_answer(outcome: &Outcome) -> Answer {
     let body = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".into());
-    let mut r = json_answer(status_of(outcome.code), body);
+    let status = if outcome.reason == crate::engine::Reason::BadCost {
+        StatusCode::BAD_REQUEST
+    } else {
+        status_of(outcome.code)
+    };
+    let mut r = json_answer(status, body);
     let h = r.headers_mut();
     h.insert(
         HeaderName::from_static("x-apikey-code"),
         HeaderValue::from_static(outcome.code.as_str()),
     );
+    // When waiting helps (a rate limit, the next refill), and the tightest rate limit.
+    if let Some(secs) = outcome.retry_after.filter(|_| !outcome.valid) {
+        h.insert(hyper::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    }
+    if let Some(hr) = outcome.headroom {
+        h.insert(
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderValue::from(hr.limit),
+        );
+        h.insert(
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderValue::from(hr.remaining),
+        );
+        h.insert(
+            HeaderName::from_static("ratelimit-reset"),
+            HeaderValue::from(hr.reset_secs),
+        );
+    }
     if r.status() == StatusCode::UNAUTHORIZED {
         r.headers_mut().insert(
             hyper::header::WWW_AUTHENTICATE,
@@ -383,17 +406,23 @@ pub fn answer(
         scopes: &scopes,
         unreadable_scope,
     };
-    let mut outcome = match token(headers) {
-        Ok(t) => loaded.snap.check(t, &req, now),
-        Err(why) => Outcome::malformed(why),
+    // The gateway sets the cost per route; one that cannot be read is malformed (400).
+    let cost = match headers.get("x-apikey-cost") {
+        None => Some(1),
+        Some(v) => v.to_str().ok().and_then(crate::policy::parse_cost),
+    };
+    let mut outcome = match (token(headers), cost) {
+        (Err(why), _) => Outcome::malformed(why),
+        (Ok(_), None) => Outcome::bad_cost(),
+        (Ok(t), Some(_)) => loaded.snap.check(t, &req, now),
     };
     if outcome.valid
-        && let Some(id) = outcome.key_id.clone()
+        && let Some(key) = outcome.key_id.as_deref().and_then(|id| loaded.snap.get(id))
     {
-        // A limited key's use is taken in memory, against what the snapshot says is left.
-        match shared.take_use(&id, outcome.remaining, now) {
-            Some(left) => outcome.remaining = left,
-            None => outcome = outcome.exhausted(),
+        // Rates and uses are decided in memory, uses against what the snapshot says is left.
+        let now_ms = crate::policy::now_ms();
+        if let Some(d) = shared.take(key, cost.unwrap_or(1), now_ms) {
+            outcome = outcome.limited(&d);
         }
     }
     shared.metrics.count(outcome.code);

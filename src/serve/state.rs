@@ -38,6 +38,8 @@ pub struct UseBook {
     pub pending: Uses,
     /// Being written back now: still to be subtracted until the snapshot that holds them.
     pub writing: Uses,
+    /// The GCRA state of each rate-limited key: in memory, for the life of the process.
+    pub tats: HashMap<String, Vec<i64>>,
 }
 
 /// Upper bounds (seconds) of the request-latency histogram's buckets.
@@ -219,25 +221,42 @@ impl Shared {
         self.uses.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records one valid use of `id` at `now`. For a limited key (`left` uses as of the
-    /// snapshot), the use is granted only while some are left, counting those spent since:
-    /// `Some(left after this one)`, or `None` when none is left. Check and take are one step
-    /// under one lock, so no use is granted twice.
-    pub fn take_use(&self, id: &str, left: Option<i64>, now: i64) -> Option<Option<i64>> {
+    /// Records a valid request of `cost` for `key` at `now_ms`. A key with limits is decided
+    /// here (engine/limits.rs): its rates from the buckets kept in memory, its uses from what
+    /// the snapshot says was left (refilled if a new period began), less what this process
+    /// spent since. Check and take are one step under one lock, so nothing is granted twice;
+    /// a denied request takes nothing. `None` for a key with no limit (always taken).
+    pub fn take(
+        &self,
+        key: &crate::engine::Entry,
+        cost: i64,
+        now_ms: i64,
+    ) -> Option<crate::engine::limits::Decision> {
+        use crate::engine::limits;
+        let now = now_ms.div_euclid(1000);
         let mut book = self.book();
-        let spent = |u: &Uses| u.get(id).map_or(0, |u| u.0);
-        let after = match left {
-            Some(l) => {
-                let rest = l - spent(&book.pending) - spent(&book.writing);
-                if rest <= 0 {
-                    return None;
-                }
-                Some(rest - 1)
+        if !key.limited() {
+            add_use(&mut book.pending, &key.id, cost, now);
+            return None;
+        }
+        let spent = |u: &Uses| u.get(&key.id).map_or(0, |u| u.0);
+        let mut state = key.state();
+        if let Some(t) = book.tats.get(&key.id) {
+            state.tats = t.clone();
+        }
+        // Refilled or not, the uses this process took since the snapshot are subtracted: a
+        // use spent just before a refill is then counted once more than needed (never less).
+        let (left, period) = limits::refreshed(&key.limits, &state, now_ms);
+        state.remaining = left.map(|l| l - spent(&book.pending) - spent(&book.writing));
+        state.period = period;
+        let d = limits::decide(&key.limits, &state, cost, now_ms);
+        if d.verdict == limits::Verdict::Allowed {
+            if !key.limits.rates.is_empty() {
+                book.tats.insert(key.id.clone(), d.state.tats.clone());
             }
-            None => None,
-        };
-        add_use(&mut book.pending, id, 1, now);
-        Some(after)
+            add_use(&mut book.pending, &key.id, cost, now);
+        }
+        Some(d)
     }
 
     /// Whether uses are waiting to be written back (all, or only those of limited keys).

@@ -31,6 +31,18 @@ pub struct PayloadEntry {
     #[serde(default)]
     pub meta: std::collections::BTreeMap<String, String>,
     pub remaining: Option<i64>,
+    /// Rate limits, "N/DUR" (SPEC §10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rates: Vec<String>,
+    /// The refill, "N/DUR".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refill: Option<String>,
+    /// Unix seconds of the key's creation: refill periods count from it.
+    #[serde(default)]
+    pub created_at: i64,
+    /// The refill period `remaining` belongs to.
+    #[serde(default)]
+    pub refill_period: i64,
 }
 
 impl Drop for Payload {

@@ -25,6 +25,10 @@ pub struct Line {
     pub uses: i64,
     /// RFC 3339.
     pub last_used: String,
+    /// A rate-limited key's GCRA state after this use (engine/limits.rs), so that verifies
+    /// sharing the log share their buckets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tats: Option<Vec<i64>>,
 }
 
 /// An open usage log: appended with O_APPEND under an exclusive lock, fsynced at every flush.
@@ -101,7 +105,12 @@ impl UsageLog {
 
     /// Appends `uses` after the lines already there (under the lock), numbered on from the
     /// highest sequence number this node has in the file.
-    fn append_locked(&mut self, lines: &[Line], uses: &[(&str, i64, i64)]) -> Result<()> {
+    fn append_locked(
+        &mut self,
+        lines: &[Line],
+        uses: &[(&str, i64, i64)],
+        tats: Option<Vec<i64>>,
+    ) -> Result<()> {
         let top = lines
             .iter()
             .filter(|l| l.node == self.node)
@@ -116,6 +125,7 @@ impl UsageLog {
                 key_id: (*id).to_string(),
                 uses: *n,
                 last_used: crate::text::rfc3339(*at),
+                tats: tats.clone(),
             };
             text.push_str(&serde_json::to_string(&line)?);
             text.push('\n');
@@ -133,33 +143,57 @@ impl UsageLog {
             .map(|(id, (n, at))| (id.as_str(), *n, *at))
             .collect();
         rows.sort();
-        self.locked(|log, lines| log.append_locked(lines, &rows))
+        self.locked(|log, lines| log.append_locked(lines, &rows, None))
     }
 
-    /// Takes `cost` uses of a limited key as a ledger: `left` were left when the snapshot was
-    /// exported, which already counted every record up to `marks[node]`; records after those
-    /// marks are spent since. Returns the uses left after this one, or `None` (nothing taken)
-    /// when too few are left.
+    /// Decides a request of `cost` for a limited key as a ledger, under the log's lock. The
+    /// snapshot's count was exported with every record up to `marks[node]` already in it;
+    /// the records after those are uses it does not count yet. A refill period that began
+    /// after the export starts again from the refill's N, less the uses recorded since it
+    /// began. A rate's state is the latest record's. An allowed request appends its record
+    /// in the same step, so no use or rate is granted twice.
     pub fn take(
         &mut self,
-        key_id: &str,
-        left: i64,
+        key: &crate::engine::Entry,
         marks: &HashMap<String, i64>,
         cost: i64,
-        now: i64,
-    ) -> Result<Option<i64>> {
+        now_ms: i64,
+    ) -> Result<crate::engine::limits::Decision> {
+        use crate::engine::limits;
         self.locked(|log, lines| {
-            let spent: i64 = lines
-                .iter()
-                .filter(|l| l.key_id == key_id && l.seq > marks.get(&l.node).copied().unwrap_or(0))
-                .map(|l| l.uses)
-                .sum();
-            let rest = left - spent;
-            if rest < cost {
-                return Ok(None);
+            let mine = || lines.iter().filter(|l| l.key_id == key.id);
+            let mut state = key.state();
+            if let Some(last) = mine().filter_map(|l| l.tats.as_ref()).next_back() {
+                state.tats = last.clone();
             }
-            log.append_locked(lines, &[(key_id, cost, now)])?;
-            Ok(Some(rest - cost))
+            let now = now_ms.div_euclid(1000);
+            let (refilled, period) = limits::refreshed(&key.limits, &state, now_ms);
+            state.remaining = match (key.limits.refill, state.remaining) {
+                (Some(r), Some(_)) if period > key.refill_period => {
+                    let start = key.limits.created_at + period * r.every.max(1);
+                    let since: i64 = mine()
+                        .filter(|l| {
+                            chrono::DateTime::parse_from_rfc3339(&l.last_used)
+                                .is_ok_and(|t| t.timestamp() >= start)
+                        })
+                        .map(|l| l.uses)
+                        .sum();
+                    refilled.map(|n| n - since)
+                }
+                _ => state.remaining.map(|r| {
+                    r - mine()
+                        .filter(|l| l.seq > marks.get(&l.node).copied().unwrap_or(0))
+                        .map(|l| l.uses)
+                        .sum::<i64>()
+                }),
+            };
+            state.period = period;
+            let d = limits::decide(&key.limits, &state, cost, now_ms);
+            if d.verdict == limits::Verdict::Allowed {
+                let tats = (!key.limits.rates.is_empty()).then(|| d.state.tats.clone());
+                log.append_locked(lines, &[(key.id.as_str(), cost, now)], tats)?;
+            }
+            Ok(d)
         })
     }
 }

@@ -557,6 +557,8 @@ mod tests {
                 "DROP TABLE store_secrets; ALTER TABLE keys DROP COLUMN owner; \
                  ALTER TABLE keys DROP COLUMN meta; ALTER TABLE keys DROP COLUMN remaining_uses; \
                  DROP TABLE usage_nodes; DROP INDEX keys_name; \
+                 ALTER TABLE keys DROP COLUMN rates; ALTER TABLE keys DROP COLUMN refill; \
+                 ALTER TABLE keys DROP COLUMN refill_period; ALTER TABLE keys DROP COLUMN rate_state; \
                  PRAGMA user_version = 1;",
             )
             .unwrap();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 const KEY_COLUMNS: &str = "id, name, prefix, check_code, revoked, revoked_reason, created_at, created_by, \
      expires_at, last_used_at, use_count, description, scopes, group_names, allowed_ips, rotated_from, rotated_to, \
-     owner, meta, remaining_uses";
+     owner, meta, remaining_uses, rates, refill, refill_period, rate_state";
 
 fn meta_map(s: String) -> std::collections::BTreeMap<String, String> {
     if s == "{}" {
@@ -53,7 +53,38 @@ fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyRecord> {
         owner: r.get(17)?,
         meta: meta_map(r.get(18)?),
         remaining: r.get(19)?,
+        rates: rates_of(r.get(20)?),
+        refill: r
+            .get::<_, Option<String>>(21)?
+            .and_then(|s| crate::engine::limits::Refill::parse(&s)),
+        refill_period: r.get(22)?,
+        rate_state: ints_of(r.get(23)?),
     })
+}
+
+/// Rate limits from their json list of "N/DUR" (an entry that cannot be read is dropped: it
+/// was written by this program, checked when it was).
+pub fn rates_of(s: String) -> Vec<crate::engine::limits::Rate> {
+    json_list(s)
+        .iter()
+        .filter_map(|r| crate::engine::limits::Rate::parse(r))
+        .collect()
+}
+
+fn rates_json(rates: &[crate::engine::limits::Rate]) -> String {
+    to_json(&rates.iter().map(ToString::to_string).collect::<Vec<_>>())
+}
+
+/// A json list of integers.
+pub fn ints_of(s: String) -> Vec<i64> {
+    if s == "[]" {
+        return Vec::new();
+    }
+    serde_json::from_str(&s).unwrap_or_default()
+}
+
+fn ints_json(v: &[i64]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
 /// A key by id.
@@ -187,11 +218,12 @@ pub fn insert_key(conn: &Connection, k: &KeyRecord, secret_hash: &[u8; 32]) -> R
         return Err(name_taken_error(&k.name));
     }
     conn.execute(
-        &format!("INSERT INTO keys ({KEY_COLUMNS}, secret_hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)"),
+        &format!("INSERT INTO keys ({KEY_COLUMNS}, secret_hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25)"),
         params![
             k.id, k.name, k.prefix, k.check_code, k.revoked, k.revoked_reason, k.created_at, k.created_by,
             k.expires_at, k.last_used_at, k.use_count, k.description, to_json(&k.scopes), to_json(&k.groups),
             to_json(&k.allowed_ips), k.rotated_from, k.rotated_to, k.owner, meta_json(&k.meta), k.remaining,
+            rates_json(&k.rates), k.refill.map(|r| r.to_string()), k.refill_period, ints_json(&k.rate_state),
             &secret_hash[..]
         ],
     )?;
@@ -203,11 +235,12 @@ pub fn update_key(conn: &Connection, k: &KeyRecord) -> Result<()> {
     let n = conn.execute(
         "UPDATE keys SET name=?2, revoked=?3, revoked_reason=?4, expires_at=?5, last_used_at=?6, use_count=?7, \
          description=?8, scopes=?9, group_names=?10, allowed_ips=?11, rotated_from=?12, rotated_to=?13, \
-         owner=?14, meta=?15, remaining_uses=?16 WHERE id=?1",
+         owner=?14, meta=?15, remaining_uses=?16, rates=?17, refill=?18, refill_period=?19, rate_state=?20 WHERE id=?1",
         params![
             k.id, k.name, k.revoked, k.revoked_reason, k.expires_at, k.last_used_at, k.use_count, k.description,
             to_json(&k.scopes), to_json(&k.groups), to_json(&k.allowed_ips), k.rotated_from, k.rotated_to,
-            k.owner, meta_json(&k.meta), k.remaining
+            k.owner, meta_json(&k.meta), k.remaining, rates_json(&k.rates), k.refill.map(|r| r.to_string()),
+            k.refill_period, ints_json(&k.rate_state)
         ],
     )
     .map_err(|e| match e {
@@ -228,30 +261,84 @@ pub fn delete_key(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// A key's limits and the state kept for them, as stored.
+fn limit_state(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(crate::engine::limits::Limits, crate::engine::limits::State)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT rates, refill, created_at, remaining_uses, refill_period, rate_state FROM keys WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                crate::engine::limits::Limits {
+                    rates: rates_of(r.get(0)?),
+                    refill: r
+                        .get::<_, Option<String>>(1)?
+                        .and_then(|s| crate::engine::limits::Refill::parse(&s)),
+                    created_at: r.get(2)?,
+                },
+                crate::engine::limits::State {
+                    remaining: r.get(3)?,
+                    period: r.get(4)?,
+                    tats: ints_of(r.get(5)?),
+                },
+            ))
+        })
+        .optional()?)
+}
+
 /// Records uses: sets `last_used_at` to the latest, adds `uses` to `use_count`, and takes them
 /// from a limited key's remaining uses (a delta, never an absolute count, so that writers add
-/// up; never below 0).
+/// up; never below 0), after the refill of the period `at` falls in.
 pub fn record_use(conn: &Connection, id: &str, at: i64, uses: i64) -> Result<()> {
+    let Some((limits, state)) = limit_state(conn, id)? else {
+        return Ok(());
+    };
+    let (remaining, period) = crate::engine::limits::refreshed(&limits, &state, at * 1000);
     conn.prepare_cached(
         "UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?2), use_count = use_count + ?3, \
-         remaining_uses = CASE WHEN remaining_uses IS NULL THEN NULL ELSE max(remaining_uses - ?3, 0) END \
-         WHERE id = ?1",
+         remaining_uses = ?4, refill_period = ?5 WHERE id = ?1",
     )?
-    .execute(params![id, at, uses])?;
+    .execute(params![
+        id,
+        at,
+        uses,
+        remaining.map(|r| (r - uses).max(0)),
+        period
+    ])?;
     Ok(())
 }
 
-/// Takes one use of a limited key under the caller's write: the uses left after it, or
-/// `None` when none was left.
-pub fn take_use(conn: &Connection, id: &str, at: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "UPDATE keys SET remaining_uses = remaining_uses - 1, use_count = use_count + 1, \
-             last_used_at = max(coalesce(last_used_at, 0), ?2) \
-             WHERE id = ?1 AND remaining_uses > 0 RETURNING remaining_uses",
+/// Decides one request of `cost` for a limited key under the caller's write, from the state
+/// the file holds now, and keeps the new state when it is allowed (SPEC §10: a plain `verify`
+/// keeps rate and use state under the store lock). `None` for a key that is gone.
+pub fn take(
+    conn: &Connection,
+    id: &str,
+    cost: i64,
+    now_ms: i64,
+) -> Result<Option<crate::engine::limits::Decision>> {
+    let Some((limits, state)) = limit_state(conn, id)? else {
+        return Ok(None);
+    };
+    let d = crate::engine::limits::decide(&limits, &state, cost, now_ms);
+    if d.verdict == crate::engine::limits::Verdict::Allowed {
+        conn.prepare_cached(
+            "UPDATE keys SET remaining_uses = ?2, refill_period = ?3, rate_state = ?4, \
+             use_count = use_count + ?5, last_used_at = max(coalesce(last_used_at, 0), ?6) WHERE id = ?1",
         )?
-        .query_row(params![id, at], |r| r.get(0))
-        .optional()?)
+        .execute(params![
+            id,
+            d.state.remaining,
+            d.state.period,
+            ints_json(&d.state.tats),
+            cost,
+            now_ms.div_euclid(1000)
+        ])?;
+    }
+    Ok(Some(d))
 }
 
 /// One event of the audit trail.
@@ -371,6 +458,9 @@ pub struct VerifyRow {
     pub owner: Option<String>,
     pub meta: std::collections::BTreeMap<String, String>,
     pub remaining: Option<i64>,
+    pub limits: crate::engine::limits::Limits,
+    pub refill_period: i64,
+    pub rate_state: Vec<i64>,
 }
 
 /// How many keys the store holds, superseded ones included.
@@ -386,7 +476,8 @@ pub fn with_verify_rows(
     mut f: impl FnMut(VerifyRow),
 ) -> Result<()> {
     const COLUMNS: &str = "SELECT id, name, prefix, secret_hash, revoked, expires_at, \
-        last_used_at, scopes, group_names, allowed_ips, owner, meta, remaining_uses FROM keys";
+        last_used_at, scopes, group_names, allowed_ips, owner, meta, remaining_uses, \
+        rates, refill, refill_period, rate_state, created_at FROM keys";
     // Two statements, not `?1 IS NULL OR id = ?1`: SQLite answers that with a scan of
     // every key, where `id = ?1` is one lookup in the primary key's index.
     let mut stmt = match only {
@@ -413,6 +504,15 @@ pub fn with_verify_rows(
             owner: r.get(10)?,
             meta: meta_map(r.get(11)?),
             remaining: r.get(12)?,
+            limits: crate::engine::limits::Limits {
+                rates: rates_of(r.get(13)?),
+                refill: r
+                    .get::<_, Option<String>>(14)?
+                    .and_then(|s| crate::engine::limits::Refill::parse(&s)),
+                created_at: r.get(17)?,
+            },
+            refill_period: r.get(15)?,
+            rate_state: ints_of(r.get(16)?),
         });
     }
     Ok(())

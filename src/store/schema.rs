@@ -76,6 +76,14 @@ CREATE TABLE usage_nodes (
 -- Every name, current or superseded: a new id is checked against all of them.
 CREATE INDEX keys_name ON keys(name);
 "#,
+    r#"
+-- Rate limits as a json list of "N/DUR" ("100/1s"); a refill "N/DUR" or NULL; the refill
+-- period remaining_uses belongs to; the GCRA state of each rate (see engine/limits.rs).
+ALTER TABLE keys ADD COLUMN rates TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE keys ADD COLUMN refill TEXT;
+ALTER TABLE keys ADD COLUMN refill_period INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE keys ADD COLUMN rate_state TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// The schema version this build writes.

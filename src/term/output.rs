@@ -34,6 +34,13 @@ pub struct KeyJson {
     pub meta: std::collections::BTreeMap<String, String>,
     /// Uses left; null for no limit.
     pub remaining: Option<i64>,
+    /// Rate limits, "N/DUR".
+    pub rates: Vec<String>,
+    /// The refill, "N/DUR", or null.
+    pub refill: Option<String>,
+    /// When the uses are next set back (RFC 3339), for a key with a refill.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub refills_at: Option<i64>,
 }
 
 impl KeyJson {
@@ -59,7 +66,14 @@ impl KeyJson {
             rotated_to: k.rotated_to.clone(),
             owner: k.owner.clone(),
             meta: k.meta.clone(),
-            remaining: k.remaining,
+            remaining: crate::engine::limits::refreshed(&k.limits(), &k.limit_state(), now * 1000)
+                .0,
+            rates: k.rates.iter().map(ToString::to_string).collect(),
+            refill: k.refill.map(|r| r.to_string()),
+            refills_at: k
+                .refill
+                .filter(|_| k.remaining.is_some())
+                .map(|r| r.next_at(k.created_at, now)),
         }
     }
 }
@@ -342,7 +356,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The header row of `list --format csv`.
-pub const CSV_HEADER: &str = "id,name,key,status,created_at,created_by,expires_at,last_used_at,use_count,description,scopes,groups,allowed_ips,owner,remaining";
+pub const CSV_HEADER: &str = "id,name,key,status,created_at,created_by,expires_at,last_used_at,use_count,description,scopes,groups,allowed_ips,owner,remaining,rates,refill";
 
 /// One key as a csv row (lists joined with `;`), without the newline.
 pub fn csv_row(k: &KeyRecord, now: i64) -> String {
@@ -362,6 +376,12 @@ pub fn csv_row(k: &KeyRecord, now: i64) -> String {
         k.allowed_ips.join(";"),
         k.owner.clone().unwrap_or_default(),
         k.remaining.map(|r| r.to_string()).unwrap_or_default(),
+        k.rates
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(";"),
+        k.refill.map(|r| r.to_string()).unwrap_or_default(),
     ];
     row.iter()
         .map(|f| csv_field(f))

@@ -131,7 +131,7 @@ fn protected(listen: &str) -> (TestEnv, String, String, Server, String) {
 /// Runs docs/gateways/nginx.conf (and the apikeys_errors it includes) as shipped, in front
 /// of `apikeys` (an address), from `env`'s temp dir. Returns nginx and its address.
 fn nginx_recipe(env: &TestEnv, apikeys: String) -> (Gateway, String) {
-    let (port, up, lim) = (free_port(), free_port(), free_port());
+    let (port, up) = (free_port(), free_port());
     let dir = env.path("nginx");
     std::fs::create_dir_all(dir.join("logs")).unwrap();
     let conf = config(
@@ -140,7 +140,6 @@ fn nginx_recipe(env: &TestEnv, apikeys: String) -> (Gateway, String) {
             ("APIKEYS", apikeys),
             ("LISTEN", format!("127.0.0.1:{port}")),
             ("UPSTREAM", format!("127.0.0.1:{up}")),
-            ("LIMITER", format!("127.0.0.1:{lim}")),
         ],
     );
     std::fs::write(dir.join("apikeys_errors"), config("apikeys_errors", &[])).unwrap();
@@ -247,11 +246,24 @@ fn nginx_auth_request_protects_an_upstream() {
         get(&addr, "/api/ping", &[("X-API-Key", &other)]).status,
         200
     );
-    // Rate limits per key id: one key's burst is cut off, another key is untouched.
-    let statuses: Vec<u16> = (0..12)
-        .map(|_| get(&addr, "/api/ping", &[("X-API-Key", &token)]).status)
+    // Rate limits per key are apikeys' own (SPEC §10), passed on by the recipe as 429 with
+    // Retry-After: one key's burst is cut off, another key is untouched.
+    let rated = env.create("rated", &["--rate", "5/1m"]);
+    s.until("the rated key is loaded", |_| {
+        get(&addr, "/api/ping", &[("X-API-Key", &rated)]).status == 200
+    });
+    let statuses: Vec<u16> = (0..6)
+        .map(|_| get(&addr, "/api/ping", &[("X-API-Key", &rated)]).status)
         .collect();
-    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        4,
+        "{statuses:?}"
+    );
+    let over = get(&addr, "/api/ping", &[("X-API-Key", &rated)]);
+    assert_eq!(over.status, 429);
+    assert_eq!(over.header("x-apikey-code"), Some("rate_limited"));
+    assert!(over.header("retry-after").is_some(), "{over:?}");
     assert_eq!(
         get(&addr, "/api/ping", &[("X-API-Key", &other)]).status,
         200

@@ -13,6 +13,7 @@ mod harness;
 mod housekeeping;
 mod leaks;
 mod lifecycle;
+mod limits;
 mod props;
 mod pty;
 mod readme;

@@ -31,7 +31,12 @@ fn owner_and_meta_are_checked_stored_and_returned() {
     assert_eq!(v["meta"]["plan"], "pro");
     assert!(v.get("remaining").is_none(), "no limit, no remaining: {v}");
     let csv = env.run(&["list", "--format", "csv"]).code(0).stdout;
-    assert!(csv.lines().next().unwrap().ends_with(",owner,remaining"));
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",owner,remaining,rates,refill")
+    );
     assert!(csv.contains(",acme-corp,"), "{csv}");
     for bad in [
         vec!["--meta", "Plan=pro"],
@@ -165,7 +170,7 @@ fn status_tells_the_store_at_a_glance() {
     assert_eq!(s["keys"]["inactive"], 1);
     assert_eq!(s["keys"]["expiring_within_7d"], 1);
     assert_eq!(s["format_version"], 1);
-    assert_eq!(s["schema_version"], 4);
+    assert_eq!(s["schema_version"], 5);
     assert_eq!(s["slots"][0]["kind"], "passphrase");
     assert_eq!(s["slots"][0]["kdf_memory_mib"], 1);
     assert_eq!(s["slots"][1]["kind"], "key_file");
