@@ -40,6 +40,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand activate 'Make inactive keys active again'
             cand edit 'Change a key''s settings (never its secret)'
             cand delete 'Remove keys for good'
+            cand import 'Create many keys from JSON lines in one write; tokens to a new 0600 file'
             cand rotate 'Mint a successor that takes over the name; the old key stays valid for a grace period'
             cand verify 'Check a token read from stdin; the exit code tells the result'
             cand serve 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
@@ -118,11 +119,13 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;list'= {
             cand --status 'Only keys of this status'
             cand --expiring-within 'Only usable keys that expire within this duration (e.g. 7d)'
-            cand --group 'Only keys in this group'
             cand --scope 'Only keys granting this scope (their own or through a group)'
             cand --search 'Only keys whose name, id or description contains this text (case-insensitive)'
+            cand --unused-since 'Only keys not used for this long (e.g. 90d; never-used keys once that old): stale keys'
             cand --owner 'Only keys of this owner'
-            cand --unused-since 'Only keys never used, or last used longer ago than this (e.g. 90d): stale keys'
+            cand --group 'Only keys in this group'
+            cand --meta 'Only keys with this meta pair (repeatable: all must match)'
+            cand --created-before 'Only keys created before this date, RFC 3339 time, or duration back (30d)'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
             cand --passphrase-file 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)'
@@ -149,6 +152,10 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --help 'Print help'
         }
         &'apikeys;revoke'= {
+            cand --owner 'Only keys of this owner'
+            cand --group 'Only keys in this group'
+            cand --meta 'Only keys with this meta pair (repeatable: all must match)'
+            cand --created-before 'Only keys created before this date, RFC 3339 time, or duration back (30d)'
             cand --reason 'Why, for the audit log'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
@@ -204,6 +211,20 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --help 'Print help'
         }
         &'apikeys;delete'= {
+            cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
+            cand --passphrase-file 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)'
+            cand --actor 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]'
+            cand --format 'Output for people (table) or scripts (json; list also csv) [default: table]'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'apikeys;import'= {
+            cand --secret-file 'Where the tokens go: a new 0600 file of JSON lines {name, id, token}'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
             cand --passphrase-file 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)'
@@ -576,6 +597,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand activate 'Make inactive keys active again'
             cand edit 'Change a key''s settings (never its secret)'
             cand delete 'Remove keys for good'
+            cand import 'Create many keys from JSON lines in one write; tokens to a new 0600 file'
             cand rotate 'Mint a successor that takes over the name; the old key stays valid for a grace period'
             cand verify 'Check a token read from stdin; the exit code tells the result'
             cand serve 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
@@ -607,6 +629,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;help;edit'= {
         }
         &'apikeys;help;delete'= {
+        }
+        &'apikeys;help;import'= {
         }
         &'apikeys;help;rotate'= {
         }

@@ -12,6 +12,7 @@ Exit codes:
   6 conflict                7 refused by policy    8 confirmation needed
   10 malformed token  11 unknown key or wrong secret  12 revoked  13 expired
   14 IP not allowed   15 scope not granted   16 no uses left
+  17 snapshot too old  18 rate limit reached
 
 Environment:
   APIKEYS_STORE, APIKEYS_KEY_FILE, APIKEYS_PASSPHRASE_FILE, APIKEYS_PASSPHRASE,
@@ -102,6 +103,8 @@ pub enum Command {
     Edit(Box<commands::edit::Args>),
     /// Remove keys for good
     Delete(commands::delete::Args),
+    /// Create many keys from JSON lines in one write; tokens to a new 0600 file
+    Import(commands::import::Args),
     /// Mint a successor that takes over the name; the old key stays valid for a grace period
     Rotate(commands::rotate::Args),
     /// Check a token read from stdin; the exit code tells the result

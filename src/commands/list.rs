@@ -29,26 +29,23 @@ pub struct Args {
     /// Only usable keys that expire within this duration (e.g. 7d)
     #[arg(long, value_name = "DUR")]
     pub expiring_within: Option<String>,
-    /// Only keys in this group
-    #[arg(long, value_name = "G")]
-    pub group: Option<String>,
     /// Only keys granting this scope (their own or through a group)
     #[arg(long, value_name = "S")]
     pub scope: Option<String>,
     /// Only keys whose name, id or description contains this text (case-insensitive)
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
-    /// Only keys of this owner
-    #[arg(long, value_name = "O")]
-    pub owner: Option<String>,
-    /// Only keys never used, or last used longer ago than this (e.g. 90d): stale keys
+    /// Only keys not used for this long (e.g. 90d; never-used keys once that old): stale keys
     #[arg(long, value_name = "DUR")]
     pub unused_since: Option<String>,
+    #[command(flatten)]
+    pub select: super::select::Selection,
 }
 
 /// The filters of one `list` call, checked against each key.
 struct Filter {
     args: Args,
+    select: super::select::Checked,
     within: Option<i64>,
     unused: Option<i64>,
     search: Option<String>,
@@ -70,11 +67,6 @@ impl Filter {
             matches!(st, Status::Active | Status::Rotating)
                 && k.expires_at.is_some_and(|e| e - self.now <= w)
         });
-        let group_ok = self
-            .args
-            .group
-            .as_ref()
-            .is_none_or(|g| k.groups.contains(g));
         let scope_ok = self.args.scope.as_ref().is_none_or(|s| {
             queries::effective_scopes(k.scopes.as_slice(), &k.groups, &self.groups).contains(s)
         });
@@ -83,13 +75,8 @@ impl Filter {
                 .iter()
                 .any(|f| f.to_lowercase().contains(q))
         });
-        let owner_ok = self
-            .args
-            .owner
-            .as_ref()
-            .is_none_or(|o| k.owner.as_ref() == Some(o));
         let unused_ok = self.unused.is_none_or(|d| k.unused_since(self.now - d));
-        status_ok && within_ok && group_ok && scope_ok && search_ok && owner_ok && unused_ok
+        status_ok && within_ok && scope_ok && search_ok && unused_ok && self.select.keeps(k)
     }
 }
 
@@ -107,7 +94,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let store = ctx.open()?;
     let conn = store.conn();
     let groups = queries::groups(conn)?;
-    if let Some(g) = args.group.as_ref().filter(|g| !groups.contains_key(*g)) {
+    if let Some(g) = args
+        .select
+        .group
+        .as_ref()
+        .filter(|g| !groups.contains_key(*g))
+    {
         return Err(crate::error::Error::NoSuchGroup(crate::text::sanitize(g)));
     }
     let unused = args
@@ -115,11 +107,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .as_deref()
         .map(policy::parse_duration)
         .transpose()?;
+    let now = policy::now();
     let filter = Filter {
+        select: args.select.check(now)?,
         unused,
         search: args.search.as_ref().map(|s| s.to_lowercase()),
         groups,
-        now: policy::now(),
+        now,
         within,
         args,
     };
@@ -152,9 +146,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 let keys: Vec<_> = kept.by_ref().collect();
                 if keys.is_empty() {
                     let filtered = filter.args.search.is_some()
-                        || filter.args.owner.is_some()
+                        || !filter.args.select.is_empty()
                         || filter.unused.is_some()
-                        || filter.args.group.is_some()
                         || filter.args.scope.is_some()
                         || filter.within.is_some()
                         || queries::with_keys(conn, |rows| Ok(rows.next().is_some()))?;

@@ -7,6 +7,7 @@ pub mod create;
 pub mod delete;
 pub mod edit;
 pub mod group;
+pub mod import;
 pub mod init;
 pub mod list;
 pub mod log;
@@ -15,6 +16,7 @@ pub mod policy;
 pub mod reveal;
 pub mod revoke;
 pub mod rotate;
+pub mod select;
 pub mod show;
 pub mod snapshot_args;
 pub mod status;
@@ -212,6 +214,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Activate(a) => activate::run(&ctx, a),
         Command::Edit(a) => edit::run(&ctx, *a),
         Command::Delete(a) => delete::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
         Command::Rotate(a) => rotate::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
         Command::Serve(a) => crate::serve::run(&ctx, a),

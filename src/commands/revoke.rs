@@ -1,4 +1,5 @@
-//! `apikeys revoke`: make keys inactive, reversibly.
+//! `apikeys revoke`: make keys inactive, reversibly: named keys, or every key matching
+//! filters (owner, group, meta, age; SPEC §12), in one write, with their rotation chains.
 
 use super::{Context, describe_keys};
 use crate::error::Result;
@@ -6,10 +7,15 @@ use crate::store::queries;
 
 /// Arguments of `revoke`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  apikeys revoke ci-deploy --reason leaked\n  apikeys revoke --owner acme-corp --yes          # every key of an owner, in one write\n  apikeys revoke --meta env=staging --created-before 90d"
+)]
 pub struct Args {
-    /// Keys, by name or id
-    #[arg(required = true, value_name = "KEY")]
+    /// Keys, by name or id (or select them with the filters below)
+    #[arg(value_name = "KEY", required_unless_present_any = ["owner", "group", "meta", "created_before"])]
     pub keys: Vec<String>,
+    #[command(flatten)]
+    pub select: super::select::Selection,
     /// Why, for the audit log
     #[arg(long, value_name = "R")]
     pub reason: Option<String>,
@@ -20,13 +26,53 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.require_confirmable("revoke")?;
     let mut store = ctx.open()?;
     let now = crate::policy::now();
+    if !args.keys.is_empty() && !args.select.is_empty() {
+        return Err(crate::error::Error::usage(
+            "give keys or filters, not both",
+            "revoke KEY… names keys; --owner/--group/--meta/--created-before select them",
+        ));
+    }
+    let select = args.select.check(now)?;
+    let refs = |conn: &rusqlite::Connection| -> Result<Vec<String>> {
+        if args.select.is_empty() {
+            return Ok(args.keys.clone());
+        }
+        Ok(queries::all_keys(conn)?
+            .into_iter()
+            .filter(|k| !k.revoked && k.status(now) != crate::model::Status::Expired)
+            .filter(|k| select.keeps(k))
+            .map(|k| k.id)
+            .collect())
+    };
     // A name's predecessors still in their grace period go with it (SPEC §3).
-    let keys = queries::resolve_with_chains(store.conn(), &args.keys, now)?;
-    ctx.confirm("revoke", &format!("Revoke {}?", describe_keys(&keys)))?;
+    let keys = queries::resolve_with_chains(store.conn(), &refs(store.conn())?, now)?;
+    if keys.is_empty() {
+        return Err(crate::error::Error::Context {
+            message: "no live key matches the filters; nothing changed".into(),
+            hint: Some("see what they select with `apikeys list` and the same filters".into()),
+            code: 5,
+        });
+    }
+    let question = if args.select.is_empty() {
+        format!("Revoke {}?", describe_keys(&keys))
+    } else {
+        let shown = describe_keys(&keys[..keys.len().min(5)]);
+        let more = keys.len().saturating_sub(5);
+        format!(
+            "Revoke {} keys: {shown}{}?",
+            keys.len(),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )
+    };
+    ctx.confirm("revoke", &question)?;
     let (done, already) = store.write(|tx, _| {
         let (mut done, mut already) = (Vec::new(), Vec::new());
         // Resolve again under the lock: the snapshot may be stale.
-        for mut k in queries::resolve_with_chains(tx, &args.keys, now)? {
+        for mut k in queries::resolve_with_chains(tx, &refs(tx)?, now)? {
             if k.revoked {
                 already.push(k);
                 continue;
@@ -49,6 +95,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if ctx.json() {
         let all: Vec<_> = done.iter().chain(&already).cloned().collect();
         return super::report_keys(ctx, &all, "revoked");
+    }
+    if !args.select.is_empty() {
+        ctx.note(&format!("revoked {} keys in one write", done.len()));
+        return Ok(());
     }
     for k in &already {
         ctx.note(&format!(

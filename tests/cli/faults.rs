@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A tmpfs of `size` mounted inside a temp dir; unmounted on drop.
-struct TinyFs {
-    dir: PathBuf,
+pub struct TinyFs {
+    pub dir: PathBuf,
 }
 
 impl TinyFs {
-    fn mount(at: &Path, size: &str) -> Option<TinyFs> {
+    pub fn mount(at: &Path, size: &str) -> Option<TinyFs> {
         std::fs::create_dir_all(at).ok()?;
         let ok = Command::new("mount")
             .args([

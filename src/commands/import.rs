@@ -1,0 +1,300 @@
+//! `apikeys import FILE|-`: many keys from JSON lines in one write (SPEC §12). Every line is
+//! checked first (one bad line refuses the whole import, with its number, and nothing is
+//! written); the tokens go to a new 0600 `--secret-file`, written and fsynced before the keys
+//! are committed (SPEC §3 "Token delivery"), so that no key exists whose token was lost.
+
+use super::Context;
+use super::create::{Settings, check_lists, check_whose, describe, mint_with};
+use crate::error::{Error, Result};
+use crate::model;
+use crate::policy::{self, Policy};
+use crate::store::queries;
+use crate::token;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+/// The largest import read: far above 100,000 keys, small enough to refuse a runaway pipe.
+const MAX_INPUT: u64 = 1 << 30;
+
+/// Arguments of `import`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Each line: {\"name\": \"acme\", \"owner\": \"acme-corp\", \"meta\": {\"plan\": \"pro\"}, \"scopes\": [\"read\"],\n\"groups\": [], \"allow_ip\": [\"10.0.0.0/8\"], \"expires\": \"30d\", \"uses\": 1000, \"refill\": \"1000/30d\",\n\"rate\": [\"100/1s\"], \"prefix\": \"ak\", \"description\": \"…\"}; only name is required.\n\nExamples:\n  apikeys import customers.jsonl --secret-file tokens.jsonl\n  jq -c '{name: .id, owner: .company}' customers.json | apikeys import - --secret-file tokens.jsonl"
+)]
+pub struct Args {
+    /// JSON lines, one key each, or - for stdin
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+    /// Where the tokens go: a new 0600 file of JSON lines {name, id, token}
+    #[arg(long, value_name = "PATH", required = true)]
+    pub secret_file: PathBuf,
+}
+
+/// One line of an import.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+    name: String,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    meta: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    allow_ip: Vec<String>,
+    #[serde(default)]
+    expires: Option<String>,
+    #[serde(default)]
+    uses: Option<i64>,
+    #[serde(default)]
+    refill: Option<String>,
+    #[serde(default)]
+    rate: OneOrMany,
+    #[serde(default)]
+    prefix: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// `"rate": "100/1s"` or `"rate": ["100/1s", "6000/1h"]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn list(&self) -> Vec<String> {
+        match self {
+            OneOrMany::None => vec![],
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// The error for line `n`: what is wrong there, with the exit code of that kind of error.
+fn at_line(n: usize, e: Error) -> Error {
+    Error::Context {
+        message: format!(
+            "line {n}: {}; nothing was imported",
+            crate::text::sanitize(&e.to_string())
+        ),
+        hint: e.hint(),
+        code: e.exit_code(),
+    }
+}
+
+/// Checks one line against the store as read and turns it into the settings of a key.
+fn settings_of(
+    ctx: &Context,
+    conn: &rusqlite::Connection,
+    line: Line,
+    now: i64,
+) -> Result<Settings> {
+    model::check_name("key", &line.name)?;
+    let prefix = line.prefix.unwrap_or_else(|| token::DEFAULT_PREFIX.into());
+    token::check_prefix(&prefix)?;
+    let meta: Vec<String> = line.meta.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let uses = line.uses.map(|u| u.to_string());
+    let (owner, meta, remaining) = check_whose(line.owner.as_deref(), &meta, uses.as_deref())?;
+    let (scopes, allowed_ips) = check_lists(ctx, &line.scopes, &line.allow_ip)?;
+    for g in &line.groups {
+        queries::group(conn, g)?;
+    }
+    if let Some(e) = &line.expires {
+        Policy::load(conn)?.check(now, policy::parse_expiry(e, now)?)?;
+    }
+    let refill = line
+        .refill
+        .as_deref()
+        .map(model::parse_refill)
+        .transpose()?
+        .flatten();
+    if refill.is_some() && remaining.is_none() {
+        return Err(Error::usage(
+            "a refill needs uses",
+            "give \"uses\": N as well",
+        ));
+    }
+    Ok(Settings {
+        name: line.name,
+        expiry: line.expires,
+        scopes,
+        groups: line.groups,
+        allowed_ips,
+        prefix,
+        description: line.description.unwrap_or_default(),
+        owner,
+        meta,
+        remaining,
+        rates: model::parse_rates(&line.rate.list())?,
+        refill,
+    })
+}
+
+/// Reads the whole input: a file, or stdin for `-`.
+fn read_input(file: &str) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let read = if file == "-" {
+        std::io::stdin().take(MAX_INPUT).read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(file).and_then(|f| f.take(MAX_INPUT).read_to_end(&mut buf))
+    };
+    read.map_err(|e| Error::Io(format!("cannot read {file}: {e}")))?;
+    Ok(buf)
+}
+
+/// Runs `import`.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let input = read_input(&args.file)?;
+    let text = std::str::from_utf8(&input).map_err(|e| {
+        let n = input[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        at_line(
+            n,
+            Error::usage("not UTF-8 text", "give JSON lines, one key each"),
+        )
+    })?;
+    let mut store = ctx.open()?;
+    let now = policy::now();
+    // Every line is checked before anything is shown or written.
+    let mut all = Vec::new();
+    let mut names = HashSet::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let line: Line = serde_json::from_str(raw).map_err(|e| {
+            at_line(
+                n,
+                Error::usage(
+                    format!("not a key: {}", first_words(&e.to_string())),
+                    "each line is one JSON object with at least \"name\"; see `apikeys import --help`",
+                ),
+            )
+        })?;
+        let s = settings_of(ctx, store.conn(), line, now).map_err(|e| at_line(n, e))?;
+        if !names.insert(s.name.clone()) {
+            return Err(at_line(
+                n,
+                Error::conflict(
+                    format!(
+                        "the name {:?} is on an earlier line too",
+                        crate::text::sanitize(&s.name)
+                    ),
+                    "every key needs a name of its own",
+                ),
+            ));
+        }
+        if queries::name_taken(store.conn(), &s.name)? {
+            return Err(at_line(n, queries::name_taken_error(&s.name)));
+        }
+        all.push((n, s));
+    }
+    if all.is_empty() {
+        return Err(Error::usage(
+            "nothing to import: the input has no key",
+            "give JSON lines, one key each",
+        ));
+    }
+    // Tokens from the OS CSPRNG, each id unique among the new ones and the store's.
+    let mut ids = HashSet::new();
+    let mut minted = Vec::with_capacity(all.len());
+    for (n, s) in all {
+        let t = loop {
+            let t = token::generate(&s.prefix)?;
+            if ids.insert(t.id.clone()) && !queries::id_or_name_used(store.conn(), &t.id)? {
+                break t;
+            }
+        };
+        minted.push((n, s, t));
+    }
+    // Delivered first: written and fsynced before any key exists.
+    crate::store::file::ensure_dir(&args.secret_file)?;
+    let mut file = crate::store::file::create_private(&args.secret_file, "secret file")?;
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(minted.len() * 128));
+    for (_, s, t) in &minted {
+        #[derive(serde::Serialize)]
+        struct Delivered<'a> {
+            name: &'a str,
+            id: &'a str,
+            token: &'a str,
+        }
+        out.push_str(&serde_json::to_string(&Delivered {
+            name: &s.name,
+            id: &t.id,
+            token: t.token.expose_secret(),
+        })?);
+        out.push('\n');
+    }
+    let delivered = file
+        .write_all(out.as_bytes())
+        .and_then(|()| file.sync_all());
+    drop(out);
+    if let Err(e) = delivered {
+        let _ = std::fs::remove_file(&args.secret_file);
+        return Err(Error::io("write secret file", &args.secret_file, e));
+    }
+    let pepper = store.pepper();
+    let written = store.write(|tx, _| {
+        for (n, s, t) in &minted {
+            let record =
+                mint_with(tx, &pepper, &ctx.actor, s, now, t).map_err(|e| at_line(*n, e))?;
+            queries::audit(
+                tx,
+                now,
+                &ctx.actor,
+                "import",
+                Some(&record),
+                &describe(&record),
+            )?;
+        }
+        Ok(minted.len())
+    });
+    match written {
+        Ok(count) => {
+            if ctx.json() {
+                crate::term::output::print_json(&serde_json::json!({
+                    "imported": count,
+                    "secret_file": args.secret_file,
+                }))
+            } else {
+                ctx.note(&format!(
+                    "imported {count} keys; their tokens are in {} (0600), only there",
+                    args.secret_file.display()
+                ));
+                Ok(())
+            }
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&args.secret_file);
+            Err(Error::Context {
+                message: format!(
+                    "the keys could not be written, so the tokens written to {} are not valid (the file is removed): {}",
+                    args.secret_file.display(),
+                    crate::text::sanitize(&e.to_string())
+                ),
+                hint: e.hint(),
+                code: e.exit_code(),
+            })
+        }
+    }
+}
+
+/// The start of a parser's message, without the input it may quote.
+fn first_words(msg: &str) -> String {
+    msg.split(" at line ").next().unwrap_or(msg).to_string()
+}
