@@ -33,5 +33,5 @@ measure() {
 }
 measure "import $n into an empty store" "$bin" import "$work/a.jsonl" --secret-file "$work/a.tokens"
 measure "import $n into a store of $n" "$bin" import "$work/b.jsonl" --secret-file "$work/b.tokens"
-measure "one create on that store (reference)" "$bin" create --name ref --no-clipboard
+measure "one create on that store (reference)" "$bin" create --name ref --secret-file "$work/ref.token"
 measure "revoke --owner owner3 ($((2 * n / 10)) keys)" "$bin" revoke --owner owner3 --yes

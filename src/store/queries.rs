@@ -169,9 +169,10 @@ pub fn check_name_free_of_ids(conn: &Connection, name: &str, own_id: &str) -> Re
 /// Resolves several keys, once each, in the order given.
 pub fn resolve_all(conn: &Connection, refs: &[String]) -> Result<Vec<KeyRecord>> {
     let mut out: Vec<KeyRecord> = Vec::with_capacity(refs.len());
+    let mut seen = std::collections::HashSet::with_capacity(refs.len());
     for r in refs {
         let k = resolve(conn, r)?;
-        if !out.iter().any(|x| x.id == k.id) {
+        if seen.insert(k.id.clone()) {
             out.push(k);
         }
     }
@@ -545,21 +546,20 @@ pub fn usage_marks(conn: &Connection) -> Result<std::collections::HashMap<String
 /// leaked old token never outlives the revocation of its name (SPEC §3). No key twice.
 pub fn resolve_with_chains(conn: &Connection, refs: &[String], now: i64) -> Result<Vec<KeyRecord>> {
     let mut out: Vec<KeyRecord> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for k in resolve_all(conn, refs)? {
         let mut from = k.rotated_from.clone();
-        if !out.iter().any(|o| o.id == k.id) {
+        if seen.insert(k.id.clone()) {
             out.push(k);
         }
         // Bounded walk: a chain is at most as long as the store is large.
         let mut steps = 0;
         while let Some(id) = from.take() {
             steps += 1;
-            let Some(p) = key_by_id(conn, &id)? else {
-                break;
-            };
+            let Some(p) = key_by_id(conn, &id)? else { break };
             from = p.rotated_from.clone();
             let in_grace = !p.revoked && p.expires_at.is_none_or(|e| e > now);
-            if in_grace && !out.iter().any(|o| o.id == p.id) {
+            if in_grace && seen.insert(p.id.clone()) {
                 out.push(p);
             }
             if steps > 100_000 {

@@ -176,7 +176,8 @@ fn revoke_by_filters_acts_on_all_that_match_in_one_write() {
     env.verify(&a, &[]).code(0);
     env.run(&["revoke", "--group", "ops", "--yes"]).code(5);
     env.run(&["revoke", "--owner", "nobody", "--yes"]).code(5);
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Times are whole seconds: 2.1 s apart is always more than the 1 s window.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     let d = env.create("d", &[]);
     env.run(&["revoke", "--created-before", "1s", "--yes"])
         .code(0);
