@@ -64,6 +64,8 @@ pub struct KeyRecord {
     pub refill_period: i64,
     /// The GCRA state of each rate, as a CLI verify of the store keeps it.
     pub rate_state: Vec<i64>,
+    /// The client address of the latest recorded use.
+    pub last_used_ip: Option<String>,
 }
 
 impl KeyRecord {
@@ -393,6 +395,7 @@ mod tests {
             refill: None,
             refill_period: 0,
             rate_state: vec![],
+            last_used_ip: None,
         }
     }
 

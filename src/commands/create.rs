@@ -189,6 +189,7 @@ pub fn mint_with(
         refill: s.refill,
         refill_period: 0,
         rate_state: vec![],
+        last_used_ip: None,
     };
     let parsed = token::parse(new.token.expose_secret())
         .map_err(|m| Error::Internal(format!("minted a malformed token: {m}")))?;

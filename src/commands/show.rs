@@ -53,7 +53,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ),
         (
             "last used",
-            Cell::new(k.last_used_at.map_or("-".into(), crate::text::time)),
+            Cell::new(match (k.last_used_at, &k.last_used_ip) {
+                (None, _) => "-".into(),
+                (Some(t), Some(ip)) => format!("{} from {}", crate::text::time(t), sanitize(ip)),
+                (Some(t), None) => crate::text::time(t),
+            }),
         ),
         ("use count", Cell::new(k.use_count)),
         (

@@ -64,7 +64,12 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
             let at = chrono::DateTime::parse_from_rfc3339(&l.last_used)
                 .map_or(now, |t| t.timestamp())
                 .min(now);
-            queries::record_use(tx, &l.key_id, at, l.uses)?;
+            // An address that does not parse is not recorded (the record's uses still are).
+            let ip =
+                l.ip.as_deref()
+                    .and_then(|s| s.parse::<std::net::IpAddr>().ok())
+                    .map(|i| i.to_string());
+            queries::record_use(tx, &l.key_id, at, l.uses, ip.as_deref())?;
             applied += 1;
         }
         queries::audit(

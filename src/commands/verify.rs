@@ -2,7 +2,7 @@
 //! A thin front end on [`crate::engine`].
 
 use super::Context;
-use super::verify_uses::{Used, finish, grant};
+use super::verify_uses::{Take, Used, finish, grant};
 use crate::engine::KeySet;
 use crate::engine::source::Source;
 use crate::engine::{self, Outcome, Paste, Request};
@@ -110,6 +110,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         return run_batch(ctx, &req, max_age, cost, open);
     }
     let line = read_one(ctx)?;
+    let ip = req.ip.map(|i| i.to_string());
     let outcome = match engine::parse(&line) {
         Err(why) => Outcome::malformed(why),
         Ok(_) if cost.is_none() => Outcome::bad_cost(),
@@ -134,11 +135,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     &snap,
                     k,
                     outcome,
-                    cost,
-                    crate::policy::now_ms(),
+                    Take {
+                        cost,
+                        now_ms: crate::policy::now_ms(),
+                        ip: ip.as_deref(),
+                    },
                     &mut used,
                 )?;
-                finish(&mut source, ctx, &used, now);
+                finish(&mut source, ctx, &used, now, ip.as_deref());
             }
             outcome
         }
@@ -286,13 +290,17 @@ fn run_batch(
                     Some(k) if outcome.valid => {
                         let now_ms = crate::policy::now_ms();
                         let cost = cost.unwrap_or(1);
+                        let ip = req.ip.map(|i| i.to_string());
                         grant(
                             &mut live.source,
                             &live.snap,
                             k,
                             outcome,
-                            cost,
-                            now_ms,
+                            Take {
+                                cost,
+                                now_ms,
+                                ip: ip.as_deref(),
+                            },
                             &mut used,
                         )?
                     }
@@ -312,7 +320,8 @@ fn run_batch(
     }
     crate::term::output::quiet_pipe(out.flush())?;
     if let Some(mut l) = live {
-        finish(&mut l.source, ctx, &used, now);
+        let ip = req.ip.map(|i| i.to_string());
+        finish(&mut l.source, ctx, &used, now, ip.as_deref());
         l.snap.release_at_exit();
     }
     match first_failure {

@@ -17,6 +17,14 @@ const LIMITED_WAIT: Duration = Duration::from_secs(10);
 /// Uses granted and not yet recorded: key id → (uses, last use as stored).
 pub type Used = HashMap<String, (i64, Option<i64>)>;
 
+/// What one valid request takes: its cost, when, and from which client address.
+#[derive(Debug, Clone, Copy)]
+pub struct Take<'a> {
+    pub cost: i64,
+    pub now_ms: i64,
+    pub ip: Option<&'a str>,
+}
+
 /// Accounts for a valid answer of cost `cost`. A key with a rate or use limit is decided
 /// where its state is kept (SPEC §10): under the store lock, or under the usage log's lock
 /// on a snapshot (the log is the ledger), before the answer stands. Other uses are noted in
@@ -27,21 +35,21 @@ pub fn grant(
     keys: &KeySet,
     k: &Entry,
     outcome: Outcome,
-    cost: i64,
-    now_ms: i64,
+    take: Take<'_>,
     used: &mut Used,
 ) -> Result<Outcome> {
+    let Take { cost, now_ms, ip } = take;
     if !k.limited() {
         used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += cost;
         return Ok(outcome);
     }
     let decision = match source {
-        Source::Store(store) => {
-            store.write_within(LIMITED_WAIT, |tx, _| queries::take(tx, &k.id, cost, now_ms))?
-        }
+        Source::Store(store) => store.write_within(LIMITED_WAIT, |tx, _| {
+            queries::take(tx, &k.id, cost, now_ms, ip)
+        })?,
         Source::Snapshot(f) => match &mut f.log {
             None => return Ok(outcome.exhausted_uncounted()),
-            Some(log) => Some(log.take(k, keys.usage_marks(), cost, now_ms)?),
+            Some(log) => Some(log.take(k, keys.usage_marks(), cost, now_ms, ip)?),
         },
     };
     Ok(match decision {
@@ -53,15 +61,17 @@ pub fn grant(
 
 /// Records the uses granted: into the store (throttled, never waiting for the lock) or the
 /// usage log. A failure only warns: the answers stand.
-pub fn finish(source: &mut Source, ctx: &Context, used: &Used, now: i64) {
+pub fn finish(source: &mut Source, ctx: &Context, used: &Used, now: i64, ip: Option<&str>) {
     let res = match source {
-        Source::Store(store) => record_uses(store, used, now),
+        Source::Store(store) => record_uses(store, used, now, ip),
         Source::Snapshot(f) => match &mut f.log {
             Some(log) if !used.is_empty() => log.append(
                 &used
                     .iter()
                     .map(|(id, (n, _))| (id.clone(), (*n, now)))
                     .collect(),
+                &ip.map(|ip| used.keys().map(|id| (id.clone(), ip.to_string())).collect())
+                    .unwrap_or_default(),
             ),
             _ => Ok(()),
         },
@@ -75,7 +85,7 @@ pub fn finish(source: &mut Source, ctx: &Context, used: &Used, now: i64) {
 
 /// Records uses in one write, skipping keys whose last use is recent. It never waits for
 /// another writer: when the lock is taken, a later verify records the use.
-fn record_uses(store: &mut Store, used: &Used, now: i64) -> Result<()> {
+fn record_uses(store: &mut Store, used: &Used, now: i64, ip: Option<&str>) -> Result<()> {
     let due: Vec<_> = used
         .iter()
         .filter(|(_, (_, last))| last.is_none_or(|l| now - l >= LAST_USED_THROTTLE_SECS))
@@ -87,7 +97,7 @@ fn record_uses(store: &mut Store, used: &Used, now: i64) -> Result<()> {
     store
         .try_write(|tx, _| {
             due.iter()
-                .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n))
+                .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n, ip))
         })
         .map(|_| ())
 }

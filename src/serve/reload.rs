@@ -60,15 +60,16 @@ impl Serving for Source {
     /// waits for the lock: a busy lock keeps them for the next try), or lines appended to the
     /// usage log.
     fn flush(&mut self, shared: &Shared, wait: bool) {
-        let uses: Uses = shared.start_flush();
+        let (uses, ips): (Uses, _) = shared.start_flush();
         if uses.is_empty() {
             return;
         }
         let result = match self {
             Source::Store(store) => {
                 let write = |tx: &rusqlite::Transaction<'_>, _: &mut _| {
-                    uses.iter()
-                        .try_for_each(|(id, (n, at))| queries::record_use(tx, id, *at, *n))
+                    uses.iter().try_for_each(|(id, (n, at))| {
+                        queries::record_use(tx, id, *at, *n, ips.get(id).map(String::as_str))
+                    })
                 };
                 if wait {
                     store.write(write).map(Some)
@@ -78,7 +79,7 @@ impl Serving for Source {
             }
             // Uses stay counted against the snapshot until a newer one is served.
             Source::Snapshot(f) => match &mut f.log {
-                Some(l) => l.append(&uses).map(Some),
+                Some(l) => l.append(&uses, &ips).map(Some),
                 None => Ok(Some(())),
             },
         };

@@ -40,6 +40,8 @@ pub struct UseBook {
     pub writing: Uses,
     /// The GCRA state of each rate-limited key: in memory, for the life of the process.
     pub tats: HashMap<String, Vec<i64>>,
+    /// The client address of each key's latest pending use.
+    pub ips: HashMap<String, String>,
 }
 
 /// Upper bounds (seconds) of the request-latency histogram's buckets.
@@ -231,12 +233,19 @@ impl Shared {
         key: &crate::engine::Entry,
         cost: i64,
         now_ms: i64,
+        ip: Option<std::net::IpAddr>,
     ) -> Option<crate::engine::limits::Decision> {
         use crate::engine::limits;
         let now = now_ms.div_euclid(1000);
         let mut book = self.book();
+        let note_ip = |book: &mut UseBook| {
+            if let Some(ip) = ip {
+                book.ips.insert(key.id.clone(), ip.to_string());
+            }
+        };
         if !key.limited() {
             add_use(&mut book.pending, &key.id, cost, now);
+            note_ip(&mut book);
             return None;
         }
         let spent = |u: &Uses| u.get(&key.id).map_or(0, |u| u.0);
@@ -255,6 +264,7 @@ impl Shared {
                 book.tats.insert(key.id.clone(), d.state.tats.clone());
             }
             add_use(&mut book.pending, &key.id, cost, now);
+            note_ip(&mut book);
         }
         Some(d)
     }
@@ -275,13 +285,14 @@ impl Shared {
 
     /// Moves the pending uses to `writing` and returns them, for one write-back. They stay
     /// counted in `writing` until a snapshot that holds them is published.
-    pub fn start_flush(&self) -> Uses {
+    pub fn start_flush(&self) -> (Uses, HashMap<String, String>) {
         let mut book = self.book();
         let uses = std::mem::take(&mut book.pending);
+        let ips = std::mem::take(&mut book.ips);
         for (id, (n, at)) in &uses {
             add_use(&mut book.writing, id, *n, *at);
         }
-        uses
+        (uses, ips)
     }
 
     /// The write-back failed: its uses are pending again, to be tried later.

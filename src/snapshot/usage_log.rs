@@ -29,6 +29,9 @@ pub struct Line {
     /// sharing the log share their buckets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tats: Option<Vec<i64>>,
+    /// The client address of the latest of these uses, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
 }
 
 /// An open usage log: appended with O_APPEND under an exclusive lock, fsynced at every flush.
@@ -108,7 +111,7 @@ impl UsageLog {
     fn append_locked(
         &mut self,
         lines: &[Line],
-        uses: &[(&str, i64, i64)],
+        uses: &[(&str, i64, i64, Option<&str>)],
         tats: Option<Vec<i64>>,
     ) -> Result<()> {
         let top = lines
@@ -118,7 +121,7 @@ impl UsageLog {
             .max()
             .unwrap_or(0);
         let mut text = String::new();
-        for (seq, (id, n, at)) in (top + 1..).zip(uses) {
+        for (seq, (id, n, at, ip)) in (top + 1..).zip(uses) {
             let line = Line {
                 node: self.node.clone(),
                 seq,
@@ -126,6 +129,7 @@ impl UsageLog {
                 uses: *n,
                 last_used: crate::text::rfc3339(*at),
                 tats: tats.clone(),
+                ip: ip.map(str::to_string),
             };
             text.push_str(&serde_json::to_string(&line)?);
             text.push('\n');
@@ -137,10 +141,14 @@ impl UsageLog {
     }
 
     /// Appends one line per key and fsyncs.
-    pub fn append(&mut self, uses: &HashMap<String, (i64, i64)>) -> Result<()> {
-        let mut rows: Vec<(&str, i64, i64)> = uses
+    pub fn append(
+        &mut self,
+        uses: &HashMap<String, (i64, i64)>,
+        ips: &HashMap<String, String>,
+    ) -> Result<()> {
+        let mut rows: Vec<(&str, i64, i64, Option<&str>)> = uses
             .iter()
-            .map(|(id, (n, at))| (id.as_str(), *n, *at))
+            .map(|(id, (n, at))| (id.as_str(), *n, *at, ips.get(id).map(String::as_str)))
             .collect();
         rows.sort();
         self.locked(|log, lines| log.append_locked(lines, &rows, None))
@@ -158,6 +166,7 @@ impl UsageLog {
         marks: &HashMap<String, i64>,
         cost: i64,
         now_ms: i64,
+        ip: Option<&str>,
     ) -> Result<crate::engine::limits::Decision> {
         use crate::engine::limits;
         self.locked(|log, lines| {
@@ -191,7 +200,7 @@ impl UsageLog {
             let d = limits::decide(&key.limits, &state, cost, now_ms);
             if d.verdict == limits::Verdict::Allowed {
                 let tats = (!key.limits.rates.is_empty()).then(|| d.state.tats.clone());
-                log.append_locked(lines, &[(key.id.as_str(), cost, now)], tats)?;
+                log.append_locked(lines, &[(key.id.as_str(), cost, now, ip)], tats)?;
             }
             Ok(d)
         })

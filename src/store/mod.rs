@@ -559,6 +559,7 @@ mod tests {
                  DROP TABLE usage_nodes; DROP INDEX keys_name; \
                  ALTER TABLE keys DROP COLUMN rates; ALTER TABLE keys DROP COLUMN refill; \
                  ALTER TABLE keys DROP COLUMN refill_period; ALTER TABLE keys DROP COLUMN rate_state; \
+                 ALTER TABLE keys DROP COLUMN last_used_ip; \
                  PRAGMA user_version = 1;",
             )
             .unwrap();

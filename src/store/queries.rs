@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 const KEY_COLUMNS: &str = "id, name, prefix, check_code, revoked, revoked_reason, created_at, created_by, \
      expires_at, last_used_at, use_count, description, scopes, group_names, allowed_ips, rotated_from, rotated_to, \
-     owner, meta, remaining_uses, rates, refill, refill_period, rate_state";
+     owner, meta, remaining_uses, rates, refill, refill_period, rate_state, last_used_ip";
 
 fn meta_map(s: String) -> std::collections::BTreeMap<String, String> {
     if s == "{}" {
@@ -59,6 +59,7 @@ fn key_from_row(r: &Row<'_>) -> rusqlite::Result<KeyRecord> {
             .and_then(|s| crate::engine::limits::Refill::parse(&s)),
         refill_period: r.get(22)?,
         rate_state: ints_of(r.get(23)?),
+        last_used_ip: r.get(24)?,
     })
 }
 
@@ -219,13 +220,13 @@ pub fn insert_key(conn: &Connection, k: &KeyRecord, secret_hash: &[u8; 32]) -> R
         return Err(name_taken_error(&k.name));
     }
     conn.execute(
-        &format!("INSERT INTO keys ({KEY_COLUMNS}, secret_hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25)"),
+        &format!("INSERT INTO keys ({KEY_COLUMNS}, secret_hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26)"),
         params![
             k.id, k.name, k.prefix, k.check_code, k.revoked, k.revoked_reason, k.created_at, k.created_by,
             k.expires_at, k.last_used_at, k.use_count, k.description, to_json(&k.scopes), to_json(&k.groups),
             to_json(&k.allowed_ips), k.rotated_from, k.rotated_to, k.owner, meta_json(&k.meta), k.remaining,
             rates_json(&k.rates), k.refill.map(|r| r.to_string()), k.refill_period, ints_json(&k.rate_state),
-            &secret_hash[..]
+            k.last_used_ip, &secret_hash[..]
         ],
     )?;
     Ok(())
@@ -292,22 +293,25 @@ fn limit_state(
 
 /// Records uses: sets `last_used_at` to the latest, adds `uses` to `use_count`, and takes them
 /// from a limited key's remaining uses (a delta, never an absolute count, so that writers add
-/// up; never below 0), after the refill of the period `at` falls in.
-pub fn record_use(conn: &Connection, id: &str, at: i64, uses: i64) -> Result<()> {
+/// up; never below 0), after the refill of the period `at` falls in. `ip`, the client of the
+/// latest of those uses, becomes `last_used_ip` unless a later use is recorded already.
+pub fn record_use(conn: &Connection, id: &str, at: i64, uses: i64, ip: Option<&str>) -> Result<()> {
     let Some((limits, state)) = limit_state(conn, id)? else {
         return Ok(());
     };
     let (remaining, period) = crate::engine::limits::refreshed(&limits, &state, at * 1000);
     conn.prepare_cached(
-        "UPDATE keys SET last_used_at = max(coalesce(last_used_at, 0), ?2), use_count = use_count + ?3, \
-         remaining_uses = ?4, refill_period = ?5 WHERE id = ?1",
+        "UPDATE keys SET last_used_ip = CASE WHEN ?6 IS NOT NULL AND ?2 >= coalesce(last_used_at, 0) \
+         THEN ?6 ELSE last_used_ip END, last_used_at = max(coalesce(last_used_at, 0), ?2), \
+         use_count = use_count + ?3, remaining_uses = ?4, refill_period = ?5 WHERE id = ?1",
     )?
     .execute(params![
         id,
         at,
         uses,
         remaining.map(|r| (r - uses).max(0)),
-        period
+        period,
+        ip
     ])?;
     Ok(())
 }
@@ -320,6 +324,7 @@ pub fn take(
     id: &str,
     cost: i64,
     now_ms: i64,
+    ip: Option<&str>,
 ) -> Result<Option<crate::engine::limits::Decision>> {
     let Some((limits, state)) = limit_state(conn, id)? else {
         return Ok(None);
@@ -328,7 +333,8 @@ pub fn take(
     if d.verdict == crate::engine::limits::Verdict::Allowed {
         conn.prepare_cached(
             "UPDATE keys SET remaining_uses = ?2, refill_period = ?3, rate_state = ?4, \
-             use_count = use_count + ?5, last_used_at = max(coalesce(last_used_at, 0), ?6) WHERE id = ?1",
+             use_count = use_count + ?5, last_used_at = max(coalesce(last_used_at, 0), ?6), \
+             last_used_ip = coalesce(?7, last_used_ip) WHERE id = ?1",
         )?
         .execute(params![
             id,
@@ -336,7 +342,8 @@ pub fn take(
             d.state.period,
             ints_json(&d.state.tats),
             cost,
-            now_ms.div_euclid(1000)
+            now_ms.div_euclid(1000),
+            ip
         ])?;
     }
     Ok(Some(d))
@@ -556,7 +563,9 @@ pub fn resolve_with_chains(conn: &Connection, refs: &[String], now: i64) -> Resu
         let mut steps = 0;
         while let Some(id) = from.take() {
             steps += 1;
-            let Some(p) = key_by_id(conn, &id)? else { break };
+            let Some(p) = key_by_id(conn, &id)? else {
+                break;
+            };
             from = p.rotated_from.clone();
             let in_grace = !p.revoked && p.expires_at.is_none_or(|e| e > now);
             if in_grace && seen.insert(p.id.clone()) {

@@ -41,6 +41,8 @@ pub struct KeyJson {
     /// When the uses are next set back (RFC 3339), for a key with a refill.
     #[serde(serialize_with = "ser_opt_time")]
     pub refills_at: Option<i64>,
+    /// The client address of the latest recorded use.
+    pub last_used_ip: Option<String>,
 }
 
 impl KeyJson {
@@ -74,6 +76,7 @@ impl KeyJson {
                 .refill
                 .filter(|_| k.remaining.is_some())
                 .map(|r| r.next_at(k.created_at, now)),
+            last_used_ip: k.last_used_ip.clone(),
         }
     }
 }

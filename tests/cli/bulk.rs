@@ -187,3 +187,26 @@ fn revoke_by_filters_acts_on_all_that_match_in_one_write() {
     env.run(&["revoke", "a", "--owner", "acme", "--yes"])
         .code(2);
 }
+
+#[test]
+fn the_latest_use_records_its_client_address() {
+    let env = TestEnv::new();
+    let t = env.create("k", &[]);
+    env.verify(&t, &["--ip", "10.1.2.3"]).code(0);
+    assert_eq!(env.key("k")["last_used_ip"], "10.1.2.3");
+    let limited = env.create("l", &["--uses", "5"]);
+    env.verify(&limited, &["--ip", "192.0.2.7"]).code(0);
+    assert_eq!(env.key("l")["last_used_ip"], "192.0.2.7");
+    // serve, through a trusted proxy: the client's address, written back with the uses.
+    let s = crate::server::Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
+    let a = crate::server::get(
+        &s.addr,
+        "/verify",
+        &[("X-API-Key", &t), ("X-Forwarded-For", "198.51.100.4")],
+    );
+    assert_eq!(a.status, 200);
+    assert_eq!(s.stop(), Some(0));
+    assert_eq!(env.key("k")["last_used_ip"], "198.51.100.4");
+    let shown = env.run(&["show", "k"]).code(0).stdout;
+    assert!(shown.contains("from 198.51.100.4"), "{shown}");
+}
