@@ -170,9 +170,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut store = ctx.open()?;
     let now = policy::now();
     // Every line is checked before anything is shown or written.
+    let lines = text.lines().count() as u64;
+    let bar = crate::term::progress::bar(lines, "checking", ctx.quiet);
     let mut all = Vec::new();
     let mut names = HashSet::new();
     for (i, raw) in text.lines().enumerate() {
+        bar.inc(1);
         let n = i + 1;
         if raw.trim().is_empty() {
             continue;
@@ -204,6 +207,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         all.push((n, s));
     }
+    bar.finish_and_clear();
     if all.is_empty() {
         return Err(Error::usage(
             "nothing to import: the input has no key",
@@ -249,8 +253,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         return Err(Error::io("write secret file", &args.secret_file, e));
     }
     let pepper = store.pepper();
+    let bar = crate::term::progress::bar(minted.len() as u64, "importing", ctx.quiet);
     let written = store.write(|tx, _| {
         for (n, s, t) in &minted {
+            bar.inc(1);
             let record =
                 mint_with(tx, &pepper, &ctx.actor, s, now, t).map_err(|e| at_line(*n, e))?;
             queries::audit(
@@ -262,8 +268,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 &describe(&record),
             )?;
         }
+        bar.set_message("sealing");
         Ok(minted.len())
     });
+    bar.finish_and_clear();
     match written {
         Ok(count) => {
             if ctx.json() {

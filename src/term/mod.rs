@@ -2,4 +2,5 @@
 
 pub mod clipboard;
 pub mod output;
+pub mod progress;
 pub mod prompt;

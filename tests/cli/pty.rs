@@ -496,3 +496,42 @@ fn a_piped_token_still_gets_its_passphrase_asked_at_the_terminal() {
     s.expect("valid: ci").unwrap();
     assert_eq!(exit_code(s), 0);
 }
+
+#[test]
+fn a_long_import_shows_progress_at_a_terminal_only() {
+    let env = TestEnv::new();
+    let lines: String = (0..3000)
+        .map(|i| format!("{{\"name\":\"k{i}\"}}\n"))
+        .collect();
+    let file = env.write("in.jsonl", &lines);
+    let secret = env.path("tokens.jsonl");
+    let mut s = spawn(
+        &env,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--secret-file",
+            secret.to_str().unwrap(),
+        ],
+        true,
+    );
+    s.expect(expectrl::Regex("(checking|importing|sealing) +\\["))
+        .unwrap();
+    s.expect("imported 3000 keys").unwrap();
+    assert_eq!(exit_code(s), 0);
+    // Without a terminal: the one-line message only.
+    let secret = env.path("t2.jsonl");
+    let lines: String = (0..3000)
+        .map(|i| format!("{{\"name\":\"j{i}\"}}\n"))
+        .collect();
+    let file = env.write("in2.jsonl", &lines);
+    let out = env
+        .run(&[
+            "import",
+            file.to_str().unwrap(),
+            "--secret-file",
+            secret.to_str().unwrap(),
+        ])
+        .code(0);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
