@@ -50,8 +50,17 @@ pub struct Context {
     pub color: bool,
 }
 
-/// A secret from the environment; an empty variable counts as unset.
+/// A secret from the environment; an empty variable counts as unset. After `serve` handed
+/// `APIKEYS_PASSPHRASE` to itself through a pipe (see [`crate::serve::shed_env_passphrase`]),
+/// it comes from stdin instead, and the environment no longer holds it.
 fn env_secret(name: &str) -> Option<Passphrase> {
+    if name == "APIKEYS_PASSPHRASE" && std::env::var_os(crate::serve::PASSPHRASE_ON_STDIN).is_some()
+    {
+        return crate::store::unlock::read_capped(std::path::Path::new("/dev/stdin"), "passphrase")
+            .ok()
+            .map(|b| Passphrase::new(String::from_utf8_lossy(&b).into_owned()))
+            .filter(|p| !p.is_empty());
+    }
     std::env::var(name)
         .ok()
         .filter(|v| !v.is_empty())
@@ -217,7 +226,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(a) => import::run(&ctx, a),
         Command::Rotate(a) => rotate::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
-        Command::Serve(a) => crate::serve::run(&ctx, a),
+        Command::Serve(a) => {
+            crate::serve::shed_env_passphrase();
+            crate::serve::run(&ctx, a)
+        }
         Command::Group { cmd } => group::run(&ctx, cmd.unwrap_or(group::GroupCommand::List)),
         Command::Policy { cmd } => policy::run(&ctx, cmd.unwrap_or(policy::PolicyCommand::Show)),
         Command::Log(a) => log::run(&ctx, a),

@@ -93,6 +93,51 @@ fn parse_addr(s: &str) -> Result<Addr> {
     })
 }
 
+/// Set when `serve` re-executed itself to take `APIKEYS_PASSPHRASE` out of its environment:
+/// the passphrase is then on stdin (a pipe it filled before the exec).
+pub const PASSPHRASE_ON_STDIN: &str = "APIKEYS_PASSPHRASE_ON_STDIN";
+
+/// A long-running server must not keep a passphrase in its environment (`/proc/PID/environ`
+/// shows the original block for the life of the process, whatever the process does to its
+/// own copy). So, when `APIKEYS_PASSPHRASE` is set, `serve` writes it into a pipe, makes that
+/// pipe its stdin, and executes itself again without the variable: same pid, same arguments,
+/// and the environment of the new image holds no secret. If that cannot be done, it goes on
+/// as it is and says so.
+pub fn shed_env_passphrase() {
+    use std::io::Write;
+    use std::os::unix::process::CommandExt;
+    let Some(pass) = std::env::var_os("APIKEYS_PASSPHRASE").filter(|v| !v.is_empty()) else {
+        return;
+    };
+    if std::env::var_os(PASSPHRASE_ON_STDIN).is_some() {
+        return;
+    }
+    let pass = zeroize::Zeroizing::new(pass.into_encoded_bytes());
+    let Ok((read, write)) = rustix::pipe::pipe() else {
+        log("warning: APIKEYS_PASSPHRASE stays in the environment (no pipe)");
+        return;
+    };
+    // A passphrase is far smaller than a pipe's buffer: the write never blocks.
+    let mut w = std::fs::File::from(write);
+    if w.write_all(&pass).is_err() {
+        log("warning: APIKEYS_PASSPHRASE stays in the environment (the pipe refused it)");
+        return;
+    }
+    drop(w);
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env_remove("APIKEYS_PASSPHRASE")
+        .env(PASSPHRASE_ON_STDIN, "1")
+        .stdin(std::process::Stdio::from(read))
+        .exec();
+    log(&format!(
+        "warning: APIKEYS_PASSPHRASE stays in the environment (cannot re-execute: {err})"
+    ));
+}
+
 /// One line on stderr: the server's log.
 pub fn log(msg: &str) {
     eprintln!(

@@ -654,3 +654,19 @@ fn metrics_pass_promtool_and_a_fifo_lock_is_refused() {
         out.stderr
     );
 }
+
+#[test]
+fn serve_does_not_keep_the_passphrase_in_its_environment() {
+    let env = TestEnv::new();
+    let token = env.create("k", &[]);
+    let mut cmd = env.bare_cmd(&["serve", "--listen", "127.0.0.1:0"]);
+    cmd.env("APIKEYS_PASSPHRASE", crate::harness::PASS)
+        .stdout(Stdio::null());
+    let s = Server::spawn(cmd);
+    assert_eq!(s.verify(&token).status, 200, "unlocked with the passphrase");
+    let environ = std::fs::read(format!("/proc/{}/environ", s.child.id())).unwrap();
+    let environ = String::from_utf8_lossy(&environ);
+    assert!(!environ.contains("APIKEYS_PASSPHRASE="), "{environ}");
+    assert!(!environ.contains(crate::harness::PASS));
+    assert_eq!(s.stop(), Some(0));
+}
