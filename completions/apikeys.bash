@@ -67,6 +67,9 @@ _apikeys() {
             apikeys,rotate)
                 cmd="apikeys__subcmd__rotate"
                 ;;
+            apikeys,scan)
+                cmd="apikeys__subcmd__scan"
+                ;;
             apikeys,serve)
                 cmd="apikeys__subcmd__serve"
                 ;;
@@ -166,6 +169,9 @@ _apikeys() {
             apikeys__subcmd__help,rotate)
                 cmd="apikeys__subcmd__help__subcmd__rotate"
                 ;;
+            apikeys__subcmd__help,scan)
+                cmd="apikeys__subcmd__help__subcmd__scan"
+                ;;
             apikeys__subcmd__help,serve)
                 cmd="apikeys__subcmd__help__subcmd__serve"
                 ;;
@@ -257,7 +263,7 @@ _apikeys() {
 
     case "${cmd}" in
         apikeys)
-            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help"
+            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,7 +286,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -314,7 +320,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -348,7 +354,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -382,7 +388,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -468,7 +474,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -502,7 +508,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -596,7 +602,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -630,7 +636,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -668,7 +674,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -702,7 +708,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -744,7 +750,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -862,7 +868,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -873,7 +879,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help)
-            opts="init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help"
+            opts="init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1208,6 +1214,20 @@ _apikeys() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        apikeys__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         apikeys__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1348,7 +1368,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1394,7 +1414,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1464,7 +1484,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1506,7 +1526,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1540,7 +1560,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1590,7 +1610,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1624,7 +1644,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1714,7 +1734,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1748,7 +1768,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1802,7 +1822,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1848,7 +1868,57 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__scan)
+            opts="-y -q -h --git --staged --stdin --revoke --verbose --verifier --verifier-key --usage-log --max-age --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --verifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verifier-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --usage-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1926,7 +1996,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1960,7 +2030,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1998,7 +2068,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2032,7 +2102,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2108,7 +2178,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2142,7 +2212,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2184,7 +2254,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2292,7 +2362,7 @@ _apikeys() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)

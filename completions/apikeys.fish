@@ -28,12 +28,13 @@ complete -c apikeys -n "__fish_apikeys_needs_command" -l store -d 'The store fil
 complete -c apikeys -n "__fish_apikeys_needs_command" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_needs_command" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_needs_command" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_needs_command" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_needs_command" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_needs_command" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_needs_command" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_needs_command" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_needs_command" -s V -l version -d 'Print version'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "init" -d 'Create a new store'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
@@ -45,6 +46,7 @@ complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "activate" -d 'Make 
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "delete" -d 'Remove keys for good'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "import" -d 'Create many keys from JSON lines in one write; tokens to a new 0600 file'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "scan" -d 'Find leaked tokens in files, git history or stdin, and say which are live'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
@@ -65,12 +67,13 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l store -d 'The s
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l new-passphrase-file -d 'Read the new passphrase from this file (else APIKEYS_NEW_PASSPHRASE, else asked twice)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l add-key-file -d 'Write a new random key file (0600) and let it unlock the store, replacing any old one' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l kdf-memory -d 'Argon2id memory in MiB [default: 64]' -r
@@ -79,13 +82,14 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l store -d 'The
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l remove-key-file -d 'Remove the key-file slot: the old key file stops working'
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l name -d 'The key\'s unique name (1-64 printable characters); without it a terminal runs a wizard' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l expires -d '1h, 12h, 1d, 5d, 1y, a duration (30m, 10d, 6w), a date, an RFC 3339 time, or never' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l scope -d 'A scope the key grants (repeatable)' -r
@@ -103,13 +107,14 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l store -d 'The
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l no-clipboard -d 'Do not copy the token to the clipboard'
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l status -d 'Only keys of this status' -r -f -a "active\t''
 inactive\t''
 expired\t''
@@ -127,22 +132,24 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l store -d 'The s
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l owner -d 'Only keys of this owner' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l group -d 'Only keys in this group' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l meta -d 'Only keys with this meta pair (repeatable: all must match)' -r
@@ -152,22 +159,24 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l store -d 'The
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l name -d 'A new name' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l expires -d 'A new expiry, within the max lifetime counted from creation' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l add-scope -d 'Grant a scope (repeatable)' -r
@@ -187,33 +196,56 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l store -d 'The s
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l secret-file -d 'Where the tokens go: a new 0600 file of JSON lines {name, id, token}' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand import" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verifier -d 'Verify from this verify-only snapshot instead of the store' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l git -d 'Every blob of every commit of the repository (at PATH, or here)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l staged -d 'What `git commit` is about to record (the index)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l stdin -d 'Scan stdin'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l revoke -d 'Revoke the live keys found (confirmation, or --yes)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verbose -d 'Say which files were skipped (binary, too large)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l grace -d 'How long the old key stays valid (e.g. 1h; 0 = it expires at once)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l expires -d 'The successor\'s expiry [default: the old key\'s lifetime, counted from now, within the policy]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
@@ -221,13 +253,14 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l store -d 'The
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l no-clipboard -d 'Do not copy the token to the clipboard'
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l ip -d 'The client address to check against the key\'s allowed IPs' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l scope -d 'A scope the key must grant (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l cost -d 'What this request weighs: it takes N from every rate bucket and N uses (1 to 1000)' -r
@@ -240,13 +273,14 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l store -d 'The
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l batch -d 'Read one token per line; print one json result per line'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l listen -d 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l trusted-proxy -d 'A proxy whose client-IP header is believed (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l client-ip-header -d 'The one header that names the client behind a trusted proxy; every other is ignored' -r
@@ -262,23 +296,25 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l store -d 'The 
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l access-log -d 'Log one line per request (time, client IP, code, key id, latency)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "create" -d 'Create a group with its scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "list" -d 'List groups, their scopes and how many keys use them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -f -a "edit" -d 'Change a group\'s scopes'
@@ -289,44 +325,48 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l add-scope -d 'Add a scope (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l remove-scope -d 'Remove a scope (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a group with its scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "list" -d 'List groups, their scopes and how many keys use them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a group\'s scopes'
@@ -336,12 +376,13 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "show" -d 'Show the policy'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -349,22 +390,24 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the policy'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -372,12 +415,13 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Write a verify-only snapshot (sealed and signed) for machines that only check keys'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l out -d 'The snapshot file to write (replaced atomically)' -r -F
@@ -386,36 +430,39 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_see
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a verify-only snapshot (sealed and signed) for machines that only check keys'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -f -a "import" -d 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "import" -d 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l expiring-within -d 'List the live keys that expire within this duration (json: `expiring`)' -r
@@ -423,78 +470,84 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l store -d 'The
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l fail -d 'With --expiring-within: exit 7 when any key expires within it'
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key -d 'Only events of this key (name or id; deleted keys too)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l since -d 'Only events since this date, RFC 3339 time, or duration back (7d)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l format -d 'Output for people (table) or scripts (json; list also csv) [default: table]' -r -f -a "table\t''
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s h -l help -d 'Print help'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "init" -d 'Create a new store'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "create" -d 'Mint a new key; its token is shown once'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "list" -d 'List keys, masked'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "show" -d 'Show every field of one key, and its audit events'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "activate" -d 'Make inactive keys active again'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "delete" -d 'Remove keys for good'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "import" -d 'Create many keys from JSON lines in one write; tokens to a new 0600 file'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "verifier" -d 'Verify-only snapshots for CI runners and gateway fleets'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "usage" -d 'Merge the use records of verifier nodes'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "status" -d 'The store at a glance: slots, policy, counts, stale keys, last write'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "backup" -d 'Copy the store to a new file, under the lock, and prove the copy opens'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "log" -d 'Show the audit trail'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import rotate verify serve group policy verifier usage status backup log completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "init" -d 'Create a new store'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "create" -d 'Mint a new key; its token is shown once'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "list" -d 'List keys, masked'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "show" -d 'Show every field of one key, and its audit events'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "activate" -d 'Make inactive keys active again'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "delete" -d 'Remove keys for good'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "import" -d 'Create many keys from JSON lines in one write; tokens to a new 0600 file'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "scan" -d 'Find leaked tokens in files, git history or stdin, and say which are live'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "verifier" -d 'Verify-only snapshots for CI runners and gateway fleets'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "usage" -d 'Merge the use records of verifier nodes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "status" -d 'The store at a glance: slots, policy, counts, stale keys, last write'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "backup" -d 'Copy the store to a new file, under the lock, and prove the copy opens'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "log" -d 'Show the audit trail'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group with its scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List groups, their scopes and how many keys use them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "edit" -d 'Change a group\'s scopes'

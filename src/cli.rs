@@ -12,7 +12,7 @@ Exit codes:
   6 conflict                7 refused by policy    8 confirmation needed
   10 malformed token  11 unknown key or wrong secret  12 revoked  13 expired
   14 IP not allowed   15 scope not granted   16 no uses left
-  17 snapshot too old  18 rate limit reached
+  17 snapshot too old  18 rate limit reached  20 scan: a live key was found
 
 Environment:
   APIKEYS_STORE, APIKEYS_KEY_FILE, APIKEYS_PASSPHRASE_FILE, APIKEYS_PASSPHRASE,
@@ -63,7 +63,7 @@ pub struct GlobalArgs {
         value_name = "NAME"
     )]
     pub actor: Option<String>,
-    /// Output for people (table) or scripts (json; list also csv) [default: table]
+    /// Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]
     #[arg(long, global = true, help_heading = "Global options", value_enum)]
     pub format: Option<Format>,
     /// Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)
@@ -80,6 +80,8 @@ pub enum Format {
     Table,
     Json,
     Csv,
+    /// SARIF 2.1.0, for `scan`
+    Sarif,
 }
 
 /// The subcommands.
@@ -105,6 +107,8 @@ pub enum Command {
     Delete(commands::delete::Args),
     /// Create many keys from JSON lines in one write; tokens to a new 0600 file
     Import(commands::import::Args),
+    /// Find leaked tokens in files, git history or stdin, and say which are live
+    Scan(commands::scan::Args),
     /// Mint a successor that takes over the name; the old key stays valid for a grace period
     Rotate(commands::rotate::Args),
     /// Check a token read from stdin; the exit code tells the result

@@ -10,6 +10,7 @@ pub mod error;
 pub mod hex;
 pub mod model;
 pub mod policy;
+pub mod scan;
 pub mod secret;
 pub mod serve;
 pub mod snapshot;

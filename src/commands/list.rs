@@ -142,7 +142,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     writeln!(out, "{}", output::csv_row(&k, now)).map_err(write_err)?;
                 }
             }
-            Format::Table => {
+            Format::Table | Format::Sarif => {
                 let keys: Vec<_> = kept.by_ref().collect();
                 if keys.is_empty() {
                     let filtered = filter.args.search.is_some()

@@ -16,6 +16,7 @@ pub mod policy;
 pub mod reveal;
 pub mod revoke;
 pub mod rotate;
+pub mod scan;
 pub mod select;
 pub mod show;
 pub mod snapshot_args;
@@ -213,6 +214,12 @@ pub fn run(cli: Cli) -> Result<()> {
     if !matches!(cli.command, Command::List(_)) {
         ctx.no_csv()?;
     }
+    if ctx.format == Format::Sarif && !matches!(cli.command, Command::Scan(_)) {
+        return Err(Error::usage(
+            "--format sarif is only for `scan`",
+            "use --format table or --format json",
+        ));
+    }
     match cli.command {
         Command::Init(a) => init::run(&ctx, a),
         Command::Passwd(a) => passwd::run(&ctx, a),
@@ -224,6 +231,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Edit(a) => edit::run(&ctx, *a),
         Command::Delete(a) => delete::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
+        Command::Scan(a) => scan::run(&ctx, a),
         Command::Rotate(a) => rotate::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a),
         Command::Serve(a) => {

@@ -578,3 +578,10 @@ pub fn resolve_with_chains(conn: &Connection, refs: &[String], now: i64) -> Resu
     }
     Ok(out)
 }
+
+/// Every token prefix in use (for the scanner's anchors).
+pub fn prefixes(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT prefix FROM keys")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

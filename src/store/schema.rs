@@ -83,6 +83,8 @@ ALTER TABLE keys ADD COLUMN rates TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE keys ADD COLUMN refill TEXT;
 ALTER TABLE keys ADD COLUMN refill_period INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE keys ADD COLUMN rate_state TEXT NOT NULL DEFAULT '[]';
+"#,
+    r#"
 -- The client address of the latest recorded use (SPEC §12).
 ALTER TABLE keys ADD COLUMN last_used_ip TEXT;
 "#,

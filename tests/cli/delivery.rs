@@ -57,7 +57,8 @@ fn a_rotation_whose_reader_went_away_changes_nothing() {
     let before = env.store_bytes();
     let out = bash(
         &env,
-        "set -o pipefail; \"$APIKEYS\" rotate k --yes --no-clipboard | (exec 0<&-; sleep 0.5)",
+        // The reader closes its end first (the writer waits a moment), as in the issue.
+        "set -o pipefail; { sleep 0.3; \"$APIKEYS\" rotate k --yes --no-clipboard; } | (exec 0<&-; sleep 1)",
     );
     assert_eq!(out.code, 1, "{out:?}");
     assert!(

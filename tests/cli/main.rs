@@ -19,6 +19,7 @@ mod props;
 mod pty;
 mod readme;
 mod rotate;
+mod scan;
 mod security;
 mod serve;
 mod server;

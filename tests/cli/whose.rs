@@ -170,7 +170,7 @@ fn status_tells_the_store_at_a_glance() {
     assert_eq!(s["keys"]["inactive"], 1);
     assert_eq!(s["keys"]["expiring_within_7d"], 1);
     assert_eq!(s["format_version"], 1);
-    assert_eq!(s["schema_version"], 5);
+    assert_eq!(s["schema_version"], 6);
     assert_eq!(s["slots"][0]["kind"], "passphrase");
     assert_eq!(s["slots"][0]["kdf_memory_mib"], 1);
     assert_eq!(s["slots"][1]["kind"], "key_file");

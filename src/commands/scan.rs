@@ -1,0 +1,249 @@
+//! `apikeys scan`: find leaked tokens and say which are live (SPEC §11). Exit 20 when any
+//! finding is live or cannot be checked (a gate fails closed), 0 otherwise.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::scan::{self, Checker, Finding, Status, Tally};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Arguments of `scan`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit 20 when a live key is found, or a token that cannot be checked (no store or\nsnapshot to check against: a gate fails closed); 0 otherwise; 1 on errors.\n\nExamples:\n  apikeys scan                        # this directory, honouring .gitignore\n  apikeys scan --git --format sarif > apikeys.sarif\n  apikeys scan --staged               # a pre-commit hook\n  apikeys scan --revoke --yes src/    # revoke what leaked"
+)]
+pub struct Args {
+    /// Files or directories [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Every blob of every commit of the repository (at PATH, or here)
+    #[arg(long, conflicts_with_all = ["staged", "stdin"])]
+    pub git: bool,
+    /// What `git commit` is about to record (the index)
+    #[arg(long, conflicts_with = "stdin")]
+    pub staged: bool,
+    /// Scan stdin
+    #[arg(long)]
+    pub stdin: bool,
+    /// Revoke the live keys found (confirmation, or --yes)
+    #[arg(long)]
+    pub revoke: bool,
+    /// Say which files were skipped (binary, too large)
+    #[arg(long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub snapshot: super::snapshot_args::SnapshotArgs,
+}
+
+/// The keys to check against: the snapshot given, else the store if it opens, else none.
+fn checker(ctx: &Context, args: &Args) -> (Checker, Option<crate::store::Store>) {
+    let now = crate::policy::now();
+    let opts = args.snapshot.options();
+    if opts.files.is_some() {
+        let keys = crate::engine::source::Source::open(|| ctx.open(), &opts)
+            .and_then(|mut s| s.load(None).map(|(k, _)| k));
+        return match keys {
+            Ok(k) => (Checker { keys: Some(k), now }, None),
+            Err(e) => {
+                warn(ctx, &e);
+                (Checker { keys: None, now }, None)
+            }
+        };
+    }
+    match ctx.open() {
+        Ok(store) => match crate::engine::KeySet::load(store.conn(), store.pepper(), None) {
+            Ok(k) => (Checker { keys: Some(k), now }, Some(store)),
+            Err(e) => {
+                warn(ctx, &e);
+                (Checker { keys: None, now }, None)
+            }
+        },
+        Err(e) => {
+            warn(ctx, &e);
+            (Checker { keys: None, now }, None)
+        }
+    }
+}
+
+fn warn(ctx: &Context, e: &Error) {
+    if !ctx.quiet {
+        eprintln!(
+            "warning: no store or snapshot to check the tokens against ({}); every finding is unchecked",
+            crate::text::sanitize(&e.to_string())
+        );
+    }
+}
+
+/// Runs `scan`.
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let (checker, store) = checker(ctx, &args);
+    // Every prefix the store knows, and the default one.
+    let mut prefixes = vec![crate::token::DEFAULT_PREFIX.to_string()];
+    if let Some(s) = &store {
+        prefixes.extend(crate::store::queries::prefixes(s.conn())?);
+    }
+    let matcher = crate::scan::matcher::Matcher::new(prefixes);
+    let tally = Arc::new(Tally::default());
+    let here = PathBuf::from(".");
+    let dir = args.paths.first().cloned().unwrap_or(here.clone());
+    let progress = progress(ctx, tally.clone());
+    let findings = if args.stdin {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(scan::MAX_FILE)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
+        scan::scan_bytes(&matcher, &checker, &buf, "(stdin)", None)
+    } else if args.git {
+        scan::git::history(&dir, &matcher, &checker, &tally)?
+    } else if args.staged {
+        scan::git::staged(&dir, &matcher, &checker, &tally)?
+    } else {
+        let paths = if args.paths.is_empty() {
+            vec![here]
+        } else {
+            args.paths.clone()
+        };
+        for p in &paths {
+            if std::fs::symlink_metadata(p).is_err() {
+                return Err(Error::usage(
+                    format!("no such file or directory: {}", p.display()),
+                    "give files or directories to scan",
+                ));
+            }
+        }
+        scan::scan_paths(&paths, &matcher, &checker, &tally, args.verbose)
+    };
+    if let Some((stop, handle)) = progress {
+        stop.store(true, Ordering::Relaxed);
+        let _ = handle.join();
+    }
+    print(ctx, &args, &findings)?;
+    if args.revoke {
+        revoke(ctx, store, &findings)?;
+    }
+    if findings.iter().any(|f| f.status.fails()) {
+        return Err(Error::Exit(20));
+    }
+    Ok(())
+}
+
+type Progress = (Arc<AtomicBool>, std::thread::JoinHandle<()>);
+
+/// A progress line on stderr at a terminal (files, MB, findings so far); nothing otherwise.
+fn progress(ctx: &Context, tally: Arc<Tally>) -> Option<Progress> {
+    if ctx.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return None;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    let s = stop.clone();
+    let handle = std::thread::spawn(move || {
+        while !s.load(Ordering::Relaxed) {
+            bar.set_message(format!(
+                "scanning: {} files, {} MB, {} found",
+                tally.files.load(Ordering::Relaxed),
+                tally.bytes.load(Ordering::Relaxed) >> 20,
+                tally.found.load(Ordering::Relaxed)
+            ));
+            bar.tick();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        bar.finish_and_clear();
+    });
+    Some((stop, handle))
+}
+
+fn print(ctx: &Context, args: &Args, findings: &[Finding]) -> Result<()> {
+    let _ = args;
+    match ctx.format {
+        crate::cli::Format::Json => crate::term::output::print_json(&findings),
+        crate::cli::Format::Sarif => {
+            crate::term::output::print_json(&scan::report::sarif(findings))
+        }
+        crate::cli::Format::Table | crate::cli::Format::Csv => {
+            if findings.is_empty() {
+                ctx.note("no apikeys tokens found");
+                return Ok(());
+            }
+            let mut t = crate::term::output::table(&["where", "key", "name", "status"], ctx.color);
+            for f in findings {
+                let mut status = comfy_table::Cell::new(f.status.as_str());
+                if ctx.color {
+                    status = status.fg(if f.status.fails() {
+                        comfy_table::Color::Red
+                    } else {
+                        comfy_table::Color::Yellow
+                    });
+                }
+                t.add_row(vec![
+                    comfy_table::Cell::new(crate::text::sanitize(&scan::report::location(f))),
+                    comfy_table::Cell::new(&f.key),
+                    comfy_table::Cell::new(
+                        f.name
+                            .as_deref()
+                            .map(crate::text::sanitize)
+                            .unwrap_or_default(),
+                    ),
+                    status,
+                ]);
+            }
+            crate::term::output::print_line(&t.to_string())
+        }
+    }
+}
+
+/// Revokes the live keys found, with an audit reason naming where each was found.
+fn revoke(ctx: &Context, store: Option<crate::store::Store>, findings: &[Finding]) -> Result<()> {
+    let live: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.status == Status::Live)
+        .collect();
+    if live.is_empty() {
+        ctx.note("no live key to revoke");
+        return Ok(());
+    }
+    let Some(mut store) = store else {
+        return Err(Error::usage(
+            "--revoke needs the store",
+            "unlock it (--key-file, --passphrase-file, APIKEYS_PASSPHRASE); a snapshot cannot revoke",
+        ));
+    };
+    ctx.require_confirmable("revoke")?;
+    let mut ids: Vec<&str> = live.iter().map(|f| f.key_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ctx.confirm(
+        "revoke",
+        &format!("Revoke {} live key(s) found by the scan?", ids.len()),
+    )?;
+    let now = crate::policy::now();
+    let done = store.write(|tx, _| {
+        let mut done = 0;
+        for id in &ids {
+            let Some(mut k) = crate::store::queries::key_by_id(tx, id)? else {
+                continue;
+            };
+            if k.revoked {
+                continue;
+            }
+            let wherefound: Vec<String> = live
+                .iter()
+                .filter(|f| f.key_id == *id)
+                .map(|f| scan::report::location(f))
+                .collect();
+            let reason = format!("leaked: found by apikeys scan at {}", wherefound.join(", "));
+            k.revoked = true;
+            k.revoked_reason = Some(reason.clone());
+            crate::store::queries::update_key(tx, &k)?;
+            crate::store::queries::audit(tx, now, &ctx.actor, "revoke", Some(&k), &reason)?;
+            done += 1;
+        }
+        Ok(done)
+    })?;
+    ctx.note(&format!("revoked {done} live key(s)"));
+    Ok(())
+}

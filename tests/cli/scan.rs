@@ -1,0 +1,290 @@
+//! Issue 24, SPEC §11: `apikeys scan` through the real binary, on a generated tree, a real git
+//! repository, stdin; SARIF read back by a real consumer; the pre-commit hook run by the
+//! pre-commit framework.
+
+use crate::harness::{BIN, TestEnv};
+use std::path::Path;
+use std::process::Command;
+
+/// A token of `env` with a wrong checksum (same shape).
+fn bad_checksum(token: &str) -> String {
+    let mut t = token.to_string();
+    let last = t.pop().unwrap();
+    t.push(if last == 'A' { 'B' } else { 'A' });
+    t
+}
+
+fn findings(out: &crate::harness::Run) -> Vec<(String, usize, usize, String)> {
+    let j: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    j.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap() as usize,
+                f["column"].as_u64().unwrap() as usize,
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn scan_in(env: &TestEnv, dir: &Path, args: &[&str]) -> crate::harness::Run {
+    let mut cmd = env.cmd(&[&["scan", "--format", "json"][..], args].concat());
+    cmd.current_dir(dir);
+    TestEnv::feed(cmd, "")
+}
+
+#[test]
+fn a_tree_gives_exactly_the_right_findings() {
+    let env = TestEnv::new();
+    let live = env.create("live", &["--allow-ip", "10.0.0.0/8"]);
+    let revoked = env.create("revoked", &[]);
+    env.run(&["revoke", "revoked", "--yes"]).code(0);
+    let expired = env.create("expired", &["--expires", "1s"]);
+    let other = TestEnv::new();
+    let unknown = other.create("elsewhere", &[]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let tree = env.path("tree");
+    std::fs::create_dir_all(tree.join("src/deep")).unwrap();
+    std::fs::write(
+        tree.join("src/app.py"),
+        format!("KEY = \"{live}\"\n# é {revoked}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        tree.join("src/deep/.env"),
+        format!("A={expired}\nB={unknown}\nC={}\n", bad_checksum(&live)),
+    )
+    .unwrap();
+    std::fs::write(tree.join(".gitignore"), "ignored.txt\n").unwrap();
+    std::fs::write(tree.join("ignored.txt"), &live).unwrap();
+    std::fs::write(
+        tree.join("blob.bin"),
+        [b"\x00\x01".as_slice(), live.as_bytes()].concat(),
+    )
+    .unwrap();
+    let big = std::fs::File::create(tree.join("huge.log")).unwrap();
+    big.set_len(33 << 20).unwrap();
+    std::fs::write(env.path("outside.txt"), &live).unwrap();
+    std::os::unix::fs::symlink(env.path("outside.txt"), tree.join("link.txt")).unwrap();
+    let out = scan_in(&env, &tree, &["--verbose"]);
+    assert_eq!(out.code, 20, "a live key fails the gate: {out:?}");
+    assert_eq!(
+        findings(&out),
+        [
+            ("src/app.py".into(), 1, 8, "live".into()),
+            ("src/app.py".into(), 2, 5, "revoked".into()),
+            ("src/deep/.env".into(), 1, 3, "expired".into()),
+            ("src/deep/.env".into(), 2, 3, "unknown".into()),
+        ]
+    );
+    assert!(
+        out.stderr.contains("binary") && out.stderr.contains("huge.log"),
+        "{}",
+        out.stderr
+    );
+    // No secret anywhere, in any format.
+    let secret = &live[16..60];
+    for fmt in ["json", "sarif", "table"] {
+        let mut cmd = env.cmd(&["scan", "--format", fmt]);
+        cmd.current_dir(&tree);
+        let o = TestEnv::feed(cmd, "");
+        assert!(
+            !o.stdout.contains(secret) && !o.stderr.contains(secret),
+            "{fmt}"
+        );
+    }
+    // Without live keys: exit 0. Without a store to check against: unchecked, exit 20.
+    std::fs::remove_file(tree.join("src/app.py")).unwrap();
+    scan_in(&env, &tree, &[]).code(0);
+    let mut bare = env.bare_cmd(&["scan", "--format", "json"]);
+    bare.current_dir(&tree)
+        .env("APIKEYS_STORE", env.path("nope.store"));
+    let out = TestEnv::feed(bare, "");
+    assert_eq!(out.code, 20);
+    assert!(findings(&out).iter().all(|f| f.3 == "unchecked"));
+    // stdin, and --revoke.
+    let out = env.run_stdin(
+        &["scan", "--stdin", "--revoke", "--yes"],
+        &format!("leak: {live}\n"),
+    );
+    assert_eq!(out.code, 20, "{out:?}");
+    env.verify(&live, &["--ip", "10.1.1.1"]).code(12);
+    let log = env
+        .run(&["log", "--key", "live", "--format", "json"])
+        .code(0)
+        .stdout;
+    assert!(
+        log.contains("found by apikeys scan at (stdin):1:7"),
+        "{log}"
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+}
+
+#[test]
+fn git_history_and_the_index() {
+    let env = TestEnv::new();
+    let live = env.create("live", &[]);
+    let repo = env.path("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("README"), "hello\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "first"]);
+    std::fs::write(repo.join("config.yml"), format!("token: {live}\n")).unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "leak"]);
+    let leak = String::from_utf8(
+        Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(&repo)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::fs::remove_file(repo.join("config.yml")).unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "remove"]);
+    scan_in(&env, &repo, &[]).code(0);
+    let out = scan_in(&env, &repo, &["--git"]);
+    assert_eq!(out.code, 20, "{out:?}");
+    let j: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(j[0]["path"], "config.yml");
+    assert_eq!(j[0]["commit"], leak.trim());
+    assert_eq!(
+        (j[0]["line"].as_u64(), j[0]["column"].as_u64()),
+        (Some(1), Some(8))
+    );
+    // --staged sees only the index.
+    std::fs::write(repo.join("unstaged.txt"), &live).unwrap();
+    scan_in(&env, &repo, &["--staged"]).code(0);
+    std::fs::write(repo.join("staged.txt"), format!("\n{live}")).unwrap();
+    git(&repo, &["add", "staged.txt"]);
+    let out = scan_in(&env, &repo, &["--staged"]);
+    assert_eq!(findings(&out), [("staged.txt".into(), 2, 1, "live".into())]);
+}
+
+/// A tool from the project's Python venv (.ci/run makes it), or PATH.
+fn py_tool(name: &str) -> Option<std::path::PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".venv/bin")
+        .join(name);
+    if venv.exists() {
+        return Some(venv);
+    }
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .ok()?;
+    found
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&found.stdout).trim().into())
+}
+
+#[test]
+fn sarif_is_read_back_by_sarif_tools() {
+    let Some(sarif) = py_tool("sarif") else {
+        eprintln!("SKIPPED: sarif-tools is not installed (.ci/run installs it in .venv)");
+        return;
+    };
+    let env = TestEnv::new();
+    let live = env.create("live", &[]);
+    let dir = env.path("t");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("a.txt"), format!("x\n  {live}\n")).unwrap();
+    let mut cmd = env.cmd(&["scan", "--format", "sarif"]);
+    cmd.current_dir(&dir);
+    let out = TestEnv::feed(cmd, "");
+    assert_eq!(out.code, 20);
+    let file = env.write("out.sarif", &out.stdout);
+    let read = Command::new(&sarif).arg("ls").arg(&file).output().unwrap();
+    let text =
+        String::from_utf8_lossy(&read.stdout).to_string() + &String::from_utf8_lossy(&read.stderr);
+    assert!(read.status.success(), "{text}");
+    let summary = Command::new(&sarif)
+        .arg("summary")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&summary.stdout).to_string();
+    assert!(
+        summary.status.success() && text.contains("error: 1"),
+        "{text}"
+    );
+    let j: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let region = &j["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(2), Some(3))
+    );
+}
+
+#[test]
+fn the_pre_commit_hook_fails_a_commit_with_a_live_token() {
+    let Some(pre_commit) = py_tool("pre-commit") else {
+        eprintln!("SKIPPED: pre-commit is not installed (.ci/run installs it in .venv)");
+        return;
+    };
+    let env = TestEnv::new();
+    let live = env.create("live", &[]);
+    let repo = env.path("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("leak.txt"), &live).unwrap();
+    git(&repo, &["add", "leak.txt"]);
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = Command::new(&pre_commit)
+        .args(["try-repo", env!("CARGO_MANIFEST_DIR"), "apikeys-scan"])
+        .current_dir(&repo)
+        .env("PATH", &path)
+        .env("HOME", env.dir.path())
+        .env("PRE_COMMIT_HOME", env.path("pc-cache"))
+        .env("APIKEYS_STORE", &env.store)
+        .env("APIKEYS_KEY_FILE", &env.key_file)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !run.status.success(),
+        "the hook let a live token through: {text}"
+    );
+    assert!(
+        text.contains("apikeys scan") && text.contains("Failed"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&live[16..60]),
+        "no secret in the hook's output"
+    );
+}
