@@ -267,24 +267,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         )?;
         Ok(record)
     };
-    // SPEC §3 "Token delivery": every check runs first on what the store holds now (in a
-    // transaction that is rolled back), then the token is delivered, and only then is the key
-    // committed, under the lock, with the same checks again.
-    let record = match dry_run(store.conn(), insert) {
-        Ok(r) => r,
-        Err(e) => {
-            reveal.abandon();
-            return Err(e);
-        }
-    };
-    let delivered = reveal.deliver(ctx, &record, &new.token)?;
-    match store.write(|tx, _| insert(tx)) {
-        Ok(record) => {
-            delivered.committed(ctx, &record, "created");
-            Ok(())
-        }
-        Err(e) => Err(delivered.withdraw(ctx, e, true)),
-    }
+    super::reveal::deliver_then_commit(ctx, &mut store, reveal, &new.token, "created", insert)
 }
 
 /// Runs `change` in a transaction on the store as read, and rolls it back: what a write would

@@ -135,6 +135,35 @@ impl Reveal {
     }
 }
 
+/// SPEC §3 "Token delivery", for `create` and `rotate`: `change` (which inserts the key of
+/// `token` and returns it) runs first on the store as read, in a transaction rolled back, so
+/// that a refusal comes before anything is shown; then the token is delivered; only then is
+/// `change` committed, under the lock, with every check again.
+pub fn deliver_then_commit(
+    ctx: &Context,
+    store: &mut crate::store::Store,
+    reveal: Reveal,
+    token: &TokenString,
+    verb: &str,
+    change: impl Fn(&rusqlite::Connection) -> Result<KeyRecord>,
+) -> Result<()> {
+    let record = match super::create::dry_run(store.conn(), &change) {
+        Ok(r) => r,
+        Err(e) => {
+            reveal.abandon();
+            return Err(e);
+        }
+    };
+    let delivered = reveal.deliver(ctx, &record, token)?;
+    match store.write(|tx, _| change(tx)) {
+        Ok(record) => {
+            delivered.committed(ctx, &record, verb);
+            Ok(())
+        }
+        Err(e) => Err(delivered.withdraw(ctx, e, true)),
+    }
+}
+
 /// The one-line description of a key's expiry.
 fn expires(key: &KeyRecord) -> String {
     key.expires_at.map_or_else(

@@ -2,7 +2,7 @@
 //! key stays valid for a grace period, then expires. One sealed write does both.
 
 use super::Context;
-use super::create::{Settings, dry_run, mint_with};
+use super::create::{Settings, mint_with};
 use super::reveal::{Reveal, RevealArgs};
 use crate::error::{Error, Result};
 use crate::policy;
@@ -131,22 +131,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         )?;
         Ok(new)
     };
-    // SPEC §3 "Token delivery": checked on the store as read, delivered, then committed.
-    let new = match dry_run(store.conn(), change) {
-        Ok(n) => n,
-        Err(e) => {
-            reveal.abandon();
-            return Err(e);
-        }
-    };
-    let delivered = reveal.deliver(ctx, &new, &token.token)?;
-    match store.write(|tx, _| change(tx)) {
-        Ok(new) => {
-            delivered.committed(ctx, &new, "rotated: new");
-            Ok(())
-        }
-        Err(e) => Err(delivered.withdraw(ctx, e, true)),
-    }
+    super::reveal::deliver_then_commit(
+        ctx,
+        &mut store,
+        reveal,
+        &token.token,
+        "rotated: new",
+        change,
+    )
 }
 
 /// Refuses (exit 7) to rotate a revoked or expired key: its successor would bring it back.

@@ -389,30 +389,10 @@ fn parallel_appenders_to_one_usage_log_lose_nothing_and_share_the_ledger() {
     // After import and a new export, the ledger does not count those uses twice.
     env.run(&["edit", "limited", "--uses", "2"]).code(0);
     export(&env, "v.snap", "v.key");
-    verify_snap(
-        &env,
-        "v.snap",
-        "v.key",
-        &limited,
-        &["--usage-log", log.to_str().unwrap()],
-    )
-    .code(0);
-    verify_snap(
-        &env,
-        "v.snap",
-        "v.key",
-        &limited,
-        &["--usage-log", log.to_str().unwrap()],
-    )
-    .code(0);
-    verify_snap(
-        &env,
-        "v.snap",
-        "v.key",
-        &limited,
-        &["--usage-log", log.to_str().unwrap()],
-    )
-    .code(16);
+    let with_log = ["--usage-log", log.to_str().unwrap()];
+    for want in [0, 0, 16] {
+        verify_snap(&env, "v.snap", "v.key", &limited, &with_log).code(want);
+    }
 }
 
 #[test]
