@@ -2,28 +2,19 @@
 //! which is also the ledger of a limited key's uses between separate verifies on one snapshot.
 
 use super::Context;
+pub use crate::engine::counters::Take;
+use crate::engine::counters::{Counters, ledger::LedgerCounters, store::StoreCounters};
 use crate::engine::source::Source;
 use crate::engine::{Entry, KeySet, Outcome};
 use crate::error::Result;
 use crate::store::{Store, queries};
 use std::collections::HashMap;
-use std::time::Duration;
 
 /// A valid verify skips recording last use when the stored time is younger than this.
 pub const LAST_USED_THROTTLE_SECS: i64 = 60;
-/// The longest a verify of a key with a usage limit waits for another writer's lock.
-const LIMITED_WAIT: Duration = Duration::from_secs(10);
 
 /// Uses granted and not yet recorded: key id → (uses, last use as stored).
 pub type Used = HashMap<String, (i64, Option<i64>)>;
-
-/// What one valid request takes: its cost, when, and from which client address.
-#[derive(Debug, Clone, Copy)]
-pub struct Take<'a> {
-    pub cost: i64,
-    pub now_ms: i64,
-    pub ip: Option<&'a str>,
-}
 
 /// Accounts for a valid answer of cost `cost`. A key with a rate or use limit is decided
 /// where its state is kept (SPEC §10): under the store lock, or under the usage log's lock
@@ -38,18 +29,20 @@ pub fn grant(
     take: Take<'_>,
     used: &mut Used,
 ) -> Result<Outcome> {
-    let Take { cost, now_ms, ip } = take;
+    let cost = take.cost;
     if !k.limited() {
         used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += cost;
         return Ok(outcome);
     }
     let decision = match source {
-        Source::Store(store) => store.write_within(LIMITED_WAIT, |tx, _| {
-            queries::take(tx, &k.id, cost, now_ms, ip)
-        })?,
+        Source::Store(store) => StoreCounters(store).take(k, take)?,
         Source::Snapshot(f) => match &mut f.log {
             None => return Ok(outcome.exhausted_uncounted()),
-            Some(log) => Some(log.take(k, keys.usage_marks(), cost, now_ms, ip)?),
+            Some(log) => LedgerCounters {
+                log,
+                marks: keys.usage_marks(),
+            }
+            .take(k, take)?,
         },
     };
     Ok(match decision {

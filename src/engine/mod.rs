@@ -4,6 +4,7 @@
 //! `serve` are thin front ends on it, so the order of checks and the answers cannot drift.
 //! Synchronous, with no I/O of its own.
 
+pub mod counters;
 pub mod keys;
 pub mod limits;
 pub mod source;
