@@ -14,6 +14,8 @@ export APIKEYS_PASSPHRASE=bench-passphrase APIKEYS_ACTOR=bench NO_COLOR=1
 sizes=${SIZES:-"100 1000 10000 100000"}
 runs=${RUNS:-15}
 
+# (A new token never goes to /dev/null, where hyperfine sends stdout: create writes it to a
+# secret file, as it refuses a stdout that loses it.)
 # median_ms NAME COMMAND [PREPARE]: median wall time of COMMAND (run by sh, like every row, so
 # the shell's start-up is in every figure alike), with PREPARE run before each run if given.
 median_ms() {
@@ -68,9 +70,9 @@ for n in $sizes; do
   row "list (table)" "$n" "exec $bin --store $s --key-file $k list"
   cp "$s" "$work/w.store"
   printf '%-34s %8s %12s %10s\n' "create (key file, fsync)" "$n" "$(median_ms row \
-    "exec $bin --store $work/w.store --key-file $k create --name bench-new --no-clipboard -q" \
-    "$bin --store $work/w.store --key-file $k delete bench-new --yes -q || true")" \
-    "$(rss_mb "exec $bin --store $work/w.store --key-file $k create --name bench-rss --no-clipboard -q")"
+    "exec $bin --store $work/w.store --key-file $k create --name bench-new --secret-file $work/tok -q" \
+    "rm -f $work/tok; $bin --store $work/w.store --key-file $k delete bench-new --yes -q || true")" \
+    "$(rss_mb "exec $bin --store $work/w.store --key-file $k create --name bench-rss --secret-file $work/tok-rss -q")"
   printf '%-34s %8s %12s %10s\n' "revoke (key file, fsync)" "$n" "$(median_ms row \
     "exec $bin --store $work/w.store --key-file $k revoke key-000000 --yes -q" \
     "$bin --store $work/w.store --key-file $k activate key-000000 -q")" "-"
