@@ -525,6 +525,16 @@ fn a_dual_stack_listener_checks_the_client_behind_a_trusted_proxy() {
 fn one_client_with_a_thousand_idle_sockets_cannot_keep_another_out() {
     let env = TestEnv::new();
     let token = env.create("k", &[]);
+    // 1,100 sockets on our side: raise the soft limit on open files to the hard one.
+    if let Some(l) = rustix::process::getrlimit(rustix::process::Resource::Nofile).maximum {
+        let _ = rustix::process::setrlimit(
+            rustix::process::Resource::Nofile,
+            rustix::process::Rlimit {
+                current: Some(l),
+                maximum: Some(l),
+            },
+        );
+    }
     let s = Server::start(&env, &[]);
     let addr: std::net::SocketAddr = s.addr.parse().unwrap();
     // The reference, measured the same way in the same run: a request with no idle sockets.
