@@ -142,7 +142,8 @@ fn progress(ctx: &Context, tally: Arc<Tally>) -> Option<Progress> {
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     let s = stop.clone();
     let handle = std::thread::spawn(move || {
-        while !s.load(Ordering::Relaxed) {
+        // At least one frame, however short the scan, then one every 100 ms.
+        loop {
             bar.set_message(format!(
                 "scanning: {} files, {} MB, {} found",
                 tally.files.load(Ordering::Relaxed),
@@ -150,6 +151,9 @@ fn progress(ctx: &Context, tally: Arc<Tally>) -> Option<Progress> {
                 tally.found.load(Ordering::Relaxed)
             ));
             bar.tick();
+            if s.load(Ordering::Relaxed) {
+                break;
+            }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         bar.finish_and_clear();

@@ -535,3 +535,25 @@ fn a_long_import_shows_progress_at_a_terminal_only() {
         .code(0);
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
 }
+
+#[test]
+fn a_scan_shows_progress_at_a_terminal() {
+    let env = TestEnv::new();
+    let dir = env.path("tree");
+    std::fs::create_dir(&dir).unwrap();
+    // The spinner draws at least one frame, then one every 100 ms.
+    let line = "nothing to see here, just words and numbers 0123456789\n".repeat(2_000);
+    for i in 0..20 {
+        std::fs::write(dir.join(format!("f{i}.txt")), &line).unwrap();
+    }
+    let mut s = spawn(&env, &["scan", dir.to_str().unwrap()], true);
+    s.expect(expectrl::Regex(
+        "scanning: [0-9]+ files, [0-9]+ MB, [0-9]+ found",
+    ))
+    .unwrap();
+    s.expect("no apikeys tokens found").unwrap();
+    assert_eq!(exit_code(s), 0);
+    // Without a terminal, nothing but the result.
+    let out = env.run(&["scan", dir.to_str().unwrap()]).code(0);
+    assert!(!out.stderr.contains("scanning"), "{}", out.stderr);
+}
