@@ -316,16 +316,11 @@ pub fn canonical_net(net: ipnet::IpNet) -> ipnet::IpNet {
 /// Whether `ip` falls within any of `allowed`; an empty list admits every address.
 /// IPv4-mapped IPv6 addresses are matched as the IPv4 address they carry.
 pub fn ip_allowed(allowed: &[ipnet::IpNet], ip: std::net::IpAddr) -> bool {
-    let ip4 = match ip {
-        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map(std::net::IpAddr::V4),
-        std::net::IpAddr::V4(_) => None,
-    };
+    let ip4 = canonical_ip(ip);
     allowed.is_empty()
-        || allowed.iter().any(|n| {
-            n.contains(&ip)
-                || ip4.is_some_and(|v4| n.contains(&v4))
-                || canonical_net(*n).contains(&canonical_ip(ip))
-        })
+        || allowed
+            .iter()
+            .any(|n| n.contains(&ip) || canonical_net(*n).contains(&ip4))
 }
 
 /// Rate limits as given (`--rate N/DUR`, repeatable): each checked, duplicates once.

@@ -26,7 +26,6 @@ pub struct Reveal {
 #[must_use = "a delivered token must be committed or withdrawn"]
 pub struct Delivered {
     file: Option<PathBuf>,
-    to_stdout: bool,
 }
 
 /// Options shared by `create` and `rotate`.
@@ -80,7 +79,6 @@ impl Reveal {
         );
         let delivered = Delivered {
             file: self.file.as_ref().map(|(p, _)| p.clone()),
-            to_stdout: self.file.is_none(),
         };
         match self.hand_over(ctx, key, token) {
             Ok(()) => Ok(delivered),
@@ -207,8 +205,7 @@ impl Delivered {
         crate::term::prompt::on_cancel_say("nothing changed");
         let whence = match &self.file {
             Some(p) => format!("token written to {}", p.display()),
-            None if self.to_stdout => "token written to stdout, only this once".into(),
-            None => String::new(),
+            None => "token written to stdout, only this once".into(),
         };
         if !ctx.json() {
             ctx.note(&format!(

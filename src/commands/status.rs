@@ -101,8 +101,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             "keys": soon.iter().map(|k| crate::term::output::KeyJson::new(k, now)).collect::<Vec<_>>(),
         });
     }
+    let failing = args.fail && !soon.is_empty();
     let gate = || -> Result<()> {
-        if args.fail && !soon.is_empty() {
+        if failing {
             Err(crate::error::Error::Exit(7))
         } else {
             Ok(())
@@ -202,7 +203,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ]);
     }
     crate::term::output::print_line(&t.to_string())?;
-    if args.fail && !soon.is_empty() {
+    if failing {
         eprintln!(
             "error: {} key(s) expire within {}",
             soon.len(),

@@ -255,6 +255,8 @@ fn run_batch(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut line = Zeroizing::new(Vec::new());
     let mut now = crate::policy::now();
+    // The client of every token of the batch, as recorded with its uses.
+    let ip = req.ip.map(|i| i.to_string());
     loop {
         // Answers go out in one write per burst of input, and before every wait for more, so
         // that a caller feeding one token at a time gets each answer at once.
@@ -290,7 +292,6 @@ fn run_batch(
                     Some(k) if outcome.valid => {
                         let now_ms = crate::policy::now_ms();
                         let cost = cost.unwrap_or(1);
-                        let ip = req.ip.map(|i| i.to_string());
                         grant(
                             &mut live.source,
                             &live.snap,
@@ -320,7 +321,6 @@ fn run_batch(
     }
     crate::term::output::quiet_pipe(out.flush())?;
     if let Some(mut l) = live {
-        let ip = req.ip.map(|i| i.to_string());
         finish(&mut l.source, ctx, &used, now, ip.as_deref());
         l.snap.release_at_exit();
     }

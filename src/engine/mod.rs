@@ -232,21 +232,13 @@ impl Outcome {
     }
 
     /// The answer for a key that is not there (any more).
-    pub fn unknown(self) -> Self {
+    pub fn unknown() -> Self {
         Outcome::bare(Code::Unknown, Reason::None)
     }
 
     /// A request whose cost cannot be read: malformed, never a cost of 1.
     pub fn bad_cost() -> Self {
         Outcome::bare(Code::Malformed, Reason::BadCost)
-    }
-
-    /// This (valid) answer turned into `usage_exceeded`: the limited key has no use left.
-    pub fn exhausted(mut self) -> Self {
-        self.valid = false;
-        self.code = Code::UsageExceeded;
-        self.remaining = Some(0);
-        self
     }
 
     /// The answer of a node whose snapshot is past `--max-age`.
