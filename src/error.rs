@@ -54,6 +54,9 @@ pub enum Error {
     Unconfirmed { what: String },
     #[error("{0}")]
     Internal(String),
+    /// The shared counters (`--counters`) cannot be reached: a limited key is not granted.
+    #[error("the shared counters cannot be reached ({0})")]
+    CountersUnavailable(String),
     /// Another error told again with what it means here (a new token that is not valid);
     /// it keeps that error's exit code and hint.
     #[error("{message}")]
@@ -84,6 +87,7 @@ impl Error {
             Error::Policy { .. } => 7,
             Error::Unconfirmed { .. } => 8,
             Error::Exit(code) | Error::Context { code, .. } => *code,
+            Error::CountersUnavailable(_) => 19,
         }
     }
 
@@ -112,6 +116,9 @@ impl Error {
             Error::NoSuchGroup(_) => Some("see the groups with `apikeys group list`".into()),
             Error::Unconfirmed { .. } => Some(
                 "answer the prompt on a terminal, or pass --yes to confirm from a script".into(),
+            ),
+            Error::CountersUnavailable(_) => Some(
+                "check that Redis answers at the --counters URL (limited keys are denied until it does)".into(),
             ),
             Error::Io(_) | Error::Internal(_) | Error::Exit(_) => None,
         }

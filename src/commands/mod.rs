@@ -3,6 +3,7 @@
 pub mod activate;
 pub mod backup;
 pub mod completions;
+pub mod counters_args;
 pub mod create;
 pub mod delete;
 pub mod edit;

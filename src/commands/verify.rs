@@ -4,6 +4,7 @@
 use super::Context;
 use super::verify_uses::{Take, Used, finish, grant};
 use crate::engine::KeySet;
+use crate::engine::counters::redis::RedisCounters;
 use crate::engine::source::Source;
 use crate::engine::{self, Outcome, Paste, Request};
 use crate::error::{Error, Result};
@@ -45,6 +46,8 @@ pub struct Args {
     pub cost: String,
     #[command(flatten)]
     pub snapshot: super::snapshot_args::SnapshotArgs,
+    #[command(flatten)]
+    pub counters: super::counters_args::CountersArgs,
     /// Refused, for the same reason (and so that clap does not suggest `--store` for it)
     #[arg(long = "token", hide = true, value_name = "TOKEN")]
     pub token_flag: Option<String>,
@@ -97,6 +100,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     let max_age = args.snapshot.max_age()?;
     let opts = args.snapshot.options();
+    // Connected on the first limited key: an unlimited key never waits for Redis.
+    let mut shared = args.counters.target()?.map(RedisCounters::new);
     let open = || Source::open(|| ctx.open(), &opts);
     // A cost that cannot be read answers malformed (10) for every token, never a cost of 1.
     let cost = crate::policy::parse_cost(&args.cost);
@@ -107,7 +112,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 "drop --format (or pass --format json); each line is one token's verify --format json",
             ));
         }
-        return run_batch(ctx, &req, max_age, cost, open);
+        return run_batch(ctx, &req, max_age, cost, open, shared.as_mut());
     }
     let line = read_one(ctx)?;
     let ip = req.ip.map(|i| i.to_string());
@@ -141,8 +146,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                         ip: ip.as_deref(),
                     },
                     &mut used,
+                    shared.as_mut(),
                 )?;
-                finish(&mut source, ctx, &used, now, ip.as_deref());
+                finish(
+                    &mut source,
+                    ctx,
+                    &used,
+                    now,
+                    ip.as_deref(),
+                    shared.is_some(),
+                );
             }
             outcome
         }
@@ -247,6 +260,7 @@ fn run_batch(
     max_age: Option<i64>,
     cost: Option<i64>,
     open: impl Fn() -> Result<Source>,
+    mut shared: Option<&mut RedisCounters>,
 ) -> Result<()> {
     let mut live: Option<Live> = None;
     let mut used = Used::new();
@@ -303,6 +317,7 @@ fn run_batch(
                                 ip: ip.as_deref(),
                             },
                             &mut used,
+                            shared.as_deref_mut(),
                         )?
                     }
                     _ => outcome,
@@ -321,7 +336,14 @@ fn run_batch(
     }
     crate::term::output::quiet_pipe(out.flush())?;
     if let Some(mut l) = live {
-        finish(&mut l.source, ctx, &used, now, ip.as_deref());
+        finish(
+            &mut l.source,
+            ctx,
+            &used,
+            now,
+            ip.as_deref(),
+            shared.is_some(),
+        );
         l.snap.release_at_exit();
     }
     match first_failure {

@@ -3,6 +3,7 @@
 
 use super::Context;
 pub use crate::engine::counters::Take;
+use crate::engine::counters::redis::RedisCounters;
 use crate::engine::counters::{Counters, ledger::LedgerCounters, store::StoreCounters};
 use crate::engine::source::Source;
 use crate::engine::{Entry, KeySet, Outcome};
@@ -20,7 +21,9 @@ pub type Used = HashMap<String, (i64, Option<i64>)>;
 /// where its state is kept (SPEC §10): under the store lock, or under the usage log's lock
 /// on a snapshot (the log is the ledger), before the answer stands. Other uses are noted in
 /// `used`, recorded by [`finish`]. On a snapshot with no usage log a limited key cannot be
-/// counted, so it is denied (fail closed).
+/// counted, so it is denied (fail closed). With shared counters (`--counters`), Redis decides
+/// a limited key and its uses are recorded like any other: a Redis that cannot answer denies
+/// it (`counters_unavailable`, 19).
 pub fn grant(
     source: &mut Source,
     keys: &KeySet,
@@ -28,11 +31,24 @@ pub fn grant(
     outcome: Outcome,
     take: Take<'_>,
     used: &mut Used,
+    shared: Option<&mut RedisCounters>,
 ) -> Result<Outcome> {
     let cost = take.cost;
     if !k.limited() {
         used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += cost;
         return Ok(outcome);
+    }
+    if let Some(redis) = shared {
+        return Ok(match redis.decide(k, cost) {
+            Ok((d, _)) => {
+                if d.verdict == crate::engine::limits::Verdict::Allowed {
+                    // No throttle: the store's count of a limited key must stay true.
+                    used.entry(k.id.clone()).or_insert((0, None)).0 += cost;
+                }
+                outcome.limited(&d)
+            }
+            Err(_) => outcome.counters_unavailable(),
+        });
     }
     let decision = match source {
         Source::Store(store) => StoreCounters(store).take(k, take)?,
@@ -52,11 +68,19 @@ pub fn grant(
     })
 }
 
-/// Records the uses granted: into the store (throttled, never waiting for the lock) or the
+/// Records the uses granted: into the store (throttled, never waiting for the lock unless
+/// `must` says that uses of limited keys counted in shared counters are among them) or the
 /// usage log. A failure only warns: the answers stand.
-pub fn finish(source: &mut Source, ctx: &Context, used: &Used, now: i64, ip: Option<&str>) {
+pub fn finish(
+    source: &mut Source,
+    ctx: &Context,
+    used: &Used,
+    now: i64,
+    ip: Option<&str>,
+    must: bool,
+) {
     let res = match source {
-        Source::Store(store) => record_uses(store, used, now, ip),
+        Source::Store(store) => record_uses(store, used, now, ip, must),
         Source::Snapshot(f) => match &mut f.log {
             Some(log) if !used.is_empty() => log.append(
                 &used
@@ -76,9 +100,15 @@ pub fn finish(source: &mut Source, ctx: &Context, used: &Used, now: i64, ip: Opt
     }
 }
 
-/// Records uses in one write, skipping keys whose last use is recent. It never waits for
-/// another writer: when the lock is taken, a later verify records the use.
-fn record_uses(store: &mut Store, used: &Used, now: i64, ip: Option<&str>) -> Result<()> {
+/// Records uses in one write, skipping keys whose last use is recent. Unless it `must`, it
+/// never waits for another writer: when the lock is taken, a later verify records the use.
+fn record_uses(
+    store: &mut Store,
+    used: &Used,
+    now: i64,
+    ip: Option<&str>,
+    must: bool,
+) -> Result<()> {
     let due: Vec<_> = used
         .iter()
         .filter(|(_, (_, last))| last.is_none_or(|l| now - l >= LAST_USED_THROTTLE_SECS))
@@ -87,10 +117,14 @@ fn record_uses(store: &mut Store, used: &Used, now: i64, ip: Option<&str>) -> Re
     if due.is_empty() {
         return Ok(());
     }
-    store
-        .try_write(|tx, _| {
-            due.iter()
-                .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n, ip))
-        })
-        .map(|_| ())
+    let write = |tx: &rusqlite::Transaction<'_>| {
+        due.iter()
+            .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n, ip))
+    };
+    if must {
+        return store.write_within(crate::engine::counters::store::LIMITED_WAIT, |tx, _| {
+            write(tx)
+        });
+    }
+    store.try_write(|tx, _| write(tx)).map(|_| ())
 }

@@ -34,6 +34,9 @@ pub struct Entry {
     pub refill_period: i64,
     /// The GCRA state as stored (a plain CLI verify keeps it in the store).
     pub tats: Vec<i64>,
+    /// When `remaining` was set (unix seconds): the export of a snapshot, or the store's last
+    /// admin change of the key. Shared counters take a figure newer than theirs (SPEC §10).
+    pub seed_at: i64,
 }
 
 impl Entry {
@@ -154,7 +157,8 @@ impl KeySet {
     }
 
     /// A snapshot from a verifier snapshot's contents.
-    pub fn import(e: &Payload) -> std::result::Result<KeySet, String> {
+    /// `issued_at`: the snapshot's export time, when its use counts were true.
+    pub fn import(e: &Payload, issued_at: i64) -> std::result::Result<KeySet, String> {
         let pepper = Key32::from_bytes(crate::hex::decode::<32>(&e.pepper).ok_or("a bad pepper")?);
         let mut keys = Keys::with_capacity_and_hasher(e.keys.len(), IdHash);
         for k in &e.keys {
@@ -195,6 +199,7 @@ impl KeySet {
                     },
                     refill_period: k.refill_period,
                     tats: vec![],
+                    seed_at: issued_at,
                 },
             );
         }
@@ -239,6 +244,7 @@ impl KeySet {
                     limits: row.limits,
                     refill_period: row.refill_period,
                     tats: row.rate_state,
+                    seed_at: row.seed_at,
                 },
             );
         })?;

@@ -33,7 +33,7 @@ pub struct Refill {
 }
 
 /// A duration as `1s`, `250ms`, `10m`, `1h`, `30d`, `6w`, in milliseconds.
-fn parse_period_ms(s: &str) -> Option<u64> {
+pub fn parse_period_ms(s: &str) -> Option<u64> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
     let n: u64 = num.parse().ok()?;

@@ -34,11 +34,13 @@ pub enum Code {
     StaleSnapshot,
     /// Over a rate limit (SPEC §10).
     RateLimited,
+    /// A limited key while the shared counters (`--counters`) cannot be reached: fail closed.
+    CountersUnavailable,
 }
 
 impl Code {
     /// Every code, in the order of the checks.
-    pub const ALL: [Code; 10] = [
+    pub const ALL: [Code; 11] = [
         Code::Valid,
         Code::Malformed,
         Code::Unknown,
@@ -49,6 +51,7 @@ impl Code {
         Code::UsageExceeded,
         Code::StaleSnapshot,
         Code::RateLimited,
+        Code::CountersUnavailable,
     ];
 
     /// The exit code of SPEC §4.
@@ -64,6 +67,7 @@ impl Code {
             Code::UsageExceeded => 16,
             Code::StaleSnapshot => 17,
             Code::RateLimited => 18,
+            Code::CountersUnavailable => 19,
         }
     }
 
@@ -80,6 +84,7 @@ impl Code {
             Code::UsageExceeded => "usage_exceeded",
             Code::StaleSnapshot => "stale_snapshot",
             Code::RateLimited => "rate_limited",
+            Code::CountersUnavailable => "counters_unavailable",
         }
     }
 }
@@ -255,6 +260,14 @@ impl Outcome {
         self
     }
 
+    /// This (valid) answer denied because the key is limited and the shared counters cannot
+    /// be reached or did not answer in time: fail closed (SPEC §10).
+    pub fn counters_unavailable(mut self) -> Self {
+        self.valid = false;
+        self.code = Code::CountersUnavailable;
+        self
+    }
+
     /// A malformed token's answer.
     pub fn malformed(why: Paste) -> Self {
         Outcome::bare(Code::Malformed, Reason::Malformed(why))
@@ -302,6 +315,9 @@ impl Outcome {
             (Code::RateLimited, _) => format!(
                 "invalid: key {name} is over its rate limit (try again in {} s)",
                 self.retry_after.unwrap_or(1)
+            ),
+            (Code::CountersUnavailable, _) => format!(
+                "invalid: key {name} is limited and the shared counters (--counters) cannot be reached; nothing was counted (try again, and check Redis)"
             ),
             (Code::UsageExceeded, Reason::Uncounted) => format!(
                 "invalid: key {name} has a usage limit, and uses on a snapshot are counted only with --usage-log PATH"

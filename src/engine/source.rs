@@ -100,7 +100,7 @@ impl Source {
                         f.state.is_some(),
                     ));
                 }
-                let snap = KeySet::import(&payload)
+                let snap = KeySet::import(&payload, meta.issued_at)
                     .map_err(|why| crate::snapshot::refused(&f.path, &why))?;
                 if meta.generation > f.floor
                     && let Some(state) = &f.state

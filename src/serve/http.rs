@@ -1,7 +1,9 @@
 //! The forward-auth protocol: what one request asks and how it is answered. Plain synchronous
 //! code over the request's head, so the answers are testable without a socket.
 
-use super::state::Shared;
+use super::state::{Loaded, Shared};
+use crate::engine::counters::redis::Unavailable;
+use crate::engine::limits::Decision;
 use crate::engine::{Code, Outcome, Paste, Request};
 use bytes::Bytes;
 use http_body_util::Full;
@@ -255,8 +257,64 @@ pub fn status_of(code: Code) -> StatusCode {
         }
         Code::IpDenied | Code::ScopeDenied => StatusCode::FORBIDDEN,
         Code::UsageExceeded | Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        Code::StaleSnapshot => StatusCode::SERVICE_UNAVAILABLE,
+        Code::StaleSnapshot | Code::CountersUnavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
+}
+
+/// Where answering one request stands.
+#[derive(Debug)]
+pub enum Step {
+    /// Answered.
+    Done(Answer, Logged),
+    /// A limited key passed every other check: the shared counters decide (awaited by the
+    /// caller, then [`counted`]).
+    Count(Pending),
+}
+
+/// A request waiting for the shared counters.
+#[derive(Debug)]
+pub struct Pending {
+    loaded: std::sync::Arc<Loaded>,
+    outcome: Outcome,
+    pub cost: i64,
+    client: Option<IpAddr>,
+}
+
+impl Pending {
+    /// The key the counters decide.
+    pub fn key(&self) -> Option<&crate::engine::Entry> {
+        self.outcome
+            .key_id
+            .as_deref()
+            .and_then(|id| self.loaded.snap.get(id))
+    }
+}
+
+/// Finishes a request with the shared counters' decision (or their silence: fail closed).
+pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) -> Step {
+    let outcome = match d {
+        Ok(d) => {
+            if d.verdict == crate::engine::limits::Verdict::Allowed
+                && let Some(key) = p.key()
+            {
+                shared.note_use(&key.id, p.cost, crate::policy::now(), p.client);
+            }
+            p.outcome.clone().limited(&d)
+        }
+        Err(_) => p.outcome.clone().counters_unavailable(),
+    };
+    verified(shared, outcome, p.client)
+}
+
+/// The answer to a verification, counted and logged.
+fn verified(shared: &Shared, outcome: Outcome, client: Option<IpAddr>) -> Step {
+    shared.metrics.count(outcome.code);
+    let logged = Logged {
+        client,
+        code: outcome.code.as_str(),
+        key_id: outcome.key_id.clone(),
+    };
+    Step::Done(verification_answer(&outcome), logged)
 }
 
 fn verification_answer(outcome: &Outcome) -> Answer {
@@ -325,7 +383,8 @@ fn verification_answer(outcome: &Outcome) -> Answer {
     r
 }
 
-/// Answers one request from its head. Never touches SQLite, never waits on a reload.
+/// Answers one request from its head. Never touches SQLite, never waits on a reload; a
+/// limited key with shared counters comes back as [`Step::Count`].
 pub fn answer(
     shared: &Shared,
     cfg: &Config,
@@ -333,7 +392,7 @@ pub fn answer(
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
-) -> (Answer, Logged) {
+) -> Step {
     let now = crate::policy::now();
     let loaded = shared.current();
     let mut logged = Logged {
@@ -345,7 +404,7 @@ pub fn answer(
         let (status, body) = match &loaded {
             None => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                serde_json::json!({"status": "empty", "keys": 0, "counters": "none"}),
+                serde_json::json!({"status": "empty", "keys": 0, "counters": shared.counters_word()}),
             ),
             Some(l) => {
                 let too_old = cfg.max_age.is_some_and(|m| now - l.issued_at > m);
@@ -362,24 +421,28 @@ pub fn answer(
                         "loaded_at": crate::text::rfc3339(l.loaded_at),
                         "issued_at": crate::text::rfc3339(l.issued_at),
                         "generation": l.generation,
-                        "counters": "none",
+                        "counters": shared.counters_word(),
                     }),
                 )
             }
         };
         logged.code = "healthz";
-        return (json_answer(status, body.to_string()), logged);
+        return Step::Done(json_answer(status, body.to_string()), logged);
     }
     if path == "/metrics" {
         let keys = loaded.as_ref().map_or(0, |l| l.snap.len());
         let stale = shared.stale.load(std::sync::atomic::Ordering::Relaxed);
-        let mut r = Response::new(Full::new(Bytes::from(shared.metrics.render(keys, stale))));
+        let mut text = shared.metrics.render(keys, stale);
+        if let Some(c) = &shared.counters {
+            c.metrics.render(c.is_up(), &mut text);
+        }
+        let mut r = Response::new(Full::new(Bytes::from(text)));
         r.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; version=0.0.4"),
         );
         logged.code = "metrics";
-        return (r, logged);
+        return Step::Done(r, logged);
     }
     if path != "/verify" && !path.starts_with("/verify/") {
         shared
@@ -389,15 +452,12 @@ pub fn answer(
         logged.code = "not_found";
         let body =
             serde_json::json!({"error": "not found", "hint": "ask /verify, /healthz or /metrics"});
-        return (json_answer(StatusCode::NOT_FOUND, body.to_string()), logged);
+        return Step::Done(json_answer(StatusCode::NOT_FOUND, body.to_string()), logged);
     }
     let Some(loaded) = loaded.filter(|l| cfg.max_age.is_none_or(|m| now - l.issued_at <= m)) else {
         // Past --max-age (or nothing loaded): no answer can be trusted, so none is given. The
         // 503 carries the code and body like every other answer.
-        let outcome = Outcome::stale();
-        shared.metrics.count(outcome.code);
-        logged.code = outcome.code.as_str();
-        return (verification_answer(&outcome), logged);
+        return verified(shared, Outcome::stale(), None);
     };
     let client = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header);
     let (scopes, unreadable_scope) = required_scopes(headers, query);
@@ -419,17 +479,22 @@ pub fn answer(
     if outcome.valid
         && let Some(key) = outcome.key_id.as_deref().and_then(|id| loaded.snap.get(id))
     {
+        let cost = cost.unwrap_or(1);
+        if key.limited() && shared.counters.is_some() {
+            return Step::Count(Pending {
+                loaded: loaded.clone(),
+                outcome,
+                cost,
+                client,
+            });
+        }
         // Rates and uses are decided in memory, uses against what the snapshot says is left.
         let now_ms = crate::policy::now_ms();
-        if let Some(d) = shared.take(key, cost.unwrap_or(1), now_ms, client) {
+        if let Some(d) = shared.take(key, cost, now_ms, client) {
             outcome = outcome.limited(&d);
         }
     }
-    shared.metrics.count(outcome.code);
-    logged.client = client;
-    logged.code = outcome.code.as_str();
-    logged.key_id = outcome.key_id.clone();
-    (verification_answer(&outcome), logged)
+    verified(shared, outcome, client)
 }
 
 #[cfg(test)]

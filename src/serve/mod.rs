@@ -5,6 +5,7 @@
 //! - `state`: the snapshot being served, pending use records, metrics;
 //! - here: listeners, connections, reload, write-back of uses, shutdown.
 
+mod counters;
 pub mod http;
 mod net;
 pub mod reload;
@@ -63,6 +64,8 @@ pub struct Args {
     /// With --verifier: accept this generation and newer again, lowering the floor on purpose
     #[arg(long, value_name = "N", requires = "verifier")]
     pub accept_generation: Option<u64>,
+    #[command(flatten)]
+    pub counters: crate::commands::counters_args::CountersArgs,
     /// How often use records are written back to the store
     #[arg(long, value_name = "DUR", default_value = "60s", hide = true)]
     pub flush_every: String,
@@ -197,13 +200,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         accept_generation: args.accept_generation,
         ..args.snapshot.options()
     };
+    let pool = args.counters.target()?.map(counters::RedisPool::new);
     let mut source = Source::open(|| ctx.open(), &opts)?;
     if let Some(g) = args.accept_generation {
         log(&format!(
             "rollback floor lowered on purpose: generation {g} and newer are accepted"
         ));
     }
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Shared {
+        counters: pool.clone(),
+        ..Shared::default()
+    });
     let keys = source.start(&shared)?;
     let server = Arc::new(Server {
         shared,
@@ -224,7 +231,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::Io(format!("cannot start the server runtime: {e}")))?;
-    let result = runtime.block_on(serve(server.clone(), addrs, keys, flush_every));
+    let result = runtime.block_on(serve(server.clone(), addrs, keys, flush_every, pool));
     runtime.shutdown_timeout(Duration::from_secs(1));
     result?;
     server
@@ -241,8 +248,12 @@ async fn serve(
     addrs: Vec<Addr>,
     keys: usize,
     flush_every: Duration,
+    pool: Option<Arc<counters::RedisPool>>,
 ) -> Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
+    // Shared counters: connected (and reconnected) in the background; until then a limited
+    // key answers counters_unavailable and the others are not held up.
+    let keeper = pool.map(|p| tokio::spawn(p.maintain(stop_rx.clone(), log)));
     let mut loops = Vec::new();
     let mut sockets = Vec::new();
     let mut bound = Vec::new();
@@ -353,6 +364,9 @@ async fn serve(
     }
     let _ = reloader.await;
     let _ = flusher.await;
+    if let Some(k) = keeper {
+        let _ = k.await;
+    }
     for p in sockets {
         let _ = std::fs::remove_file(p);
     }
@@ -368,7 +382,9 @@ mod tests {
     #[test]
     fn a_panicking_request_is_answered_500_and_counted() {
         let shared = Shared::default();
-        let (answer, logged) = guard(&shared, || panic!("boom"));
+        let http::Step::Done(answer, logged) = guard(&shared, || panic!("boom")) else {
+            panic!("a panic is answered")
+        };
         assert_eq!(answer.status(), 500);
         assert_eq!(logged.code, "panic");
         assert_eq!(shared.metrics.panics.load(Ordering::Relaxed), 1);

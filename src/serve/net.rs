@@ -14,15 +14,21 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Semaphore, watch};
 
-/// Answers one request; a panic is caught, counted and answered 500 (the server goes on).
-fn handle(server: &Server, peer: Peer, req: hyper::Request<hyper::body::Incoming>) -> http::Answer {
+/// Answers one request; a panic is caught, counted and answered 500 (the server goes on). A
+/// limited key with shared counters awaits Redis (bounded by `--counters-timeout`).
+async fn handle(
+    server: &Server,
+    peer: Peer,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> http::Answer {
     let started = Instant::now();
     // The body is never read: a forward-auth request carries none worth reading, and one that
     // does is dropped (hyper then closes the connection instead of draining it).
     let (parts, _body) = req.into_parts();
-    let result = guard(&server.shared, || {
+    let shared = &server.shared;
+    let mut step = guard(shared, || {
         http::answer(
-            &server.shared,
+            shared,
             &server.cfg,
             peer,
             parts.uri.path(),
@@ -30,7 +36,17 @@ fn handle(server: &Server, peer: Peer, req: hyper::Request<hyper::body::Incoming
             &parts.headers,
         )
     });
-    let (answer, logged) = result;
+    if let http::Step::Count(pending) = step {
+        let decided = match (pending.key(), &shared.counters) {
+            (Some(key), Some(pool)) => pool.take(key, pending.cost).await,
+            _ => Err(crate::engine::counters::redis::Unavailable("no key".into())),
+        };
+        step = guard(shared, || http::counted(shared, pending, decided));
+    }
+    let (answer, logged) = match step {
+        http::Step::Done(a, l) => (a, l),
+        http::Step::Count(_) => panicked(shared),
+    };
     server
         .shared
         .metrics
@@ -49,28 +65,28 @@ fn handle(server: &Server, peer: Peer, req: hyper::Request<hyper::body::Incoming
 }
 
 /// Runs `f`, turning a panic into a 500 answer and a count.
-pub(super) fn guard(
-    shared: &Shared,
-    f: impl FnOnce() -> (http::Answer, http::Logged),
-) -> (http::Answer, http::Logged) {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(_) => {
-            shared.metrics.panics.fetch_add(1, Ordering::Relaxed);
-            let mut r = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(
-                r#"{"error":"internal error"}"#,
-            )));
-            *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-            (
-                r,
-                http::Logged {
-                    client: None,
-                    code: "panic",
-                    key_id: None,
-                },
-            )
-        }
-    }
+pub(super) fn guard(shared: &Shared, f: impl FnOnce() -> http::Step) -> http::Step {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        let (a, l) = panicked(shared);
+        http::Step::Done(a, l)
+    })
+}
+
+/// The 500 answer of a request that panicked, counted.
+fn panicked(shared: &Shared) -> (http::Answer, http::Logged) {
+    shared.metrics.panics.fetch_add(1, Ordering::Relaxed);
+    let mut r = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(
+        r#"{"error":"internal error"}"#,
+    )));
+    *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    (
+        r,
+        http::Logged {
+            client: None,
+            code: "panic",
+            key_id: None,
+        },
+    )
 }
 
 /// Resolves once shutdown has been asked for.
@@ -120,9 +136,12 @@ where
     let srv = server.clone();
     let service = hyper::service::service_fn(move |req| {
         seen.store(now_ms(start), Ordering::Relaxed);
-        let answer = handle(&srv, peer, req);
-        seen.store(now_ms(start), Ordering::Relaxed);
-        async move { Ok::<_, std::convert::Infallible>(answer) }
+        let (srv, seen) = (srv.clone(), seen.clone());
+        async move {
+            let answer = handle(&srv, peer, req).await;
+            seen.store(now_ms(start), Ordering::Relaxed);
+            Ok::<_, std::convert::Infallible>(answer)
+        }
     });
     let mut builder = http1::Builder::new();
     builder

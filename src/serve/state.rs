@@ -216,11 +216,31 @@ pub struct Shared {
     pub stale: AtomicBool,
     pub uses: Mutex<UseBook>,
     pub metrics: Metrics,
+    /// Shared counters (`--counters`): limited keys are decided there, not in memory.
+    pub counters: Option<Arc<super::counters::RedisPool>>,
 }
 
 impl Shared {
     fn book(&self) -> std::sync::MutexGuard<'_, UseBook> {
         self.uses.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notes a use to write back, decided elsewhere (the shared counters).
+    pub fn note_use(&self, id: &str, cost: i64, now: i64, ip: Option<std::net::IpAddr>) {
+        let mut book = self.book();
+        add_use(&mut book.pending, id, cost, now);
+        if let Some(ip) = ip {
+            book.ips.insert(id.to_string(), ip.to_string());
+        }
+    }
+
+    /// `/healthz`'s word for the shared counters.
+    pub fn counters_word(&self) -> &'static str {
+        match &self.counters {
+            None => "none",
+            Some(c) if c.is_up() => "ok",
+            Some(_) => "down",
+        }
     }
 
     /// Records a valid request of `cost` for `key` at `now_ms`. A key with limits is decided
@@ -237,17 +257,11 @@ impl Shared {
     ) -> Option<crate::engine::limits::Decision> {
         use crate::engine::limits;
         let now = now_ms.div_euclid(1000);
-        let mut book = self.book();
-        let note_ip = |book: &mut UseBook| {
-            if let Some(ip) = ip {
-                book.ips.insert(key.id.clone(), ip.to_string());
-            }
-        };
         if !key.limited() {
-            add_use(&mut book.pending, &key.id, cost, now);
-            note_ip(&mut book);
+            self.note_use(&key.id, cost, now, ip);
             return None;
         }
+        let mut book = self.book();
         let spent = |u: &Uses| u.get(&key.id).map_or(0, |u| u.0);
         let mut state = key.state();
         if let Some(t) = book.tats.get(&key.id) {
@@ -264,7 +278,9 @@ impl Shared {
                 book.tats.insert(key.id.clone(), d.state.tats.clone());
             }
             add_use(&mut book.pending, &key.id, cost, now);
-            note_ip(&mut book);
+            if let Some(ip) = ip {
+                book.ips.insert(key.id.clone(), ip.to_string());
+            }
         }
         Some(d)
     }

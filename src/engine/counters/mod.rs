@@ -6,9 +6,11 @@
 //! - [`ledger::LedgerCounters`]: `verify --verifier --usage-log`, under the log's lock;
 //! - in memory: `serve` keeps its buckets in its use book (`serve/state.rs`), beside the
 //!   uses it writes back;
-//! - Redis (issue 23) is the next implementation.
+//! - [`redis::RedisCounters`]: `--counters URL`, shared by a fleet (the CLI's blocking client;
+//!   `serve` awaits the same script in `serve/counters.rs`).
 
 pub mod ledger;
+pub mod redis;
 pub mod store;
 
 use super::Entry;

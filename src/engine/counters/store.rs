@@ -9,7 +9,7 @@ use crate::store::{Store, queries};
 use std::time::Duration;
 
 /// The longest a verify of a limited key waits for another writer's lock.
-const LIMITED_WAIT: Duration = Duration::from_secs(10);
+pub const LIMITED_WAIT: Duration = Duration::from_secs(10);
 
 /// The store, as the place of limited keys' state.
 #[derive(Debug)]

@@ -1,0 +1,121 @@
+-- apikeys: one request of one limited key, decided and kept all-or-nothing (SPEC §10).
+-- The mirror of src/engine/limits.rs::decide, tested against it on the same sequences.
+--
+-- KEYS[1]  apikeys:{<key id>}: a hash holding this key's state, and nothing else:
+--            seed  when the figure below was set (unix seconds of the export or admin change)
+--            rem   uses left        per  the refill period `rem` belongs to
+--            r<N>/<P>  one rate's theoretical arrival time, "<ms>:<fraction of N>"
+-- ARGV     cost, now_ms ('' = Redis TIME: node clocks do not matter), created_at (s),
+--          refill N (-1: none), refill every (s), seed_at, remaining ('' = no use limit),
+--          remaining's period, the number of rates, then N and P (ms) of each rate.
+-- Returns  {verdict (0 allowed, 1 rate limited, 2 usage exceeded), has uses (0/1), uses left,
+--           retry after (s, -1), limit, remaining, reset (s) of the tightest rate (-1),
+--           refills at (unix s, -1), seeded (0/1)}
+--
+-- Lua numbers are doubles: exact integers only below 2^53. A rate's time is kept in units of
+-- 1/N ms as in Rust, but split into whole milliseconds and a fraction below N, so nothing
+-- here ever exceeds 2^53 (Rust's i128 products would).
+local k = KEYS[1]
+local cost = math.max(tonumber(ARGV[1]), 1)
+local now_ms
+if ARGV[2] == '' then
+  local t = redis.call('TIME')
+  now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+else
+  now_ms = tonumber(ARGV[2])
+end
+local created = tonumber(ARGV[3])
+local refill_n = tonumber(ARGV[4])
+local every = math.max(tonumber(ARGV[5]), 1)
+local seed_at = tonumber(ARGV[6])
+local has_uses = ARGV[7] ~= ''
+local nrates = tonumber(ARGV[9])
+local now = math.floor(now_ms / 1000)
+
+local seeded = 0
+local remaining, period = 0, 0
+if has_uses then
+  local st = redis.call('HMGET', k, 'seed', 'rem', 'per')
+  if st[1] == false or st[2] == false or tonumber(st[1]) < seed_at then
+    remaining = tonumber(ARGV[7])
+    period = tonumber(ARGV[8])
+    seeded = 1
+    redis.call('HSET', k, 'seed', string.format('%d', seed_at),
+      'rem', string.format('%d', remaining), 'per', string.format('%d', period))
+  else
+    remaining = tonumber(st[2])
+    period = tonumber(st[3])
+  end
+  if refill_n >= 0 then
+    local p = math.floor(math.max(now - created, 0) / every)
+    if p > period then
+      remaining = refill_n
+      period = p
+    end
+  end
+end
+local refills_at = -1
+if has_uses and refill_n >= 0 then
+  refills_at = created + (math.floor(math.max(now - created, 0) / every) + 1) * every
+end
+
+local new_ms, new_fr, fields = {}, {}, {}
+local wait = -1
+local hr_limit, hr_left, hr_reset = -1, -1, -1
+local longest = 0
+for i = 1, nrates do
+  local n = tonumber(ARGV[8 + 2 * i])
+  local per = tonumber(ARGV[9 + 2 * i])
+  longest = math.max(longest, per)
+  local f = 'r' .. ARGV[8 + 2 * i] .. '/' .. ARGV[9 + 2 * i]
+  fields[i] = f
+  local ms, fr = now_ms, 0
+  local v = redis.call('HGET', k, f)
+  if v then
+    local sms, sfr = string.match(v, '^(%-?%d+):(%d+)$')
+    sms, sfr = tonumber(sms), tonumber(sfr)
+    if sms and sfr and (sms > now_ms or (sms == now_ms and sfr > 0)) then
+      ms, fr = sms, sfr
+    end
+  end
+  -- new TAT = TAT + cost × P units
+  local f2 = fr + cost * per
+  local ms2 = ms + math.floor(f2 / n)
+  f2 = f2 % n
+  -- over = new TAT − now − N × P units = d × N + f2, with 0 ≤ f2 < N
+  local d = ms2 - now_ms - per
+  local frac_up = 0
+  if f2 > 0 then frac_up = 1 end
+  if d > 0 or (d == 0 and f2 > 0) then
+    wait = math.max(wait, d + frac_up)
+  else
+    new_ms[i], new_fr[i] = ms2, f2
+    local left = math.floor(((-d) * n - f2) / per)
+    local reset = math.floor(((ms2 - now_ms) + frac_up + 999) / 1000)
+    if hr_left < 0 or left < hr_left then
+      hr_limit, hr_left, hr_reset = n, left, reset
+    end
+  end
+end
+
+if wait >= 0 then
+  local retry = math.max(math.floor((wait + 999) / 1000), 1)
+  -- The first rate stands for the limit that said no, as in Rust.
+  return {1, has_uses and 1 or 0, remaining, retry, tonumber(ARGV[10]), 0, retry, refills_at, seeded}
+end
+if has_uses and remaining < cost then
+  local retry = -1
+  if refills_at >= 0 then retry = math.max(refills_at - now, 1) end
+  return {2, 1, remaining, retry, -1, -1, -1, refills_at, seeded}
+end
+for i = 1, nrates do
+  redis.call('HSET', k, fields[i], string.format('%d:%d', new_ms[i], new_fr[i]))
+end
+if has_uses then
+  remaining = remaining - cost
+  redis.call('HSET', k, 'rem', string.format('%d', remaining), 'per', string.format('%d', period))
+elseif nrates > 0 then
+  -- Rates alone: the state is worth nothing once every bucket is full again.
+  redis.call('PEXPIRE', k, longest + 1000)
+end
+return {0, has_uses and 1 or 0, remaining, -1, hr_limit, hr_left, hr_reset, refills_at, seeded}

@@ -1,0 +1,374 @@
+//! Counters in Redis (or Valkey, or a Redis Cluster), shared by every node and CI runner that
+//! names the same `--counters` URL (SPEC §10): one script per request decides the rates and
+//! uses of a key and keeps the result atomically, with Redis's clock.
+//!
+//! Here: the URL, the script and its arguments, the reply, and the blocking client of the CLI.
+//! `serve` awaits the same script over its own multiplexed connection (`serve/counters.rs`).
+//! Redis only ever sees `apikeys:{<key id>}` and numbers: no secret, hash or name.
+
+use super::{Counters, Take};
+use crate::engine::Entry;
+use crate::engine::limits::{Decision, Headroom, Limits, State, Verdict};
+use crate::error::{Error, Result};
+use redis::{ConnectionInfo, IntoConnectionInfo};
+use std::path::Path;
+use std::time::Duration;
+
+/// The script: the mirror of `limits::decide`.
+pub const SCRIPT: &str = include_str!("gcra.lua");
+
+/// The default of `--counters-timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(50);
+
+/// The one script object (its SHA1 is computed once): called by EVALSHA, loaded on NOSCRIPT.
+pub fn script() -> &'static redis::Script {
+    static SCRIPT_OBJ: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
+    SCRIPT_OBJ.get_or_init(|| redis::Script::new(SCRIPT))
+}
+
+/// Where the counters are, as given by `--counters`.
+#[derive(Clone)]
+pub struct Target {
+    /// One node, or the seed nodes of a cluster.
+    pub nodes: Vec<ConnectionInfo>,
+    pub cluster: bool,
+    pub timeout: Duration,
+}
+
+/// The URL holds a password: never shown.
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("nodes", &self.nodes.len())
+            .field("cluster", &self.cluster)
+            .finish_non_exhaustive()
+    }
+}
+
+fn bad_url(why: &str) -> Error {
+    // The URL may hold a password: it is never echoed.
+    Error::usage(
+        format!("invalid --counters URL: {why}"),
+        "give redis://[USER:PASS@]HOST:PORT[/DB], rediss://…, unix://PATH or redis+cluster://HOST:PORT,HOST:PORT,…",
+    )
+}
+
+impl Target {
+    /// Parses `--counters`, with the password of `--counters-password-file` if given.
+    pub fn parse(url: &str, password_file: Option<&Path>, timeout: Duration) -> Result<Target> {
+        let url = url.trim();
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| bad_url("no scheme"))?;
+        let (cluster, node_scheme) = match scheme.to_ascii_lowercase().as_str() {
+            "redis" | "valkey" => (false, "redis"),
+            "rediss" | "valkeys" => (false, "rediss"),
+            "unix" | "redis+unix" | "valkey+unix" => (false, "unix"),
+            "redis+cluster" | "valkey+cluster" => (true, "redis"),
+            "rediss+cluster" | "valkeys+cluster" => (true, "rediss"),
+            _ => return Err(bad_url("unknown scheme")),
+        };
+        let urls: Vec<String> = if cluster {
+            // redis+cluster://[USER:PASS@]HOST:PORT,HOST:PORT: the credentials go to every node.
+            let (auth, hosts) = match rest.rsplit_once('@') {
+                Some((a, h)) => (format!("{a}@"), h),
+                None => (String::new(), rest),
+            };
+            let hosts = hosts.trim_end_matches('/');
+            hosts
+                .split(',')
+                .filter(|h| !h.trim().is_empty())
+                .map(|h| format!("{node_scheme}://{auth}{}", h.trim()))
+                .collect()
+        } else {
+            vec![format!("{node_scheme}://{rest}")]
+        };
+        if urls.is_empty() {
+            return Err(bad_url("no host"));
+        }
+        let password = password_file.map(read_password).transpose()?;
+        let nodes = urls
+            .iter()
+            .map(|u| {
+                let info = u
+                    .as_str()
+                    .into_connection_info()
+                    .map_err(|_| bad_url("it does not parse"))?;
+                Ok(match &password {
+                    Some(p) => {
+                        let settings = info.redis_settings().clone().set_password(p.as_str());
+                        info.set_redis_settings(settings)
+                    }
+                    None => info,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Target {
+            nodes,
+            cluster,
+            timeout,
+        })
+    }
+}
+
+/// The first line of `--counters-password-file`.
+fn read_password(path: &Path) -> Result<zeroize::Zeroizing<String>> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        Error::Io(format!(
+            "cannot read --counters-password-file {}: {e}",
+            path.display()
+        ))
+    })?);
+    let line = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    if line.is_empty() {
+        return Err(Error::usage(
+            format!("--counters-password-file {} is empty", path.display()),
+            "write the Redis password on its first line",
+        ));
+    }
+    Ok(zeroize::Zeroizing::new(line.to_string()))
+}
+
+/// The Redis key of one API key's state: the hash tag puts all of it in one cluster slot.
+pub fn redis_key(id: &str) -> String {
+    format!("apikeys:{{{id}}}")
+}
+
+/// What a node knows of a key's uses: the figure it loaded, its refill period, and when that
+/// figure was true (the script takes it only if it is newer than Redis's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seed {
+    pub remaining: Option<i64>,
+    pub period: i64,
+    pub at: i64,
+}
+
+impl Seed {
+    /// The seed of a loaded key.
+    pub fn of(key: &Entry) -> Seed {
+        Seed {
+            remaining: key.remaining,
+            period: key.refill_period,
+            at: key.seed_at,
+        }
+    }
+}
+
+/// The script's arguments for one request (SPEC §10); `now_ms` only in tests, otherwise
+/// Redis's own clock is used.
+pub fn script_args(l: &Limits, seed: Seed, cost: i64, now_ms: Option<i64>) -> Vec<String> {
+    let (refill_n, every) = l.refill.map_or((-1, 1), |r| (r.n, r.every));
+    let mut a = vec![
+        cost.to_string(),
+        now_ms.map(|t| t.to_string()).unwrap_or_default(),
+        l.created_at.to_string(),
+        refill_n.to_string(),
+        every.to_string(),
+        seed.at.to_string(),
+        seed.remaining.map(|r| r.to_string()).unwrap_or_default(),
+        seed.period.to_string(),
+        l.rates.len().to_string(),
+    ];
+    for r in &l.rates {
+        a.push(r.n.to_string());
+        a.push(r.per_ms.to_string());
+    }
+    a
+}
+
+/// The script invocation for one request of the key with id `id`.
+pub fn invocation(
+    id: &str,
+    l: &Limits,
+    seed: Seed,
+    cost: i64,
+    now_ms: Option<i64>,
+) -> redis::ScriptInvocation<'static> {
+    let mut inv = script().prepare_invoke();
+    inv.key(redis_key(id));
+    for a in script_args(l, seed, cost, now_ms) {
+        inv.arg(a);
+    }
+    inv
+}
+
+/// One answer of the script, as the engine's decision; and whether the key was (re)seeded.
+pub fn decision(reply: &[i64]) -> Option<(Decision, bool)> {
+    let &[
+        verdict,
+        has_uses,
+        remaining,
+        retry,
+        limit,
+        left,
+        reset,
+        refills_at,
+        seeded,
+    ] = reply
+    else {
+        return None;
+    };
+    let some = |v: i64| (v >= 0).then_some(v);
+    let verdict = match verdict {
+        0 => Verdict::Allowed,
+        1 => Verdict::RateLimited,
+        2 => Verdict::UsageExceeded,
+        _ => return None,
+    };
+    Some((
+        Decision {
+            verdict,
+            state: State::default(),
+            retry_after: some(retry),
+            headroom: (limit >= 0).then_some(Headroom {
+                limit: limit as u64,
+                remaining: left.max(0) as u64,
+                reset_secs: reset,
+            }),
+            remaining: (has_uses == 1).then_some(remaining),
+            refills_at: some(refills_at),
+        },
+        seeded == 1,
+    ))
+}
+
+/// The counters could not be reached, or did not answer in time, or answered nonsense.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable(pub String);
+
+fn unavailable(e: &redis::RedisError) -> Unavailable {
+    // A redis-rs error names the command and the server's words, never our arguments'
+    // values (key ids and numbers at most), and never the URL.
+    Unavailable(format!("{:?}", e.kind()))
+}
+
+/// A blocking connection: the CLI's.
+enum Blocking {
+    Single(redis::Connection),
+    Cluster(Box<redis::cluster::ClusterConnection>),
+}
+
+/// Counters in Redis for one CLI process: connected on the first limited key.
+pub struct RedisCounters {
+    target: Target,
+    conn: Option<Blocking>,
+}
+
+impl std::fmt::Debug for RedisCounters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisCounters")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisCounters {
+    /// Not connected yet: an unlimited key never touches Redis.
+    pub fn new(target: Target) -> RedisCounters {
+        crate::engine::counters::redis::install_tls_provider();
+        RedisCounters { target, conn: None }
+    }
+
+    fn connect(&self) -> std::result::Result<Blocking, Unavailable> {
+        let t = self.target.timeout;
+        if self.target.cluster {
+            let c = redis::cluster::ClusterClientBuilder::new(self.target.nodes.clone())
+                .connection_timeout(t)
+                .response_timeout(t)
+                .retries(0)
+                .build()
+                .and_then(|c| c.get_connection())
+                .map_err(|e| unavailable(&e))?;
+            return Ok(Blocking::Cluster(Box::new(c)));
+        }
+        let node = self.target.nodes[0].clone();
+        let client = redis::Client::open(node).map_err(|e| unavailable(&e))?;
+        let c = client
+            .get_connection_with_timeout(t)
+            .map_err(|e| unavailable(&e))?;
+        c.set_read_timeout(Some(t)).map_err(|e| unavailable(&e))?;
+        c.set_write_timeout(Some(t)).map_err(|e| unavailable(&e))?;
+        Ok(Blocking::Single(c))
+    }
+
+    /// Decides one request of `key` in Redis.
+    pub fn decide(
+        &mut self,
+        key: &Entry,
+        cost: i64,
+    ) -> std::result::Result<(Decision, bool), Unavailable> {
+        if self.conn.is_none() {
+            self.conn = Some(self.connect()?);
+        }
+        let inv = invocation(&key.id, &key.limits, Seed::of(key), cost, None);
+        let reply: std::result::Result<Vec<i64>, _> = match self.conn.as_mut() {
+            Some(Blocking::Single(c)) => inv.invoke(c),
+            Some(Blocking::Cluster(c)) => inv.invoke(c.as_mut()),
+            None => return Err(Unavailable("not connected".into())),
+        };
+        let reply = reply.map_err(|e| {
+            // Never retried: the script may have run, and a retry would count it twice.
+            self.conn = None;
+            unavailable(&e)
+        })?;
+        decision(&reply).ok_or_else(|| Unavailable("an answer that cannot be read".into()))
+    }
+}
+
+impl Counters for RedisCounters {
+    fn take(&mut self, key: &Entry, t: Take<'_>) -> Result<Option<Decision>> {
+        self.decide(key, t.cost)
+            .map(|(d, _)| Some(d))
+            .map_err(|Unavailable(why)| Error::CountersUnavailable(why))
+    }
+}
+
+/// rustls needs one crypto provider for the process: ring, the one built in.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_parse_without_echoing_them() {
+        let t = Target::parse("redis://127.0.0.1:6380/2", None, DEFAULT_TIMEOUT).unwrap();
+        assert!(!t.cluster);
+        assert_eq!(t.nodes[0].redis_settings().db(), 2);
+        let t = Target::parse(
+            "redis+cluster://u:pw@10.0.0.1:7000,10.0.0.2:7001",
+            None,
+            DEFAULT_TIMEOUT,
+        )
+        .unwrap();
+        assert!(t.cluster);
+        assert_eq!(t.nodes.len(), 2);
+        assert_eq!(t.nodes[1].redis_settings().password(), Some("pw"));
+        assert!(Target::parse("unix:///run/redis.sock", None, DEFAULT_TIMEOUT).is_ok());
+        for bad in [
+            "http://h:1",
+            "hunter2",
+            "redis+cluster://",
+            "memcached://secretpw@h",
+        ] {
+            let e = Target::parse(bad, None, DEFAULT_TIMEOUT).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert!(!e.to_string().contains("secretpw") && !e.to_string().contains("hunter2"));
+        }
+        assert!(!format!("{t:?}").contains("pw"));
+    }
+
+    #[test]
+    fn the_reply_becomes_a_decision() {
+        let (d, seeded) = decision(&[0, 1, 7, -1, 10, 9, 1, -1, 1]).unwrap();
+        assert_eq!(d.verdict, Verdict::Allowed);
+        assert_eq!(d.remaining, Some(7));
+        assert_eq!(d.headroom.unwrap().remaining, 9);
+        assert!(seeded);
+        let (d, _) = decision(&[1, 0, 0, 3, 10, 0, 3, -1, 0]).unwrap();
+        assert_eq!(d.verdict, Verdict::RateLimited);
+        assert_eq!((d.retry_after, d.remaining), (Some(3), None));
+        assert!(decision(&[7, 0, 0, 0, 0, 0, 0, 0, 0]).is_none());
+        assert!(decision(&[0, 0]).is_none());
+    }
+}

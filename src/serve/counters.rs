@@ -1,0 +1,264 @@
+//! The server's shared counters in Redis (SPEC §10): one multiplexed connection per node (or
+//! a cluster connection), the script of `engine/counters/redis.rs` awaited under
+//! `--counters-timeout`, and reconnection with backoff in the background. While Redis is down,
+//! a limited key is answered `counters_unavailable` at once, without waiting; unlimited keys
+//! never come here.
+
+use crate::engine::Entry;
+use crate::engine::counters::redis::{
+    Seed, Target, Unavailable, decision, install_tls_provider, invocation,
+};
+use crate::engine::limits::Decision;
+use arc_swap::ArcSwapOption;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, watch};
+
+/// The first wait before connecting again, doubled after each failure up to [`MAX_BACKOFF`].
+const MIN_BACKOFF: Duration = Duration::from_millis(25);
+/// The longest wait between attempts: Redis back is noticed within this (and a connect).
+const MAX_BACKOFF: Duration = Duration::from_millis(250);
+
+/// Upper bounds (seconds) of the round-trip histogram's buckets.
+const BUCKETS: [f64; 10] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+];
+
+/// A live connection: both kinds are cheap handles onto one multiplexed pipe.
+#[derive(Clone)]
+enum Conn {
+    Single(redis::aio::MultiplexedConnection),
+    Cluster(redis::cluster_async::ClusterConnection),
+}
+
+/// What `/metrics` says of the counters.
+#[derive(Debug, Default)]
+pub struct CounterMetrics {
+    pub round_trips: AtomicU64,
+    pub errors: AtomicU64,
+    /// Keys (re)seeded from the loaded snapshot: after a new export, or a Redis that lost them.
+    pub seeds: AtomicU64,
+    buckets: [AtomicU64; BUCKETS.len() + 1],
+    sum_us: AtomicU64,
+}
+
+impl CounterMetrics {
+    fn observe(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        let i = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
+        self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        self.sum_us
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text of the counters.
+    pub fn render(&self, up: bool, s: &mut String) {
+        use std::fmt::Write;
+        let name = "apikeys_counters_duration_seconds";
+        let _ = writeln!(
+            s,
+            "# HELP {name} Round trips to the shared counters (Redis).\n# TYPE {name} histogram"
+        );
+        let mut cumulative = 0;
+        for (i, n) in self.buckets.iter().enumerate() {
+            cumulative += n.load(Ordering::Relaxed);
+            let le = BUCKETS.get(i).map_or("+Inf".to_string(), |b| b.to_string());
+            let _ = writeln!(s, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
+        }
+        let sum = self.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(s, "{name}_sum {sum}\n{name}_count {cumulative}");
+        for (name, kind, help, v) in [
+            (
+                "apikeys_counters_round_trips_total",
+                "counter",
+                "Scripts run on the shared counters for limited keys.",
+                self.round_trips.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_counters_errors_total",
+                "counter",
+                "Limited requests answered counters_unavailable: Redis down, silent or refusing.",
+                self.errors.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_counters_seeds_total",
+                "counter",
+                "Keys whose remaining uses were (re)seeded into Redis from the loaded keys.",
+                self.seeds.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_counters_up",
+                "gauge",
+                "1 while the shared counters are connected.",
+                u64::from(up),
+            ),
+        ] {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+        }
+    }
+}
+
+/// Shared counters for the whole server.
+pub struct RedisPool {
+    target: Target,
+    conn: ArcSwapOption<ConnBox>,
+    /// Asks the background task to connect again.
+    wake: Notify,
+    pub metrics: CounterMetrics,
+}
+
+/// The connection behind the swap.
+struct ConnBox(Conn);
+
+impl std::fmt::Debug for RedisPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisPool")
+            .field("target", &self.target)
+            .field("up", &self.is_up())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisPool {
+    /// Not connected yet: [`RedisPool::maintain`] connects.
+    pub fn new(target: Target) -> Arc<RedisPool> {
+        install_tls_provider();
+        Arc::new(RedisPool {
+            target,
+            conn: ArcSwapOption::empty(),
+            wake: Notify::new(),
+            metrics: CounterMetrics::default(),
+        })
+    }
+
+    /// Whether a connection is up.
+    pub fn is_up(&self) -> bool {
+        self.conn.load().is_some()
+    }
+
+    async fn connect(&self) -> Result<Conn, redis::RedisError> {
+        let t = self.target.timeout;
+        if self.target.cluster {
+            let client = redis::cluster::ClusterClientBuilder::new(self.target.nodes.clone())
+                .connection_timeout(t)
+                .response_timeout(t)
+                .retries(0)
+                .build()?;
+            return Ok(Conn::Cluster(client.get_async_connection().await?));
+        }
+        let client = redis::Client::open(self.target.nodes[0].clone())?;
+        let cfg = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(t))
+            .set_response_timeout(Some(t));
+        Ok(Conn::Single(
+            client
+                .get_multiplexed_async_connection_with_config(&cfg)
+                .await?,
+        ))
+    }
+
+    /// Keeps a connection up until `stop`: connects, and after a failure waits (25 ms,
+    /// doubling to 250 ms) and connects again. Logs each change once.
+    pub async fn maintain(self: Arc<Self>, mut stop: watch::Receiver<bool>, log: fn(&str)) {
+        let mut backoff = MIN_BACKOFF;
+        let mut said_down = false;
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            if self.conn.load().is_none() {
+                let attempt = tokio::time::timeout(self.target.timeout * 4, self.connect()).await;
+                match attempt {
+                    Ok(Ok(c)) => {
+                        self.conn.store(Some(Arc::new(ConnBox(c))));
+                        log("counters: connected to Redis");
+                        backoff = MIN_BACKOFF;
+                        said_down = false;
+                    }
+                    Ok(Err(e)) if !said_down => {
+                        log(&format!(
+                            "counters: cannot reach Redis ({:?}); limited keys answer counters_unavailable until it is back",
+                            e.kind()
+                        ));
+                        said_down = true;
+                    }
+                    Err(_) if !said_down => {
+                        log(
+                            "counters: Redis did not answer in time; limited keys answer counters_unavailable until it does",
+                        );
+                        said_down = true;
+                    }
+                    _ => {}
+                }
+            }
+            let wait = if self.conn.load().is_some() {
+                Duration::from_secs(3600)
+            } else {
+                let w = backoff;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                w
+            };
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// The connection failed: drop it and connect again in the background.
+    fn down(&self) {
+        if self.conn.swap(None).is_some() {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Decides one request of a limited key in Redis, within `--counters-timeout`. Never
+    /// retried (the script may have run: a retry would count the request twice).
+    pub async fn take(&self, key: &Entry, cost: i64) -> Result<Decision, Unavailable> {
+        let fail = |why: &str| {
+            self.metrics.errors.fetch_add(1, Ordering::Relaxed);
+            Err(Unavailable(why.into()))
+        };
+        let Some(conn) = self.conn.load_full() else {
+            return fail("not connected");
+        };
+        let started = Instant::now();
+        let inv = invocation(&key.id, &key.limits, Seed::of(key), cost, None);
+        let call = async {
+            match conn.0.clone() {
+                Conn::Single(mut c) => inv.invoke_async::<Vec<i64>>(&mut c).await,
+                Conn::Cluster(mut c) => inv.invoke_async::<Vec<i64>>(&mut c).await,
+            }
+        };
+        let reply = tokio::time::timeout(self.target.timeout, call).await;
+        self.metrics.round_trips.fetch_add(1, Ordering::Relaxed);
+        self.metrics.observe(started.elapsed());
+        match reply {
+            Ok(Ok(r)) => match decision(&r) {
+                Some((d, seeded)) => {
+                    if seeded {
+                        self.metrics.seeds.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(d)
+                }
+                None => fail("an answer that cannot be read"),
+            },
+            Ok(Err(e)) => {
+                if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() {
+                    self.down();
+                }
+                fail("an error")
+            }
+            Err(_) => {
+                // Silent past the timeout: connect afresh rather than queue behind it.
+                self.down();
+                fail("no answer in time")
+            }
+        }
+    }
+}
