@@ -1929,7 +1929,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__serve)
-            opts="-y -q -h --listen --trusted-proxy --client-ip-header --max-conns-per-ip --access-log --verifier --verifier-key --usage-log --max-age --state --accept-generation --flush-every --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --listen --trusted-proxy --client-ip-header --max-conns-per-ip --access-log --verifier --verifier-key --usage-log --max-age --state --accept-generation --counters --counters-password-file --counters-timeout --flush-every --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1972,6 +1972,18 @@ _apikeys() {
                     return 0
                     ;;
                 --accept-generation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --counters)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --counters-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --counters-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2307,7 +2319,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verify)
-            opts="-y -q -h --ip --scope --batch --cost --verifier --verifier-key --usage-log --max-age --token --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --ip --scope --batch --cost --verifier --verifier-key --usage-log --max-age --counters --counters-password-file --counters-timeout --token --store --key-file --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2338,6 +2350,18 @@ _apikeys() {
                     return 0
                     ;;
                 --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --counters)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --counters-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --counters-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

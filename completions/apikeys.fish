@@ -268,6 +268,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l counters -d 'Keep rate buckets and remaining uses in Redis, shared by every node and runner: redis://[USER:PASS@]HOST:PORT[/DB], rediss://…, unix://PATH, redis+cluster://H:P,H:P' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l counters-password-file -d 'Read the Redis password from the first line of this file (kept out of argv)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l counters-timeout -d 'Answer counters_unavailable (19, HTTP 503) for a limited key when Redis does not answer within this time' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l token -d 'Refused, for the same reason (and so that clap does not suggest `--store` for it)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
@@ -291,6 +294,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l usage-log -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l state -d 'With --verifier: keep the rollback floor (highest generation accepted) in this file [default: verifier-state in the platform state dir]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l accept-generation -d 'With --verifier: accept this generation and newer again, lowering the floor on purpose' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters -d 'Keep rate buckets and remaining uses in Redis, shared by every node and runner: redis://[USER:PASS@]HOST:PORT[/DB], rediss://…, unix://PATH, redis+cluster://H:P,H:P' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters-password-file -d 'Read the Redis password from the first line of this file (kept out of argv)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters-timeout -d 'Answer counters_unavailable (19, HTTP 503) for a limited key when Redis does not answer within this time' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l flush-every -d 'How often use records are written back to the store' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F

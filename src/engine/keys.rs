@@ -34,9 +34,11 @@ pub struct Entry {
     pub refill_period: i64,
     /// The GCRA state as stored (a plain CLI verify keeps it in the store).
     pub tats: Vec<i64>,
-    /// When `remaining` was set (unix seconds): the export of a snapshot, or the store's last
-    /// admin change of the key. Shared counters take a figure newer than theirs (SPEC §10).
-    pub seed_at: i64,
+    /// When `remaining` was true, as an order: unix seconds × 10⁶, plus the audit event's
+    /// sequence (mod 10⁶) of the store's last admin change of the key, or 999,999 for a
+    /// snapshot's export (it holds every change of its second). Shared counters take a figure
+    /// newer than theirs (SPEC §10).
+    pub seed_order: i64,
 }
 
 impl Entry {
@@ -199,7 +201,7 @@ impl KeySet {
                     },
                     refill_period: k.refill_period,
                     tats: vec![],
-                    seed_at: issued_at,
+                    seed_order: issued_at * 1_000_000 + 999_999,
                 },
             );
         }
@@ -244,7 +246,7 @@ impl KeySet {
                     limits: row.limits,
                     refill_period: row.refill_period,
                     tats: row.rate_state,
-                    seed_at: row.seed_at,
+                    seed_order: row.seed_order,
                 },
             );
         })?;

@@ -469,9 +469,10 @@ pub struct VerifyRow {
     pub limits: crate::engine::limits::Limits,
     pub refill_period: i64,
     pub rate_state: Vec<i64>,
-    /// When an admin last changed the key (unix seconds), for a key with a use limit: the
-    /// shared counters are re-seeded from the store when it is newer than their figure.
-    pub seed_at: i64,
+    /// When an admin last changed the key, for a key with a use limit, as an order (unix
+    /// seconds × 10⁶ + the audit event's sequence number modulo 10⁶): the shared counters are
+    /// re-seeded from the store when it is newer than their figure.
+    pub seed_order: i64,
 }
 
 /// How many keys the store holds, superseded ones included.
@@ -489,8 +490,9 @@ pub fn with_verify_rows(
     const COLUMNS: &str = "SELECT id, name, prefix, secret_hash, revoked, expires_at, \
         last_used_at, scopes, group_names, allowed_ips, owner, meta, remaining_uses, \
         rates, refill, refill_period, rate_state, created_at, \
-        CASE WHEN remaining_uses IS NULL THEN 0 ELSE coalesce((SELECT max(at) FROM audit \
-        WHERE audit.key_id = keys.id), created_at) END FROM keys";
+        CASE WHEN remaining_uses IS NULL THEN 0 ELSE coalesce((SELECT at * 1000000 + seq % 1000000 \
+        FROM audit WHERE audit.key_id = keys.id ORDER BY seq DESC LIMIT 1), created_at * 1000000) \
+        END FROM keys";
     // Two statements, not `?1 IS NULL OR id = ?1`: SQLite answers that with a scan of
     // every key, where `id = ?1` is one lookup in the primary key's index.
     let mut stmt = match only {
@@ -526,7 +528,7 @@ pub fn with_verify_rows(
             },
             refill_period: r.get(15)?,
             rate_state: ints_of(r.get(16)?),
-            seed_at: r.get(18)?,
+            seed_order: r.get(18)?,
         });
     }
     Ok(())

@@ -3,6 +3,7 @@
 mod bulk;
 mod clipboard;
 mod concurrency;
+mod counters;
 mod crash;
 mod delivery;
 mod failclosed;
@@ -18,6 +19,7 @@ mod limits;
 mod props;
 mod pty;
 mod readme;
+mod redis;
 mod rotate;
 mod scan;
 mod security;

@@ -2,11 +2,11 @@
 -- The mirror of src/engine/limits.rs::decide, tested against it on the same sequences.
 --
 -- KEYS[1]  apikeys:{<key id>}: a hash holding this key's state, and nothing else:
---            seed  when the figure below was set (unix seconds of the export or admin change)
+--            seed  when the figure below was true, as an order (keys.rs: `seed_order`)
 --            rem   uses left        per  the refill period `rem` belongs to
 --            r<N>/<P>  one rate's theoretical arrival time, "<ms>:<fraction of N>"
 -- ARGV     cost, now_ms ('' = Redis TIME: node clocks do not matter), created_at (s),
---          refill N (-1: none), refill every (s), seed_at, remaining ('' = no use limit),
+--          refill N (-1: none), refill every (s), seed_order, remaining ('' = no use limit),
 --          remaining's period, the number of rates, then N and P (ms) of each rate.
 -- Returns  {verdict (0 allowed, 1 rate limited, 2 usage exceeded), has uses (0/1), uses left,
 --           retry after (s, -1), limit, remaining, reset (s) of the tightest rate (-1),
@@ -27,7 +27,7 @@ end
 local created = tonumber(ARGV[3])
 local refill_n = tonumber(ARGV[4])
 local every = math.max(tonumber(ARGV[5]), 1)
-local seed_at = tonumber(ARGV[6])
+local seed_order = tonumber(ARGV[6])
 local has_uses = ARGV[7] ~= ''
 local nrates = tonumber(ARGV[9])
 local now = math.floor(now_ms / 1000)
@@ -36,11 +36,11 @@ local seeded = 0
 local remaining, period = 0, 0
 if has_uses then
   local st = redis.call('HMGET', k, 'seed', 'rem', 'per')
-  if st[1] == false or st[2] == false or tonumber(st[1]) < seed_at then
+  if st[1] == false or st[2] == false or tonumber(st[1]) < seed_order then
     remaining = tonumber(ARGV[7])
     period = tonumber(ARGV[8])
     seeded = 1
-    redis.call('HSET', k, 'seed', string.format('%d', seed_at),
+    redis.call('HSET', k, 'seed', string.format('%d', seed_order),
       'rem', string.format('%d', remaining), 'per', string.format('%d', period))
   else
     remaining = tonumber(st[2])

@@ -147,7 +147,7 @@ impl Seed {
         Seed {
             remaining: key.remaining,
             period: key.refill_period,
-            at: key.seed_at,
+            at: key.seed_order,
         }
     }
 }

@@ -1,0 +1,476 @@
+//! Issue 23: exact limits across a fleet with shared counters in a real Redis (and a real
+//! three-master Redis Cluster) started by the tests; fail closed when Redis is gone or silent.
+
+use crate::fleet::{export, serve_snapshot, snapshot_cmd, verify_snap};
+use crate::harness::TestEnv;
+use crate::redis::{Cluster, Redis};
+use crate::server::{Answer, Server, get};
+use std::collections::BTreeMap;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// A store with a 40-use key, a 20/1m key, a 4-use key and an unlimited one, exported.
+struct Fleet {
+    env: TestEnv,
+    forty: String,
+    twenty: String,
+    four: String,
+    free: String,
+}
+
+fn fleet() -> Fleet {
+    let env = TestEnv::new();
+    let forty = env.create("partner-forty", &["--uses", "40", "--owner", "acme-owner"]);
+    let twenty = env.create("partner-twenty", &["--rate", "20/1m"]);
+    let four = env.create("partner-four", &["--uses", "4"]);
+    let free = env.create("partner-free", &[]);
+    export(&env, "v.snap", "v.key");
+    Fleet {
+        env,
+        forty,
+        twenty,
+        four,
+        free,
+    }
+}
+
+/// `n` requests of `token`, spread over `nodes` by 8 threads at once: the count of each status.
+fn hammer(nodes: &[&Server], token: &str, n: usize) -> BTreeMap<u16, usize> {
+    let addrs: Vec<String> = nodes.iter().map(|s| s.addr.clone()).collect();
+    let per = n / 8;
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let addrs = addrs.clone();
+            let token = token.to_string();
+            std::thread::spawn(move || {
+                (0..per)
+                    .map(|i| {
+                        get(
+                            &addrs[(t + i) % addrs.len()],
+                            "/verify",
+                            &[("X-API-Key", &token)],
+                        )
+                    })
+                    .map(|a| a.status)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut counts = BTreeMap::new();
+    for h in handles {
+        for s in h.join().unwrap() {
+            *counts.entry(s).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// `n` CLI verifies of `token` on the snapshot at once; the count of each exit code.
+fn parallel_verifies(env: &TestEnv, token: &str, n: usize, extra: &[&str]) -> BTreeMap<i32, usize> {
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            let mut cmd = snapshot_cmd(env, "verify", "v.snap", "v.key", extra);
+            let mut c = cmd
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{token}\n").as_bytes())
+                .unwrap();
+            c
+        })
+        .collect();
+    let mut counts = BTreeMap::new();
+    for c in children {
+        let code = c.wait_with_output().unwrap().status.code().unwrap_or(-1);
+        *counts.entry(code).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[test]
+fn two_nodes_on_one_redis_grant_exactly_the_uses_and_the_rate_of_a_key() {
+    let Some(redis) = Redis::start() else { return };
+    let f = fleet();
+    // Everything Redis is asked during the test, to look for secrets afterwards.
+    let monitor_out = f.env.path("monitor.txt");
+    let mut monitor = std::process::Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string(), "MONITOR"])
+        .stdout(std::fs::File::create(&monitor_out).unwrap())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let url = redis.url();
+    let args = ["--counters", url.as_str(), "--counters-timeout", "5s"];
+    let a = serve_snapshot(&f.env, "v.snap", "v.key", &args);
+    let b = serve_snapshot(&f.env, "v.snap", "v.key", &args);
+    for s in [&a, &b] {
+        s.until("counters up", |s| {
+            s.get("/healthz", &[]).json()["counters"] == "ok"
+        });
+    }
+    let counts = hammer(&[&a, &b], &f.forty, 120);
+    assert_eq!(counts.get(&200), Some(&40), "{counts:?}");
+    assert_eq!(counts.get(&429), Some(&80), "{counts:?}");
+    let counts = hammer(&[&a, &b], &f.twenty, 64);
+    assert_eq!(counts.get(&200), Some(&20), "{counts:?}");
+    let over = a.verify(&f.twenty);
+    assert_eq!(over.status, 429);
+    assert_eq!(over.header("x-apikey-code"), Some("rate_limited"));
+    assert!(over.header("retry-after").is_some());
+    // An unlimited key never touches Redis.
+    assert_eq!(b.verify(&f.free).status, 200);
+    let metrics = a.get("/metrics", &[]).body;
+    let trips: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("apikeys_counters_round_trips_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(trips >= 60, "{metrics}");
+    assert!(metrics.contains("apikeys_counters_up 1"));
+    let _ = monitor.kill();
+    let _ = monitor.wait();
+
+    // Redis holds key ids and numbers only: every key is apikeys:{<id>}, and nothing Redis
+    // was asked holds a secret, a hash or a name.
+    let keys = redis.keys();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for k in &keys {
+        let id = k
+            .strip_prefix("apikeys:{")
+            .and_then(|r| r.strip_suffix('}'))
+            .unwrap();
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric()), "{k}");
+    }
+    let seen = std::fs::read_to_string(&monitor_out).unwrap();
+    assert!(seen.contains("EVALSHA"), "{seen}");
+    for token in [&f.forty, &f.twenty, &f.four, &f.free] {
+        let secret = token.rsplit('_').next().unwrap();
+        assert!(!seen.contains(secret));
+    }
+    for word in ["partner", "acme-owner"] {
+        assert!(!seen.contains(word), "{word} reached Redis");
+    }
+    for line in seen
+        .lines()
+        .filter(|l| !l.contains("\"EVAL\"") && !l.contains("\"LOAD\""))
+    {
+        // `<time> [<db> <client>] "ARG" "ARG" …`: each argument a command, a number, a key,
+        // a rate's field or value, or the script's SHA1. Never 64 hex digits (a hash).
+        for arg in line.split('"').skip(1).step_by(2) {
+            let ok = arg.is_empty()
+                || arg
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '-' || c == ':' || c == '/' || c == 'r')
+                || arg.starts_with("apikeys:{")
+                || (arg.len() == 40 && arg.chars().all(|c| c.is_ascii_hexdigit()))
+                || arg
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '_' || c == '.');
+            assert!(ok, "an argument Redis should not see: {arg:?} in {line}");
+        }
+    }
+}
+
+#[test]
+fn ten_parallel_cli_verifies_of_a_four_use_key_grant_exactly_four() {
+    let Some(redis) = Redis::start() else { return };
+    let f = fleet();
+    let url = redis.url();
+    let log = f.env.path("uses.log");
+    let counts = parallel_verifies(
+        &f.env,
+        &f.four,
+        10,
+        &[
+            "--counters",
+            &url,
+            "--counters-timeout",
+            "5s",
+            "--usage-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(counts.get(&0), Some(&4), "{counts:?}");
+    assert_eq!(counts.get(&16), Some(&6), "{counts:?}");
+    // The uses still go back to the store: show stays true.
+    f.env
+        .run(&["usage", "import", log.to_str().unwrap()])
+        .code(0);
+    let k = f.env.key("partner-four");
+    assert_eq!(k["remaining"], 0, "{k}");
+    assert_eq!(k["use_count"], 4, "{k}");
+
+    // The same on the admin store itself, written back under its lock.
+    let t = f.env.create("store-three", &["--uses", "3"]);
+    let mut kids = Vec::new();
+    for _ in 0..8 {
+        let mut cmd = f
+            .env
+            .cmd(&["verify", "--counters", &url, "--counters-timeout", "5s"]);
+        let mut c = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        c.stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{t}\n").as_bytes())
+            .unwrap();
+        kids.push(c);
+    }
+    let valid = kids
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code())
+        .filter(|c| *c == Some(0))
+        .count();
+    assert_eq!(valid, 3);
+    let k = f.env.key("store-three");
+    assert_eq!(
+        (k["remaining"].as_i64(), k["use_count"].as_i64()),
+        (Some(0), Some(3)),
+        "{k}"
+    );
+    // An admin's new figure is newer than Redis's: it is taken (re-seeded), and counted down.
+    f.env.run(&["edit", "store-three", "--uses", "2"]).code(0);
+    let extra = ["--counters", url.as_str(), "--counters-timeout", "5s"];
+    f.env.verify(&t, &extra).code(0);
+    f.env.verify(&t, &extra).code(0);
+    f.env.verify(&t, &extra).code(16);
+}
+
+#[test]
+fn a_three_master_redis_cluster_is_exact_too() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let f = fleet();
+    let url = cluster.url();
+    let counts = parallel_verifies(
+        &f.env,
+        &f.four,
+        10,
+        &["--counters", &url, "--counters-timeout", "5s"],
+    );
+    assert_eq!(counts.get(&0), Some(&4), "{counts:?}");
+    let args = ["--counters", url.as_str(), "--counters-timeout", "5s"];
+    let a = serve_snapshot(&f.env, "v.snap", "v.key", &args);
+    let b = serve_snapshot(&f.env, "v.snap", "v.key", &args);
+    for s in [&a, &b] {
+        s.until("counters up", |s| {
+            s.get("/healthz", &[]).json()["counters"] == "ok"
+        });
+    }
+    let counts = hammer(&[&a, &b], &f.forty, 96);
+    assert_eq!(counts.get(&200), Some(&40), "{counts:?}");
+    let counts = hammer(&[&a, &b], &f.twenty, 40);
+    assert_eq!(counts.get(&200), Some(&20), "{counts:?}");
+    // Each key's state sits in one slot, on one master; the three keys spread.
+    let keys = cluster.keys();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(keys.iter().all(|k| k.starts_with("apikeys:{")));
+}
+
+/// Asks `/verify` and times it.
+fn timed(s: &Server, token: &str) -> (Answer, Duration) {
+    let t = Instant::now();
+    let a = s.verify(token);
+    (a, t.elapsed())
+}
+
+#[test]
+fn redis_killed_mid_load_fails_closed_for_limited_keys_then_recovers() {
+    // AOF with an fsync per write: what Redis answered survives its kill -9.
+    let Some(mut redis) = Redis::with(&["--appendonly", "yes", "--appendfsync", "always"]) else {
+        return;
+    };
+    let f = fleet();
+    let url = redis.url();
+    let s = serve_snapshot(
+        &f.env,
+        "v.snap",
+        "v.key",
+        &["--counters", &url, "--counters-timeout", "300ms"],
+    );
+    s.until("counters up", |s| {
+        s.get("/healthz", &[]).json()["counters"] == "ok"
+    });
+    let mut granted = 0;
+    for _ in 0..10 {
+        granted += usize::from(s.verify(&f.forty).status == 200);
+    }
+    assert_eq!(granted, 10);
+    redis.kill9();
+    let (a, took) = timed(&s, &f.forty);
+    assert_eq!(a.status, 503, "{}", a.body);
+    assert_eq!(a.header("x-apikey-code"), Some("counters_unavailable"));
+    assert_eq!(a.json()["code"], "counters_unavailable");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    // Unlimited keys are unaffected.
+    let (a, _) = timed(&s, &f.free);
+    assert_eq!(a.status, 200);
+    s.until("healthz says down", |s| {
+        let h = s.get("/healthz", &[]);
+        h.status == 200 && h.json()["counters"] == "down"
+    });
+    // While down, a limited key is answered at once, never after a wait.
+    for _ in 0..5 {
+        let (a, took) = timed(&s, &f.forty);
+        assert_eq!(a.status, 503);
+        assert!(took < Duration::from_secs(1), "{took:?}");
+    }
+    let back = Instant::now();
+    redis.launch();
+    s.until("limited keys pass again", |s| {
+        s.verify(&f.forty).status == 200
+    });
+    eprintln!("recovered {:?} after Redis was back", back.elapsed());
+    granted += 1;
+    assert_eq!(s.get("/healthz", &[]).json()["counters"], "ok");
+    // Nothing counted twice nor lost: exactly 40 in all.
+    for _ in 0..40 {
+        granted += usize::from(s.verify(&f.forty).status == 200);
+    }
+    assert_eq!(granted, 40);
+    let metrics = s.get("/metrics", &[]).body;
+    assert!(
+        !metrics.contains("apikeys_counters_errors_total 0\n"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn a_redis_that_accepts_and_never_answers_gets_503_within_a_second() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://{}", silent.local_addr().unwrap());
+    let held = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let h = held.clone();
+    std::thread::spawn(move || {
+        for c in silent.incoming().map_while(Result::ok) {
+            h.lock().unwrap().push(c);
+        }
+    });
+    let f = fleet();
+    let s = serve_snapshot(&f.env, "v.snap", "v.key", &["--counters", &url]);
+    for _ in 0..3 {
+        let (a, took) = timed(&s, &f.four);
+        assert_eq!(a.status, 503);
+        assert_eq!(a.header("x-apikey-code"), Some("counters_unavailable"));
+        assert!(took < Duration::from_secs(1), "{took:?}");
+    }
+    assert_eq!(s.verify(&f.free).status, 200);
+    assert_eq!(s.get("/healthz", &[]).json()["counters"], "down");
+    let t = Instant::now();
+    let v = verify_snap(&f.env, "v.snap", "v.key", &f.four, &["--counters", &url]).code(19);
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    assert!(v.stdout.contains("counters"), "{v:?}");
+    verify_snap(&f.env, "v.snap", "v.key", &f.free, &["--counters", &url]).code(0);
+    // The URL's password never shows.
+    let v = verify_snap(
+        &f.env,
+        "v.snap",
+        "v.key",
+        &f.four,
+        &[
+            "--counters",
+            "redis://:hunter2-pw@127.0.0.1:1",
+            "--format",
+            "json",
+        ],
+    )
+    .code(19);
+    assert!(
+        !v.stdout.contains("hunter2") && !v.stderr.contains("hunter2"),
+        "{v:?}"
+    );
+    let bad = verify_snap(
+        &f.env,
+        "v.snap",
+        "v.key",
+        &f.four,
+        &["--counters", "http://:hunter2@x"],
+    )
+    .code(2);
+    assert!(!bad.stderr.contains("hunter2"), "{bad:?}");
+    assert_eq!(
+        bad.stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn the_redis_script_and_the_rust_gcra_give_the_same_answers() {
+    use apikeys::engine::counters::redis::{Seed, decision, invocation};
+    use apikeys::engine::limits::{Limits, Rate, Refill, State, Verdict, decide};
+    use proptest::prelude::*;
+    let Some(redis) = Redis::start() else { return };
+    let client = ::redis::Client::open(redis.url()).unwrap();
+    let con = std::cell::RefCell::new(client.get_connection().unwrap());
+    let case = std::cell::Cell::new(0u32);
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 48,
+        ..Default::default()
+    });
+    let strategy = (
+        proptest::collection::vec((1u64..40, 1u64..4000), 0..3),
+        proptest::option::of(0i64..30),
+        proptest::option::of((1i64..20, 1i64..5)),
+        proptest::collection::vec((0i64..700, 1i64..5), 1..60),
+    );
+    runner
+        .run(&strategy, |(rates, uses, refill, steps)| {
+            case.set(case.get() + 1);
+            let start = 1_790_000_000_000i64;
+            let limits = Limits {
+                rates: rates
+                    .iter()
+                    .map(|&(n, per_ms)| Rate { n, per_ms })
+                    .collect(),
+                refill: refill
+                    .filter(|_| uses.is_some())
+                    .map(|(n, every)| Refill { n, every }),
+                created_at: start / 1000,
+            };
+            let id = format!("prop{}", case.get());
+            let seed = Seed {
+                remaining: uses,
+                period: 0,
+                at: 1,
+            };
+            let mut state = State {
+                remaining: uses,
+                ..State::default()
+            };
+            let mut now = start;
+            for (gap, cost) in steps {
+                now += gap;
+                let want = decide(&limits, &state, cost, now);
+                let reply: Vec<i64> = invocation(&id, &limits, seed, cost, Some(now))
+                    .invoke(&mut *con.borrow_mut())
+                    .unwrap();
+                let (got, _) = decision(&reply).unwrap();
+                prop_assert_eq!(got.verdict, want.verdict, "{:?} at {}", limits, now);
+                prop_assert_eq!(got.remaining, want.remaining);
+                prop_assert_eq!(got.retry_after, want.retry_after);
+                prop_assert_eq!(got.refills_at, want.refills_at);
+                prop_assert_eq!(got.headroom, want.headroom);
+                if want.verdict == Verdict::Allowed {
+                    state = want.state;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
