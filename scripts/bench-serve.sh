@@ -5,8 +5,10 @@
 #   (c) nginx auth_request -> serve /healthz (the cost of the mechanism itself)
 #   (d) nginx auth_request -> serve /verify (the real thing)
 #   (e) apikeys serve directly, a key with a rate and a use limit (never reached): issue 22
+#   (f) the same key on a second serve with --counters on a local Redis (issue 23), beside
+#       redis-benchmark -t set on the same Redis (Redis's own figure)
 # Prints requests/s, p50 and p99 for each, errors, and the ratios of the issues' goals.
-# Needs wrk and nginx (Debian: wrk nginx-light). SIZES, DUR, CONNS override the defaults.
+# Needs wrk and nginx (Debian: wrk nginx-light); (f) needs redis-server (skipped without). SIZES, DUR, CONNS override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for b in wrk nginx; do
@@ -98,5 +100,21 @@ CONF
   awk -v a="$rps_a" -v b="$rps_b" -v c="$rps_c" -v d="$rps_d" -v e="$rps_e" -v pa="$p99_a" -v pb="$p99_b" -v n="$n" 'BEGIN {
     printf "# %s keys: (d)/(c) = %.2f (goal >= 0.85)   (a)/(b) = %.2f (goal >= 0.5)   p99(a)/p99(b) = %.2f (goal <= 2)   (e)/(a) = %.2f (goal >= 0.9)\n",
       n, d/c, a/b, pa/pb, e/a }'
+  if command -v redis-server >/dev/null; then
+    rp=$(port); fp=$(port)
+    redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis$n.log" 2>&1 &
+    pids+=($!)
+    wait_port "$rp"
+    "$bin" --store "$s" --key-file "$k" serve --listen "127.0.0.1:$fp" --trusted-proxy 127.0.0.0/8 \
+      --counters "redis://127.0.0.1:$rp" 2>"$work/serve-redis$n.log" &
+    pids+=($!)
+    wait_port "$fp"
+    run_wrk "(f) serve --counters redis, limited key" "http://127.0.0.1:$fp/verify" "X-API-Key: $limited" f
+    # Redis's own figure: SET from 32 clients, the same concurrency as wrk's.
+    rb=$(redis-benchmark -p "$rp" -t set -n 200000 -c "$conns" -q 2>/dev/null | tr '\r' '\n' | grep -E '^SET' | tail -1)
+    echo "# redis-benchmark -t set -c $conns: $rb"
+    awk -v a="$rps_a" -v f="$rps_f" -v pa="$p99_a" -v pf="$p99_f" -v n="$n" 'BEGIN {
+      printf "# %s keys: (f)/(a) = %.2f (goal >= 0.5)   p99(f)/p99(a) = %.2f (goal <= 2)\n", n, f/a, pf/pa }'
+  fi
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
 done

@@ -474,3 +474,69 @@ fn the_redis_script_and_the_rust_gcra_give_the_same_answers() {
         })
         .unwrap();
 }
+
+#[test]
+fn rediss_checks_the_server_certificate_and_fails_closed_on_one_it_cannot_trust() {
+    if !crate::redis::available() {
+        return;
+    }
+    let f = fleet();
+    let dir = f.env.path("tls");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sh = |cmd: &str| {
+        let ok = std::process::Command::new("sh")
+            .args(["-c", cmd])
+            .current_dir(&dir)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "{cmd}");
+    };
+    // A test CA, and a certificate for 127.0.0.1 signed by it.
+    sh(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=apikeys-test-ca",
+    );
+    sh(
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout srv.key -out srv.csr -subj /CN=localhost",
+    );
+    sh(
+        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > ext && openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 2 -extfile ext",
+    );
+    let tls_port = crate::server::free_port().to_string();
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let (cert, key, ca) = (d("srv.crt"), d("srv.key"), d("ca.crt"));
+    let Some(_redis) = Redis::with(&[
+        "--tls-port",
+        &tls_port,
+        "--tls-cert-file",
+        &cert,
+        "--tls-key-file",
+        &key,
+        "--tls-ca-cert-file",
+        &ca,
+        "--tls-auth-clients",
+        "no",
+    ]) else {
+        return;
+    };
+    let url = format!("rediss://127.0.0.1:{tls_port}");
+    let run = |trust: Option<&str>| {
+        let mut cmd = snapshot_cmd(
+            &f.env,
+            "verify",
+            "v.snap",
+            "v.key",
+            &["--counters", &url, "--counters-timeout", "5s"],
+        );
+        match trust {
+            Some(ca) => cmd.env("SSL_CERT_FILE", ca),
+            None => cmd.env("SSL_CERT_FILE", "/nonexistent"),
+        };
+        crate::harness::TestEnv::feed(cmd, &format!("{}\n", f.four))
+    };
+    run(Some(&ca)).code(0);
+    run(Some(&ca)).code(0);
+    // A certificate from a CA this machine does not trust: no counters, so no grant.
+    run(None).code(19);
+}
