@@ -32,16 +32,23 @@ local has_uses = ARGV[7] ~= ''
 local nrates = tonumber(ARGV[9])
 local now = math.floor(now_ms / 1000)
 
+-- One read of everything this request needs, and (below) one write.
+local names = {'seed', 'rem', 'per'}
+for i = 1, nrates do
+  names[3 + i] = 'r' .. ARGV[8 + 2 * i] .. '/' .. ARGV[9 + 2 * i]
+end
+local st = redis.call('HMGET', k, unpack(names))
+local writes = {}
+
 local seeded = 0
 local remaining, period = 0, 0
 if has_uses then
-  local st = redis.call('HMGET', k, 'seed', 'rem', 'per')
   if st[1] == false or st[2] == false or tonumber(st[1]) < seed_order then
     remaining = tonumber(ARGV[7])
     period = tonumber(ARGV[8])
     seeded = 1
-    redis.call('HSET', k, 'seed', string.format('%d', seed_order),
-      'rem', string.format('%d', remaining), 'per', string.format('%d', period))
+    writes = {'seed', string.format('%d', seed_order),
+      'rem', string.format('%d', remaining), 'per', string.format('%d', period)}
   else
     remaining = tonumber(st[2])
     period = tonumber(st[3])
@@ -59,7 +66,7 @@ if has_uses and refill_n >= 0 then
   refills_at = created + (math.floor(math.max(now - created, 0) / every) + 1) * every
 end
 
-local new_ms, new_fr, fields = {}, {}, {}
+local new_ms, new_fr = {}, {}
 local wait = -1
 local hr_limit, hr_left, hr_reset = -1, -1, -1
 local longest = 0
@@ -67,10 +74,8 @@ for i = 1, nrates do
   local n = tonumber(ARGV[8 + 2 * i])
   local per = tonumber(ARGV[9 + 2 * i])
   longest = math.max(longest, per)
-  local f = 'r' .. ARGV[8 + 2 * i] .. '/' .. ARGV[9 + 2 * i]
-  fields[i] = f
   local ms, fr = now_ms, 0
-  local v = redis.call('HGET', k, f)
+  local v = st[3 + i]
   if v then
     local sms, sfr = string.match(v, '^(%-?%d+):(%d+)$')
     sms, sfr = tonumber(sms), tonumber(sfr)
@@ -98,23 +103,38 @@ for i = 1, nrates do
   end
 end
 
+-- A denial keeps nothing but a new seed.
+local function denied(reply)
+  if #writes > 0 then
+    redis.call('HSET', k, unpack(writes))
+  end
+  return reply
+end
 if wait >= 0 then
   local retry = math.max(math.floor((wait + 999) / 1000), 1)
   -- The first rate stands for the limit that said no, as in Rust.
-  return {1, has_uses and 1 or 0, remaining, retry, tonumber(ARGV[10]), 0, retry, refills_at, seeded}
+  return denied({1, has_uses and 1 or 0, remaining, retry, tonumber(ARGV[10]), 0, retry, refills_at, seeded})
 end
 if has_uses and remaining < cost then
   local retry = -1
   if refills_at >= 0 then retry = math.max(refills_at - now, 1) end
-  return {2, 1, remaining, retry, -1, -1, -1, refills_at, seeded}
+  return denied({2, 1, remaining, retry, -1, -1, -1, refills_at, seeded})
 end
 for i = 1, nrates do
-  redis.call('HSET', k, fields[i], string.format('%d:%d', new_ms[i], new_fr[i]))
+  writes[#writes + 1] = names[3 + i]
+  writes[#writes + 1] = string.format('%d:%d', new_ms[i], new_fr[i])
 end
 if has_uses then
   remaining = remaining - cost
-  redis.call('HSET', k, 'rem', string.format('%d', remaining), 'per', string.format('%d', period))
-elseif nrates > 0 then
+  writes[#writes + 1] = 'rem'
+  writes[#writes + 1] = string.format('%d', remaining)
+  writes[#writes + 1] = 'per'
+  writes[#writes + 1] = string.format('%d', period)
+end
+if #writes > 0 then
+  redis.call('HSET', k, unpack(writes))
+end
+if not has_uses and nrates > 0 then
   -- Rates alone: the state is worth nothing once every bucket is full again.
   redis.call('PEXPIRE', k, longest + 1000)
 end
