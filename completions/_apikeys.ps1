@@ -23,8 +23,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -48,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Mint a successor that takes over the name; the old key stays valid for a grace period')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin; the exit code tells the result')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)')
+            [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Admins of a shared store, each with a credential of their own; alone, lists them')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes); alone, lists them')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy; alone, shows it')
             [CompletionResult]::new('verifier', 'verifier', [CompletionResultType]::ParameterValue, 'Verify-only snapshots for CI runners and gateway fleets')
@@ -66,8 +68,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--kdf-iterations', '--kdf-iterations', [CompletionResultType]::ParameterName, 'Argon2id iterations [default: 3]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -84,8 +87,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--kdf-iterations', '--kdf-iterations', [CompletionResultType]::ParameterName, 'Argon2id iterations [default: 3]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('--remove-key-file', '--remove-key-file', [CompletionResultType]::ParameterName, 'Remove the key-file slot: the old key file stops working')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -112,8 +116,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Write the token to this new 0600 file instead of stdout')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('--no-clipboard', '--no-clipboard', [CompletionResultType]::ParameterName, 'Do not copy the token to the clipboard')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -136,8 +141,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Only keys created before this date, RFC 3339 time, or duration back (30d)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -150,8 +156,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;show' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -169,8 +176,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, for the audit log')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -183,8 +191,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;activate' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -212,8 +221,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--uses', '--uses', [CompletionResultType]::ParameterName, 'Refill the remaining uses to N, or `none` to remove the limit')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -226,8 +236,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;delete' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -241,8 +252,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Where the tokens go: a new 0600 file of JSON lines {name, id, token}')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -259,8 +271,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Every blob of every commit of the repository (at PATH, or here)')
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'What `git commit` is about to record (the index)')
@@ -281,8 +294,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Write the token to this new 0600 file instead of stdout')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('--no-clipboard', '--no-clipboard', [CompletionResultType]::ParameterName, 'Do not copy the token to the clipboard')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -307,8 +321,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Refused, for the same reason (and so that clap does not suggest `--store` for it)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read one token per line; print one json result per line')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -336,8 +351,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--flush-every', '--flush-every', [CompletionResultType]::ParameterName, 'How often use records are written back to the store')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Log one line per request (time, client IP, code, key id, latency)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -348,11 +364,119 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'apikeys;admin' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the admins: each slot''s kind, fingerprint, when it was added and last used')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an admin with a credential of their own')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an admin and re-key the store: their credential opens nothing written after')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'apikeys;admin;list' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'apikeys;admin;add' {
+            [CompletionResult]::new('--new-passphrase-file', '--new-passphrase-file', [CompletionResultType]::ParameterName, 'With --passphrase: read it from this file instead of asking')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Write a new random key file (0600) at PATH, which must not exist')
+            [CompletionResult]::new('--ssh-key', '--ssh-key', [CompletionResultType]::ParameterName, 'An SSH public key file (ssh-ed25519 or ssh-rsa); they unlock with --identity')
+            [CompletionResult]::new('--age', '--age', [CompletionResultType]::ParameterName, 'An age X25519 recipient (age1…); they unlock with --identity')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
+            [CompletionResult]::new('--passphrase', '--passphrase', [CompletionResultType]::ParameterName, 'A passphrase, asked twice on a terminal (or read from --new-passphrase-file)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'apikeys;admin;remove' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'apikeys;admin;rename' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'apikeys;admin;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the admins: each slot''s kind, fingerprint, when it was added and last used')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an admin with a credential of their own')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an admin and re-key the store: their credential opens nothing written after')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'apikeys;admin;help;list' {
+            break
+        }
+        'apikeys;admin;help;add' {
+            break
+        }
+        'apikeys;admin;help;remove' {
+            break
+        }
+        'apikeys;admin;help;rename' {
+            break
+        }
+        'apikeys;admin;help;help' {
+            break
+        }
         'apikeys;group' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -371,8 +495,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope of the group (repeatable, at least one)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -385,8 +510,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;group;list' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -401,8 +527,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--remove-scope', '--remove-scope', [CompletionResultType]::ParameterName, 'Remove a scope (repeatable)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -415,8 +542,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;group;delete' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -452,8 +580,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;policy' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -469,8 +598,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;policy;show' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -483,8 +613,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;policy;set' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -512,8 +643,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;verifier' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -530,8 +662,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--verifier-key', '--verifier-key', [CompletionResultType]::ParameterName, 'The verifier key file: created when absent, reused when present')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -555,8 +688,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;usage' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -571,8 +705,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;usage;import' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -597,8 +732,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'List the live keys that expire within this duration (json: `expiring`)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('--fail', '--fail', [CompletionResultType]::ParameterName, 'With --expiring-within: exit 7 when any key expires within it')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -612,8 +748,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;backup' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -628,8 +765,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events since this date, RFC 3339 time, or duration back (7d)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -642,8 +780,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;completions' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -656,8 +795,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;man' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
-            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
@@ -682,6 +822,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Mint a successor that takes over the name; the old key stays valid for a grace period')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin; the exit code tells the result')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)')
+            [CompletionResult]::new('admin', 'admin', [CompletionResultType]::ParameterValue, 'Admins of a shared store, each with a credential of their own; alone, lists them')
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes); alone, lists them')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy; alone, shows it')
             [CompletionResult]::new('verifier', 'verifier', [CompletionResultType]::ParameterValue, 'Verify-only snapshots for CI runners and gateway fleets')
@@ -734,6 +875,25 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;help;serve' {
+            break
+        }
+        'apikeys;help;admin' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the admins: each slot''s kind, fingerprint, when it was added and last used')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an admin with a credential of their own')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an admin and re-key the store: their credential opens nothing written after')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before)')
+            break
+        }
+        'apikeys;help;admin;list' {
+            break
+        }
+        'apikeys;help;admin;add' {
+            break
+        }
+        'apikeys;help;admin;remove' {
+            break
+        }
+        'apikeys;help;admin;rename' {
             break
         }
         'apikeys;help;group' {

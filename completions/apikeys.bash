@@ -19,6 +19,9 @@ _apikeys() {
             apikeys,activate)
                 cmd="apikeys__subcmd__activate"
                 ;;
+            apikeys,admin)
+                cmd="apikeys__subcmd__admin"
+                ;;
             apikeys,backup)
                 cmd="apikeys__subcmd__backup"
                 ;;
@@ -88,6 +91,36 @@ _apikeys() {
             apikeys,verify)
                 cmd="apikeys__subcmd__verify"
                 ;;
+            apikeys__subcmd__admin,add)
+                cmd="apikeys__subcmd__admin__subcmd__add"
+                ;;
+            apikeys__subcmd__admin,help)
+                cmd="apikeys__subcmd__admin__subcmd__help"
+                ;;
+            apikeys__subcmd__admin,list)
+                cmd="apikeys__subcmd__admin__subcmd__list"
+                ;;
+            apikeys__subcmd__admin,remove)
+                cmd="apikeys__subcmd__admin__subcmd__remove"
+                ;;
+            apikeys__subcmd__admin,rename)
+                cmd="apikeys__subcmd__admin__subcmd__rename"
+                ;;
+            apikeys__subcmd__admin__subcmd__help,add)
+                cmd="apikeys__subcmd__admin__subcmd__help__subcmd__add"
+                ;;
+            apikeys__subcmd__admin__subcmd__help,help)
+                cmd="apikeys__subcmd__admin__subcmd__help__subcmd__help"
+                ;;
+            apikeys__subcmd__admin__subcmd__help,list)
+                cmd="apikeys__subcmd__admin__subcmd__help__subcmd__list"
+                ;;
+            apikeys__subcmd__admin__subcmd__help,remove)
+                cmd="apikeys__subcmd__admin__subcmd__help__subcmd__remove"
+                ;;
+            apikeys__subcmd__admin__subcmd__help,rename)
+                cmd="apikeys__subcmd__admin__subcmd__help__subcmd__rename"
+                ;;
             apikeys__subcmd__group,create)
                 cmd="apikeys__subcmd__group__subcmd__create"
                 ;;
@@ -120,6 +153,9 @@ _apikeys() {
                 ;;
             apikeys__subcmd__help,activate)
                 cmd="apikeys__subcmd__help__subcmd__activate"
+                ;;
+            apikeys__subcmd__help,admin)
+                cmd="apikeys__subcmd__help__subcmd__admin"
                 ;;
             apikeys__subcmd__help,backup)
                 cmd="apikeys__subcmd__help__subcmd__backup"
@@ -189,6 +225,18 @@ _apikeys() {
                 ;;
             apikeys__subcmd__help,verify)
                 cmd="apikeys__subcmd__help__subcmd__verify"
+                ;;
+            apikeys__subcmd__help__subcmd__admin,add)
+                cmd="apikeys__subcmd__help__subcmd__admin__subcmd__add"
+                ;;
+            apikeys__subcmd__help__subcmd__admin,list)
+                cmd="apikeys__subcmd__help__subcmd__admin__subcmd__list"
+                ;;
+            apikeys__subcmd__help__subcmd__admin,remove)
+                cmd="apikeys__subcmd__help__subcmd__admin__subcmd__remove"
+                ;;
+            apikeys__subcmd__help__subcmd__admin,rename)
+                cmd="apikeys__subcmd__help__subcmd__admin__subcmd__rename"
                 ;;
             apikeys__subcmd__help__subcmd__group,create)
                 cmd="apikeys__subcmd__help__subcmd__group__subcmd__create"
@@ -263,7 +311,7 @@ _apikeys() {
 
     case "${cmd}" in
         apikeys)
-            opts="-y -q -h -V --store --key-file --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help"
+            opts="-y -q -h -V --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +322,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -297,7 +349,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__activate)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -308,6 +360,296 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin)
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help list add remove rename help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__add)
+            opts="-y -q -h --passphrase --new-passphrase-file --key-file --ssh-key --age --store --identity --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --new-passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__help)
+            opts="list add remove rename help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__help__subcmd__rename)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__list)
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__remove)
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__admin__subcmd__rename)
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -331,7 +673,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__backup)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,6 +684,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -365,7 +711,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__completions)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help bash elvish fish powershell zsh"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +722,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -399,7 +749,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__create)
-            opts="-y -q -h --name --expires --scope --group --allow-ip --prefix --description --owner --meta --uses --refill --rate --no-clipboard --secret-file --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --name --expires --scope --group --allow-ip --prefix --description --owner --meta --uses --refill --rate --no-clipboard --secret-file --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,6 +815,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -485,7 +839,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__delete)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +850,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -519,7 +877,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__edit)
-            opts="-y -q -h --name --expires --add-scope --remove-scope --add-group --remove-group --allow-ip --remove-ip --description --owner --meta --remove-meta --rate --refill --uses --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --name --expires --add-scope --remove-scope --add-group --remove-group --allow-ip --remove-ip --description --owner --meta --remove-meta --rate --refill --uses --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,6 +951,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -613,7 +975,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__group)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help create list edit delete help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help create list edit delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -624,6 +986,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -647,7 +1013,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__group__subcmd__create)
-            opts="-y -q -h --scope --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --scope --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -662,6 +1028,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -685,7 +1055,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__group__subcmd__delete)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,6 +1066,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -719,7 +1093,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__group__subcmd__edit)
-            opts="-y -q -h --add-scope --remove-scope --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --add-scope --remove-scope --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,6 +1112,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -845,7 +1223,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__group__subcmd__list)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -856,6 +1234,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -879,7 +1261,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help)
-            opts="init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help"
+            opts="init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -895,6 +1277,76 @@ _apikeys() {
         apikeys__subcmd__help__subcmd__activate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__help__subcmd__admin)
+            opts="list add remove rename"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__help__subcmd__admin__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__help__subcmd__admin__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__help__subcmd__admin__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__help__subcmd__admin__subcmd__rename)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1341,7 +1793,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__import)
-            opts="-y -q -h --secret-file --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --secret-file --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1356,6 +1808,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1379,7 +1835,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__init)
-            opts="-y -q -h --with-key-file --kdf-memory --kdf-iterations --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --with-key-file --kdf-memory --kdf-iterations --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1405,6 +1861,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1425,7 +1885,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__list)
-            opts="-y -q -h --status --expiring-within --scope --search --unused-since --owner --group --meta --created-before --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --status --expiring-within --scope --search --unused-since --owner --group --meta --created-before --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1475,6 +1935,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1495,7 +1959,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__log)
-            opts="-y -q -h --key --since --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --key --since --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1514,6 +1978,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1537,7 +2005,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__man)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1548,6 +2016,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1571,7 +2043,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__passwd)
-            opts="-y -q -h --new-passphrase-file --add-key-file --remove-key-file --kdf-memory --kdf-iterations --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --new-passphrase-file --add-key-file --remove-key-file --kdf-memory --kdf-iterations --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1601,6 +2073,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1621,7 +2097,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__policy)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help show set help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help show set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1632,6 +2108,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1711,7 +2191,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__policy__subcmd__set)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help max-lifetime default-lifetime"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help max-lifetime default-lifetime"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1722,6 +2202,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1745,7 +2229,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__policy__subcmd__show)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1756,6 +2240,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1779,7 +2267,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__revoke)
-            opts="-y -q -h --owner --group --meta --created-before --reason --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --owner --group --meta --created-before --reason --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1813,6 +2301,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1833,7 +2325,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__rotate)
-            opts="-y -q -h --grace --expires --no-clipboard --secret-file --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --grace --expires --no-clipboard --secret-file --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1859,6 +2351,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1879,7 +2375,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__scan)
-            opts="-y -q -h --git --staged --stdin --revoke --verbose --verifier --verifier-key --usage-log --max-age --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --git --staged --stdin --revoke --verbose --verifier --verifier-key --usage-log --max-age --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1909,6 +2405,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1929,7 +2429,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__serve)
-            opts="-y -q -h --listen --trusted-proxy --client-ip-header --max-conns-per-ip --access-log --verifier --verifier-key --usage-log --max-age --state --accept-generation --counters --counters-password-file --counters-timeout --flush-every --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --listen --trusted-proxy --client-ip-header --max-conns-per-ip --access-log --verifier --verifier-key --usage-log --max-age --state --accept-generation --counters --counters-password-file --counters-timeout --flush-every --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1999,6 +2499,10 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2019,7 +2523,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__show)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2030,6 +2534,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2053,7 +2561,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__status)
-            opts="-y -q -h --expiring-within --fail --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --expiring-within --fail --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2068,6 +2576,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2091,7 +2603,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__usage)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help import help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2102,6 +2614,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2167,7 +2683,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__usage__subcmd__import)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2178,6 +2694,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2201,7 +2721,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verifier)
-            opts="-y -q -h --store --key-file --passphrase-file --actor --format --yes --quiet --help export help"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2212,6 +2732,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2235,7 +2759,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verifier__subcmd__export)
-            opts="-y -q -h --out --verifier-key --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --out --verifier-key --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2254,6 +2778,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2319,7 +2847,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verify)
-            opts="-y -q -h --ip --scope --batch --cost --verifier --verifier-key --usage-log --max-age --counters --counters-password-file --counters-timeout --token --store --key-file --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --ip --scope --batch --cost --verifier --verifier-key --usage-log --max-age --counters --counters-password-file --counters-timeout --token --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2374,6 +2902,10 @@ _apikeys() {
                     return 0
                     ;;
                 --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

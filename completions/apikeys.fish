@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_apikeys_global_optspecs
-    string join \n store= key-file= passphrase-file= actor= format= y/yes q/quiet h/help V/version
+    string join \n store= key-file= identity= passphrase-file= actor= format= y/yes q/quiet h/help V/version
 end
 
 function __fish_apikeys_needs_command
@@ -26,8 +26,9 @@ end
 
 complete -c apikeys -n "__fish_apikeys_needs_command" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_needs_command" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_needs_command" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_needs_command" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_needs_command" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_needs_command" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_needs_command" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -50,6 +51,7 @@ complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "scan" -d 'Find leak
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
+complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "admin" -d 'Admins of a shared store, each with a credential of their own; alone, lists them'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "verifier" -d 'Verify-only snapshots for CI runners and gateway fleets'
@@ -65,8 +67,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l kdf-memory -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l kdf-iterations -d 'Argon2id iterations [default: 3]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -80,8 +83,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l kdf-memory -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l kdf-iterations -d 'Argon2id iterations [default: 3]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand passwd" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -105,8 +109,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l rate -d 'At m
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand create" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -130,8 +135,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l meta -d 'Only k
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l created-before -d 'Only keys created before this date, RFC 3339 time, or duration back (30d)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -141,8 +147,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s q -l quiet -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand show" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -157,8 +164,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l created-befor
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l reason -d 'Why, for the audit log' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -168,8 +176,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s q -l quiet -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -194,8 +203,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l refill -d 'Set 
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l uses -d 'Refill the remaining uses to N, or `none` to remove the limit' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -205,8 +215,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s q -l quiet -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -217,8 +228,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -s h -l help -d 
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l secret-file -d 'Where the tokens go: a new 0600 file of JSON lines {name, id, token}' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -232,8 +244,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l usage-log -d 'W
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -251,8 +264,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l expires -d 'T
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l secret-file -d 'Write the token to this new 0600 file instead of stdout' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -274,8 +288,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l counters-time
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l token -d 'Refused, for the same reason (and so that clap does not suggest `--store` for it)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -300,8 +315,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters-timeo
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l flush-every -d 'How often use records are written back to the store' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -310,10 +326,85 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l access-log -d 
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "list" -d 'List the admins: each slot\'s kind, fingerprint, when it was added and last used'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "add" -d 'Add an admin with a credential of their own'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "remove" -d 'Remove an admin and re-key the store: their credential opens nothing written after'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l new-passphrase-file -d 'With --passphrase: read it from this file instead of asking' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l key-file -d 'Write a new random key file (0600) at PATH, which must not exist' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l ssh-key -d 'An SSH public key file (ssh-ed25519 or ssh-rsa); they unlock with --identity' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l age -d 'An age X25519 recipient (age1…); they unlock with --identity' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -l passphrase -d 'A passphrase, asked twice on a terminal (or read from --new-passphrase-file)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''
+sarif\t'SARIF 2.1.0, for `scan`'"
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the admins: each slot\'s kind, fingerprint, when it was added and last used'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an admin with a credential of their own'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an admin and re-key the store: their credential opens nothing written after'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -329,8 +420,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_se
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l scope -d 'A scope of the group (repeatable, at least one)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -340,8 +432,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from list" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -353,8 +446,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l remove-scope -d 'Remove a scope (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -364,8 +458,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from delete" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -380,8 +475,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -394,8 +490,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -405,8 +502,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -419,8 +517,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -434,8 +533,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_see
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l verifier-key -d 'The verifier key file: created when absent, reused when present' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -447,8 +547,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_see
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -460,8 +561,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_se
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and not __fish_seen_subcommand_from import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_subcommand_from import" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -474,8 +576,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand usage; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l expiring-within -d 'List the live keys that expire within this duration (json: `expiring`)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -486,8 +589,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s q -l quiet -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -499,8 +603,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key -d 'Only eve
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l since -d 'Only events since this date, RFC 3339 time, or duration back (7d)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -510,8 +615,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s q -l quiet -d 'P
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -521,8 +627,9 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s q -l qui
 complete -c apikeys -n "__fish_apikeys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l passphrase-file -d 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l actor -d 'Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l actor -d 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -l format -d 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -530,30 +637,35 @@ sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "init" -d 'Create a new store'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "create" -d 'Mint a new key; its token is shown once'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "list" -d 'List keys, masked'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "show" -d 'Show every field of one key, and its audit events'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "activate" -d 'Make inactive keys active again'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "delete" -d 'Remove keys for good'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "import" -d 'Create many keys from JSON lines in one write; tokens to a new 0600 file'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "scan" -d 'Find leaked tokens in files, git history or stdin, and say which are live'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "verifier" -d 'Verify-only snapshots for CI runners and gateway fleets'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "usage" -d 'Merge the use records of verifier nodes'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "status" -d 'The store at a glance: slots, policy, counts, stale keys, last write'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "backup" -d 'Copy the store to a new file, under the lock, and prove the copy opens'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "log" -d 'Show the audit trail'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve group policy verifier usage status backup log completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "init" -d 'Create a new store'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "passwd" -d 'Change the passphrase or the key-file slot, without touching the keys'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "create" -d 'Mint a new key; its token is shown once'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "list" -d 'List keys, masked'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "show" -d 'Show every field of one key, and its audit events'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "revoke" -d 'Make keys inactive (reversible with activate)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "activate" -d 'Make inactive keys active again'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "edit" -d 'Change a key\'s settings (never its secret)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "delete" -d 'Remove keys for good'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "import" -d 'Create many keys from JSON lines in one write; tokens to a new 0600 file'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "scan" -d 'Find leaked tokens in files, git history or stdin, and say which are live'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "rotate" -d 'Mint a successor that takes over the name; the old key stays valid for a grace period'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "verify" -d 'Check a token read from stdin; the exit code tells the result'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "serve" -d 'Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "admin" -d 'Admins of a shared store, each with a credential of their own; alone, lists them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "group" -d 'Manage permission groups (named sets of scopes); alone, lists them'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "policy" -d 'Show or set the store-wide lifetime policy; alone, shows it'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "verifier" -d 'Verify-only snapshots for CI runners and gateway fleets'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "usage" -d 'Merge the use records of verifier nodes'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "status" -d 'The store at a glance: slots, policy, counts, stale keys, last write'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "backup" -d 'Copy the store to a new file, under the lock, and prove the copy opens'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "log" -d 'Show the audit trail'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_seen_subcommand_from init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "list" -d 'List the admins: each slot\'s kind, fingerprint, when it was added and last used'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "add" -d 'Add an admin with a credential of their own'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "remove" -d 'Remove an admin and re-key the store: their credential opens nothing written after'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group with its scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List groups, their scopes and how many keys use them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "edit" -d 'Change a group\'s scopes'

@@ -47,6 +47,15 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub key_file: Option<PathBuf>,
+    /// Unlock with this SSH private key or age identity file, for an admin added with
+    /// --ssh-key or --age (env APIKEYS_IDENTITY)
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
+    pub identity: Option<PathBuf>,
     /// Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)
     #[arg(
         long,
@@ -55,7 +64,8 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub passphrase_file: Option<PathBuf>,
-    /// Who is acting, for the audit log (env APIKEYS_ACTOR) [default: the OS user]
+    /// A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy
+    /// job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)
     #[arg(
         long,
         global = true,
@@ -115,6 +125,11 @@ pub enum Command {
     Verify(commands::verify::Args),
     /// Answer forward-auth verification requests over HTTP (nginx, Caddy, Traefik, Envoy)
     Serve(crate::serve::Args),
+    /// Admins of a shared store, each with a credential of their own; alone, lists them
+    Admin {
+        #[command(subcommand)]
+        cmd: Option<commands::admin::AdminCommand>,
+    },
     /// Manage permission groups (named sets of scopes); alone, lists them
     Group {
         #[command(subcommand)]

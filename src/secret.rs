@@ -12,6 +12,11 @@ impl Passphrase {
         Passphrase(Zeroizing::new(s))
     }
 
+    /// Another copy of the same secret (zeroized on drop like this one).
+    pub fn clone_secret(&self) -> Passphrase {
+        Passphrase::new(self.0.as_str().to_owned())
+    }
+
     /// The plaintext bytes. Named loudly so that a reader sees where secrets flow.
     pub fn expose_secret_bytes(&self) -> &[u8] {
         self.0.as_bytes()

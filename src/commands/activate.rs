@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 k.revoked = false;
                 k.revoked_reason = None;
                 queries::update_key(tx, &k)?;
-                queries::audit(tx, now, &ctx.actor, "activate", Some(&k), "")?;
+                queries::audit(tx, now, &ctx.actor(), "activate", Some(&k), "")?;
             }
             done.push(k);
         }

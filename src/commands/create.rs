@@ -256,11 +256,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let pepper = store.pepper();
     let new = token::generate(&settings.prefix)?;
     let insert = |tx: &rusqlite::Connection| -> Result<KeyRecord> {
-        let record = mint_with(tx, &pepper, &ctx.actor, &settings, now, &new)?;
+        let record = mint_with(tx, &pepper, &ctx.actor(), &settings, now, &new)?;
         queries::audit(
             tx,
             now,
-            &ctx.actor,
+            &ctx.actor(),
             "create",
             Some(&record),
             &describe(&record),

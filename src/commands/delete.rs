@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let keys = queries::resolve_with_chains(tx, &args.keys, now)?;
         for k in &keys {
             queries::delete_key(tx, &k.id)?;
-            queries::audit(tx, now, &ctx.actor, "delete", Some(k), "")?;
+            queries::audit(tx, now, &ctx.actor(), "delete", Some(k), "")?;
         }
         Ok(keys)
     })?;

@@ -163,7 +163,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         queries::update_key(tx, &k)?;
         let what = changes(&before, &k);
-        queries::audit(tx, now, &ctx.actor, "edit", Some(&k), &what)?;
+        queries::audit(tx, now, &ctx.actor(), "edit", Some(&k), &what)?;
         Ok((k, what))
     })?;
     let (key, what) = key;

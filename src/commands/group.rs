@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                 queries::audit(
                     tx,
                     now,
-                    &ctx.actor,
+                    &ctx.actor(),
                     "group create",
                     None,
                     &format!("{name}: [{}]", scopes.join(", ")),
@@ -125,7 +125,7 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                 queries::audit(
                     tx,
                     now,
-                    &ctx.actor,
+                    &ctx.actor(),
                     "group edit",
                     None,
                     &format!("{name}: [{}]", scopes.join(", ")),
@@ -162,14 +162,14 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                     queries::audit(
                         tx,
                         now,
-                        &ctx.actor,
+                        &ctx.actor(),
                         "edit",
                         Some(&k),
                         &format!("removed from deleted group {name}"),
                     )?;
                 }
                 queries::delete_group(tx, &name)?;
-                queries::audit(tx, now, &ctx.actor, "group delete", None, &name)
+                queries::audit(tx, now, &ctx.actor(), "group delete", None, &name)
             })?;
             if ctx.json() {
                 output::print_json(&serde_json::json!({"deleted": name}))

@@ -258,11 +258,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         for (n, s, t) in &minted {
             bar.inc(1);
             let record =
-                mint_with(tx, &pepper, &ctx.actor, s, now, t).map_err(|e| at_line(*n, e))?;
+                mint_with(tx, &pepper, &ctx.actor(), s, now, t).map_err(|e| at_line(*n, e))?;
             queries::audit(
                 tx,
                 now,
-                &ctx.actor,
+                &ctx.actor(),
                 "import",
                 Some(&record),
                 &describe(&record),

@@ -148,11 +148,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             return Err(e);
         }
     };
+    if let Some(name) = store.unlocked_by() {
+        let _ = ctx.unlocked_by.set(name.to_string());
+    }
     store.write(|tx, _| {
         crate::store::queries::audit(
             tx,
             crate::policy::now(),
-            &ctx.actor,
+            &ctx.actor(),
             "init",
             None,
             "store created",

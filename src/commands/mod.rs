@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `Args` and its `run`; the shared context lives here.
 
 pub mod activate;
+pub mod admin;
 pub mod backup;
 pub mod completions;
 pub mod counters_args;
@@ -40,7 +41,10 @@ use std::path::PathBuf;
 pub struct Context {
     pub store_path: PathBuf,
     pub unlock: UnlockOptions,
-    pub actor: String,
+    /// `--actor` / `APIKEYS_ACTOR`: a note beside the admin, never the admin.
+    pub actor_note: Option<String>,
+    /// The admin whose slot opened the store (SPEC §13), once it is open.
+    pub unlocked_by: std::sync::OnceLock<String>,
     pub format: Format,
     /// `--format` was given (not the default).
     pub format_given: bool,
@@ -135,13 +139,20 @@ impl Context {
                     .passphrase_file
                     .or_else(|| env_path("APIKEYS_PASSPHRASE_FILE")),
                 passphrase_env: env_secret("APIKEYS_PASSPHRASE"),
+                identity: g.identity.or_else(|| env_path("APIKEYS_IDENTITY")),
                 interactive: can_ask_passphrase,
             },
-            actor: g
+            actor_note: g
                 .actor
                 .or_else(|| std::env::var("APIKEYS_ACTOR").ok())
-                .filter(|a| !a.trim().is_empty())
-                .unwrap_or_else(os_user),
+                .map(|a| {
+                    crate::text::sanitize(a.trim())
+                        .chars()
+                        .take(120)
+                        .collect::<String>()
+                })
+                .filter(|a| !a.is_empty()),
+            unlocked_by: std::sync::OnceLock::new(),
             format: g.format.unwrap_or(Format::Table),
             format_given: g.format.is_some(),
             yes: g.yes,
@@ -153,7 +164,23 @@ impl Context {
 
     /// Opens and unlocks the store.
     pub fn open(&self) -> Result<Store> {
-        Store::open(&self.store_path, &self.unlock)
+        let store = Store::open(&self.store_path, &self.unlock)?;
+        if let Some(name) = store.unlocked_by() {
+            let _ = self.unlocked_by.set(name.to_string());
+        }
+        Ok(store)
+    }
+
+    /// The audit log's actor (SPEC §13): the admin whose slot opened the store, with the
+    /// `--actor` note beside it (`alice (ci-deploy job)`). Before a store is open (init), the
+    /// note or the OS user stands alone.
+    pub fn actor(&self) -> String {
+        match (self.unlocked_by.get(), &self.actor_note) {
+            (Some(admin), Some(note)) => format!("{admin} ({note})"),
+            (Some(admin), None) => admin.clone(),
+            (None, Some(note)) => note.clone(),
+            (None, None) => os_user(),
+        }
     }
 
     /// Whether output is json.
@@ -211,7 +238,20 @@ pub fn describe_keys(keys: &[crate::model::KeyRecord]) -> String {
 
 /// Runs the parsed command line. `Error::Exit` carries a result code already reported.
 pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new(cli.global);
+    let mut ctx = Context::new(cli.global);
+    // `admin add NAME --key-file PATH` names the new admin's key file, which clap also hands
+    // to the global unlock option of the same name: the admin adding it unlocks with anything
+    // else (APIKEYS_KEY_FILE, a passphrase, --identity).
+    if let Command::Admin {
+        cmd: Some(admin::AdminCommand::Add {
+            key_file: Some(p), ..
+        }),
+    } = &cli.command
+        && ctx.unlock.key_file.as_ref() == Some(p)
+    {
+        ctx.unlock.key_file = env_path("APIKEYS_KEY_FILE").filter(|e| e != p);
+    }
+    let ctx = ctx;
     if !matches!(cli.command, Command::List(_)) {
         ctx.no_csv()?;
     }
@@ -239,6 +279,7 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::serve::shed_env_passphrase();
             crate::serve::run(&ctx, a)
         }
+        Command::Admin { cmd } => admin::run(&ctx, cmd.unwrap_or(admin::AdminCommand::List)),
         Command::Group { cmd } => group::run(&ctx, cmd.unwrap_or(group::GroupCommand::List)),
         Command::Policy { cmd } => policy::run(&ctx, cmd.unwrap_or(policy::PolicyCommand::Show)),
         Command::Log(a) => log::run(&ctx, a),

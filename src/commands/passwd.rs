@@ -32,6 +32,19 @@ pub struct Args {
     pub kdf: KdfArgs,
 }
 
+/// The slot `passwd` acts on among those `fits`: the caller's own, else the one with the
+/// usual name, else the first.
+fn target(store: &Store, fits: fn(SlotKind) -> bool, usual: &str) -> Option<Slot> {
+    let slots = &store.header().slots;
+    slots
+        .iter()
+        .filter(|s| fits(s.kind))
+        .find(|s| Some(s.name.as_str()) == store.unlocked_by())
+        .or_else(|| slots.iter().find(|s| fits(s.kind) && s.name == usual))
+        .or_else(|| slots.iter().find(|s| fits(s.kind)))
+        .cloned()
+}
+
 /// Runs `passwd`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.require_confirmable("passwd")?;
@@ -39,17 +52,21 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         || std::env::var_os("APIKEYS_NEW_PASSPHRASE").is_some_and(|v| !v.is_empty())
         || (args.add_key_file.is_none() && !args.remove_key_file && !args.kdf.given());
     let mut store = ctx.open()?;
-    let has_key_file = store.header().slot(SlotKind::KeyFile).is_some();
-    if args.remove_key_file && !has_key_file {
+    let pass_slot = target(&store, SlotKind::is_passphrase, "passphrase");
+    let key_slot = target(&store, SlotKind::is_key_file, "key-file");
+    if args.remove_key_file && key_slot.is_none() {
         return Err(Error::usage(
             "this store has no key-file slot to remove",
             "the store unlocks with its passphrase only; nothing to remove",
         ));
     }
-    let old_kdf = store
-        .header()
-        .slot(SlotKind::Passphrase)
-        .map_or(KdfParams::DEFAULT, |s| s.kdf);
+    if args.remove_key_file && store.header().slots.len() == 1 {
+        return Err(Error::Policy {
+            message: "the key file is the store's only slot".into(),
+            hint: Some("add a passphrase or another admin first (`apikeys admin add`)".into()),
+        });
+    }
+    let old_kdf = pass_slot.as_ref().map_or(KdfParams::DEFAULT, |s| s.kdf);
     let kdf = args.kdf.params(old_kdf);
     let mut changes = Vec::new();
     if change_pass {
@@ -75,34 +92,78 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         &format!("Re-key {} ({what})?", store.path().display()),
     )?;
     // Gather every secret and run every KDF before the write lock is taken.
-    let pass = if change_pass {
-        super::init::new_passphrase(
+    let new_key = Key32::random()?;
+    let new_pass = if change_pass {
+        Some(super::init::new_passphrase(
             ctx,
             args.new_passphrase_file.as_deref(),
             "APIKEYS_NEW_PASSPHRASE",
             store.path(),
-        )?
-    } else {
-        current_passphrase(ctx, &store)?
-    };
-    let kept_key_file = if has_key_file && args.add_key_file.is_none() && !args.remove_key_file {
-        Some(current_key_file(&store)?)
+        )?)
     } else {
         None
     };
-    let store_id = store.header().store_id;
-    let new_key = Key32::random()?;
-    let mut slots = vec![Slot::for_passphrase(&pass, kdf, &store_id, &new_key)?];
     let file_key = match &args.add_key_file {
         Some(path) => Some(super::init::write_key_file(path)?),
-        None => kept_key_file,
+        None => None,
     };
-    if let Some(k) = &file_key {
-        slots.push(Slot::for_key_file(k, &store_id, &new_key)?);
-    }
-    let result = store.rekey(new_key, |tx, header| {
-        header.slots = slots;
-        queries::audit(tx, crate::policy::now(), &ctx.actor, "passwd", None, &what)
+    let built = (|| -> Result<Vec<Slot>> {
+        let mut slots = Vec::new();
+        for s in &store.header().slots {
+            let is = |t: &Option<Slot>| t.as_ref().is_some_and(|t| t.name == s.name);
+            let mut kept = s.clone();
+            if is(&pass_slot) {
+                if new_pass.is_some() || kdf != s.kdf || !kept.kind_is_current() {
+                    let p = match &new_pass {
+                        Some(p) => p.clone_secret(),
+                        None => current_passphrase(ctx, &store, s)?,
+                    };
+                    kept = Slot::passphrase(&s.name, &p, kdf, &new_key)?;
+                    kept.created_at = s.created_at;
+                } else {
+                    kept.wrap(&new_key)?;
+                }
+            } else if is(&key_slot) {
+                if args.remove_key_file {
+                    continue;
+                }
+                let k = match &file_key {
+                    Some(k) => Some(k.duplicate()),
+                    None if !kept.kind_is_current() => Some(current_key_file(&store)?),
+                    None => None,
+                };
+                match k {
+                    Some(k) => {
+                        kept = Slot::key_file(&s.name, &k, &new_key)?;
+                        kept.created_at = s.created_at;
+                    }
+                    None => kept.wrap(&new_key)?,
+                }
+            } else {
+                kept.wrap(&new_key)?;
+            }
+            slots.push(kept);
+        }
+        if let (Some(k), None) = (&file_key, &key_slot) {
+            slots.push(Slot::key_file("key-file", k, &new_key)?);
+        }
+        if let (Some(p), None) = (&new_pass, &pass_slot) {
+            slots.push(Slot::passphrase("passphrase", p, kdf, &new_key)?);
+        }
+        Ok(slots)
+    })();
+    let result = built.and_then(|slots| {
+        store.rekey(new_key, |tx, header| {
+            header.slots = slots;
+            queries::audit(
+                tx,
+                crate::policy::now(),
+                &ctx.actor(),
+                "passwd",
+                None,
+                &what,
+            )
+        })
     });
     if let (Err(_), Some(path)) = (&result, &args.add_key_file) {
         let _ = std::fs::remove_file(path);
@@ -125,11 +186,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 /// The current passphrase, to seal it into the new passphrase slot: the one that unlocked the
 /// store, or else one read (and checked against the old slot, so that a typo never locks the
 /// passphrase out).
-fn current_passphrase(ctx: &Context, store: &Store) -> Result<Passphrase> {
-    if let Some(Credential::Passphrase(p)) = store.credential() {
-        return Ok(Passphrase::new(
-            String::from_utf8_lossy(p.expose_secret_bytes()).into_owned(),
-        ));
+fn current_passphrase(ctx: &Context, store: &Store, slot: &Slot) -> Result<Passphrase> {
+    if let Some(Credential::Passphrase(p)) = store.credential()
+        && store.unlocked_by() == Some(slot.name.as_str())
+    {
+        return Ok(p.clone_secret());
     }
     let needs = |reason: &str| {
         Error::Unlock {
@@ -142,11 +203,7 @@ fn current_passphrase(ctx: &Context, store: &Store) -> Result<Passphrase> {
         .unlock
         .passphrase(store.path())
         .map_err(|_| needs("the current passphrase is needed to keep the passphrase slot"))?;
-    let header = store.header();
-    let slot = header
-        .slot(SlotKind::Passphrase)
-        .ok_or_else(|| needs("this store has no passphrase slot"))?;
-    slot.unwrap(&header.store_id, &slot.passphrase_wrap_key(&pass)?)
+    slot.open_passphrase(&store.header().store_id, &pass)?
         .ok_or_else(|| needs("wrong current passphrase"))?;
     Ok(pass)
 }

@@ -119,7 +119,7 @@ pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
                 queries::audit(
                     tx,
                     now,
-                    &ctx.actor,
+                    &ctx.actor(),
                     "policy set",
                     None,
                     &format!("{what} {v}"),

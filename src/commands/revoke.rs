@@ -83,7 +83,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             queries::audit(
                 tx,
                 now,
-                &ctx.actor,
+                &ctx.actor(),
                 "revoke",
                 Some(&k),
                 args.reason.as_deref().unwrap_or(""),

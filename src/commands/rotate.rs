@@ -110,7 +110,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         old.expires_at = Some(old.expires_at.map_or(end, |e| e.min(end)));
         old.rotated_to = Some("pending".into());
         queries::update_key(tx, &old)?;
-        let mut new = mint_with(tx, &pepper, &ctx.actor, &settings, now, &token)?;
+        let mut new = mint_with(tx, &pepper, &ctx.actor(), &settings, now, &token)?;
         new.rotated_from = Some(old.id.clone());
         old.rotated_to = Some(new.id.clone());
         queries::update_key(tx, &new)?;
@@ -120,11 +120,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             new.id,
             crate::text::rfc3339(end)
         );
-        queries::audit(tx, now, &ctx.actor, "rotate", Some(&old), &detail)?;
+        queries::audit(tx, now, &ctx.actor(), "rotate", Some(&old), &detail)?;
         queries::audit(
             tx,
             now,
-            &ctx.actor,
+            &ctx.actor(),
             "create",
             Some(&new),
             &format!("rotated from {}; {}", old.id, super::create::describe(&new)),

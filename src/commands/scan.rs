@@ -243,7 +243,7 @@ fn revoke(ctx: &Context, store: Option<crate::store::Store>, findings: &[Finding
             k.revoked = true;
             k.revoked_reason = Some(reason.clone());
             crate::store::queries::update_key(tx, &k)?;
-            crate::store::queries::audit(tx, now, &ctx.actor, "revoke", Some(&k), &reason)?;
+            crate::store::queries::audit(tx, now, &ctx.actor(), "revoke", Some(&k), &reason)?;
             done += 1;
         }
         Ok(done)

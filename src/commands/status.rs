@@ -4,7 +4,6 @@ use super::Context;
 use crate::error::Result;
 use crate::model::Status;
 use crate::policy::{Policy, format_duration};
-use crate::store::format::SlotKind;
 use crate::store::{queries, schema};
 use comfy_table::Cell;
 
@@ -49,20 +48,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     let policy = Policy::load(conn)?;
     let last = queries::audit_events(conn, None, None)?.pop();
-    let slots: Vec<serde_json::Value> = store
-        .header()
-        .slots
+    let admins = super::admin::slots_with_use(&store)?;
+    let me = store.unlocked_by();
+    let slots: Vec<serde_json::Value> = admins
         .iter()
-        .map(|s| match s.kind {
-            SlotKind::Passphrase => serde_json::json!({
-                "kind": "passphrase",
-                "kdf": "argon2id",
-                "kdf_memory_mib": s.kdf.memory_kib / 1024,
-                "kdf_iterations": s.kdf.iterations,
-                "kdf_lanes": s.kdf.lanes,
-            }),
-            SlotKind::KeyFile => serde_json::json!({"kind": "key_file"}),
-        })
+        .map(|(s, last)| super::admin::slot_json(s, *last, Some(s.name.as_str()) == me))
         .collect();
     let clipboard = crate::term::clipboard::reachable();
     let max = policy.max_lifetime.map_or("none".into(), format_duration);
@@ -72,6 +62,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         "format_version": crate::store::format::VERSION,
         "schema_version": schema::version(conn)?,
         "slots": slots,
+        "unlocked_by": me,
         "policy": {
             "max_lifetime": max,
             "default_lifetime": format_duration(policy.default_lifetime),
@@ -113,17 +104,24 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         crate::term::output::print_json(&json)?;
         return gate();
     }
-    let slot_text = store
-        .header()
-        .slots
+    let slot_text = admins
         .iter()
-        .map(|s| match s.kind {
-            SlotKind::Passphrase => format!(
-                "passphrase (Argon2id {} MiB, {} iterations)",
-                s.kdf.memory_kib / 1024,
-                s.kdf.iterations
-            ),
-            SlotKind::KeyFile => "key file".into(),
+        .map(|(s, _)| {
+            let kind = if s.kind.is_passphrase() {
+                format!(
+                    "passphrase, Argon2id {} MiB, {} iterations",
+                    s.kdf.memory_kib / 1024,
+                    s.kdf.iterations
+                )
+            } else {
+                s.kind.word().to_string()
+            };
+            let you = if Some(s.name.as_str()) == me {
+                ", you"
+            } else {
+                ""
+            };
+            format!("{} ({kind}{you})", crate::text::sanitize(&s.name))
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -139,7 +137,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 schema::version(conn)?
             ),
         ),
-        ("unlock slots", slot_text),
+        ("admins", slot_text),
         (
             "policy",
             format!(

@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
         queries::audit(
             tx,
             now,
-            &ctx.actor,
+            &ctx.actor(),
             "usage import",
             None,
             &format!("{applied} records applied, {duplicate} already imported"),

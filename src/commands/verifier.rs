@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
         queries::audit(
             tx,
             now,
-            &ctx.actor,
+            &ctx.actor(),
             "verifier export",
             None,
             &format!("generation {generation} to {}", out.display()),

@@ -1,39 +1,29 @@
 //! The store file's layout (docs/store-format.md): header, key slots, header checksum, sealed payload.
 
-use super::crypto::{self, KdfParams, NONCE_LEN, TAG_LEN};
-use crate::secret::{Key32, Passphrase};
+use super::crypto::{KdfParams, NONCE_LEN, TAG_LEN};
 
 /// The file's first eight bytes.
 pub const MAGIC: &[u8; 8] = b"APIKEYS\0";
-/// The only format version this build reads and writes.
-pub const VERSION: u16 = 1;
-/// Bytes in one key slot.
-pub const SLOT_LEN: usize = 1 + 12 + 16 + NONCE_LEN + 32 + TAG_LEN;
+/// The format version this build writes: 2, with named slots of any number (SPEC §13).
+pub const VERSION: u16 = 2;
+/// The version of stores made before teams: two fixed-size, unnamed slots. Still read.
+pub const LEGACY_VERSION: u16 = 1;
+/// Bytes in one format-1 slot.
+const LEGACY_SLOT_LEN: usize = 1 + 12 + 16 + NONCE_LEN + 32 + TAG_LEN;
 /// Bytes before the slots: magic, version, store id, slot count.
 const FIXED_LEN: usize = 8 + 2 + 16 + 1;
-/// The most slots a header may hold (one passphrase, one key file).
-const MAX_SLOTS: usize = 2;
-/// The longest header there can be: two slots.
-pub const MAX_HEADER_LEN: usize = FIXED_LEN + MAX_SLOTS * SLOT_LEN + NONCE_LEN + 4;
+/// The most slots a header may hold.
+pub const MAX_SLOTS: usize = 64;
+/// The longest recipient (an SSH public key line) and sealed data key a slot may hold.
+const MAX_RECIPIENT: usize = 4096;
+const MAX_SEALED: usize = 4096;
+/// The longest header there can be.
+pub const MAX_HEADER_LEN: usize = FIXED_LEN
+    + MAX_SLOTS * (1 + 1 + MAX_NAME + 8 + 12 + 16 + 2 + MAX_RECIPIENT + 2 + MAX_SEALED)
+    + NONCE_LEN
+    + 4;
 
-/// What a slot is unlocked with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlotKind {
-    Passphrase = 1,
-    KeyFile = 2,
-}
-
-/// One key slot: the data key wrapped under a key derived from a passphrase or a key file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Slot {
-    pub kind: SlotKind,
-    /// Argon2id settings; zero for a key-file slot.
-    pub kdf: KdfParams,
-    pub salt: [u8; 16],
-    pub nonce: [u8; NONCE_LEN],
-    /// The data key, encrypted, followed by its tag.
-    pub wrapped: [u8; 32 + TAG_LEN],
-}
+pub use super::slots::{MAX_NAME, Slot, SlotKind};
 
 /// The parsed header of a store file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +51,7 @@ impl std::fmt::Display for FormatError {
             FormatError::UnknownVersion(v) => {
                 write!(
                     f,
-                    "unknown format version {v} (this build reads version {VERSION})"
+                    "unknown format version {v} (this build reads versions {LEGACY_VERSION} and {VERSION})"
                 )
             }
             FormatError::Truncated => f.write_str("the file is truncated"),
@@ -74,131 +64,83 @@ impl std::fmt::Display for FormatError {
     }
 }
 
-impl Slot {
-    /// The slot's fields that its wrapping is bound to (everything but nonce and ciphertext).
-    fn bound_fields(&self, store_id: &[u8; 16]) -> Vec<u8> {
-        let mut v = Vec::with_capacity(64);
-        v.extend_from_slice(MAGIC);
-        v.extend_from_slice(&VERSION.to_be_bytes());
-        v.extend_from_slice(store_id);
-        v.push(self.kind as u8);
-        v.extend_from_slice(&self.kdf.memory_kib.to_be_bytes());
-        v.extend_from_slice(&self.kdf.iterations.to_be_bytes());
-        v.extend_from_slice(&self.kdf.lanes.to_be_bytes());
-        v.extend_from_slice(&self.salt);
-        v
-    }
+/// A cursor over the header's bytes.
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
 
-    /// Wraps `data_key` under `wrap_key` into a new slot of `kind`.
-    fn seal(
-        kind: SlotKind,
-        kdf: KdfParams,
-        salt: [u8; 16],
-        store_id: &[u8; 16],
-        wrap_key: &Key32,
-        data_key: &Key32,
-    ) -> crate::Result<Slot> {
-        let mut slot = Slot {
-            kind,
-            kdf,
-            salt,
-            nonce: crypto::random_nonce()?,
-            wrapped: [0; 32 + TAG_LEN],
-        };
-        let mut buf = *data_key.expose_secret();
-        let tag = crypto::seal_in_place(
-            wrap_key,
-            &slot.nonce,
-            &slot.bound_fields(store_id),
-            &mut buf,
-        )?;
-        slot.wrapped[..32].copy_from_slice(&buf);
-        slot.wrapped[32..].copy_from_slice(&tag);
-        Ok(slot)
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], FormatError> {
+        let end = self.at.checked_add(n).ok_or(FormatError::Truncated)?;
+        let s = self.b.get(self.at..end).ok_or(FormatError::Truncated)?;
+        self.at = end;
+        Ok(s)
     }
-
-    /// A passphrase slot; runs the KDF.
-    pub fn for_passphrase(
-        pass: &Passphrase,
-        kdf: KdfParams,
-        store_id: &[u8; 16],
-        data_key: &Key32,
-    ) -> crate::Result<Slot> {
-        let mut salt = [0u8; 16];
-        crypto::fill_random(&mut salt)?;
-        let wrap = crypto::derive_from_passphrase(pass, &salt, kdf)?;
-        Slot::seal(SlotKind::Passphrase, kdf, salt, store_id, &wrap, data_key)
+    fn u8(&mut self) -> Result<u8, FormatError> {
+        Ok(self.take(1)?[0])
     }
-
-    /// A key-file slot; the file's 32 bytes are the input of an HMAC with the slot's salt.
-    pub fn for_key_file(
-        file_key: &Key32,
-        store_id: &[u8; 16],
-        data_key: &Key32,
-    ) -> crate::Result<Slot> {
-        let mut salt = [0u8; 16];
-        crypto::fill_random(&mut salt)?;
-        let wrap = key_file_wrap_key(file_key, &salt);
-        let none = KdfParams {
-            memory_kib: 0,
-            iterations: 0,
-            lanes: 0,
-        };
-        Slot::seal(SlotKind::KeyFile, none, salt, store_id, &wrap, data_key)
+    fn u16(&mut self) -> Result<u16, FormatError> {
+        Ok(u16::from_be_bytes(
+            self.take(2)?.try_into().expect("2 bytes"),
+        ))
     }
-
-    /// Derives this slot's wrapping key from a passphrase (runs the KDF).
-    pub fn passphrase_wrap_key(&self, pass: &Passphrase) -> crate::Result<Key32> {
-        crypto::derive_from_passphrase(pass, &self.salt, self.kdf)
+    fn u32(&mut self) -> Result<u32, FormatError> {
+        Ok(u32::from_be_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
-
-    /// Derives this slot's wrapping key from a key file's secret.
-    pub fn key_file_wrap_key(&self, file_key: &Key32) -> Key32 {
-        key_file_wrap_key(file_key, &self.salt)
+    fn i64(&mut self) -> Result<i64, FormatError> {
+        Ok(i64::from_be_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
-
-    /// Unwraps the data key; `None` when `wrap_key` is not this slot's key.
-    pub fn unwrap(&self, store_id: &[u8; 16], wrap_key: &Key32) -> Option<Key32> {
-        let mut buf = zeroize::Zeroizing::new([0u8; 32]);
-        buf.copy_from_slice(&self.wrapped[..32]);
-        let tag: [u8; TAG_LEN] = self.wrapped[32..].try_into().ok()?;
-        crypto::open_in_place(
-            wrap_key,
-            &self.nonce,
-            &self.bound_fields(store_id),
-            buf.as_mut(),
-            &tag,
-        )
-        .then(|| Key32::from_bytes(*buf))
+    fn kdf(&mut self) -> Result<KdfParams, FormatError> {
+        Ok(KdfParams {
+            memory_kib: self.u32()?,
+            iterations: self.u32()?,
+            lanes: self.u32()?,
+        })
     }
 }
 
-fn key_file_wrap_key(file_key: &Key32, salt: &[u8; 16]) -> Key32 {
-    Key32::from_bytes(crypto::hmac_sha256(
-        file_key.expose_secret(),
-        &[b"apikeys/v1/key-file-slot", salt],
-    ))
+/// Checks the bounds of one slot read from a header.
+fn check_slot(slot: &Slot) -> Result<(), FormatError> {
+    if slot.kind.is_passphrase() && !slot.kdf.within_bounds() {
+        return Err(FormatError::KdfOutOfBounds);
+    }
+    if slot.name.is_empty() || super::slots::check_name(&slot.name).is_err() {
+        return Err(FormatError::BadSlots);
+    }
+    Ok(())
 }
 
 impl Header {
-    /// The slot of a kind, if the store has one.
+    /// The first slot of a kind, if the store has one.
     pub fn slot(&self, kind: SlotKind) -> Option<&Slot> {
         self.slots.iter().find(|s| s.kind == kind)
     }
 
-    /// Replaces (or adds) the slot of `slot.kind`, keeping the passphrase slot first.
-    pub fn set_slot(&mut self, slot: Slot) {
-        self.slots.retain(|s| s.kind != slot.kind);
-        self.slots.push(slot);
-        self.slots.sort_by_key(|s| s.kind as u8);
+    /// The slot named `name`.
+    pub fn named(&self, name: &str) -> Option<&Slot> {
+        self.slots.iter().find(|s| s.name == name)
     }
 
     /// The header's encoded length.
     pub fn encoded_len(&self) -> usize {
-        FIXED_LEN + self.slots.len() * SLOT_LEN + NONCE_LEN + 4
+        FIXED_LEN
+            + self
+                .slots
+                .iter()
+                .map(|s| {
+                    1 + 1 + s.name.len() + 8 + 12 + 16 + 2 + s.recipient.len() + 2 + s.sealed.len()
+                })
+                .sum::<usize>()
+            + NONCE_LEN
+            + 4
     }
 
-    /// Encodes the header, ending with the CRC32 of all bytes before it.
+    /// Encodes the header (format 2), ending with the CRC32 of all bytes before it.
     pub fn encode(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(self.encoded_len());
         v.extend_from_slice(MAGIC);
@@ -207,12 +149,17 @@ impl Header {
         v.push(self.slots.len() as u8);
         for s in &self.slots {
             v.push(s.kind as u8);
+            v.push(s.name.len() as u8);
+            v.extend_from_slice(s.name.as_bytes());
+            v.extend_from_slice(&s.created_at.to_be_bytes());
             v.extend_from_slice(&s.kdf.memory_kib.to_be_bytes());
             v.extend_from_slice(&s.kdf.iterations.to_be_bytes());
             v.extend_from_slice(&s.kdf.lanes.to_be_bytes());
             v.extend_from_slice(&s.salt);
-            v.extend_from_slice(&s.nonce);
-            v.extend_from_slice(&s.wrapped);
+            v.extend_from_slice(&(s.recipient.len() as u16).to_be_bytes());
+            v.extend_from_slice(s.recipient.as_bytes());
+            v.extend_from_slice(&(s.sealed.len() as u16).to_be_bytes());
+            v.extend_from_slice(&s.sealed);
         }
         v.extend_from_slice(&self.payload_nonce);
         let crc = crc32fast::hash(&v);
@@ -223,6 +170,7 @@ impl Header {
     /// Decodes the header at the start of `file`; returns it and its encoded length.
     ///
     /// Checks magic, version, checksum and KDF bounds, in that order, before any KDF can run.
+    /// `Truncated` may mean that more of the file must be read.
     pub fn decode(file: &[u8]) -> Result<(Header, usize), FormatError> {
         if file.len() < 10 {
             return Err(
@@ -237,60 +185,24 @@ impl Header {
             return Err(FormatError::NotAStore);
         }
         let version = u16::from_be_bytes([file[8], file[9]]);
-        if version != VERSION {
-            return Err(FormatError::UnknownVersion(version));
+        match version {
+            LEGACY_VERSION => Self::decode_v1(file),
+            VERSION => Self::decode_v2(file),
+            v => Err(FormatError::UnknownVersion(v)),
         }
-        if file.len() < FIXED_LEN {
-            return Err(FormatError::Truncated);
-        }
-        let count = file[26] as usize;
-        let len = FIXED_LEN + count * SLOT_LEN + NONCE_LEN + 4;
-        if file.len() < len {
-            return Err(FormatError::Truncated);
-        }
-        let crc = u32::from_be_bytes(file[len - 4..len].try_into().expect("4 bytes"));
-        if crc32fast::hash(&file[..len - 4]) != crc {
-            return Err(FormatError::HeaderChecksum);
-        }
-        if count == 0 || count > MAX_SLOTS {
-            return Err(FormatError::BadSlots);
-        }
+    }
+
+    fn finish(file: &[u8], len: usize, slots: Vec<Slot>) -> Result<(Header, usize), FormatError> {
         let mut store_id = [0u8; 16];
         store_id.copy_from_slice(&file[10..26]);
-        let mut slots = Vec::with_capacity(count);
-        for i in 0..count {
-            let b = &file[FIXED_LEN + i * SLOT_LEN..FIXED_LEN + (i + 1) * SLOT_LEN];
-            let kind = match b[0] {
-                1 => SlotKind::Passphrase,
-                2 => SlotKind::KeyFile,
-                _ => return Err(FormatError::BadSlots),
-            };
-            let u = |o: usize| u32::from_be_bytes(b[o..o + 4].try_into().expect("4 bytes"));
-            let kdf = KdfParams {
-                memory_kib: u(1),
-                iterations: u(5),
-                lanes: u(9),
-            };
-            if kind == SlotKind::Passphrase && !kdf.within_bounds() {
-                return Err(FormatError::KdfOutOfBounds);
-            }
-            let mut slot = Slot {
-                kind,
-                kdf,
-                salt: [0; 16],
-                nonce: [0; NONCE_LEN],
-                wrapped: [0; 32 + TAG_LEN],
-            };
-            slot.salt.copy_from_slice(&b[13..29]);
-            slot.nonce.copy_from_slice(&b[29..29 + NONCE_LEN]);
-            slot.wrapped.copy_from_slice(&b[29 + NONCE_LEN..]);
-            if slots.iter().any(|s: &Slot| s.kind == kind) {
-                return Err(FormatError::BadSlots);
-            }
-            slots.push(slot);
-        }
         let mut payload_nonce = [0u8; NONCE_LEN];
         payload_nonce.copy_from_slice(&file[len - 4 - NONCE_LEN..len - 4]);
+        for (i, s) in slots.iter().enumerate() {
+            check_slot(s)?;
+            if slots[..i].iter().any(|o| o.name == s.name) {
+                return Err(FormatError::BadSlots);
+            }
+        }
         Ok((
             Header {
                 store_id,
@@ -300,22 +212,134 @@ impl Header {
             len,
         ))
     }
+
+    /// Format 1: at most one passphrase and one key-file slot, of fixed size, unnamed: they
+    /// are read as `passphrase` and `key-file`.
+    fn decode_v1(file: &[u8]) -> Result<(Header, usize), FormatError> {
+        if file.len() < FIXED_LEN {
+            return Err(FormatError::Truncated);
+        }
+        let count = file[26] as usize;
+        let len = FIXED_LEN + count * LEGACY_SLOT_LEN + NONCE_LEN + 4;
+        if file.len() < len {
+            return Err(FormatError::Truncated);
+        }
+        let crc = u32::from_be_bytes(file[len - 4..len].try_into().expect("4 bytes"));
+        if crc32fast::hash(&file[..len - 4]) != crc {
+            return Err(FormatError::HeaderChecksum);
+        }
+        if count == 0 || count > 2 {
+            return Err(FormatError::BadSlots);
+        }
+        let mut r = Reader {
+            b: &file[..len - 4 - NONCE_LEN],
+            at: FIXED_LEN,
+        };
+        let mut slots = Vec::with_capacity(count);
+        for _ in 0..count {
+            let (kind, name) = match r.u8()? {
+                1 => (SlotKind::LegacyPassphrase, "passphrase"),
+                2 => (SlotKind::LegacyKeyFile, "key-file"),
+                _ => return Err(FormatError::BadSlots),
+            };
+            let kdf = r.kdf()?;
+            let salt: [u8; 16] = r.take(16)?.try_into().expect("16 bytes");
+            let sealed = r.take(NONCE_LEN + 32 + TAG_LEN)?.to_vec();
+            slots.push(Slot {
+                kind,
+                name: name.into(),
+                created_at: 0,
+                kdf,
+                salt,
+                recipient: String::new(),
+                sealed,
+            });
+        }
+        Self::finish(file, len, slots)
+    }
+
+    fn decode_v2(file: &[u8]) -> Result<(Header, usize), FormatError> {
+        if file.len() < FIXED_LEN {
+            return Err(FormatError::Truncated);
+        }
+        let count = file[26] as usize;
+        // Walk the slots to find the header's end, then check its checksum before anything
+        // in them is trusted.
+        let mut r = Reader {
+            b: file,
+            at: FIXED_LEN,
+        };
+        for _ in 0..count {
+            r.take(1)?;
+            let n = r.u8()? as usize;
+            r.take(n + 8 + 12 + 16)?;
+            let n = r.u16()? as usize;
+            r.take(n)?;
+            let n = r.u16()? as usize;
+            r.take(n)?;
+        }
+        r.take(NONCE_LEN + 4)?;
+        let len = r.at;
+        let crc = u32::from_be_bytes(file[len - 4..len].try_into().expect("4 bytes"));
+        if crc32fast::hash(&file[..len - 4]) != crc {
+            return Err(FormatError::HeaderChecksum);
+        }
+        if count == 0 || count > MAX_SLOTS {
+            return Err(FormatError::BadSlots);
+        }
+        let mut r = Reader {
+            b: &file[..len],
+            at: FIXED_LEN,
+        };
+        let mut slots = Vec::with_capacity(count);
+        for _ in 0..count {
+            let kind = SlotKind::from_byte(r.u8()?).ok_or(FormatError::BadSlots)?;
+            let n = r.u8()? as usize;
+            let name = String::from_utf8(r.take(n)?.to_vec()).map_err(|_| FormatError::BadSlots)?;
+            let created_at = r.i64()?;
+            let kdf = r.kdf()?;
+            let salt: [u8; 16] = r.take(16)?.try_into().expect("16 bytes");
+            let n = r.u16()? as usize;
+            if n > MAX_RECIPIENT {
+                return Err(FormatError::BadSlots);
+            }
+            let recipient =
+                String::from_utf8(r.take(n)?.to_vec()).map_err(|_| FormatError::BadSlots)?;
+            let n = r.u16()? as usize;
+            if n > MAX_SEALED {
+                return Err(FormatError::BadSlots);
+            }
+            let sealed = r.take(n)?.to_vec();
+            slots.push(Slot {
+                kind,
+                name,
+                created_at,
+                kdf,
+                salt,
+                recipient,
+                sealed,
+            });
+        }
+        Self::finish(file, len, slots)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::{Key32, Passphrase};
+
+    const CHEAP: KdfParams = KdfParams {
+        memory_kib: 1024,
+        iterations: 1,
+        lanes: 1,
+    };
 
     fn sample() -> (Header, Key32) {
         let data_key = Key32::from_bytes([9; 32]);
         let id = [3; 16];
-        let kdf = KdfParams {
-            memory_kib: 1024,
-            iterations: 1,
-            lanes: 1,
-        };
         let slot =
-            Slot::for_passphrase(&Passphrase::new("pw".into()), kdf, &id, &data_key).unwrap();
+            Slot::passphrase("alice", &Passphrase::new("pw".into()), CHEAP, &data_key).unwrap();
         (
             Header {
                 store_id: id,
@@ -328,7 +352,9 @@ mod tests {
 
     #[test]
     fn header_round_trips() {
-        let (h, _) = sample();
+        let (mut h, key) = sample();
+        h.slots
+            .push(Slot::key_file("ci", &Key32::from_bytes([7; 32]), &key).unwrap());
         let bytes = h.encode();
         assert_eq!(bytes.len(), h.encoded_len());
         let (back, len) = Header::decode(&bytes).unwrap();
@@ -361,34 +387,31 @@ mod tests {
     }
 
     #[test]
-    fn slots_unwrap_only_with_their_key() {
-        let (h, data_key) = sample();
-        let slot = &h.slots[0];
-        let good = slot
-            .passphrase_wrap_key(&Passphrase::new("pw".into()))
-            .unwrap();
-        let bad = slot
-            .passphrase_wrap_key(&Passphrase::new("pW".into()))
-            .unwrap();
-        assert_eq!(
-            slot.unwrap(&h.store_id, &good).unwrap().expose_secret(),
-            data_key.expose_secret()
-        );
-        assert!(slot.unwrap(&h.store_id, &bad).is_none());
-        assert!(
-            slot.unwrap(&[4; 16], &good).is_none(),
-            "a slot moved to another store must not open"
-        );
+    fn slots_unwrap_only_with_their_key_and_rewrap_without_it() {
+        let (mut h, data_key) = sample();
+        let id = h.store_id;
+        let open = |h: &Header, pw: &str| {
+            h.slots[0]
+                .open_passphrase(&id, &Passphrase::new(pw.into()))
+                .unwrap()
+                .map(|k| *k.expose_secret())
+        };
+        assert_eq!(open(&h, "pw"), Some(*data_key.expose_secret()));
+        assert_eq!(open(&h, "pW"), None);
+        // Re-keying wraps a new data key for the slot without its passphrase.
+        let new_key = Key32::from_bytes([1; 32]);
+        h.slots[0].wrap(&new_key).unwrap();
+        assert_eq!(open(&h, "pw"), Some([1; 32]));
     }
 
     #[test]
     fn unknown_versions_and_garbage_are_named() {
         let (h, _) = sample();
         let mut b = h.encode();
-        b[9] = 2;
+        b[9] = 3;
         assert_eq!(
             Header::decode(&b).unwrap_err(),
-            FormatError::UnknownVersion(2)
+            FormatError::UnknownVersion(3)
         );
         assert_eq!(
             Header::decode(b"hello world, not a store").unwrap_err(),

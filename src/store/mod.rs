@@ -5,13 +5,14 @@ pub mod file;
 pub mod format;
 pub mod queries;
 pub mod schema;
+pub mod slots;
 pub mod stream;
 pub mod unlock;
 
 use crate::error::{Error, Result};
 use crate::secret::{Key32, Passphrase};
 use crypto::{KdfParams, TAG_LEN};
-use format::{FormatError, Header, Slot, SlotKind};
+use format::{FormatError, Header, Slot};
 use rusqlite::{Connection, MAIN_DB, Transaction};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -26,6 +27,8 @@ pub struct Store {
     pepper: Key32,
     conn: Connection,
     credential: Option<Credential>,
+    /// The name of the slot that opened the store: the actor of what this command writes.
+    unlocked_by: Option<String>,
     /// The identity of the file as last read or written, to notice changes on disk.
     ident: file::Ident,
 }
@@ -66,9 +69,16 @@ fn open_file(path: &Path) -> Result<Opened> {
     let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
     let len = meta.len();
     let ident = file::Ident::of(&meta);
-    let mut prefix = vec![0u8; (len as usize).min(format::MAX_HEADER_LEN)];
+    // Most headers are small: read 4 KiB, and more only when the slots need it.
+    let mut prefix = vec![0u8; (len as usize).min(4096)];
     file.read_exact(&mut prefix)
         .map_err(|e| Error::io("read", path, e))?;
+    if matches!(Header::decode(&prefix), Err(FormatError::Truncated)) && len > prefix.len() as u64 {
+        let mut more = vec![0u8; (len as usize).min(format::MAX_HEADER_LEN) - prefix.len()];
+        file.read_exact(&mut more)
+            .map_err(|e| Error::io("read", path, e))?;
+        prefix.extend_from_slice(&more);
+    }
     if crate::snapshot::looks_like(&prefix) {
         return Err(Error::WrongKind {
             message: format!(
@@ -194,9 +204,9 @@ impl Store {
         let mut store_id = [0u8; 16];
         crypto::fill_random(&mut store_id)?;
         // The KDF runs before the lock is taken, so that a slow KDF never holds up other writers.
-        let mut slots = vec![Slot::for_passphrase(pass, kdf, &store_id, &data_key)?];
+        let mut slots = vec![Slot::passphrase("passphrase", pass, kdf, &data_key)?];
         if let Some(k) = key_file {
-            slots.push(Slot::for_key_file(k, &store_id, &data_key)?);
+            slots.push(Slot::key_file("key-file", k, &data_key)?);
         }
         let mut header = Header {
             store_id,
@@ -220,6 +230,7 @@ impl Store {
             pepper,
             conn,
             credential: None,
+            unlocked_by: Some("passphrase".into()),
             ident: file::Ident::current(path).unwrap_or_default(),
         })
     }
@@ -229,7 +240,7 @@ impl Store {
         let opened = open_file(path)?;
         // At a prompt a mistyped passphrase may be tried again, three times in all.
         let mut attempt = 1;
-        let (credential, data_key) = loop {
+        let (credential, (slot, data_key)) = loop {
             let credential = unlock.credential(path)?;
             match unwrap_data_key(path, &opened.header, &credential) {
                 Ok(k) => break (credential, k),
@@ -250,6 +261,7 @@ impl Store {
             pepper,
             conn,
             credential: Some(credential),
+            unlocked_by: Some(slot),
             ident,
         })
     }
@@ -274,7 +286,9 @@ impl Store {
             let credential = self.credential.as_ref().ok_or_else(|| {
                 corrupt(&self.path, "the store was re-keyed and cannot be reopened")
             })?;
-            unwrap_data_key(&self.path, &opened.header, credential)?
+            let (slot, key) = unwrap_data_key(&self.path, &opened.header, credential)?;
+            self.unlocked_by = Some(slot);
+            key
         };
         let header = opened.header.clone();
         let ident = opened.ident;
@@ -290,6 +304,16 @@ impl Store {
     /// The credential this store was unlocked with (none for a store just created).
     pub fn credential(&self) -> Option<&Credential> {
         self.credential.as_ref()
+    }
+
+    /// The name of the slot that opened the store (its admin), if any.
+    pub fn unlocked_by(&self) -> Option<&str> {
+        self.unlocked_by.as_deref()
+    }
+
+    /// Notes that the slot that opened the store is now called `name` (`admin rename`).
+    pub fn set_unlocked_by(&mut self, name: &str) {
+        self.unlocked_by = Some(name.to_string());
     }
 
     /// The decrypted database as of the last read or write.
@@ -474,7 +498,7 @@ impl Store {
             return Err(corrupt(copy, "the copy is not of this store"));
         }
         let key = match &self.credential {
-            Some(c) => unwrap_data_key(copy, &opened.header, c)?,
+            Some(c) => unwrap_data_key(copy, &opened.header, c)?.1,
             None => self.data_key.duplicate(),
         };
         let (conn, _) = load_payload(copy, opened, &key)?;
@@ -489,38 +513,75 @@ fn already_exists(path: &Path) -> Error {
     )
 }
 
-/// Unwraps the data key with the chosen credential; a wrong secret is exit 3.
-fn unwrap_data_key(path: &Path, header: &Header, credential: &Credential) -> Result<Key32> {
+/// Unwraps the data key with the chosen credential, trying every slot it could open (a team
+/// has several passphrase slots, say); returns the name of the slot that opened it. A wrong
+/// secret is exit 3.
+fn unwrap_data_key(
+    path: &Path,
+    header: &Header,
+    credential: &Credential,
+) -> Result<(String, Key32)> {
     let fail = |reason: &str, hint: &str| Error::Unlock {
         path: path.to_path_buf(),
         reason: reason.into(),
         hint: hint.into(),
     };
+    let id = &header.store_id;
+    let found = |s: &Slot, k: Option<Key32>| k.map(|k| (s.name.clone(), k));
     match credential {
         Credential::KeyFile(_, key) => {
-            let slot = header.slot(SlotKind::KeyFile).ok_or_else(|| {
-                fail("this store has no key-file slot", "add one with `apikeys passwd --add-key-file PATH`, or unlock with the passphrase")
-            })?;
-            slot.unwrap(&header.store_id, &slot.key_file_wrap_key(key))
-                .ok_or_else(|| {
-                    fail(
-                        "wrong key file",
-                        "check --key-file / APIKEYS_KEY_FILE, or unlock with the passphrase",
-                    )
-                })
+            let mut any = false;
+            for s in header.slots.iter().filter(|s| s.kind.is_key_file()) {
+                any = true;
+                if let Some(hit) = found(s, s.open_key_file(id, key)?) {
+                    return Ok(hit);
+                }
+            }
+            Err(if any {
+                fail(
+                    "wrong key file",
+                    "check --key-file / APIKEYS_KEY_FILE, or unlock with a passphrase or --identity",
+                )
+            } else {
+                fail(
+                    "this store has no key-file slot",
+                    "add one with `apikeys admin add NAME --key-file PATH`, or unlock with a passphrase",
+                )
+            })
         }
         Credential::Passphrase(pass) => {
-            let slot = header
-                .slot(SlotKind::Passphrase)
-                .ok_or_else(|| fail("this store has no passphrase slot", unlock::UNLOCK_HINT))?;
-            let wrap = slot.passphrase_wrap_key(pass)?;
-            let hint = if header.slot(SlotKind::KeyFile).is_some() {
-                "try again, or unlock with --key-file"
+            let mut any = false;
+            for s in header.slots.iter().filter(|s| s.kind.is_passphrase()) {
+                any = true;
+                if let Some(hit) = found(s, s.open_passphrase(id, pass)?) {
+                    return Ok(hit);
+                }
+            }
+            if !any {
+                return Err(fail(
+                    "this store has no passphrase slot",
+                    "unlock with --identity or --key-file",
+                ));
+            }
+            let hint = if header.slots.iter().any(|s| !s.kind.is_passphrase()) {
+                "try again, or unlock with --key-file or --identity"
             } else {
                 "try again; check --passphrase-file / APIKEYS_PASSPHRASE"
             };
-            slot.unwrap(&header.store_id, &wrap)
-                .ok_or_else(|| fail("wrong passphrase", hint))
+            Err(fail("wrong passphrase", hint))
+        }
+        Credential::Identity(_, ids) => {
+            let refs = ids.refs();
+            header
+                .slots
+                .iter()
+                .find_map(|s| found(s, s.open_identity(&refs)))
+                .ok_or_else(|| {
+                    fail(
+                        "no slot of this store is for this identity",
+                        "check --identity / APIKEYS_IDENTITY (an SSH key or age identity an admin added), or unlock with a passphrase",
+                    )
+                })
         }
     }
 }
@@ -570,7 +631,7 @@ mod tests {
         let mut opened = Store::open(&path, &unlock()).unwrap();
         assert_eq!(opened.pepper().expose_secret(), derived.expose_secret());
         let new_key = Key32::random().unwrap();
-        let slot = Slot::for_passphrase(&pass(), CHEAP, &s.header.store_id, &new_key).unwrap();
+        let slot = Slot::passphrase("passphrase", &pass(), CHEAP, &new_key).unwrap();
         opened
             .rekey(new_key, |_, h| {
                 h.slots = vec![slot];

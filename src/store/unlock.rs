@@ -12,6 +12,8 @@ pub struct UnlockOptions {
     pub key_file: Option<PathBuf>,
     pub passphrase_file: Option<PathBuf>,
     pub passphrase_env: Option<Passphrase>,
+    /// An SSH private key or age identity file (`--identity`, `APIKEYS_IDENTITY`).
+    pub identity: Option<PathBuf>,
     /// Whether a prompt may be shown (stdin and stderr are terminals).
     pub interactive: bool,
 }
@@ -21,11 +23,30 @@ pub struct UnlockOptions {
 pub enum Credential {
     KeyFile(PathBuf, Key32),
     Passphrase(Passphrase),
+    Identity(PathBuf, Identities),
+}
+
+/// The identities of an `--identity` file.
+pub struct Identities(pub Vec<Box<dyn age::Identity + Send + Sync>>);
+
+impl std::fmt::Debug for Identities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Identities({})", self.0.len())
+    }
+}
+
+impl Identities {
+    /// As the age crate takes them.
+    pub fn refs(&self) -> Vec<&dyn age::Identity> {
+        self.0
+            .iter()
+            .map(|b| b.as_ref() as &dyn age::Identity)
+            .collect()
+    }
 }
 
 /// The hint shown whenever a store cannot be unlocked.
-pub const UNLOCK_HINT: &str =
-    "pass --key-file, --passphrase-file or APIKEYS_PASSPHRASE, or run on a terminal to be asked";
+pub const UNLOCK_HINT: &str = "pass --identity, --key-file, --passphrase-file or APIKEYS_PASSPHRASE, or run on a terminal to be asked";
 
 impl UnlockOptions {
     /// Picks the credential, reading files or prompting as needed.
@@ -35,6 +56,11 @@ impl UnlockOptions {
             reason,
             hint: UNLOCK_HINT.into(),
         };
+        if let Some(path) = &self.identity {
+            return crate::store::slots::read_identities(path)
+                .map(|ids| Credential::Identity(path.clone(), Identities(ids)))
+                .map_err(fail);
+        }
         if let Some(path) = &self.key_file {
             return read_key_file(path)
                 .map(|k| Credential::KeyFile(path.clone(), k))
@@ -71,6 +97,7 @@ impl UnlockOptions {
     /// Whether the credential comes from a prompt, so that a wrong one may be asked again.
     pub fn prompts(&self) -> bool {
         self.interactive
+            && self.identity.is_none()
             && self.key_file.is_none()
             && self.passphrase_file.is_none()
             && self.passphrase_env.is_none()
@@ -83,14 +110,23 @@ pub const MAX_SECRET_FILE: u64 = 4096;
 
 /// Reads a small secret file, refusing one larger than [`MAX_SECRET_FILE`].
 pub fn read_capped(path: &Path, what: &str) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
+    read_capped_at(path, what, MAX_SECRET_FILE)
+}
+
+/// Reads a secret file of at most `max` bytes (an RSA private key is larger than a key file).
+pub fn read_capped_at(
+    path: &Path,
+    what: &str,
+    max: u64,
+) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
     use std::io::Read;
     let mut buf = Zeroizing::new(Vec::new());
     std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_SECRET_FILE + 1).read_to_end(&mut buf))
+        .and_then(|f| f.take(max + 1).read_to_end(&mut buf))
         .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
-    if buf.len() as u64 > MAX_SECRET_FILE {
+    if buf.len() as u64 > max {
         return Err(format!(
-            "{what} {} is larger than {MAX_SECRET_FILE} bytes: not a {what}",
+            "{what} {} is larger than {max} bytes: not a {what}",
             path.display()
         ));
     }

@@ -168,3 +168,41 @@ pub fn multi_select(prompt: &str, items: &[String]) -> Result<Vec<usize>> {
         .interact()
         .map_err(io)
 }
+
+/// Asks for an encrypted SSH key's passphrase on the terminal, for the age crate; without a
+/// terminal it answers nothing (the key then does not open, and unlocking fails with exit 3).
+/// Asked once: the age crate asks again for every slot it tries, and gets the same answer.
+#[derive(Debug, Clone, Default)]
+pub struct AgePrompt {
+    given: std::sync::Arc<std::sync::Mutex<Option<zeroize::Zeroizing<String>>>>,
+}
+
+impl age::Callbacks for AgePrompt {
+    fn display_message(&self, message: &str) {
+        eprintln!("{}", crate::text::sanitize(message));
+    }
+
+    fn confirm(&self, _: &str, _: &str, _: Option<&str>) -> Option<bool> {
+        None
+    }
+
+    fn request_public_string(&self, _: &str) -> Option<String> {
+        None
+    }
+
+    fn request_passphrase(&self, description: &str) -> Option<age::secrecy::SecretString> {
+        use std::io::IsTerminal;
+        let mut given = self.given.lock().unwrap_or_else(|p| p.into_inner());
+        if given.is_none() {
+            if !std::io::stderr().is_terminal() {
+                return None;
+            }
+            let p = password(&crate::text::sanitize(description)).ok()?;
+            let text = String::from_utf8_lossy(p.expose_secret_bytes()).into_owned();
+            *given = Some(zeroize::Zeroizing::new(text));
+        }
+        given
+            .as_ref()
+            .map(|t| age::secrecy::SecretString::from(t.as_str().to_owned()))
+    }
+}

@@ -44,7 +44,7 @@ impl Run {
     }
 }
 
-fn finish(out: Output) -> Run {
+pub fn finish(out: Output) -> Run {
     Run {
         // A kill by signal has no code; report it as -1 so that assertions fail clearly.
         code: out.status.code().unwrap_or(-1),
@@ -224,9 +224,24 @@ pub fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
-/// The length of a store file's header (it depends on the slot count at byte 26).
+/// The length of a store file's header (format 2, SPEC §13 and docs/store-format.md),
+/// walked here so that the tests do not trust the code under test: per slot, kind, name
+/// (a length byte and the name), created (8), KDF (12), salt (16), then the recipient and the
+/// sealed key, each after a big-endian u16 length.
 pub fn header_len(store: &[u8]) -> usize {
-    27 + store[26] as usize * 101 + 24 + 4
+    let mut at = 27;
+    for _ in 0..store[26] {
+        at += 2 + store[at + 1] as usize + 8 + 12 + 16;
+        for _ in 0..2 {
+            at += 2 + u16::from_be_bytes([store[at], store[at + 1]]) as usize;
+        }
+    }
+    at + 24 + 4
+}
+
+/// Where slot 0's KDF settings start (memory, iterations, lanes: big-endian u32 each).
+pub fn slot0_kdf(store: &[u8]) -> usize {
+    27 + 2 + store[28] as usize + 8
 }
 
 /// CRC32 (IEEE), written out here so that the tests do not trust the code under test.

@@ -40,7 +40,8 @@ fn create_prints_the_token_once_and_never_again() {
         format!("{}…{}", &token[..16], &token[token.len() - 6..])
     );
     assert_eq!(k["status"], "active");
-    assert_eq!(k["created_by"], "tester");
+    // The admin whose slot opened the store, with the --actor note beside it.
+    assert_eq!(k["created_by"], "key-file (tester)");
 }
 
 #[test]
@@ -460,7 +461,7 @@ fn log_filters_by_key_and_time() {
         all.as_array()
             .unwrap()
             .iter()
-            .all(|e| e["actor"] == "tester")
+            .all(|e| e["actor"].as_str().unwrap().ends_with(" (tester)"))
     );
     let b = env
         .run(&["log", "--key", "b", "--format", "json"])

@@ -28,6 +28,7 @@ mod server;
 mod store;
 mod systemd;
 mod tamper;
+mod teams;
 mod usability;
 mod verify;
 mod whose;

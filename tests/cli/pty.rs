@@ -18,7 +18,7 @@ fn spawn_with(env: &TestEnv, args: &[&str], key_file: bool, no_color: bool) -> S
 }
 
 /// Spawns a prepared command on a pty with the test environment.
-fn spawn_command(env: &TestEnv, mut c: Command, key_file: bool, no_color: bool) -> Session {
+pub fn spawn_command(env: &TestEnv, mut c: Command, key_file: bool, no_color: bool) -> Session {
     c.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", env.dir.path())
@@ -43,7 +43,7 @@ fn pause() {
 }
 
 /// Waits for `prompt`, then types `line` and Enter.
-fn answer(s: &mut Session, prompt: &str, line: &str) {
+pub fn answer(s: &mut Session, prompt: &str, line: &str) {
     s.expect(prompt)
         .unwrap_or_else(|e| panic!("no prompt {prompt:?}: {e}"));
     pause();
@@ -58,7 +58,7 @@ fn press(s: &mut Session, prompt: &str, keys: &str) {
     s.send(keys).unwrap();
 }
 
-fn exit_code(mut s: Session) -> i32 {
+pub fn exit_code(mut s: Session) -> i32 {
     s.expect(Eof).ok();
     match s.get_process().wait().unwrap() {
         WaitStatus::Exited(_, code) => code,
@@ -130,7 +130,7 @@ fn confirmation_yes_changes_and_no_keeps() {
 }
 
 /// Everything the session prints until it ends.
-fn rest_of(s: &mut Session) -> String {
+pub fn rest_of(s: &mut Session) -> String {
     let mut out = Vec::new();
     std::io::Read::read_to_end(s, &mut out).ok();
     String::from_utf8_lossy(&out).into_owned()
@@ -251,6 +251,9 @@ fn list_on_terminal(env: &TestEnv, cols: u16, no_color: bool) -> String {
         BIN,
     ]);
     let mut s = spawn_command(env, c, true, no_color);
+    // And from outside, to the same size: whichever lands last, the size is the same (a
+    // default size set by the pty's owner could otherwise land after stty, under load).
+    s.get_process_mut().set_window_size(cols, 40).unwrap();
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut s, &mut out).ok();
     assert_eq!(exit_code(s), 0);

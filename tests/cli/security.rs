@@ -40,7 +40,8 @@ fn passwd_rekeys_so_a_leaked_key_file_and_an_old_copy_open_nothing_new() {
     let (old_h, _) = Header::decode(&old_copy).unwrap();
     let slot = old_h.slot(SlotKind::KeyFile).unwrap();
     let old_key = slot
-        .unwrap(&old_h.store_id, &slot.key_file_wrap_key(&leaked))
+        .open_key_file(&old_h.store_id, &leaked)
+        .unwrap()
         .expect("the old copy opens with the leaked key file");
     assert!(opens(&old_copy, &old_key));
     // ...and it no longer opens (nor could it re-seal) the current file.
@@ -382,8 +383,9 @@ fn oversized_secret_files_fail_at_once() {
 fn a_forged_kdf_cost_beyond_the_caps_is_refused_before_it_runs() {
     let env = TestEnv::new();
     let mut bytes = env.store_bytes();
-    // Slot 0's memory (KiB, big-endian) at offset 27 + 1: ask for 3 GiB.
-    bytes[28..32].copy_from_slice(&(3u32 * 1024 * 1024).to_be_bytes());
+    // Slot 0's memory (KiB, big-endian): ask for 3 GiB.
+    let at = crate::harness::slot0_kdf(&bytes);
+    bytes[at..at + 4].copy_from_slice(&(3u32 * 1024 * 1024).to_be_bytes());
     std::fs::write(&env.store, crate::harness::with_crc(bytes)).unwrap();
     let out = env.with_pass(&["list"]).code(4);
     assert!(out.stderr.contains("out of bounds"), "{}", out.stderr);

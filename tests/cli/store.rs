@@ -210,14 +210,15 @@ fn getrandom(buf: &mut [u8]) {
 fn unknown_versions_and_forged_kdf_sizes_are_refused_before_any_kdf() {
     let env = TestEnv::new();
     let good = env.store_bytes();
-    let mut v2 = good.clone();
-    v2[9] = 2;
-    std::fs::write(&env.store, with_crc(v2)).unwrap();
+    let mut v3 = good.clone();
+    v3[9] = 3;
+    std::fs::write(&env.store, with_crc(v3)).unwrap();
     let out = env.with_pass(&["list"]).code(4);
-    assert!(out.stderr.contains("unknown format version 2"), "{out:?}");
+    assert!(out.stderr.contains("unknown format version 3"), "{out:?}");
     // 4 TiB of Argon2 memory (u32::MAX KiB), with the header checksum recomputed.
     let mut forged = good.clone();
-    forged[27 + 1..27 + 5].copy_from_slice(&u32::MAX.to_be_bytes());
+    let at = crate::harness::slot0_kdf(&forged);
+    forged[at..at + 4].copy_from_slice(&u32::MAX.to_be_bytes());
     std::fs::write(&env.store, with_crc(forged)).unwrap();
     let started = Instant::now();
     let out = env.with_pass(&["list"]).code(4);
@@ -230,7 +231,8 @@ fn a_forged_but_plausible_header_is_refused() {
     let env = TestEnv::new();
     let good = env.store_bytes();
     let mut forged = good.clone();
-    forged[27 + 5..27 + 9].copy_from_slice(&2u32.to_be_bytes()); // iterations 1 -> 2
+    let at = crate::harness::slot0_kdf(&forged) + 4;
+    forged[at..at + 4].copy_from_slice(&2u32.to_be_bytes()); // iterations 1 -> 2
     std::fs::write(&env.store, with_crc(forged)).unwrap();
     let code = env.with_pass(&["list"]).code;
     assert!(
@@ -245,14 +247,17 @@ fn passwd_changes_the_passphrase_and_keeps_the_keys() {
     let token = env.create("ci", &[]);
     env.with_pass(&["passwd"]).code(8);
     let new_pass = env.write("new.txt", "a brand new passphrase\n");
-    // passwd re-keys: keeping the key-file slot needs the key file.
+    // passwd re-keys; the other slots are wrapped again for their own keys (SPEC §13), so the
+    // key file keeps working without being given.
     env.with_pass(&[
         "passwd",
         "--yes",
         "--new-passphrase-file",
         new_pass.to_str().unwrap(),
     ])
-    .code(3);
+    .code(0);
+    env.with_pass(&["list"]).code(3);
+    env.run(&["list"]).code(0);
     let out = env
         .cmd(&[
             "passwd",

@@ -169,17 +169,19 @@ fn status_tells_the_store_at_a_glance() {
     assert_eq!(s["keys"]["active"], 1);
     assert_eq!(s["keys"]["inactive"], 1);
     assert_eq!(s["keys"]["expiring_within_7d"], 1);
-    assert_eq!(s["format_version"], 1);
+    assert_eq!(s["format_version"], 2);
     assert_eq!(s["schema_version"], 6);
     assert_eq!(s["slots"][0]["kind"], "passphrase");
-    assert_eq!(s["slots"][0]["kdf_memory_mib"], 1);
-    assert_eq!(s["slots"][1]["kind"], "key_file");
+    assert_eq!(s["slots"][0]["kdf"]["memory_mib"], 1);
+    assert_eq!(s["slots"][1]["kind"], "key-file");
+    assert_eq!(s["slots"][1]["you"], true);
+    assert_eq!(s["unlocked_by"], "key-file");
     assert_eq!(s["last_write"]["action"], "revoke");
-    assert_eq!(s["last_write"]["actor"], "tester");
+    assert_eq!(s["last_write"]["actor"], "key-file (tester)");
     assert_eq!(s["clipboard"]["reachable"], false, "no display in tests");
     let table = env.run(&["status"]).code(0).stdout;
     assert!(
-        table.contains("unlock slots") && table.contains("key file"),
+        table.contains("admins") && table.contains("key-file (key-file, you)"),
         "{table}"
     );
 }
