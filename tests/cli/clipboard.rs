@@ -1,6 +1,6 @@
 //! The clipboard through a real X server (Xvfb) and xclip; skipped with a notice where missing.
 
-use crate::harness::TestEnv;
+use crate::harness::{TestEnv, have};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,14 +14,6 @@ impl Drop for Xvfb {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn have(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// Starts Xvfb on a display it picks itself (-displayfd: no race between parallel tests),

@@ -65,25 +65,27 @@ fn hammer(nodes: &[&Server], token: &str, n: usize) -> BTreeMap<u16, usize> {
     counts
 }
 
+/// Starts `cmd` with `token` and a newline on its stdin (closed after), output discarded.
+fn spawn_fed(mut cmd: std::process::Command, token: &str) -> std::process::Child {
+    use std::io::Write;
+    let mut c = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    c.stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{token}\n").as_bytes())
+        .unwrap();
+    c
+}
+
 /// `n` CLI verifies of `token` on the snapshot at once; the count of each exit code.
 fn parallel_verifies(env: &TestEnv, token: &str, n: usize, extra: &[&str]) -> BTreeMap<i32, usize> {
     let children: Vec<_> = (0..n)
-        .map(|_| {
-            let mut cmd = snapshot_cmd(env, "verify", "v.snap", "v.key", extra);
-            let mut c = cmd
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            use std::io::Write;
-            c.stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{token}\n").as_bytes())
-                .unwrap();
-            c
-        })
+        .map(|_| spawn_fed(snapshot_cmd(env, "verify", "v.snap", "v.key", extra), token))
         .collect();
     let mut counts = BTreeMap::new();
     for c in children {
@@ -209,25 +211,14 @@ fn ten_parallel_cli_verifies_of_a_four_use_key_grant_exactly_four() {
 
     // The same on the admin store itself, written back under its lock.
     let t = f.env.create("store-three", &["--uses", "3"]);
-    let mut kids = Vec::new();
-    for _ in 0..8 {
-        let mut cmd = f
-            .env
-            .cmd(&["verify", "--counters", &url, "--counters-timeout", "5s"]);
-        let mut c = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        c.stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{t}\n").as_bytes())
-            .unwrap();
-        kids.push(c);
-    }
+    let kids: Vec<_> = (0..8)
+        .map(|_| {
+            let cmd = f
+                .env
+                .cmd(&["verify", "--counters", &url, "--counters-timeout", "5s"]);
+            spawn_fed(cmd, &t)
+        })
+        .collect();
     let valid = kids
         .into_iter()
         .map(|c| c.wait_with_output().unwrap().status.code())

@@ -267,3 +267,28 @@ pub fn with_crc(mut store: Vec<u8>) -> Vec<u8> {
     store[h - 4..h].copy_from_slice(&crc.to_be_bytes());
     store
 }
+
+/// Whether a program is on PATH.
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Whether `data_key` decrypts the payload of the store file `bytes` (header as AAD).
+pub fn opens(bytes: &[u8], data_key: &apikeys::secret::Key32) -> bool {
+    let Ok((h, len)) = apikeys::store::format::Header::decode(bytes) else {
+        return false;
+    };
+    let (ct, tag) = bytes[len..].split_at(bytes.len() - len - apikeys::store::crypto::TAG_LEN);
+    let mut buf = ct.to_vec();
+    apikeys::store::crypto::open_in_place(
+        data_key,
+        &h.payload_nonce,
+        &bytes[..len],
+        &mut buf,
+        tag.try_into().unwrap(),
+    )
+}

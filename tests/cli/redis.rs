@@ -2,6 +2,7 @@
 //! each in its own temp dir on a free loopback port; killed on drop. Skipped with a notice
 //! where redis-server is missing (`.ci/run` installs it; under CI a missing one fails).
 
+use crate::harness::have;
 use crate::server::free_port;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -14,14 +15,6 @@ pub struct Redis {
     dir: PathBuf,
     extra: Vec<String>,
     _tmp: Option<tempfile::TempDir>,
-}
-
-fn have(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// Whether the tests can run; under CI a missing Redis is a failure, not a skip.

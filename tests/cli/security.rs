@@ -1,27 +1,11 @@
 //! Issue 10: the holes found by trying the tool as an attacker and as a careless user would.
 //! Each test failed on the code before the fix.
 
-use crate::harness::{PASS, TestEnv, mode};
-use apikeys::secret::Key32;
-use apikeys::store::crypto;
+use crate::harness::{PASS, TestEnv, mode, opens};
 use apikeys::store::format::{Header, SlotKind};
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-/// Whether `data_key` decrypts the payload of the store file `bytes` (header as AAD).
-fn opens(bytes: &[u8], data_key: &Key32) -> bool {
-    let (h, len) = Header::decode(bytes).unwrap();
-    let (ct, tag) = bytes[len..].split_at(bytes.len() - len - crypto::TAG_LEN);
-    let mut buf = ct.to_vec();
-    crypto::open_in_place(
-        data_key,
-        &h.payload_nonce,
-        &bytes[..len],
-        &mut buf,
-        tag.try_into().unwrap(),
-    )
-}
 
 #[test]
 fn passwd_rekeys_so_a_leaked_key_file_and_an_old_copy_open_nothing_new() {

@@ -1,8 +1,7 @@
 //! Issue 27: one credential per admin (SPEC §13): passphrase, key file, SSH and age slots; the
 //! actor is the slot that opened the store; offboarding re-keys; old stores migrate.
 
-use crate::harness::{PASS, Run, TestEnv};
-use apikeys::store::crypto;
+use crate::harness::{PASS, Run, TestEnv, opens};
 use apikeys::store::format::Header;
 use std::process::Command;
 
@@ -20,6 +19,14 @@ fn ssh_key(env: &TestEnv, name: &str, passphrase: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
+/// Makes an SSH key `name` and adds it as admin `name` through `run`; the private key's path.
+fn add_ssh_admin(env: &TestEnv, name: &str, run: impl Fn(&[&str]) -> Run) -> String {
+    let key = ssh_key(env, &format!("{name}_ed25519"), "");
+    let public = format!("{key}.pub");
+    run(&["admin", "add", name, "--ssh-key", &public, "--yes"]).code(0);
+    key
+}
+
 /// A command as the admin with the SSH or age identity at `identity`, nothing else.
 fn as_identity(env: &TestEnv, identity: &str, args: &[&str]) -> Run {
     let mut c = env.bare_cmd(args);
@@ -32,22 +39,6 @@ fn as_key_file(env: &TestEnv, key: &std::path::Path, args: &[&str]) -> Run {
     let mut c = env.bare_cmd(args);
     c.env("APIKEYS_KEY_FILE", key);
     crate::harness::finish(c.output().unwrap())
-}
-
-/// Whether `data_key` decrypts the payload of the store file `bytes` (header as AAD).
-fn opens(bytes: &[u8], data_key: &apikeys::secret::Key32) -> bool {
-    let Ok((h, len)) = Header::decode(bytes) else {
-        return false;
-    };
-    let (ct, tag) = bytes[len..].split_at(bytes.len() - len - crypto::TAG_LEN);
-    let mut buf = ct.to_vec();
-    crypto::open_in_place(
-        data_key,
-        &h.payload_nonce,
-        &bytes[..len],
-        &mut buf,
-        tag.try_into().unwrap(),
-    )
 }
 
 /// A team: alice (the store's passphrase, renamed), ci (a key file), bob (an SSH key).
@@ -74,16 +65,7 @@ fn team() -> Team {
         "--yes",
     ])
     .code(0);
-    let bob = ssh_key(&env, "bob_ed25519", "");
-    env.with_pass(&[
-        "admin",
-        "add",
-        "bob",
-        "--ssh-key",
-        &format!("{bob}.pub"),
-        "--yes",
-    ])
-    .code(0);
+    let bob = add_ssh_admin(&env, "bob", |a| env.with_pass(a));
     Team { env, ci_key, bob }
 }
 
@@ -385,16 +367,7 @@ fn a_store_from_before_teams_opens_and_migrates_on_its_first_write() {
     TestEnv::feed(v, &format!("{}\n", token.trim())).code(0);
     // Adding an admin and removing one works on it too: removing the key-file slot needs no
     // key file (the caller's own old slot is carried over with the passphrase).
-    let bob = ssh_key(&env, "bob_ed25519", "");
-    with_pass(&[
-        "admin",
-        "add",
-        "bob",
-        "--ssh-key",
-        &format!("{bob}.pub"),
-        "--yes",
-    ])
-    .code(0);
+    let bob = add_ssh_admin(&env, "bob", with_pass);
     with_pass(&["admin", "remove", "key-file", "--yes"]).code(0);
     as_key_file(&env, &key, &["list"]).code(3);
     as_identity(&env, &bob, &["list"]).code(0);
