@@ -59,8 +59,11 @@ fn bad_key(path: &Path, why: &str) -> Error {
 }
 
 impl VerifierKey {
-    /// Reads a verifier key file (size-capped).
+    /// Reads a verifier key file (size-capped). Refused when others could have written it:
+    /// whoever can write it can make this node accept snapshots of their own (as ssh refuses
+    /// a group-writable key).
     pub fn read(path: &Path) -> Result<VerifierKey> {
+        check_owner_only(path)?;
         let raw = crate::store::unlock::read_capped(path, "verifier key file").map_err(|e| {
             Error::Unlock {
                 path: path.to_path_buf(),
@@ -119,6 +122,37 @@ impl VerifierKey {
             return Err(Error::io("write verifier key file", path, e));
         }
         Ok(())
+    }
+}
+
+/// Refuses a verifier key file that a group or others may write, or that belongs to another
+/// user (root excepted).
+fn check_owner_only(path: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(m) = std::fs::metadata(path) else {
+        return Ok(()); // reading it says what is wrong
+    };
+    let me = rustix::process::geteuid().as_raw();
+    let why = if m.mode() & 0o022 != 0 {
+        Some(format!(
+            "it is writable by its group or by others (mode {:o})",
+            m.mode() & 0o777
+        ))
+    } else if m.uid() != me && m.uid() != 0 {
+        Some(format!("it belongs to another user (uid {})", m.uid()))
+    } else {
+        None
+    };
+    match why {
+        None => Ok(()),
+        Some(why) => Err(Error::Unlock {
+            path: path.to_path_buf(),
+            reason: format!("verifier key file refused: {why}"),
+            hint: format!(
+                "whoever can write it can make this node trust their own snapshots: `chmod go-w {}` (or install it read-only, owned by root or this user; docs/fleet.md)",
+                path.display()
+            ),
+        }),
     }
 }
 

@@ -449,3 +449,26 @@ fn the_fleet_walkthrough_rolls_out_a_revocation_under_load() {
     let used = env.key("good")["use_count"].as_u64().unwrap();
     assert!(used >= ok, "{used} uses imported, {ok} granted");
 }
+
+#[test]
+fn a_verifier_key_file_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    export(&env, "v.snap", "v.key");
+    let key = env.path("v.key");
+    for mode in [0o620, 0o602, 0o664] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = verify_snap(&env, "v.snap", "v.key", &token, &[]).code(3);
+        assert!(
+            out.stderr.contains("writable by its group or by others"),
+            "{out:?}"
+        );
+        assert!(out.stderr.contains("chmod go-w"), "{out:?}");
+    }
+    // Read-only for everyone is fine (a provisioned, root-owned 0444 file, say).
+    for mode in [0o400, 0o444, 0o640] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        verify_snap(&env, "v.snap", "v.key", &token, &[]).code(0);
+    }
+}
