@@ -660,6 +660,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;verifier;export' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The snapshot file to write (replaced atomically)')
             [CompletionResult]::new('--verifier-key', '--verifier-key', [CompletionResultType]::ParameterName, 'The verifier key file: created when absent, reused when present')
+            [CompletionResult]::new('--format-version', '--format-version', [CompletionResultType]::ParameterName, 'Write the older single-sealed format (1) instead of the block-indexed one (2)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')

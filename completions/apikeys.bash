@@ -2759,7 +2759,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verifier__subcmd__export)
-            opts="-y -q -h --out --verifier-key --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --out --verifier-key --format-version --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2770,6 +2770,10 @@ _apikeys() {
                     return 0
                     ;;
                 --verifier-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

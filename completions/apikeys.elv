@@ -612,6 +612,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;verifier;export'= {
             cand --out 'The snapshot file to write (replaced atomically)'
             cand --verifier-key 'The verifier key file: created when absent, reused when present'
+            cand --format-version 'Write the older single-sealed format (1) instead of the block-indexed one (2)'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
             cand --identity 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)'

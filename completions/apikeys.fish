@@ -531,6 +531,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l out -d 'The snapshot file to write (replaced atomically)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l verifier-key -d 'The verifier key file: created when absent, reused when present' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l format-version -d 'Write the older single-sealed format (1) instead of the block-indexed one (2)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F

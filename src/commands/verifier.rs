@@ -22,12 +22,19 @@ pub enum VerifierCommand {
         /// The verifier key file: created when absent, reused when present
         #[arg(long, value_name = "PATH")]
         verifier_key: PathBuf,
+        /// Write the older single-sealed format (1) instead of the block-indexed one (2)
+        #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=2), hide = true)]
+        format_version: u16,
     },
 }
 
 /// Runs a `verifier` subcommand.
 pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
-    let VerifierCommand::Export { out, verifier_key } = cmd;
+    let VerifierCommand::Export {
+        out,
+        verifier_key,
+        format_version,
+    } = cmd;
     let mut store = ctx.open()?;
     let store_id = store.header().store_id;
     let existing = if verifier_key.exists() {
@@ -94,17 +101,51 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
         generation,
         issued_at: now,
     };
-    let bytes = snapshot::seal(&snap.export(), meta, &vkey, &signing)?;
     // Atomically (temp file, fsync, rename, fsync of the directory): a node that reads the
     // file sees the old snapshot or the new one, never half of one.
     crate::store::file::ensure_dir(&out)?;
-    crate::store::file::replace_unlocked(&out, |f| std::io::Write::write_all(f, &bytes))?;
+    let started = std::time::Instant::now();
+    if format_version == 1 {
+        let bytes = snapshot::seal(&snap.export(), meta, &vkey, &signing)?;
+        crate::store::file::replace_unlocked(&out, |f| std::io::Write::write_all(f, &bytes))?;
+    } else {
+        // Streamed: blocks are sealed and written one by one from the key set in memory,
+        // never a second copy of it.
+        let marks: std::collections::BTreeMap<String, i64> = snap
+            .usage_marks()
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        let pepper = zeroize::Zeroizing::new(snap.pepper_hex());
+        crate::store::file::replace_unlocked(&out, |f| {
+            snapshot::indexed::write(
+                f,
+                snap.entries().map(crate::engine::Entry::to_payload),
+                &pepper,
+                &marks,
+                meta,
+                &vkey,
+                &signing,
+            )
+            .map(|_| ())
+        })?;
+    }
+    let bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
+    if !ctx.json() && !ctx.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!(
+            "verifier export: {} keys, {bytes} bytes, {:.2} s",
+            snap.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     if ctx.json() {
         crate::term::output::print_json(&serde_json::json!({
             "snapshot": out,
             "verifier_key": verifier_key,
             "generation": generation,
             "keys": snap.len(),
+            "bytes": bytes,
+            "format_version": format_version,
             "issued_at": crate::text::rfc3339(now),
         }))
     } else {

@@ -57,6 +57,70 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// A key of a verifier snapshot; `issued_at` is when its use count was true.
+    fn from_payload(k: &PayloadEntry, issued_at: i64) -> std::result::Result<Entry, String> {
+        let hash = crate::hex::decode::<32>(&k.hash).ok_or("a bad hash")?;
+        let nets = k
+            .allowed_ips
+            .iter()
+            .map(|n| n.parse().map_err(|_| "a bad network".to_string()))
+            .collect::<std::result::Result<Vec<ipnet::IpNet>, String>>()?;
+        Ok(Entry {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            prefix: k.prefix.clone(),
+            hash,
+            revoked: k.revoked,
+            expires_at: k.expires_at,
+            nets,
+            nets_unreadable: false,
+            scopes: k.scopes.clone(),
+            last_used_at: None,
+            owner: k.owner.clone(),
+            meta: k.meta.clone(),
+            remaining: k.remaining,
+            limits: Limits {
+                rates: k
+                    .rates
+                    .iter()
+                    .map(|r| Rate::parse(r).ok_or_else(|| "a bad rate".to_string()))
+                    .collect::<std::result::Result<_, _>>()?,
+                refill: k
+                    .refill
+                    .as_deref()
+                    .map(|r| Refill::parse(r).ok_or_else(|| "a bad refill".to_string()))
+                    .transpose()?,
+                created_at: k.created_at,
+            },
+            refill_period: k.refill_period,
+            tats: vec![],
+            seed_order: issued_at * 1_000_000 + 999_999,
+        })
+    }
+
+    /// What a verifier snapshot carries of this key.
+    pub fn to_payload(&self) -> PayloadEntry {
+        PayloadEntry {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            prefix: self.prefix.clone(),
+            hash: crate::hex::encode(&self.hash),
+            revoked: self.revoked,
+            expires_at: self.expires_at,
+            allowed_ips: self.nets.iter().map(ToString::to_string).collect(),
+            scopes: self.scopes.clone(),
+            owner: self.owner.clone(),
+            meta: self.meta.clone(),
+            remaining: self.remaining,
+            rates: self.limits.rates.iter().map(ToString::to_string).collect(),
+            refill: self.limits.refill.map(|r| r.to_string()),
+            created_at: self.limits.created_at,
+            refill_period: self.refill_period,
+        }
+    }
+}
+
 /// The keyed hash stays out of `Debug`: it is not a token, but it is not for logs either.
 impl std::fmt::Debug for Entry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -106,6 +170,15 @@ impl std::hash::Hasher for IdHasher {
 
 type Keys = HashMap<String, Entry, IdHash>;
 
+/// Keys being gathered into a key set.
+pub struct KeyMap(Keys);
+
+impl From<Keys> for KeyMap {
+    fn from(k: Keys) -> KeyMap {
+        KeyMap(k)
+    }
+}
+
 /// The keys of one store (or snapshot) as of one load, indexed by id.
 pub struct KeySet {
     pub(super) pepper: Key32,
@@ -125,27 +198,7 @@ impl std::fmt::Debug for KeySet {
 impl KeySet {
     /// What a verifier snapshot carries of this snapshot.
     pub fn export(&self) -> Payload {
-        let mut keys: Vec<PayloadEntry> = self
-            .keys
-            .values()
-            .map(|k| PayloadEntry {
-                id: k.id.clone(),
-                name: k.name.clone(),
-                prefix: k.prefix.clone(),
-                hash: crate::hex::encode(&k.hash),
-                revoked: k.revoked,
-                expires_at: k.expires_at,
-                allowed_ips: k.nets.iter().map(ToString::to_string).collect(),
-                scopes: k.scopes.clone(),
-                owner: k.owner.clone(),
-                meta: k.meta.clone(),
-                remaining: k.remaining,
-                rates: k.limits.rates.iter().map(ToString::to_string).collect(),
-                refill: k.limits.refill.map(|r| r.to_string()),
-                created_at: k.limits.created_at,
-                refill_period: k.refill_period,
-            })
-            .collect();
+        let mut keys: Vec<PayloadEntry> = self.keys.values().map(Entry::to_payload).collect();
         keys.sort_by(|a, b| a.id.cmp(&b.id));
         Payload {
             pepper: crate::hex::encode(self.pepper.expose_secret()),
@@ -161,55 +214,41 @@ impl KeySet {
     /// A snapshot from a verifier snapshot's contents.
     /// `issued_at`: the snapshot's export time, when its use counts were true.
     pub fn import(e: &Payload, issued_at: i64) -> std::result::Result<KeySet, String> {
-        let pepper = Key32::from_bytes(crate::hex::decode::<32>(&e.pepper).ok_or("a bad pepper")?);
         let mut keys = Keys::with_capacity_and_hasher(e.keys.len(), IdHash);
         for k in &e.keys {
-            let hash = crate::hex::decode::<32>(&k.hash).ok_or("a bad hash")?;
-            let nets = k
-                .allowed_ips
-                .iter()
-                .map(|n| n.parse().map_err(|_| "a bad network".to_string()))
-                .collect::<std::result::Result<Vec<ipnet::IpNet>, String>>()?;
-            keys.insert(
-                k.id.clone(),
-                Entry {
-                    id: k.id.clone(),
-                    name: k.name.clone(),
-                    prefix: k.prefix.clone(),
-                    hash,
-                    revoked: k.revoked,
-                    expires_at: k.expires_at,
-                    nets,
-                    nets_unreadable: false,
-                    scopes: k.scopes.clone(),
-                    last_used_at: None,
-                    owner: k.owner.clone(),
-                    meta: k.meta.clone(),
-                    remaining: k.remaining,
-                    limits: Limits {
-                        rates: k
-                            .rates
-                            .iter()
-                            .map(|r| Rate::parse(r).ok_or_else(|| "a bad rate".to_string()))
-                            .collect::<std::result::Result<_, _>>()?,
-                        refill: k
-                            .refill
-                            .as_deref()
-                            .map(|r| Refill::parse(r).ok_or_else(|| "a bad refill".to_string()))
-                            .transpose()?,
-                        created_at: k.created_at,
-                    },
-                    refill_period: k.refill_period,
-                    tats: vec![],
-                    seed_order: issued_at * 1_000_000 + 999_999,
-                },
-            );
+            keys.insert(k.id.clone(), Entry::from_payload(k, issued_at)?);
         }
-        let usage_marks = e.usage_marks.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        KeySet::from_parts(&e.pepper, &e.usage_marks, keys)
+    }
+
+    /// A key set being built from a snapshot read key by key (format 2): add keys with
+    /// [`KeySet::add_payload`], then finish with [`KeySet::from_parts`].
+    pub fn building(capacity: usize) -> KeyMap {
+        KeyMap(Keys::with_capacity_and_hasher(capacity, IdHash))
+    }
+
+    /// Adds one key of a snapshot to a key set being built.
+    pub fn add_payload(
+        map: &mut KeyMap,
+        k: PayloadEntry,
+        issued_at: i64,
+    ) -> std::result::Result<(), String> {
+        let e = Entry::from_payload(&k, issued_at)?;
+        map.0.insert(k.id, e);
+        Ok(())
+    }
+
+    /// The key set of a snapshot: its pepper (hex), usage marks and keys.
+    pub fn from_parts(
+        pepper: &str,
+        marks: &std::collections::BTreeMap<String, i64>,
+        keys: impl Into<KeyMap>,
+    ) -> std::result::Result<KeySet, String> {
+        let pepper = Key32::from_bytes(crate::hex::decode::<32>(pepper).ok_or("a bad pepper")?);
         Ok(KeySet {
             pepper,
-            keys,
-            usage_marks,
+            keys: keys.into().0,
+            usage_marks: marks.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         })
     }
 
@@ -268,6 +307,16 @@ impl KeySet {
     /// pepper is still zeroized; the entries hold no secret.
     pub fn release_at_exit(mut self) {
         std::mem::forget(std::mem::take(&mut self.keys));
+    }
+
+    /// Every key, in no order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.keys.values()
+    }
+
+    /// The pepper as hex, for a snapshot.
+    pub fn pepper_hex(&self) -> String {
+        crate::hex::encode(self.pepper.expose_secret())
     }
 
     /// How many keys it holds.

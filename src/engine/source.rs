@@ -90,7 +90,7 @@ impl Source {
             Source::Store(store) => Ok((KeySet::load(store.conn(), store.pepper(), only)?, None)),
             Source::Snapshot(f) => {
                 let ident = Ident::current(&f.path);
-                let (meta, payload) = crate::snapshot::open(&f.path, &f.key)?;
+                let (meta, snap) = load_snapshot(&f.path, &f.key, only)?;
                 if meta.generation < f.floor {
                     f.ident = ident;
                     return Err(rollback(
@@ -100,8 +100,6 @@ impl Source {
                         f.state.is_some(),
                     ));
                 }
-                let snap = KeySet::import(&payload, meta.issued_at)
-                    .map_err(|why| crate::snapshot::refused(&f.path, &why))?;
                 if meta.generation > f.floor
                     && let Some(state) = &f.state
                 {
@@ -148,6 +146,31 @@ pub fn default_state_path() -> Option<PathBuf> {
             .unwrap_or_else(|| dirs.data_local_dir())
             .join("verifier-state"),
     )
+}
+
+/// The keys of a snapshot file: from format 2 only the key `only` if given (a few blocks
+/// read), else every key, block by block, straight into the key set (no second copy of
+/// them); format 1 is read whole.
+fn load_snapshot(path: &Path, key: &VerifierKey, only: Option<&str>) -> Result<(Meta, KeySet)> {
+    use crate::snapshot::indexed;
+    let bad = |why: String| crate::snapshot::refused(path, &why);
+    if indexed::version_of(path)? != Some(indexed::VERSION) {
+        let (meta, payload) = crate::snapshot::open(path, key)?;
+        let snap = KeySet::import(&payload, meta.issued_at).map_err(bad)?;
+        return Ok((meta, snap));
+    }
+    if let Some(id) = only {
+        let (meta, payload) = indexed::open_one(path, key, id)?;
+        let snap = KeySet::import(&payload, meta.issued_at).map_err(bad)?;
+        return Ok((meta, snap));
+    }
+    let mut map = KeySet::building(0);
+    let (meta, pepper, marks) = indexed::open_all(path, key, |meta, e| {
+        KeySet::add_payload(&mut map, e, meta.issued_at).map_err(|why| bad(why.to_string()))
+    })?;
+    let pepper = zeroize::Zeroizing::new(pepper);
+    let snap = KeySet::from_parts(&pepper, &marks, map).map_err(bad)?;
+    Ok((meta, snap))
 }
 
 /// The state file holds one line per store: `<store id hex> <highest generation>`.

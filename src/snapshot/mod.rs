@@ -2,10 +2,12 @@
 //! signed by the store, so that CI runners and gateway nodes check keys without an admin
 //! credential. The format is in docs/fleet.md.
 //!
-//! File: `APIKVER\0` | version u16 | store id (16) | generation u64 | issued at i64 |
-//! nonce (24) | ciphertext of the json payload | tag (16) | Ed25519 signature (64) over all
-//! bytes before it. The AEAD's associated data is the header (magic to nonce).
+//! Format 1 (still read): `APIKVER\0` | version u16 | store id (16) | generation u64 | issued
+//! at i64 | nonce (24) | ciphertext of the json payload | tag (16) | Ed25519 signature (64) over
+//! all bytes before it. The AEAD's associated data is the header (magic to nonce). Format 2,
+//! written by `verifier export`, is block-indexed: [`indexed`].
 
+pub mod indexed;
 pub mod payload;
 pub mod usage_log;
 
@@ -19,7 +21,7 @@ use zeroize::Zeroizing;
 
 /// The first eight bytes of a snapshot file.
 pub const MAGIC: &[u8; 8] = b"APIKVER\0";
-/// The snapshot format version.
+/// The version of the single-sealed format (format 1), still read and, on request, written.
 pub const VERSION: u16 = 1;
 const HEADER_LEN: usize = 8 + 2 + 16 + 8 + 8 + NONCE_LEN;
 const SIG_LEN: usize = 64;
@@ -196,9 +198,25 @@ pub fn refused(path: &Path, why: &str) -> Error {
     }
 }
 
-/// Reads, checks (signature, store id, seal, in that order) and opens a snapshot file.
+/// Reads, checks (signature, store id, seal, in that order) and opens a snapshot file of
+/// either format, whole.
 pub fn open(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Payload)> {
     use std::io::Read;
+    if indexed::version_of(path)? == Some(indexed::VERSION) {
+        let mut keys = Vec::new();
+        let (meta, pepper, usage_marks) = indexed::open_all(path, vkey, |_, k| {
+            keys.push(k);
+            Ok(())
+        })?;
+        return Ok((
+            meta,
+            Payload {
+                pepper,
+                keys,
+                usage_marks,
+            },
+        ));
+    }
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_LEN).read_to_end(&mut bytes))

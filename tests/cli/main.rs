@@ -13,6 +13,7 @@ mod gateways;
 mod generated;
 mod harness;
 mod housekeeping;
+mod indexed;
 mod leaks;
 mod lifecycle;
 mod limits;

@@ -1,0 +1,218 @@
+//! Issue 26: block-indexed verifier snapshots (format 2). Every byte flipped, blocks swapped,
+//! a block from an older generation, truncation at every block boundary: refused, never a
+//! wrong answer. The old format still reads; a verify of 100k keys reads a few blocks.
+
+use crate::fleet::{export, verify_snap};
+use crate::harness::TestEnv;
+use apikeys::snapshot::indexed;
+use apikeys::snapshot::{Meta, VerifierKey};
+use std::path::Path;
+
+/// A store of `n` keys (imported in one write); their names, ids and tokens.
+fn keys(env: &TestEnv, n: usize) -> Vec<(String, String)> {
+    let lines: String = (0..n)
+        .map(|i| format!("{{\"name\":\"k{i}\",\"scopes\":[\"s{}\"]}}\n", i % 3))
+        .collect();
+    let input = env.write("keys.jsonl", &lines);
+    let secrets = env.path("tokens.jsonl");
+    env.run(&[
+        "import",
+        input.to_str().unwrap(),
+        "--secret-file",
+        secrets.to_str().unwrap(),
+    ])
+    .code(0);
+    std::fs::read_to_string(&secrets)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["token"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Where the blocks, index and tree start, and how many blocks (from the header).
+fn layout(b: &[u8]) -> (usize, usize, usize, usize) {
+    let u = |o: usize| u64::from_be_bytes(b[o..o + 8].try_into().unwrap()) as usize;
+    let blocks = u32::from_be_bytes(b[50..54].try_into().unwrap()) as usize;
+    (u(54), u(62), u(70), blocks)
+}
+
+/// The id found for `id` in the snapshot at `path`, or an error.
+fn one(path: &Path, key: &VerifierKey, id: &str) -> Result<Option<String>, String> {
+    indexed::open_one(path, key, id)
+        .map(|(_, p)| {
+            p.keys
+                .first()
+                .map(|k| format!("{}:{}:{}", k.id, k.hash, k.revoked))
+        })
+        .map_err(|e| e.to_string())
+}
+
+fn all(path: &Path, key: &VerifierKey) -> Result<usize, String> {
+    let mut n = 0;
+    indexed::open_all(path, key, |_: &Meta, _| {
+        n += 1;
+        Ok(())
+    })
+    .map(|_| n)
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn every_changed_byte_swapped_block_or_cut_is_refused_never_a_wrong_answer() {
+    let env = TestEnv::new();
+    let ks = keys(&env, 70); // two blocks: 64 and 6
+    export(&env, "v.snap", "v.key");
+    let path = env.path("v.snap");
+    let key = VerifierKey::read(&env.path("v.key")).unwrap();
+    let good = std::fs::read(&path).unwrap();
+    assert_eq!(&good[8..10], &[0, 2], "format 2");
+    let (blocks_at, index_at, tree_at, blocks) = layout(&good);
+    assert_eq!(blocks, 2);
+    assert_eq!(all(&path, &key), Ok(70));
+    // A key of each block, and one that is not there.
+    let probe: Vec<&str> = ks.iter().map(|(id, _)| id.as_str()).step_by(23).collect();
+    let want: Vec<_> = probe
+        .iter()
+        .map(|id| one(&path, &key, id).unwrap())
+        .collect();
+    assert!(want.iter().all(Option::is_some));
+    assert_eq!(one(&path, &key, "AAAAAAAAAAAA"), Ok(None));
+    let bad = env.path("bad.snap");
+    let check = |bytes: &[u8], what: &str| {
+        std::fs::write(&bad, bytes).unwrap();
+        assert!(all(&bad, &key).is_err(), "{what}: a full load accepted it");
+        for (id, w) in probe.iter().zip(&want) {
+            // A single-key read may not notice a change off its path, but its answer is
+            // then the true one.
+            if let Ok(got) = one(&bad, &key, id) {
+                assert_eq!(&got, w, "{what}: a wrong answer for {id}");
+            }
+        }
+    };
+    for i in 0..good.len() {
+        let mut b = good.clone();
+        b[i] ^= 0x20;
+        check(&b, &format!("byte {i} flipped"));
+    }
+    // Blocks 0 and 1 swapped in the index (each still a good block, in the wrong place).
+    let mut b = good.clone();
+    let e = |i: usize| index_at + i * 28;
+    let (first, second) = (b[e(0)..e(1)].to_vec(), b[e(1)..e(2)].to_vec());
+    b[e(0)..e(1)].copy_from_slice(&second);
+    b[e(1)..e(2)].copy_from_slice(&first);
+    check(&b, "blocks 0 and 1 swapped");
+    // Truncated at every section and block boundary.
+    let mut cuts = vec![
+        0,
+        10,
+        142,
+        206,
+        blocks_at,
+        index_at,
+        tree_at,
+        good.len() - 1,
+    ];
+    for i in 1..blocks {
+        cuts.push(u64::from_be_bytes(good[e(i) + 16..e(i) + 24].try_into().unwrap()) as usize);
+    }
+    for cut in cuts {
+        check(&good[..cut], &format!("cut at {cut}"));
+    }
+    // A block of an older generation spliced into a newer file of the same keys.
+    let older = good.clone();
+    export(&env, "v.snap", "v.key");
+    let newer = std::fs::read(&path).unwrap();
+    assert_eq!(layout(&newer), layout(&older), "same keys, same layout");
+    let mut b = newer.clone();
+    b[blocks_at..index_at].copy_from_slice(&older[blocks_at..index_at]);
+    check(&b, "the blocks of generation 1 under generation 2");
+    // Through the binary too: a changed block is exit 4.
+    let mut b = newer.clone();
+    b[blocks_at + 100] ^= 1;
+    std::fs::write(&path, &b).unwrap();
+    let out = verify_snap(&env, "v.snap", "v.key", &ks[0].1, &[]);
+    assert!(out.code == 4 || out.code == 0, "{out:?}");
+    verify_snap(&env, "v.snap", "v.key", &ks[0].1, &["--batch"]).code(4);
+}
+
+#[test]
+fn the_old_format_still_verifies_with_the_same_answers() {
+    let env = TestEnv::new();
+    let ks = keys(&env, 70);
+    env.run(&["revoke", "k3", "--yes"]).code(0);
+    for version in ["1", "2"] {
+        let snap = format!("v{version}.snap");
+        env.run(&[
+            "verifier",
+            "export",
+            "--out",
+            env.path(&snap).to_str().unwrap(),
+            "--verifier-key",
+            env.path("v.key").to_str().unwrap(),
+            "--format-version",
+            version,
+        ])
+        .code(0);
+        assert_eq!(
+            std::fs::read(env.path(&snap)).unwrap()[9].to_string(),
+            version
+        );
+        for (i, (_, token)) in ks.iter().enumerate().take(8) {
+            let want = if i == 3 { 12 } else { 0 };
+            verify_snap(&env, &snap, "v.key", token, &[]).code(want);
+            verify_snap(&env, &snap, "v.key", token, &["--scope", "s9"]).code(if i == 3 {
+                12
+            } else {
+                15
+            });
+        }
+        let batch: String = ks.iter().map(|(_, t)| format!("{t}\n")).collect();
+        let cmd = crate::fleet::snapshot_cmd(&env, "verify", &snap, "v.key", &["--batch"]);
+        let out = TestEnv::feed(cmd, &batch);
+        assert_eq!(
+            out.stdout
+                .lines()
+                .filter(|l| l.contains("\"valid\":true"))
+                .count(),
+            69
+        );
+    }
+}
+
+#[test]
+fn a_verify_of_one_key_among_100k_reads_a_few_blocks_not_the_file() {
+    let env = TestEnv::new();
+    let ks = keys(&env, 100_000);
+    let out = export(&env, "v.snap", "v.key");
+    assert_eq!(out["keys"], 100_000);
+    let size = std::fs::metadata(env.path("v.snap")).unwrap().len();
+    let store = std::fs::metadata(&env.store).unwrap().len();
+    assert!(
+        size < store,
+        "the snapshot ({size}) is larger than the store ({store})"
+    );
+    for (_, token) in ks.iter().step_by(33_333) {
+        let mut cmd = crate::fleet::snapshot_cmd(&env, "verify", "v.snap", "v.key", &[]);
+        cmd.env("APIKEYS_REPORT_IO", "1");
+        let out = TestEnv::feed(cmd, &format!("{token}\n")).code(0);
+        let read: u64 = out
+            .stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("io: read "))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        eprintln!("verify read {read} of {size} bytes");
+        assert!(
+            read < 200_000,
+            "read {read} bytes of a {size}-byte snapshot"
+        );
+    }
+}
