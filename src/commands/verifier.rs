@@ -117,6 +117,8 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             .map(|(k, v)| (k.clone(), *v))
             .collect();
         let pepper = zeroize::Zeroizing::new(snap.pepper_hex());
+        // A bar at a terminal; one line when done otherwise (below).
+        let bar = crate::term::progress::bar(snap.len() as u64, "export", ctx.quiet);
         crate::store::file::replace_unlocked(&out, |f| {
             snapshot::indexed::write(
                 f,
@@ -126,12 +128,14 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
                 meta,
                 &vkey,
                 &signing,
+                &mut |n| bar.inc(n),
             )
             .map(|_| ())
         })?;
+        bar.finish_and_clear();
     }
     let bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
-    if !ctx.json() && !ctx.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+    if !ctx.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         eprintln!(
             "verifier export: {} keys, {bytes} bytes, {:.2} s",
             snap.len(),

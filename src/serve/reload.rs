@@ -33,12 +33,17 @@ impl Serving for Source {
         if failed.as_ref() == Some(&now_ident) {
             return;
         }
+        let started = std::time::Instant::now();
         match load(self, shared, false) {
             Ok(Some(keys)) => {
                 *failed = None;
                 shared.stale.store(false, Ordering::Relaxed);
                 shared.metrics.reloads.fetch_add(1, Ordering::Relaxed);
-                log(&format!("reload: {keys} keys"));
+                let bytes = std::fs::metadata(self.path()).map_or(0, |m| m.len());
+                log(&format!(
+                    "reload: {keys} keys, {bytes} bytes, {:.2} s",
+                    started.elapsed().as_secs_f64()
+                ));
             }
             Ok(None) => {}
             Err(e) => {

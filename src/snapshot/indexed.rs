@@ -213,6 +213,7 @@ pub fn write<'a>(
     meta: Meta,
     vkey: &VerifierKey,
     signing: &SigningKey,
+    progress: &mut dyn FnMut(u64),
 ) -> std::io::Result<u64> {
     let io = |e: Error| std::io::Error::other(e.to_string());
     let mut tagged: Vec<([u8; 16], PayloadEntry)> =
@@ -245,6 +246,7 @@ pub fn write<'a>(
         let sealed = seal_section(vkey, &meta, i as u32, &plain).map_err(io)?;
         f.write_all(&sealed)?;
         leaves.push(leaf(i as u32, &sealed));
+        progress(block.keys.len() as u64);
         index.extend_from_slice(lo);
         index.extend_from_slice(&at.to_be_bytes());
         index.extend_from_slice(&(sealed.len() as u32).to_be_bytes());

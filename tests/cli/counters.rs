@@ -34,6 +34,20 @@ fn fleet() -> Fleet {
     }
 }
 
+/// Two `serve --verifier` nodes on the fleet's snapshot sharing the counters at `url`, both
+/// connected to them.
+fn two_nodes(f: &Fleet, url: &str) -> (Server, Server) {
+    let args = ["--counters", url, "--counters-timeout", "5s"];
+    let a = serve_snapshot(&f.env, "v.snap", "v.key", &args);
+    let b = serve_snapshot(&f.env, "v.snap", "v.key", &args);
+    for s in [&a, &b] {
+        s.until("counters up", |s| {
+            s.get("/healthz", &[]).json()["counters"] == "ok"
+        });
+    }
+    (a, b)
+}
+
 /// `n` requests of `token`, spread over `nodes` by 8 threads at once: the count of each status.
 fn hammer(nodes: &[&Server], token: &str, n: usize) -> BTreeMap<u16, usize> {
     let addrs: Vec<String> = nodes.iter().map(|s| s.addr.clone()).collect();
@@ -108,14 +122,7 @@ fn two_nodes_on_one_redis_grant_exactly_the_uses_and_the_rate_of_a_key() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(200));
     let url = redis.url();
-    let args = ["--counters", url.as_str(), "--counters-timeout", "5s"];
-    let a = serve_snapshot(&f.env, "v.snap", "v.key", &args);
-    let b = serve_snapshot(&f.env, "v.snap", "v.key", &args);
-    for s in [&a, &b] {
-        s.until("counters up", |s| {
-            s.get("/healthz", &[]).json()["counters"] == "ok"
-        });
-    }
+    let (a, b) = two_nodes(&f, &url);
     let counts = hammer(&[&a, &b], &f.forty, 120);
     assert_eq!(counts.get(&200), Some(&40), "{counts:?}");
     assert_eq!(counts.get(&429), Some(&80), "{counts:?}");
@@ -253,14 +260,7 @@ fn a_three_master_redis_cluster_is_exact_too() {
         &["--counters", &url, "--counters-timeout", "5s"],
     );
     assert_eq!(counts.get(&0), Some(&4), "{counts:?}");
-    let args = ["--counters", url.as_str(), "--counters-timeout", "5s"];
-    let a = serve_snapshot(&f.env, "v.snap", "v.key", &args);
-    let b = serve_snapshot(&f.env, "v.snap", "v.key", &args);
-    for s in [&a, &b] {
-        s.until("counters up", |s| {
-            s.get("/healthz", &[]).json()["counters"] == "ok"
-        });
-    }
+    let (a, b) = two_nodes(&f, &url);
     let counts = hammer(&[&a, &b], &f.forty, 96);
     assert_eq!(counts.get(&200), Some(&40), "{counts:?}");
     let counts = hammer(&[&a, &b], &f.twenty, 40);

@@ -148,17 +148,26 @@ fn the_old_format_still_verifies_with_the_same_answers() {
     env.run(&["revoke", "k3", "--yes"]).code(0);
     for version in ["1", "2"] {
         let snap = format!("v{version}.snap");
-        env.run(&[
-            "verifier",
-            "export",
-            "--out",
-            env.path(&snap).to_str().unwrap(),
-            "--verifier-key",
-            env.path("v.key").to_str().unwrap(),
-            "--format-version",
-            version,
-        ])
-        .code(0);
+        let out = env
+            .run(&[
+                "verifier",
+                "export",
+                "--out",
+                env.path(&snap).to_str().unwrap(),
+                "--verifier-key",
+                env.path("v.key").to_str().unwrap(),
+                "--format-version",
+                version,
+            ])
+            .code(0);
+        // Without a terminal, one line says what was done: keys, bytes, seconds.
+        let size = std::fs::metadata(env.path(&snap)).unwrap().len();
+        assert!(
+            out.stderr
+                .contains(&format!("verifier export: 70 keys, {size} bytes, ")),
+            "{}",
+            out.stderr
+        );
         assert_eq!(
             std::fs::read(env.path(&snap)).unwrap()[9].to_string(),
             version
