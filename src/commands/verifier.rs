@@ -125,9 +125,11 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
                 snap.entries().map(crate::engine::Entry::to_payload),
                 &pepper,
                 &marks,
-                meta,
-                &vkey,
-                &signing,
+                &snapshot::indexed::Sealer {
+                    meta,
+                    vkey: &vkey,
+                    signing: &signing,
+                },
                 &mut |n| bar.inc(n),
             )
             .map(|_| ())

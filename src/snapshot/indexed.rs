@@ -203,6 +203,13 @@ fn tree(leaves: Vec<[u8; 32]>) -> Vec<Vec<[u8; 32]>> {
     levels
 }
 
+/// Who seals and signs a snapshot, and its header's fields.
+pub struct Sealer<'a> {
+    pub meta: Meta,
+    pub vkey: &'a VerifierKey,
+    pub signing: &'a SigningKey,
+}
+
 /// Writes a format-2 snapshot of `entries` (in any order) to `f`, streaming: blocks are sealed
 /// and written one by one; only their tags, offsets and hashes are kept.
 pub fn write<'a>(
@@ -210,11 +217,10 @@ pub fn write<'a>(
     entries: impl Iterator<Item = PayloadEntry> + 'a,
     pepper: &str,
     usage_marks: &std::collections::BTreeMap<String, i64>,
-    meta: Meta,
-    vkey: &VerifierKey,
-    signing: &SigningKey,
+    by: &Sealer<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> std::io::Result<u64> {
+    let (meta, vkey, signing) = (by.meta, by.vkey, by.signing);
     let io = |e: Error| std::io::Error::other(e.to_string());
     let mut tagged: Vec<([u8; 16], PayloadEntry)> =
         entries.map(|e| (tag_of(vkey, &e.id), e)).collect();
