@@ -8,7 +8,7 @@
 //! header (142) | signature (64) | global section | blocks | index | hash tree
 //! ```
 
-use super::payload::{Payload, PayloadEntry};
+use super::payload::{CompactEntry, Payload, PayloadEntry};
 use super::{MAGIC, Meta, VerifierKey, refused};
 use crate::error::{Error, Result};
 use crate::store::crypto::{self, NONCE_LEN, TAG_LEN};
@@ -108,11 +108,19 @@ impl Drop for Global {
 
 /// One block's sealed contents: its keys, and the range of tags it holds (`lo` ≤ tag < `hi`),
 /// so that a tampered index can only ever lead to a refusal, never to "unknown".
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Block {
     lo: String,
     hi: Option<String>,
     keys: Vec<PayloadEntry>,
+}
+
+/// A block as written: its keys without their default fields.
+#[derive(Serialize)]
+struct BlockOut<'a> {
+    lo: String,
+    hi: Option<String>,
+    keys: Vec<CompactEntry<'a>>,
 }
 
 /// The associated data of a sealed section: store id, generation, block number (`u32::MAX`
@@ -243,10 +251,10 @@ pub fn write<'a>(
     let mut rest = tagged.into_iter();
     for (i, lo) in firsts.iter().enumerate() {
         let keys: Vec<PayloadEntry> = rest.by_ref().take(KEYS_PER_BLOCK).map(|(_, e)| e).collect();
-        let block = Block {
+        let block = BlockOut {
             lo: crate::hex::encode(lo),
             hi: firsts.get(i + 1).map(|t| crate::hex::encode(t)),
-            keys,
+            keys: keys.iter().map(CompactEntry::from).collect(),
         };
         let plain = Zeroizing::new(serde_json::to_vec(&block)?);
         let sealed = seal_section(vkey, &meta, i as u32, &plain).map_err(io)?;
