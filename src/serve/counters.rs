@@ -4,6 +4,7 @@
 //! a limited key is answered `counters_unavailable` at once, without waiting; unlimited keys
 //! never come here.
 
+use super::state::Histogram;
 use crate::engine::Entry;
 use crate::engine::counters::redis::{
     Seed, Target, Unavailable, decision, install_tls_provider, invocation,
@@ -39,22 +40,10 @@ pub struct CounterMetrics {
     pub errors: AtomicU64,
     /// Keys (re)seeded from the loaded snapshot: after a new export, or a Redis that lost them.
     pub seeds: AtomicU64,
-    buckets: [AtomicU64; BUCKETS.len() + 1],
-    sum_us: AtomicU64,
+    latency: Histogram<{ BUCKETS.len() + 1 }>,
 }
 
 impl CounterMetrics {
-    fn observe(&self, took: Duration) {
-        let secs = took.as_secs_f64();
-        let i = BUCKETS
-            .iter()
-            .position(|b| secs <= *b)
-            .unwrap_or(BUCKETS.len());
-        self.buckets[i].fetch_add(1, Ordering::Relaxed);
-        self.sum_us
-            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
-    }
-
     /// The Prometheus text of the counters.
     pub fn render(&self, up: bool, s: &mut String) {
         use std::fmt::Write;
@@ -63,14 +52,7 @@ impl CounterMetrics {
             s,
             "# HELP {name} Round trips to the shared counters (Redis).\n# TYPE {name} histogram"
         );
-        let mut cumulative = 0;
-        for (i, n) in self.buckets.iter().enumerate() {
-            cumulative += n.load(Ordering::Relaxed);
-            let le = BUCKETS.get(i).map_or("+Inf".to_string(), |b| b.to_string());
-            let _ = writeln!(s, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
-        }
-        let sum = self.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(s, "{name}_sum {sum}\n{name}_count {cumulative}");
+        self.latency.render(&BUCKETS, name, "", s);
         for (name, kind, help, v) in [
             (
                 "apikeys_counters_round_trips_total",
@@ -143,14 +125,10 @@ impl RedisPool {
     async fn connect(&self) -> Result<Conn, redis::RedisError> {
         let t = self.target.timeout;
         if self.target.cluster {
-            let client = redis::cluster::ClusterClientBuilder::new(self.target.nodes.clone())
-                .connection_timeout(t)
-                .response_timeout(t)
-                .retries(0)
-                .build()?;
+            let client = self.target.cluster_client()?;
             return Ok(Conn::Cluster(client.get_async_connection().await?));
         }
-        let client = redis::Client::open(self.target.nodes[0].clone())?;
+        let client = self.target.client()?;
         let cfg = redis::AsyncConnectionConfig::new()
             .set_connection_timeout(Some(t))
             .set_response_timeout(Some(t));
@@ -237,7 +215,7 @@ impl RedisPool {
         };
         let reply = tokio::time::timeout(self.target.timeout, call).await;
         self.metrics.round_trips.fetch_add(1, Ordering::Relaxed);
-        self.metrics.observe(started.elapsed());
+        self.metrics.latency.observe(&BUCKETS, started.elapsed());
         match reply {
             Ok(Ok(r)) => match decision(&r) {
                 Some((d, seeded)) => {

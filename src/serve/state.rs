@@ -51,17 +51,62 @@ const BUCKETS: [f64; 12] = [
 /// The status classes the histogram is labelled by.
 const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
-/// One class's histogram: a count per bucket (not cumulative), then +Inf; the sum in µs.
-#[derive(Debug, Default)]
-struct Histogram {
-    buckets: [AtomicU64; BUCKETS.len() + 1],
+/// A latency histogram over upper bounds `bounds` (seconds, `N - 1` of them): a count per
+/// bucket (not cumulative), then +Inf; the sum in µs. The request latency's (per status
+/// class) and the shared counters' round trips are both one of these.
+#[derive(Debug)]
+pub struct Histogram<const N: usize> {
+    buckets: [AtomicU64; N],
     sum_us: AtomicU64,
+}
+
+impl<const N: usize> Default for Histogram<N> {
+    fn default() -> Self {
+        Histogram {
+            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
+            sum_us: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<const N: usize> Histogram<N> {
+    /// Counts one observation.
+    pub fn observe(&self, bounds: &[f64], took: std::time::Duration) {
+        let secs = took.as_secs_f64();
+        let i = bounds
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(bounds.len());
+        self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        self.sum_us
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Its `_bucket`, `_sum` and `_count` lines, with `labels` (`class="2xx"`) or none.
+    pub fn render(&self, bounds: &[f64], name: &str, labels: &str, s: &mut String) {
+        use std::fmt::Write;
+        let sep = if labels.is_empty() { "" } else { "," };
+        let mut cumulative = 0;
+        for (i, n) in self.buckets.iter().enumerate() {
+            cumulative += n.load(Ordering::Relaxed);
+            let le = bounds.get(i).map_or("+Inf".to_string(), |b| b.to_string());
+            let _ = writeln!(s, "{name}_bucket{{{labels}{sep}le=\"{le}\"}} {cumulative}");
+        }
+        let sum = self.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+        let labels = if labels.is_empty() {
+            String::new()
+        } else {
+            format!("{{{labels}}}")
+        };
+        let _ = writeln!(s, "{name}_sum{labels} {sum}");
+        let _ = writeln!(s, "{name}_count{labels} {cumulative}");
+    }
 }
 
 /// Counters for `/metrics`; never labelled with a key id, name or token.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    latency: [Histogram; CLASSES.len()],
+    latency: [Histogram<{ BUCKETS.len() + 1 }>; CLASSES.len()],
     by_code: [AtomicU64; Code::ALL.len()],
     pub not_found: AtomicU64,
     pub reloads: AtomicU64,
@@ -85,15 +130,7 @@ impl Metrics {
     /// Records how long one request took, by its HTTP status class.
     pub fn observe(&self, status: u16, took: std::time::Duration) {
         let class = usize::from(status / 100).clamp(1, 5) - 1;
-        let secs = took.as_secs_f64();
-        let i = BUCKETS
-            .iter()
-            .position(|b| secs <= *b)
-            .unwrap_or(BUCKETS.len());
-        let h = &self.latency[class];
-        h.buckets[i].fetch_add(1, Ordering::Relaxed);
-        h.sum_us
-            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+        self.latency[class].observe(&BUCKETS, took);
     }
 
     fn render_latency(&self, s: &mut String) {
@@ -104,18 +141,7 @@ impl Metrics {
             "# HELP {name} Time to answer a request, by HTTP status class.\n# TYPE {name} histogram"
         );
         for (class, h) in CLASSES.iter().zip(&self.latency) {
-            let mut cumulative = 0;
-            for (i, n) in h.buckets.iter().enumerate() {
-                cumulative += n.load(Ordering::Relaxed);
-                let le = BUCKETS.get(i).map_or("+Inf".to_string(), |b| b.to_string());
-                let _ = writeln!(
-                    s,
-                    "{name}_bucket{{class=\"{class}\",le=\"{le}\"}} {cumulative}"
-                );
-            }
-            let sum = h.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
-            let _ = writeln!(s, "{name}_sum{{class=\"{class}\"}} {sum}");
-            let _ = writeln!(s, "{name}_count{{class=\"{class}\"}} {cumulative}");
+            h.render(&BUCKETS, name, &format!("class=\"{class}\""), s);
         }
     }
 

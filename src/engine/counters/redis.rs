@@ -109,6 +109,23 @@ impl Target {
     }
 }
 
+impl Target {
+    /// A client of the cluster's seed nodes: timeouts of `--counters-timeout`, and no retry
+    /// (a script sent again could be counted twice).
+    pub fn cluster_client(&self) -> redis::RedisResult<redis::cluster::ClusterClient> {
+        redis::cluster::ClusterClientBuilder::new(self.nodes.clone())
+            .connection_timeout(self.timeout)
+            .response_timeout(self.timeout)
+            .retries(0)
+            .build()
+    }
+
+    /// A client of the one node.
+    pub fn client(&self) -> redis::RedisResult<redis::Client> {
+        redis::Client::open(self.nodes[0].clone())
+    }
+}
+
 /// The first line of `--counters-password-file`.
 fn read_password(path: &Path) -> Result<zeroize::Zeroizing<String>> {
     let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
@@ -270,17 +287,14 @@ impl RedisCounters {
     fn connect(&self) -> std::result::Result<Blocking, Unavailable> {
         let t = self.target.timeout;
         if self.target.cluster {
-            let c = redis::cluster::ClusterClientBuilder::new(self.target.nodes.clone())
-                .connection_timeout(t)
-                .response_timeout(t)
-                .retries(0)
-                .build()
+            let c = self
+                .target
+                .cluster_client()
                 .and_then(|c| c.get_connection())
                 .map_err(|e| unavailable(&e))?;
             return Ok(Blocking::Cluster(Box::new(c)));
         }
-        let node = self.target.nodes[0].clone();
-        let client = redis::Client::open(node).map_err(|e| unavailable(&e))?;
+        let client = self.target.client().map_err(|e| unavailable(&e))?;
         let c = client
             .get_connection_with_timeout(t)
             .map_err(|e| unavailable(&e))?;
