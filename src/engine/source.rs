@@ -155,7 +155,7 @@ fn load_snapshot(path: &Path, key: &VerifierKey, only: Option<&str>) -> Result<(
     use crate::snapshot::indexed;
     let bad = |why: String| crate::snapshot::refused(path, &why);
     if indexed::version_of(path)? != Some(indexed::VERSION) {
-        let (meta, payload) = crate::snapshot::open(path, key)?;
+        let (meta, payload) = crate::snapshot::open_sealed(path, key)?;
         let snap = KeySet::import(&payload, meta.issued_at).map_err(bad)?;
         return Ok((meta, snap));
     }

@@ -201,7 +201,6 @@ pub fn refused(path: &Path, why: &str) -> Error {
 /// Reads, checks (signature, store id, seal, in that order) and opens a snapshot file of
 /// either format, whole.
 pub fn open(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Payload)> {
-    use std::io::Read;
     if indexed::version_of(path)? == Some(indexed::VERSION) {
         let mut keys = Vec::new();
         let (meta, pepper, usage_marks) = indexed::open_all(path, vkey, |_, k| {
@@ -217,6 +216,12 @@ pub fn open(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Payload)> {
             },
         ));
     }
+    open_sealed(path, vkey)
+}
+
+/// Reads and opens a format-1 snapshot (one sealed payload) whole.
+pub fn open_sealed(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Payload)> {
+    use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_LEN).read_to_end(&mut bytes))
