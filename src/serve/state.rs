@@ -44,6 +44,16 @@ pub struct UseBook {
     pub ips: HashMap<String, String>,
 }
 
+impl UseBook {
+    /// A use to write back, and the client address it came from.
+    fn note(&mut self, id: &str, cost: i64, now: i64, ip: Option<std::net::IpAddr>) {
+        add_use(&mut self.pending, id, cost, now);
+        if let Some(ip) = ip {
+            self.ips.insert(id.to_string(), ip.to_string());
+        }
+    }
+}
+
 /// Upper bounds (seconds) of the request-latency histogram's buckets.
 const BUCKETS: [f64; 12] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
@@ -253,11 +263,7 @@ impl Shared {
 
     /// Notes a use to write back, decided elsewhere (the shared counters).
     pub fn note_use(&self, id: &str, cost: i64, now: i64, ip: Option<std::net::IpAddr>) {
-        let mut book = self.book();
-        add_use(&mut book.pending, id, cost, now);
-        if let Some(ip) = ip {
-            book.ips.insert(id.to_string(), ip.to_string());
-        }
+        self.book().note(id, cost, now, ip);
     }
 
     /// `/healthz`'s word for the shared counters.
@@ -303,10 +309,7 @@ impl Shared {
             if !key.limits.rates.is_empty() {
                 book.tats.insert(key.id.clone(), d.state.tats.clone());
             }
-            add_use(&mut book.pending, &key.id, cost, now);
-            if let Some(ip) = ip {
-                book.ips.insert(key.id.clone(), ip.to_string());
-            }
+            book.note(&key.id, cost, now, ip);
         }
         Some(d)
     }
