@@ -95,7 +95,6 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             v
         }
     };
-    let snap = KeySet::load(store.conn(), store.pepper(), None)?;
     let meta = Meta {
         store_id,
         generation,
@@ -105,42 +104,18 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
     // file sees the old snapshot or the new one, never half of one.
     crate::store::file::ensure_dir(&out)?;
     let started = std::time::Instant::now();
-    if format_version == 1 {
+    let keys = if format_version == 1 {
+        let snap = KeySet::load(store.conn(), store.pepper(), None)?;
         let bytes = snapshot::seal(&snap.export(), meta, &vkey, &signing)?;
         crate::store::file::replace_unlocked(&out, |f| std::io::Write::write_all(f, &bytes))?;
+        snap.len()
     } else {
-        // Streamed: blocks are sealed and written one by one from the key set in memory,
-        // never a second copy of it.
-        let marks: std::collections::BTreeMap<String, i64> = snap
-            .usage_marks()
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect();
-        let pepper = zeroize::Zeroizing::new(snap.pepper_hex());
-        // A bar at a terminal; one line when done otherwise (below).
-        let bar = crate::term::progress::bar(snap.len() as u64, "export", ctx.quiet);
-        crate::store::file::replace_unlocked(&out, |f| {
-            snapshot::indexed::write(
-                f,
-                snap.entries().map(crate::engine::Entry::to_payload),
-                &pepper,
-                &marks,
-                &snapshot::indexed::Sealer {
-                    meta,
-                    vkey: &vkey,
-                    signing: &signing,
-                },
-                &mut |n| bar.inc(n),
-            )
-            .map(|_| ())
-        })?;
-        bar.finish_and_clear();
-    }
+        export_indexed(ctx, &mut store, &out, &vkey, &signing, meta)?
+    };
     let bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
     if !ctx.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         eprintln!(
-            "verifier export: {} keys, {bytes} bytes, {:.2} s",
-            snap.len(),
+            "verifier export: {keys} keys, {bytes} bytes, {:.2} s",
             started.elapsed().as_secs_f64()
         );
     }
@@ -149,18 +124,72 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             "snapshot": out,
             "verifier_key": verifier_key,
             "generation": generation,
-            "keys": snap.len(),
+            "keys": keys,
             "bytes": bytes,
             "format_version": format_version,
             "issued_at": crate::text::rfc3339(now),
         }))
     } else {
         ctx.note(&format!(
-            "exported generation {generation} ({} keys) to {}; verifier key {}",
-            snap.len(),
+            "exported generation {generation} ({keys} keys) to {}; verifier key {}",
             out.display(),
             verifier_key.display()
         ));
         Ok(())
     }
+}
+
+/// Writes a format-2 snapshot of the store, streaming: each key goes from its row to the json
+/// its block holds (no key set is built), the store's memory is let go, then the keys are
+/// sorted by tag and sealed block by block. Returns the number of keys.
+fn export_indexed(
+    ctx: &Context,
+    store: &mut crate::store::Store,
+    out: &std::path::Path,
+    vkey: &VerifierKey,
+    signing: &ed25519_dalek::SigningKey,
+    meta: Meta,
+) -> Result<usize> {
+    use snapshot::indexed;
+    let conn = store.conn();
+    let count = queries::count_keys(conn)?;
+    let marks: std::collections::BTreeMap<String, i64> =
+        queries::usage_marks(conn)?.into_iter().collect();
+    let pepper = zeroize::Zeroizing::new(crate::hex::encode(store.pepper().expose_secret()));
+    // A bar at a terminal (keys read, then keys written); one line when done otherwise.
+    let bar = crate::term::progress::bar(count as u64, "read", ctx.quiet);
+    let tagger = indexed::Tagger::new(vkey);
+    let mut records = Vec::with_capacity(count);
+    crate::engine::keys::each_view(conn, |e| {
+        records.push(tagger.record(e).map_err(|e| Error::Refused {
+            message: format!("a key cannot be written to the snapshot: {e}"),
+            hint: "report this as a bug".into(),
+        })?);
+        if records.len() % 1024 == 0 {
+            bar.inc(1024);
+        }
+        Ok(())
+    })?;
+    // The decrypted database is not needed again: its memory goes back now, not at exit.
+    store.release_database();
+    let keys = records.len();
+    bar.set_position(0);
+    bar.set_message("write");
+    crate::store::file::replace_unlocked(out, |f| {
+        indexed::write(
+            f,
+            records,
+            &pepper,
+            &marks,
+            &indexed::Sealer {
+                meta,
+                vkey,
+                signing,
+            },
+            &mut |n| bar.inc(n),
+        )
+        .map(|_| ())
+    })?;
+    bar.finish_and_clear();
+    Ok(keys)
 }

@@ -35,7 +35,9 @@ pub fn grant(
 ) -> Result<Outcome> {
     let cost = take.cost;
     if !k.limited() {
-        used.entry(k.id.clone()).or_insert((0, k.last_used_at)).0 += cost;
+        used.entry(k.id().to_string())
+            .or_insert((0, k.last_used_at()))
+            .0 += cost;
         return Ok(outcome);
     }
     if let Some(redis) = shared {
@@ -43,7 +45,7 @@ pub fn grant(
             Ok((d, _)) => {
                 if d.verdict == crate::engine::limits::Verdict::Allowed {
                     // No throttle: the store's count of a limited key must stay true.
-                    used.entry(k.id.clone()).or_insert((0, None)).0 += cost;
+                    used.entry(k.id().to_string()).or_insert((0, None)).0 += cost;
                 }
                 outcome.limited(&d)
             }

@@ -1,122 +1,200 @@
 //! The in-memory key set the engine checks against, built from a decrypted store or from a
-//! verifier snapshot's payload, and turned back into a payload for export.
+//! verifier snapshot's blocks, and turned back into a snapshot's entries for export.
+//!
+//! Compact, because `serve` holds every key of a snapshot (a million in SPEC §8 "Scale"):
+//! an [`Entry`] keeps what every check reads inline (hash, status, expiry) and its strings in
+//! one allocation; lists of scopes and networks, which many keys share, are kept once per
+//! key set and named by number; metadata, limits and their state sit behind one pointer that
+//! most keys leave empty. Keys live in one vector, found by id through a table of indices.
 
 use crate::engine::limits::{Limits, Rate, Refill, State};
 use crate::error::Result;
 use crate::secret::Key32;
-use crate::snapshot::payload::{Payload, PayloadEntry};
+use crate::snapshot::payload::{EntryView, Payload, PayloadEntry, Text};
 use crate::store::queries;
+use hashbrown::HashTable;
 use rusqlite::Connection;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 
-/// What the checks need of one key: no SQLite on the request path.
+/// One key: what the checks need of it, with no SQLite on the request path.
 pub struct Entry {
-    pub id: String,
-    pub name: String,
-    pub(super) prefix: String,
     pub(super) hash: [u8; 32],
-    pub(super) revoked: bool,
-    pub(super) expires_at: Option<i64>,
-    pub(super) nets: Vec<ipnet::IpNet>,
-    /// A stored allowed-IP entry could not be read: no address is allowed (fail closed).
-    pub(super) nets_unreadable: bool,
-    /// Effective scopes: the key's own, then its groups'.
-    pub scopes: Vec<String>,
-    /// The last use as stored, for throttling the CLI's write-back.
-    pub last_used_at: Option<i64>,
-    pub owner: Option<String>,
-    pub meta: std::collections::BTreeMap<String, String>,
+    /// The id, name, prefix and owner, one after the other.
+    text: Box<str>,
+    /// Where the id, the name and the prefix end in `text`; the owner runs to its end.
+    ends: [u32; 3],
+    revoked: bool,
+    has_owner: bool,
+    /// The key's effective scopes (its own, then its groups'): a list of the key set's.
+    scopes: u32,
+    /// Its allowed networks: a list of the key set's (0: any address).
+    nets: u32,
+    /// Unix seconds, or [`NO_EXPIRY`].
+    expires_at: i64,
+    more: Option<Box<More>>,
+}
+
+const NO_EXPIRY: i64 = i64::MIN;
+
+/// What few keys have: metadata, limits and their state, a recorded use.
+struct More {
+    meta: BTreeMap<String, String>,
     /// Uses left as of the load; `None` for no limit.
-    pub remaining: Option<i64>,
+    remaining: Option<i64>,
     /// Rates and refill (SPEC §10).
-    pub limits: Limits,
+    limits: Limits,
     /// The refill period `remaining` belongs to.
-    pub refill_period: i64,
+    refill_period: i64,
     /// The GCRA state as stored (a plain CLI verify keeps it in the store).
-    pub tats: Vec<i64>,
+    tats: Vec<i64>,
+    /// The last use as stored, for throttling the CLI's write-back.
+    last_used_at: Option<i64>,
     /// When `remaining` was true, as an order: unix seconds × 10⁶, plus the audit event's
     /// sequence (mod 10⁶) of the store's last admin change of the key, or 999,999 for a
     /// snapshot's export (it holds every change of its second). Shared counters take a figure
     /// newer than theirs (SPEC §10).
-    pub seed_order: i64,
+    seed_order: i64,
+}
+
+impl More {
+    /// `None` when the key has none of it, as most keys.
+    fn of(self) -> Option<Box<More>> {
+        let any = !self.meta.is_empty()
+            || self.remaining.is_some()
+            || !self.limits.rates.is_empty()
+            || self.limits.refill.is_some()
+            || !self.tats.is_empty()
+            || self.last_used_at.is_some();
+        any.then(|| Box::new(self))
+    }
+}
+
+static NO_LIMITS: Limits = Limits {
+    rates: Vec::new(),
+    refill: None,
+    created_at: 0,
+};
+
+/// The strings and flags of a key, whatever it is read from.
+struct Core<'a> {
+    id: &'a str,
+    name: &'a str,
+    prefix: &'a str,
+    owner: Option<&'a str>,
+    pub(super) hash: [u8; 32],
+    revoked: bool,
+    expires_at: Option<i64>,
 }
 
 impl Entry {
+    fn new(c: Core<'_>, scopes: u32, nets: u32, more: More) -> Entry {
+        let owner = c.owner.unwrap_or_default();
+        let mut text =
+            String::with_capacity(c.id.len() + c.name.len() + c.prefix.len() + owner.len());
+        let mut ends = [0u32; 3];
+        for (end, part) in ends.iter_mut().zip([c.id, c.name, c.prefix]) {
+            text.push_str(part);
+            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        text.push_str(owner);
+        Entry {
+            hash: c.hash,
+            text: text.into_boxed_str(),
+            ends,
+            revoked: c.revoked,
+            has_owner: c.owner.is_some(),
+            scopes,
+            nets,
+            expires_at: c.expires_at.unwrap_or(NO_EXPIRY),
+            more: more.of(),
+        }
+    }
+
+    fn part(&self, from: u32, to: u32) -> &str {
+        self.text
+            .get(from as usize..to as usize)
+            .unwrap_or_default()
+    }
+
+    /// The key's id.
+    pub fn id(&self) -> &str {
+        self.part(0, self.ends[0])
+    }
+
+    /// The key's name.
+    pub fn name(&self) -> &str {
+        self.part(self.ends[0], self.ends[1])
+    }
+
+    /// The token prefix the key was minted with.
+    pub fn prefix(&self) -> &str {
+        self.part(self.ends[1], self.ends[2])
+    }
+
+    /// Who the key belongs to, if anyone was named.
+    pub fn owner(&self) -> Option<&str> {
+        self.has_owner
+            .then(|| self.text.get(self.ends[2] as usize..).unwrap_or_default())
+    }
+
+    /// Whether the key is revoked.
+    pub fn revoked(&self) -> bool {
+        self.revoked
+    }
+
+    /// When the key expires (unix seconds), if ever.
+    pub fn expires_at(&self) -> Option<i64> {
+        (self.expires_at != NO_EXPIRY).then_some(self.expires_at)
+    }
+
+    /// The key's metadata.
+    pub fn meta(&self) -> Option<&BTreeMap<String, String>> {
+        self.more.as_ref().map(|m| &m.meta)
+    }
+
+    /// Uses left as of the load; `None` for no limit.
+    pub fn remaining(&self) -> Option<i64> {
+        self.more.as_ref().and_then(|m| m.remaining)
+    }
+
+    /// Rates and refill (SPEC §10).
+    pub fn limits(&self) -> &Limits {
+        self.more.as_ref().map_or(&NO_LIMITS, |m| &m.limits)
+    }
+
+    /// The refill period `remaining` belongs to.
+    pub fn refill_period(&self) -> i64 {
+        self.more.as_ref().map_or(0, |m| m.refill_period)
+    }
+
+    /// The last use as stored, for throttling the CLI's write-back.
+    pub fn last_used_at(&self) -> Option<i64> {
+        self.more.as_ref().and_then(|m| m.last_used_at)
+    }
+
+    /// When `remaining` was true, as an order (see [`More`]): shared counters take a figure
+    /// newer than theirs (SPEC §10).
+    pub fn seed_order(&self) -> i64 {
+        self.more.as_ref().map_or(0, |m| m.seed_order)
+    }
+
     /// Whether a request of this key takes from a counter: a rate or a use limit.
     pub fn limited(&self) -> bool {
-        self.limits.any(self.remaining)
+        self.limits().any(self.remaining())
     }
 
     /// The limit state as loaded.
     pub fn state(&self) -> State {
         State {
-            tats: self.tats.clone(),
-            remaining: self.remaining,
-            period: self.refill_period,
-        }
-    }
-}
-
-impl Entry {
-    /// A key of a verifier snapshot; `issued_at` is when its use count was true.
-    fn from_payload(k: &PayloadEntry, issued_at: i64) -> std::result::Result<Entry, String> {
-        let hash = crate::hex::decode::<32>(&k.hash).ok_or("a bad hash")?;
-        let nets = k
-            .allowed_ips
-            .iter()
-            .map(|n| n.parse().map_err(|_| "a bad network".to_string()))
-            .collect::<std::result::Result<Vec<ipnet::IpNet>, String>>()?;
-        Ok(Entry {
-            id: k.id.clone(),
-            name: k.name.clone(),
-            prefix: k.prefix.clone(),
-            hash,
-            revoked: k.revoked,
-            expires_at: k.expires_at,
-            nets,
-            nets_unreadable: false,
-            scopes: k.scopes.clone(),
-            last_used_at: None,
-            owner: k.owner.clone(),
-            meta: k.meta.clone(),
-            remaining: k.remaining,
-            limits: Limits {
-                rates: k
-                    .rates
-                    .iter()
-                    .map(|r| Rate::parse(r).ok_or_else(|| "a bad rate".to_string()))
-                    .collect::<std::result::Result<_, _>>()?,
-                refill: k
-                    .refill
-                    .as_deref()
-                    .map(|r| Refill::parse(r).ok_or_else(|| "a bad refill".to_string()))
-                    .transpose()?,
-                created_at: k.created_at,
-            },
-            refill_period: k.refill_period,
-            tats: vec![],
-            seed_order: issued_at * 1_000_000 + 999_999,
-        })
-    }
-
-    /// What a verifier snapshot carries of this key.
-    pub fn to_payload(&self) -> PayloadEntry {
-        PayloadEntry {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            prefix: self.prefix.clone(),
-            hash: crate::hex::encode(&self.hash),
-            revoked: self.revoked,
-            expires_at: self.expires_at,
-            allowed_ips: self.nets.iter().map(ToString::to_string).collect(),
-            scopes: self.scopes.clone(),
-            owner: self.owner.clone(),
-            meta: self.meta.clone(),
-            remaining: self.remaining,
-            rates: self.limits.rates.iter().map(ToString::to_string).collect(),
-            refill: self.limits.refill.map(|r| r.to_string()),
-            created_at: self.limits.created_at,
-            refill_period: self.refill_period,
+            tats: self
+                .more
+                .as_ref()
+                .map(|m| m.tats.clone())
+                .unwrap_or_default(),
+            remaining: self.remaining(),
+            period: self.refill_period(),
         }
     }
 }
@@ -125,8 +203,8 @@ impl Entry {
 impl std::fmt::Debug for Entry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Entry")
-            .field("id", &self.id)
-            .field("name", &self.name)
+            .field("id", &self.id())
+            .field("name", &self.name())
             .finish_non_exhaustive()
     }
 }
@@ -168,14 +246,184 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
-type Keys = HashMap<String, Entry, IdHash>;
+/// A list of allowed networks, parsed once for every key that has it.
+struct Nets {
+    list: Box<[ipnet::IpNet]>,
+    /// An entry could not be read: no address is allowed (fail closed).
+    unreadable: bool,
+}
 
-/// Keys being gathered into a key set.
-pub struct KeyMap(Keys);
+/// Keys being gathered into a key set: [`KeySet::building`], then [`KeySet::from_parts`].
+pub struct KeyMap {
+    entries: Vec<Entry>,
+    table: HashTable<u32>,
+    scope_lists: Vec<Box<[String]>>,
+    net_lists: Vec<Nets>,
+    /// The lists seen so far, by their length-prefixed concatenation.
+    scope_ids: HashMap<Box<str>, u32>,
+    net_ids: HashMap<Box<str>, u32>,
+    scratch: String,
+}
 
-impl From<Keys> for KeyMap {
-    fn from(k: Keys) -> KeyMap {
-        KeyMap(k)
+fn id_hash(id: &str) -> u64 {
+    IdHash.hash_one(id)
+}
+
+/// The length-prefixed concatenation of a list: two lists have the same one only if they
+/// are the same.
+fn list_key<S: AsRef<str>>(into: &mut String, items: &[S]) {
+    use std::fmt::Write;
+    into.clear();
+    for s in items {
+        let s = s.as_ref();
+        let _ = write!(into, "{}:", s.len());
+        into.push_str(s);
+    }
+}
+
+impl KeyMap {
+    fn with_capacity(capacity: usize) -> KeyMap {
+        KeyMap {
+            entries: Vec::with_capacity(capacity),
+            table: HashTable::with_capacity(capacity),
+            scope_lists: vec![Box::default()],
+            net_lists: vec![Nets {
+                list: Box::default(),
+                unreadable: false,
+            }],
+            scope_ids: HashMap::new(),
+            net_ids: HashMap::new(),
+            scratch: String::new(),
+        }
+    }
+
+    /// The number of a list of scopes, kept once.
+    fn scopes<S: AsRef<str>>(&mut self, items: &[S]) -> u32 {
+        if items.is_empty() {
+            return 0;
+        }
+        list_key(&mut self.scratch, items);
+        if let Some(&i) = self.scope_ids.get(self.scratch.as_str()) {
+            return i;
+        }
+        let i = self.scope_lists.len() as u32;
+        self.scope_lists
+            .push(items.iter().map(|s| s.as_ref().to_string()).collect());
+        self.scope_ids.insert(self.scratch.as_str().into(), i);
+        i
+    }
+
+    /// The number of a list of networks, parsed once; one that cannot be read allows none.
+    fn nets<S: AsRef<str>>(&mut self, items: &[S]) -> u32 {
+        if items.is_empty() {
+            return 0;
+        }
+        list_key(&mut self.scratch, items);
+        if let Some(&i) = self.net_ids.get(self.scratch.as_str()) {
+            return i;
+        }
+        let parsed: Vec<Option<ipnet::IpNet>> =
+            items.iter().map(|s| s.as_ref().parse().ok()).collect();
+        let i = self.net_lists.len() as u32;
+        self.net_lists.push(Nets {
+            unreadable: parsed.iter().any(Option::is_none),
+            list: parsed.into_iter().flatten().collect(),
+        });
+        self.net_ids.insert(self.scratch.as_str().into(), i);
+        i
+    }
+
+    /// Adds a key; a second key of the same id takes the first one's place.
+    fn insert(&mut self, e: Entry) {
+        let entries = &mut self.entries;
+        let hash = id_hash(e.id());
+        let found = self.table.entry(
+            hash,
+            |&i| entries[i as usize].id() == e.id(),
+            |&i| id_hash(entries[i as usize].id()),
+        );
+        match found {
+            hashbrown::hash_table::Entry::Occupied(o) => entries[*o.get() as usize] = e,
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(entries.len() as u32);
+                entries.push(e);
+            }
+        }
+    }
+
+    /// Adds one key of a snapshot; `issued_at` is when its use count was true.
+    pub fn add_view(
+        &mut self,
+        k: &EntryView<'_>,
+        issued_at: i64,
+    ) -> std::result::Result<(), String> {
+        let hash = crate::hex::decode::<32>(&k.hash).ok_or("a bad hash")?;
+        let limits = Limits {
+            rates: k
+                .rates
+                .iter()
+                .map(|r| Rate::parse(&r.0).ok_or_else(|| "a bad rate".to_string()))
+                .collect::<std::result::Result<_, _>>()?,
+            refill: k
+                .refill
+                .as_deref()
+                .map(|r| Refill::parse(r).ok_or_else(|| "a bad refill".to_string()))
+                .transpose()?,
+            created_at: k.created_at,
+        };
+        let scopes = self.scopes(&k.scopes);
+        let nets = self.nets(&k.allowed_ips);
+        let more = More {
+            meta: if k.meta.is_empty() {
+                BTreeMap::new()
+            } else {
+                k.meta.clone().into_owned()
+            },
+            remaining: k.remaining,
+            limits,
+            refill_period: k.refill_period,
+            tats: vec![],
+            last_used_at: None,
+            seed_order: issued_at * 1_000_000 + 999_999,
+        };
+        let core = Core {
+            id: &k.id,
+            name: &k.name,
+            prefix: &k.prefix,
+            owner: k.owner.as_deref(),
+            hash,
+            revoked: k.revoked,
+            expires_at: k.expires_at,
+        };
+        self.insert(Entry::new(core, scopes, nets, more));
+        Ok(())
+    }
+
+    /// Adds one key of a decrypted store.
+    fn add_row(&mut self, row: queries::VerifyRow, groups: &BTreeMap<String, Vec<String>>) {
+        let scopes = queries::effective_scopes(row.scopes, &row.groups, groups);
+        let scopes = self.scopes(&scopes);
+        let nets = self.nets(&row.allowed_ips);
+        let core = Core {
+            id: &row.id,
+            name: &row.name,
+            prefix: &row.prefix,
+            owner: row.owner.as_deref(),
+            hash: row.hash,
+            revoked: row.revoked,
+            expires_at: row.expires_at,
+        };
+        let more = More {
+            meta: row.meta,
+            remaining: row.remaining,
+            limits: row.limits,
+            refill_period: row.refill_period,
+            tats: row.rate_state,
+            last_used_at: row.last_used_at,
+            seed_order: row.seed_order,
+        };
+        let e = Entry::new(core, scopes, nets, more);
+        self.insert(e);
     }
 }
 
@@ -184,24 +432,27 @@ pub struct KeySet {
     pub(super) pepper: Key32,
     /// Usage-log high-water marks per node that the key counts already include.
     usage_marks: HashMap<String, i64>,
-    keys: Keys,
+    entries: Vec<Entry>,
+    table: HashTable<u32>,
+    scope_lists: Vec<Box<[String]>>,
+    net_lists: Vec<Nets>,
 }
 
 impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeySet")
-            .field("keys", &self.keys.len())
+            .field("keys", &self.entries.len())
             .finish_non_exhaustive()
     }
 }
 
 impl KeySet {
-    /// What a verifier snapshot carries of this snapshot.
+    /// What a verifier snapshot carries of this key set (format 1, read whole).
     pub fn export(&self) -> Payload {
-        let mut keys: Vec<PayloadEntry> = self.keys.values().map(Entry::to_payload).collect();
+        let mut keys: Vec<PayloadEntry> = self.entries.iter().map(|e| self.payload_of(e)).collect();
         keys.sort_by(|a, b| a.id.cmp(&b.id));
         Payload {
-            pepper: crate::hex::encode(self.pepper.expose_secret()),
+            pepper: self.pepper_hex(),
             usage_marks: self
                 .usage_marks
                 .iter()
@@ -211,45 +462,67 @@ impl KeySet {
         }
     }
 
-    /// A snapshot from a verifier snapshot's contents.
+    /// What a verifier snapshot carries of one key.
+    fn payload_of(&self, e: &Entry) -> PayloadEntry {
+        let nets = &self.net_lists[e.nets as usize];
+        PayloadEntry {
+            id: e.id().to_string(),
+            name: e.name().to_string(),
+            prefix: e.prefix().to_string(),
+            hash: crate::hex::encode(&e.hash),
+            revoked: e.revoked,
+            expires_at: e.expires_at(),
+            allowed_ips: nets.list.iter().map(ToString::to_string).collect(),
+            scopes: self.scopes_of(e).to_vec(),
+            owner: e.owner().map(str::to_string),
+            meta: e.meta().cloned().unwrap_or_default(),
+            remaining: e.remaining(),
+            rates: e.limits().rates.iter().map(ToString::to_string).collect(),
+            refill: e.limits().refill.map(|r| r.to_string()),
+            created_at: e.limits().created_at,
+            refill_period: e.refill_period(),
+        }
+    }
+
+    /// A key set from a verifier snapshot's contents (format 1).
     /// `issued_at`: the snapshot's export time, when its use counts were true.
     pub fn import(e: &Payload, issued_at: i64) -> std::result::Result<KeySet, String> {
-        let mut keys = Keys::with_capacity_and_hasher(e.keys.len(), IdHash);
+        let mut keys = KeySet::building(e.keys.len());
         for k in &e.keys {
-            keys.insert(k.id.clone(), Entry::from_payload(k, issued_at)?);
+            keys.add_view(&EntryView::from(k), issued_at)?;
         }
         KeySet::from_parts(&e.pepper, &e.usage_marks, keys)
     }
 
     /// A key set being built from a snapshot read key by key (format 2): add keys with
-    /// [`KeySet::add_payload`], then finish with [`KeySet::from_parts`].
+    /// [`KeyMap::add_view`], then finish with [`KeySet::from_parts`].
     pub fn building(capacity: usize) -> KeyMap {
-        KeyMap(Keys::with_capacity_and_hasher(capacity, IdHash))
-    }
-
-    /// Adds one key of a snapshot to a key set being built.
-    pub fn add_payload(
-        map: &mut KeyMap,
-        k: PayloadEntry,
-        issued_at: i64,
-    ) -> std::result::Result<(), String> {
-        let e = Entry::from_payload(&k, issued_at)?;
-        map.0.insert(k.id, e);
-        Ok(())
+        KeyMap::with_capacity(capacity)
     }
 
     /// The key set of a snapshot: its pepper (hex), usage marks and keys.
     pub fn from_parts(
         pepper: &str,
-        marks: &std::collections::BTreeMap<String, i64>,
-        keys: impl Into<KeyMap>,
+        marks: &BTreeMap<String, i64>,
+        keys: KeyMap,
     ) -> std::result::Result<KeySet, String> {
         let pepper = Key32::from_bytes(crate::hex::decode::<32>(pepper).ok_or("a bad pepper")?);
-        Ok(KeySet {
+        Ok(KeySet::of(
             pepper,
-            keys: keys.into().0,
-            usage_marks: marks.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-        })
+            marks.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            keys,
+        ))
+    }
+
+    fn of(pepper: Key32, usage_marks: HashMap<String, i64>, keys: KeyMap) -> KeySet {
+        KeySet {
+            pepper,
+            usage_marks,
+            entries: keys.entries,
+            table: keys.table,
+            scope_lists: keys.scope_lists,
+            net_lists: keys.net_lists,
+        }
     }
 
     /// Builds the key set from a decrypted store: every key, or only the key `only`.
@@ -259,42 +532,9 @@ impl KeySet {
             Some(_) => 1,
             None => queries::count_keys(conn)?,
         };
-        let mut keys = Keys::with_capacity_and_hasher(count, IdHash);
-        queries::with_verify_rows(conn, only, |row| {
-            let parsed: Vec<Option<ipnet::IpNet>> =
-                row.allowed_ips.iter().map(|s| s.parse().ok()).collect();
-            let nets_unreadable = parsed.iter().any(Option::is_none);
-            let nets = parsed.into_iter().flatten().collect();
-            let scopes = queries::effective_scopes(row.scopes, &row.groups, &groups);
-            keys.insert(
-                row.id.clone(),
-                Entry {
-                    id: row.id,
-                    name: row.name,
-                    prefix: row.prefix,
-                    hash: row.hash,
-                    revoked: row.revoked,
-                    expires_at: row.expires_at,
-                    nets,
-                    nets_unreadable,
-                    scopes,
-                    last_used_at: row.last_used_at,
-                    owner: row.owner,
-                    meta: row.meta,
-                    remaining: row.remaining,
-                    limits: row.limits,
-                    refill_period: row.refill_period,
-                    tats: row.rate_state,
-                    seed_order: row.seed_order,
-                },
-            );
-        })?;
-        let usage_marks = queries::usage_marks(conn)?;
-        Ok(KeySet {
-            pepper,
-            keys,
-            usage_marks,
-        })
+        let mut keys = KeyMap::with_capacity(count);
+        queries::with_verify_rows(conn, only, |row| keys.add_row(row, &groups))?;
+        Ok(KeySet::of(pepper, queries::usage_marks(conn)?, keys))
     }
 
     /// Usage-log high-water marks per node that the remaining counts already include.
@@ -302,16 +542,17 @@ impl KeySet {
         &self.usage_marks
     }
 
-    /// Ends the snapshot of a process that exits next, without freeing its entries one by
+    /// Ends the key set of a process that exits next, without freeing its entries one by
     /// one (a sixth of a 100k-key batch): the kernel takes the memory back at once. The
     /// pepper is still zeroized; the entries hold no secret.
     pub fn release_at_exit(mut self) {
-        std::mem::forget(std::mem::take(&mut self.keys));
+        std::mem::forget(std::mem::take(&mut self.entries));
+        std::mem::forget(std::mem::take(&mut self.table));
     }
 
     /// Every key, in no order.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.keys.values()
+        self.entries.iter()
     }
 
     /// The pepper as hex, for a snapshot.
@@ -321,16 +562,75 @@ impl KeySet {
 
     /// How many keys it holds.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.entries.len()
     }
 
     /// Whether it holds no key.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.entries.is_empty()
     }
 
     /// A key by id.
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.keys.get(id)
+        self.table
+            .find(id_hash(id), |&i| self.entries[i as usize].id() == id)
+            .map(|&i| &self.entries[i as usize])
     }
+
+    /// A key's effective scopes.
+    pub fn scopes_of(&self, e: &Entry) -> &[String] {
+        self.scope_lists.get(e.scopes as usize).map_or(&[], |s| s)
+    }
+
+    /// A key's allowed networks (empty: any address), and whether one could not be read
+    /// (then no address is allowed).
+    pub(super) fn nets_of(&self, e: &Entry) -> (&[ipnet::IpNet], bool) {
+        self.net_lists
+            .get(e.nets as usize)
+            .map_or((&[], true), |n| (&n.list, n.unreadable))
+    }
+}
+
+/// Runs `f` over every key of a decrypted store as a snapshot holds it, without building a
+/// key set (export streams from here). Networks go as stored: one that cannot be read stays
+/// unreadable in the snapshot, and so allows no address there either.
+pub fn each_view(conn: &Connection, mut f: impl FnMut(&EntryView<'_>) -> Result<()>) -> Result<()> {
+    let groups = queries::groups(conn)?;
+    let mut failed = None;
+    queries::with_verify_rows(conn, None, |row| {
+        if failed.is_some() {
+            return;
+        }
+        let scopes = queries::effective_scopes(row.scopes, &row.groups, &groups);
+        let view = EntryView {
+            id: Cow::Borrowed(&row.id),
+            name: Cow::Borrowed(&row.name),
+            prefix: Cow::Borrowed(&row.prefix),
+            hash: Cow::Owned(crate::hex::encode(&row.hash)),
+            revoked: row.revoked,
+            expires_at: row.expires_at,
+            allowed_ips: texts(&row.allowed_ips),
+            scopes: texts(&scopes),
+            owner: row.owner.as_deref().map(Cow::Borrowed),
+            meta: Cow::Borrowed(&row.meta),
+            remaining: row.remaining,
+            rates: row
+                .limits
+                .rates
+                .iter()
+                .map(|r| Text(Cow::Owned(r.to_string())))
+                .collect(),
+            refill: row.limits.refill.map(|r| Cow::Owned(r.to_string())),
+            created_at: row.limits.refill.map_or(0, |_| row.limits.created_at),
+            refill_period: row.refill_period,
+        };
+        if let Err(e) = f(&view) {
+            failed = Some(e);
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
+}
+
+fn texts(v: &[String]) -> Vec<Text<'_>> {
+    v.iter().map(|s| Text(Cow::Borrowed(s.as_str()))).collect()
 }

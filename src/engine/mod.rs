@@ -347,29 +347,31 @@ impl KeySet {
         // Compare in constant time, against a dummy when the id is unknown.
         let stored = entry.map_or([0u8; 32], |e| e.hash);
         let matches: bool = given.ct_eq(&stored).into();
-        let Some(k) = entry.filter(|k| matches && k.prefix == t.prefix) else {
+        let Some(k) = entry.filter(|k| matches && k.prefix() == t.prefix) else {
             return Outcome::bare(Code::Unknown, Reason::None);
         };
         // An IPv4-mapped IPv6 address is the IPv4 address, here as everywhere.
         let ip = req.ip.map(crate::model::canonical_ip);
-        let (code, reason) = if k.revoked {
+        let (nets, nets_unreadable) = self.nets_of(k);
+        let scopes = self.scopes_of(k);
+        let (code, reason) = if k.revoked() {
             (Code::Inactive, Reason::None)
-        } else if k.expires_at.is_some_and(|e| e <= now) {
+        } else if k.expires_at().is_some_and(|e| e <= now) {
             (Code::Expired, Reason::None)
-        } else if k.nets_unreadable {
+        } else if nets_unreadable {
             // A stored entry that cannot be read denies every address, never allows one.
             (Code::IpDenied, Reason::None)
-        } else if !k.nets.is_empty() && ip.is_none() {
+        } else if !nets.is_empty() && ip.is_none() {
             // Fail closed: a key limited to some addresses is never valid from an unknown one.
             (Code::IpDenied, Reason::NoIp)
-        } else if let Some(ip) = ip.filter(|ip| !crate::model::ip_allowed(&k.nets, *ip)) {
+        } else if let Some(ip) = ip.filter(|ip| !crate::model::ip_allowed(nets, *ip)) {
             (Code::IpDenied, Reason::Ip(ip))
         } else if req.unreadable_scope {
             (
                 Code::ScopeDenied,
                 Reason::Scope("(a scope that cannot be decoded)".into()),
             )
-        } else if let Some(s) = req.scopes.iter().find(|s| !k.scopes.contains(s)) {
+        } else if let Some(s) = req.scopes.iter().find(|s| !scopes.contains(s)) {
             (Code::ScopeDenied, Reason::Scope(s.clone()))
         } else {
             // Rates and uses come after, from wherever their state is kept: a front end
@@ -379,16 +381,16 @@ impl KeySet {
         Outcome {
             valid: code == Code::Valid,
             code,
-            key_id: Some(k.id.clone()),
-            name: Some(k.name.clone()),
-            owner: k.owner.clone(),
-            meta: Some(k.meta.clone()),
-            expires_at: k.expires_at,
-            remaining: k.remaining,
+            key_id: Some(k.id().to_string()),
+            name: Some(k.name().to_string()),
+            owner: k.owner().map(str::to_string),
+            meta: Some(k.meta().cloned().unwrap_or_default()),
+            expires_at: k.expires_at(),
+            remaining: k.remaining(),
             retry_after: None,
             refills_at: None,
             headroom: None,
-            scopes: k.scopes.clone(),
+            scopes: scopes.to_vec(),
             reason,
         }
     }

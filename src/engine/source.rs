@@ -4,6 +4,7 @@
 
 use crate::engine::KeySet;
 use crate::error::{Error, Result};
+use crate::snapshot::payload::EntryView;
 use crate::snapshot::usage_log::UsageLog;
 use crate::snapshot::{Meta, VerifierKey};
 use crate::store::Store;
@@ -159,17 +160,19 @@ fn load_snapshot(path: &Path, key: &VerifierKey, only: Option<&str>) -> Result<(
         let snap = KeySet::import(&payload, meta.issued_at).map_err(bad)?;
         return Ok((meta, snap));
     }
-    if let Some(id) = only {
-        let (meta, payload) = indexed::open_one(path, key, id)?;
-        let snap = KeySet::import(&payload, meta.issued_at).map_err(bad)?;
-        return Ok((meta, snap));
-    }
-    let mut map = KeySet::building(0);
-    let (meta, pepper, marks) = indexed::open_all(path, key, |meta, e| {
-        KeySet::add_payload(&mut map, e, meta.issued_at).map_err(|why| bad(why.to_string()))
-    })?;
-    let pepper = zeroize::Zeroizing::new(pepper);
-    let snap = KeySet::from_parts(&pepper, &marks, map).map_err(bad)?;
+    let add = |keys: &mut crate::engine::keys::KeyMap, meta: &Meta, e: &EntryView<'_>| {
+        keys.add_view(e, meta.issued_at)
+            .map_err(|why| bad(why.to_string()))
+    };
+    let ((meta, pepper, marks), keys) = match only {
+        Some(id) => {
+            let mut keys = KeySet::building(1);
+            let opened = indexed::open_one(path, key, id, |meta, e| add(&mut keys, meta, e))?;
+            (opened, keys)
+        }
+        None => indexed::open_all(path, key, KeySet::building, add)?,
+    };
+    let snap = KeySet::from_parts(&pepper, &marks, keys).map_err(bad)?;
     Ok((meta, snap))
 }
 

@@ -297,7 +297,7 @@ pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) ->
             if d.verdict == crate::engine::limits::Verdict::Allowed
                 && let Some(key) = p.key()
             {
-                shared.note_use(&key.id, p.cost, crate::policy::now(), p.client);
+                shared.note_use(key.id(), p.cost, crate::policy::now(), p.client);
             }
             p.outcome.clone().limited(&d)
         }

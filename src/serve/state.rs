@@ -290,26 +290,26 @@ impl Shared {
         use crate::engine::limits;
         let now = now_ms.div_euclid(1000);
         if !key.limited() {
-            self.note_use(&key.id, cost, now, ip);
+            self.note_use(key.id(), cost, now, ip);
             return None;
         }
         let mut book = self.book();
-        let spent = |u: &Uses| u.get(&key.id).map_or(0, |u| u.0);
+        let spent = |u: &Uses| u.get(key.id()).map_or(0, |u| u.0);
         let mut state = key.state();
-        if let Some(t) = book.tats.get(&key.id) {
+        if let Some(t) = book.tats.get(key.id()) {
             state.tats = t.clone();
         }
         // Refilled or not, the uses this process took since the snapshot are subtracted: a
         // use spent just before a refill is then counted once more than needed (never less).
-        let (left, period) = limits::refreshed(&key.limits, &state, now_ms);
+        let (left, period) = limits::refreshed(key.limits(), &state, now_ms);
         state.remaining = left.map(|l| l - spent(&book.pending) - spent(&book.writing));
         state.period = period;
-        let d = limits::decide(&key.limits, &state, cost, now_ms);
+        let d = limits::decide(key.limits(), &state, cost, now_ms);
         if d.verdict == limits::Verdict::Allowed {
-            if !key.limits.rates.is_empty() {
-                book.tats.insert(key.id.clone(), d.state.tats.clone());
+            if !key.limits().rates.is_empty() {
+                book.tats.insert(key.id().to_string(), d.state.tats.clone());
             }
-            book.note(&key.id, cost, now, ip);
+            book.note(key.id(), cost, now, ip);
         }
         Some(d)
     }
@@ -325,7 +325,7 @@ impl Shared {
         };
         book.pending
             .keys()
-            .any(|id| l.snap.get(id).is_some_and(|e| e.remaining.is_some()))
+            .any(|id| l.snap.get(id).is_some_and(|e| e.remaining().is_some()))
     }
 
     /// Moves the pending uses to `writing` and returns them, for one write-back. They stay

@@ -8,7 +8,7 @@
 //! header (142) | signature (64) | global section | blocks | index | hash tree
 //! ```
 
-use super::payload::{CompactEntry, Payload, PayloadEntry};
+use super::payload::EntryView;
 use super::{MAGIC, Meta, VerifierKey, refused};
 use crate::error::{Error, Result};
 use crate::store::crypto::{self, NONCE_LEN, TAG_LEN};
@@ -36,10 +36,36 @@ const MAX_SECTION: u64 = 64 << 20;
 
 /// A key's place in the table: HMAC of its id under a sub-key of the verifier key, so the
 /// file's index tells nothing of the ids (which the seal hides everywhere else).
-fn tag_of(vkey: &VerifierKey, id: &str) -> [u8; 16] {
-    let k = crypto::subkey(&vkey.key, b"snapshot-index");
-    let mac = crypto::hmac_sha256(k.expose_secret(), &[id.as_bytes()]);
-    mac[..16].try_into().expect("16 bytes")
+pub struct Tagger(hmac::Hmac<Sha256>);
+
+impl Tagger {
+    pub fn new(vkey: &VerifierKey) -> Tagger {
+        let k = crypto::subkey(&vkey.key, b"snapshot-index");
+        Tagger(
+            <hmac::Hmac<Sha256> as hmac::KeyInit>::new_from_slice(k.expose_secret())
+                .expect("HMAC takes any key length"),
+        )
+    }
+
+    /// The tag of key `id`: the keyed state is cloned, not derived again for every key.
+    pub fn tag(&self, id: &str) -> [u8; 16] {
+        use hmac::Mac;
+        let mut mac = self.0.clone();
+        mac.update(id.as_bytes());
+        mac.finalize().into_bytes()[..16]
+            .try_into()
+            .expect("16 bytes")
+    }
+}
+
+/// One key of a snapshot being written: its tag, and its entry as a block holds it (json).
+pub type Record = ([u8; 16], Box<[u8]>);
+
+impl Tagger {
+    /// The record of one key.
+    pub fn record(&self, e: &EntryView<'_>) -> std::io::Result<Record> {
+        Ok((self.tag(&e.id), serde_json::to_vec(e)?.into_boxed_slice()))
+    }
 }
 
 /// The fixed header of a format-2 file.
@@ -108,19 +134,13 @@ impl Drop for Global {
 
 /// One block's sealed contents: its keys, and the range of tags it holds (`lo` ≤ tag < `hi`),
 /// so that a tampered index can only ever lead to a refusal, never to "unknown".
+/// Its keys are read borrowing from the decrypted block.
 #[derive(Deserialize)]
-struct Block {
+struct Block<'a> {
     lo: String,
     hi: Option<String>,
-    keys: Vec<PayloadEntry>,
-}
-
-/// A block as written: its keys without their default fields.
-#[derive(Serialize)]
-struct BlockOut<'a> {
-    lo: String,
-    hi: Option<String>,
-    keys: Vec<CompactEntry<'a>>,
+    #[serde(borrow)]
+    keys: Vec<EntryView<'a>>,
 }
 
 /// The associated data of a sealed section: store id, generation, block number (`u32::MAX`
@@ -218,11 +238,11 @@ pub struct Sealer<'a> {
     pub signing: &'a SigningKey,
 }
 
-/// Writes a format-2 snapshot of `entries` (in any order) to `f`, streaming: blocks are sealed
-/// and written one by one; only their tags, offsets and hashes are kept.
-pub fn write<'a>(
+/// Writes a format-2 snapshot of `records` (in any order) to `f`, streaming: blocks are
+/// sealed and written one by one; only their tags, offsets and hashes are kept.
+pub fn write(
     f: &mut File,
-    entries: impl Iterator<Item = PayloadEntry> + 'a,
+    mut records: Vec<Record>,
     pepper: &str,
     usage_marks: &std::collections::BTreeMap<String, i64>,
     by: &Sealer<'_>,
@@ -230,10 +250,8 @@ pub fn write<'a>(
 ) -> std::io::Result<u64> {
     let (meta, vkey, signing) = (by.meta, by.vkey, by.signing);
     let io = |e: Error| std::io::Error::other(e.to_string());
-    let mut tagged: Vec<([u8; 16], PayloadEntry)> =
-        entries.map(|e| (tag_of(vkey, &e.id), e)).collect();
-    tagged.sort_unstable_by_key(|t| t.0);
-    let keys = tagged.len() as u64;
+    records.sort_unstable_by_key(|r| r.0);
+    let keys = records.len() as u64;
     f.write_all(&[0u8; HEADER_LEN + SIG_LEN])?;
     let global = serde_json::to_vec(&Global {
         pepper: pepper.to_string(),
@@ -247,25 +265,41 @@ pub fn write<'a>(
     let mut at = blocks_at;
     let mut index = Vec::new();
     let mut leaves = Vec::new();
-    let firsts: Vec<[u8; 16]> = tagged.chunks(KEYS_PER_BLOCK).map(|c| c[0].0).collect();
-    let mut rest = tagged.into_iter();
-    for (i, lo) in firsts.iter().enumerate() {
-        let keys: Vec<PayloadEntry> = rest.by_ref().take(KEYS_PER_BLOCK).map(|(_, e)| e).collect();
-        let block = BlockOut {
-            lo: crate::hex::encode(lo),
-            hi: firsts.get(i + 1).map(|t| crate::hex::encode(t)),
-            keys: keys.iter().map(CompactEntry::from).collect(),
-        };
-        let plain = Zeroizing::new(serde_json::to_vec(&block)?);
+    let firsts: Vec<[u8; 16]> = records.chunks(KEYS_PER_BLOCK).map(|c| c[0].0).collect();
+    let mut plain = Zeroizing::new(Vec::new());
+    for (i, chunk) in records.chunks(KEYS_PER_BLOCK).enumerate() {
+        let lo = &firsts[i];
+        // {"lo":…,"hi":…,"keys":[…]}, the keys' json as made.
+        plain.clear();
+        plain.extend_from_slice(b"{\"lo\":\"");
+        plain.extend_from_slice(crate::hex::encode(lo).as_bytes());
+        plain.extend_from_slice(b"\",\"hi\":");
+        match firsts.get(i + 1) {
+            Some(hi) => {
+                plain.push(b'"');
+                plain.extend_from_slice(crate::hex::encode(hi).as_bytes());
+                plain.push(b'"');
+            }
+            None => plain.extend_from_slice(b"null"),
+        }
+        plain.extend_from_slice(b",\"keys\":[");
+        for (n, (_, json)) in chunk.iter().enumerate() {
+            if n > 0 {
+                plain.push(b',');
+            }
+            plain.extend_from_slice(json);
+        }
+        plain.extend_from_slice(b"]}");
         let sealed = seal_section(vkey, &meta, i as u32, &plain).map_err(io)?;
         f.write_all(&sealed)?;
         leaves.push(leaf(i as u32, &sealed));
-        progress(block.keys.len() as u64);
+        progress(chunk.len() as u64);
         index.extend_from_slice(lo);
         index.extend_from_slice(&at.to_be_bytes());
         index.extend_from_slice(&(sealed.len() as u32).to_be_bytes());
         at += sealed.len() as u64;
     }
+    drop(records);
     let index_at = at;
     f.write_all(&index)?;
     let tree_at = index_at + index.len() as u64;
@@ -386,8 +420,9 @@ impl<'a> Reader<'a> {
         ))
     }
 
-    /// Block `i`, checked against the root by the hashes on its path, and opened.
-    fn block(&self, i: u32, check_path: bool) -> Result<(Block, [u8; 32])> {
+    /// Block `i`, checked against the root by the hashes on its path, and opened: its
+    /// plain text (parse it with [`Reader::parse`]) and its leaf hash.
+    fn block(&self, i: u32, check_path: bool) -> Result<(Zeroizing<Vec<u8>>, [u8; 32])> {
         let (_, at, len) = self.entry(i)?;
         let sealed = self.read(at, len)?;
         let l = leaf(i, &sealed);
@@ -418,27 +453,41 @@ impl<'a> Reader<'a> {
         }
         let plain = open_section(self.vkey, &self.h.meta, i, &sealed)
             .ok_or_else(|| self.bad("a block's seal does not open"))?;
-        let block: Block = serde_json::from_slice(&plain)
-            .map_err(|_| self.bad("a block's contents are not a snapshot's"))?;
-        Ok((block, l))
+        Ok((plain, l))
+    }
+
+    fn parse<'p>(&self, plain: &'p [u8]) -> Result<Block<'p>> {
+        serde_json::from_slice(plain)
+            .map_err(|_| self.bad("a block's contents are not a snapshot's"))
     }
 }
 
 /// Whether block `i` is where `tag` belongs: from its first tag (from the start, for the
 /// first block) to the next block's.
-fn in_range(i: u32, block: &Block, tag: &[u8; 16]) -> bool {
+fn in_range(i: u32, block: &Block<'_>, tag: &[u8; 16]) -> bool {
     let t = crate::hex::encode(tag);
     (i == 0 || block.lo <= t) && block.hi.as_ref().is_none_or(|hi| &t < hi)
 }
 
+/// The header, pepper (hex) and usage marks of a format-2 snapshot.
+pub type Opened = (
+    Meta,
+    Zeroizing<String>,
+    std::collections::BTreeMap<String, i64>,
+);
+
 /// Opens one key of a format-2 snapshot: the header, a binary search of the index, one block
-/// and its path in the tree. The payload holds that key, or none.
-pub fn open_one(path: &Path, vkey: &VerifierKey, id: &str) -> Result<(Meta, Payload)> {
+/// and its path in the tree. `each` is given that key, if the snapshot holds it.
+pub fn open_one(
+    path: &Path,
+    vkey: &VerifierKey,
+    id: &str,
+    mut each: impl FnMut(&Meta, &EntryView<'_>) -> Result<()>,
+) -> Result<Opened> {
     let r = Reader::open(path, vkey)?;
     let g = r.global()?;
-    let mut keys = Vec::new();
     if r.h.blocks > 0 {
-        let tag = tag_of(vkey, id);
+        let tag = Tagger::new(vkey).tag(id);
         // The last block whose first tag is at most the key's.
         let (mut lo, mut hi) = (0u32, r.h.blocks);
         while hi - lo > 1 {
@@ -449,37 +498,42 @@ pub fn open_one(path: &Path, vkey: &VerifierKey, id: &str) -> Result<(Meta, Payl
                 hi = mid;
             }
         }
-        let (block, _) = r.block(lo, true)?;
+        let (plain, _) = r.block(lo, true)?;
+        let block = r.parse(&plain)?;
         if !in_range(lo, &block, &tag) || crate::hex::encode(&r.entry(lo)?.0) != block.lo {
             return Err(r.bad("its index does not match its blocks"));
         }
-        keys.extend(block.keys.into_iter().filter(|k| k.id == id));
+        for k in block.keys.iter().filter(|k| k.id == id) {
+            each(&r.h.meta, k)?;
+        }
     }
     Ok((
         r.h.meta,
-        Payload {
-            pepper: g.pepper.clone(),
-            keys,
-            usage_marks: g.usage_marks.clone(),
-        },
+        Zeroizing::new(g.pepper.clone()),
+        g.usage_marks.clone(),
     ))
 }
 
 /// Opens every key of a format-2 snapshot, block by block (each checked, the tree rebuilt and
-/// compared with the signed root), handing each key to `each`.
-pub fn open_all(
+/// compared with the signed root), handing each key to `each` with what `start` made of the
+/// number of keys the signed header gives (a collection sized for them).
+pub fn open_all<T>(
     path: &Path,
     vkey: &VerifierKey,
-    mut each: impl FnMut(&Meta, PayloadEntry) -> Result<()>,
-) -> Result<(Meta, String, std::collections::BTreeMap<String, i64>)> {
+    start: impl FnOnce(usize) -> T,
+    mut each: impl FnMut(&mut T, &Meta, &EntryView<'_>) -> Result<()>,
+) -> Result<(Opened, T)> {
     let r = Reader::open(path, vkey)?;
     let meta = r.h.meta;
     let g = r.global()?;
+    // A key takes more than 16 bytes of the file: a count past that is not believed.
+    let mut into = start(usize::try_from(r.h.keys.min(r.len / 16)).unwrap_or(0));
     let mut leaves = Vec::with_capacity(r.h.blocks as usize);
     let mut count = 0u64;
     let mut prev_hi: Option<String> = None;
     for i in 0..r.h.blocks {
-        let (block, l) = r.block(i, false)?;
+        let (plain, l) = r.block(i, false)?;
+        let block = r.parse(&plain)?;
         // The blocks tile the tag space in order, with no gap or overlap, and the index says
         // where each begins.
         if i > 0 && prev_hi.as_deref() != Some(block.lo.as_str()) {
@@ -491,8 +545,8 @@ pub fn open_all(
         prev_hi = block.hi.clone();
         leaves.push(l);
         count += block.keys.len() as u64;
-        for k in block.keys {
-            each(&meta, k)?;
+        for k in &block.keys {
+            each(&mut into, &meta, k)?;
         }
     }
     if prev_hi.is_some() || count != r.h.keys {
@@ -508,7 +562,12 @@ pub fn open_all(
     if stored != levels.concat().concat() {
         return Err(r.bad("its stored hash tree does not match its blocks"));
     }
-    Ok((r.h.meta, g.pepper.clone(), g.usage_marks.clone()))
+    let opened = (
+        r.h.meta,
+        Zeroizing::new(g.pepper.clone()),
+        g.usage_marks.clone(),
+    );
+    Ok((opened, into))
 }
 
 /// The version of a snapshot file, from its first ten bytes.

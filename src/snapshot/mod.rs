@@ -202,15 +202,15 @@ pub fn refused(path: &Path, why: &str) -> Error {
 /// either format, whole.
 pub fn open(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Payload)> {
     if indexed::version_of(path)? == Some(indexed::VERSION) {
-        let mut keys = Vec::new();
-        let (meta, pepper, usage_marks) = indexed::open_all(path, vkey, |_, k| {
-            keys.push(k);
-            Ok(())
-        })?;
+        let ((meta, pepper, usage_marks), keys) =
+            indexed::open_all(path, vkey, Vec::with_capacity, |keys, _, k| {
+                keys.push(k.into());
+                Ok(())
+            })?;
         return Ok((
             meta,
             Payload {
-                pepper,
+                pepper: pepper.to_string(),
                 keys,
                 usage_marks,
             },

@@ -1,6 +1,8 @@
 //! The sealed contents of a verifier snapshot (SPEC §8): only what the checks need, as json.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// What a verifier snapshot holds (SPEC §8): only what the checks need.
 #[derive(Serialize, Deserialize)]
@@ -14,61 +16,105 @@ pub struct Payload {
     pub usage_marks: std::collections::BTreeMap<String, i64>,
 }
 
-/// One key as a format-2 block stores it: the fields of [`PayloadEntry`], with those at
-/// their default (not revoked, no expiry, no owner, no limits…) left out, so that a snapshot
-/// stays smaller than the store it comes from.
-#[derive(Serialize)]
-pub struct CompactEntry<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub prefix: &'a str,
-    pub hash: &'a str,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+/// One key as a format-2 block holds it: read borrowing from the decrypted block (no string
+/// is copied that the key set does not keep), and written with the fields at their default
+/// (not revoked, no expiry, no owner, no limits…) left out, so that a snapshot stays smaller
+/// than the store it comes from.
+#[derive(Serialize, Deserialize)]
+pub struct EntryView<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(borrow)]
+    pub prefix: Cow<'a, str>,
+    /// The keyed hash, hex.
+    #[serde(borrow)]
+    pub hash: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub revoked: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub allowed_ips: &'a [String],
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub scopes: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<&'a str>,
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub meta: &'a std::collections::BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_ips: Vec<Text<'a>>,
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<Text<'a>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "no_meta")]
+    pub meta: Cow<'a, BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<i64>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub rates: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refill: Option<&'a str>,
-    /// Only a refill counts from it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i64>,
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, borrow, skip_serializing_if = "Vec::is_empty")]
+    pub rates: Vec<Text<'a>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub refill: Option<Cow<'a, str>>,
+    /// Only a refill counts from it, so it is written only with one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub refill_period: i64,
+}
+
+/// A string of a list, borrowed from the block where it has no escapes.
+#[derive(Serialize, Deserialize)]
+pub struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
+
+impl AsRef<str> for Text<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
 }
 
 fn is_zero(n: &i64) -> bool {
     *n == 0
 }
 
-impl<'a> From<&'a PayloadEntry> for CompactEntry<'a> {
+fn no_meta(m: &BTreeMap<String, String>) -> bool {
+    m.is_empty()
+}
+
+impl<'a> From<&'a PayloadEntry> for EntryView<'a> {
     fn from(e: &'a PayloadEntry) -> Self {
-        CompactEntry {
-            id: &e.id,
-            name: &e.name,
-            prefix: &e.prefix,
-            hash: &e.hash,
+        let strs = |v: &'a [String]| v.iter().map(|s| Text(Cow::Borrowed(s.as_str()))).collect();
+        EntryView {
+            id: Cow::Borrowed(&e.id),
+            name: Cow::Borrowed(&e.name),
+            prefix: Cow::Borrowed(&e.prefix),
+            hash: Cow::Borrowed(&e.hash),
             revoked: e.revoked,
             expires_at: e.expires_at,
-            allowed_ips: &e.allowed_ips,
-            scopes: &e.scopes,
-            owner: e.owner.as_deref(),
-            meta: &e.meta,
+            allowed_ips: strs(&e.allowed_ips),
+            scopes: strs(&e.scopes),
+            owner: e.owner.as_deref().map(Cow::Borrowed),
+            meta: Cow::Borrowed(&e.meta),
             remaining: e.remaining,
-            rates: &e.rates,
-            refill: e.refill.as_deref(),
-            created_at: e.refill.as_ref().map(|_| e.created_at),
+            rates: strs(&e.rates),
+            refill: e.refill.as_deref().map(Cow::Borrowed),
+            created_at: e.refill.as_ref().map_or(0, |_| e.created_at),
+            refill_period: e.refill_period,
+        }
+    }
+}
+
+impl From<&EntryView<'_>> for PayloadEntry {
+    fn from(e: &EntryView<'_>) -> Self {
+        let strs = |v: &[Text<'_>]| v.iter().map(|s| s.0.to_string()).collect();
+        PayloadEntry {
+            id: e.id.to_string(),
+            name: e.name.to_string(),
+            prefix: e.prefix.to_string(),
+            hash: e.hash.to_string(),
+            revoked: e.revoked,
+            expires_at: e.expires_at,
+            allowed_ips: strs(&e.allowed_ips),
+            scopes: strs(&e.scopes),
+            owner: e.owner.as_ref().map(ToString::to_string),
+            meta: e.meta.clone().into_owned(),
+            remaining: e.remaining,
+            rates: strs(&e.rates),
+            refill: e.refill.as_ref().map(ToString::to_string),
+            created_at: e.created_at,
             refill_period: e.refill_period,
         }
     }

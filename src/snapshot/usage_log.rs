@@ -170,16 +170,16 @@ impl UsageLog {
     ) -> Result<crate::engine::limits::Decision> {
         use crate::engine::limits;
         self.locked(|log, lines| {
-            let mine = || lines.iter().filter(|l| l.key_id == key.id);
+            let mine = || lines.iter().filter(|l| l.key_id == key.id());
             let mut state = key.state();
             if let Some(last) = mine().filter_map(|l| l.tats.as_ref()).next_back() {
                 state.tats = last.clone();
             }
             let now = now_ms.div_euclid(1000);
-            let (refilled, period) = limits::refreshed(&key.limits, &state, now_ms);
-            state.remaining = match (key.limits.refill, state.remaining) {
-                (Some(r), Some(_)) if period > key.refill_period => {
-                    let start = key.limits.created_at + period * r.every.max(1);
+            let (refilled, period) = limits::refreshed(key.limits(), &state, now_ms);
+            state.remaining = match (key.limits().refill, state.remaining) {
+                (Some(r), Some(_)) if period > key.refill_period() => {
+                    let start = key.limits().created_at + period * r.every.max(1);
                     let since: i64 = mine()
                         .filter(|l| {
                             chrono::DateTime::parse_from_rfc3339(&l.last_used)
@@ -197,10 +197,10 @@ impl UsageLog {
                 }),
             };
             state.period = period;
-            let d = limits::decide(&key.limits, &state, cost, now_ms);
+            let d = limits::decide(key.limits(), &state, cost, now_ms);
             if d.verdict == limits::Verdict::Allowed {
-                let tats = (!key.limits.rates.is_empty()).then(|| d.state.tats.clone());
-                log.append_locked(lines, &[(key.id.as_str(), cost, now, ip)], tats)?;
+                let tats = (!key.limits().rates.is_empty()).then(|| d.state.tats.clone());
+                log.append_locked(lines, &[(key.id(), cost, now, ip)], tats)?;
             }
             Ok(d)
         })

@@ -341,6 +341,16 @@ impl Store {
         self.pepper.duplicate()
     }
 
+    /// Lets go of the decrypted database when a command needs no more of it (a large export),
+    /// so that its memory goes back before the command's next step. A later write decrypts
+    /// the file again.
+    pub fn release_database(&mut self) {
+        if let Ok(empty) = memory_db() {
+            drop(std::mem::replace(&mut self.conn, empty));
+            self.ident = file::Ident::default();
+        }
+    }
+
     /// Applies `change` as one sealed write: lock, re-read the current file (so that no
     /// concurrent writer's change is lost), run `change` in a transaction, seal, replace.
     pub fn write<T>(

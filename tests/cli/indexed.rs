@@ -44,22 +44,26 @@ fn layout(b: &[u8]) -> (usize, usize, usize, usize) {
 
 /// The id found for `id` in the snapshot at `path`, or an error.
 fn one(path: &Path, key: &VerifierKey, id: &str) -> Result<Option<String>, String> {
-    indexed::open_one(path, key, id)
-        .map(|(_, p)| {
-            p.keys
-                .first()
-                .map(|k| format!("{}:{}:{}", k.id, k.hash, k.revoked))
-        })
-        .map_err(|e| e.to_string())
+    let mut found = None;
+    indexed::open_one(path, key, id, |_, k| {
+        found.get_or_insert(format!("{}:{}:{}", k.id, k.hash, k.revoked));
+        Ok(())
+    })
+    .map(|_| found)
+    .map_err(|e| e.to_string())
 }
 
 fn all(path: &Path, key: &VerifierKey) -> Result<usize, String> {
-    let mut n = 0;
-    indexed::open_all(path, key, |_: &Meta, _| {
-        n += 1;
-        Ok(())
-    })
-    .map(|_| n)
+    indexed::open_all(
+        path,
+        key,
+        |_| 0,
+        |n, _: &Meta, _| {
+            *n += 1;
+            Ok(())
+        },
+    )
+    .map(|(_, n)| n)
     .map_err(|e| e.to_string())
 }
 

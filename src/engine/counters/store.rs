@@ -18,7 +18,7 @@ pub struct StoreCounters<'a>(pub &'a mut Store);
 impl Counters for StoreCounters<'_> {
     fn take(&mut self, key: &Entry, t: Take<'_>) -> Result<Option<Decision>> {
         self.0.write_within(LIMITED_WAIT, |tx, _| {
-            queries::take(tx, &key.id, t.cost, t.now_ms, t.ip)
+            queries::take(tx, key.id(), t.cost, t.now_ms, t.ip)
         })
     }
 }
