@@ -260,9 +260,9 @@ pub struct KeyMap {
     scope_lists: Vec<Box<[String]>>,
     net_lists: Vec<Nets>,
     /// The lists seen so far, by their length-prefixed concatenation.
-    scope_ids: HashMap<Box<str>, u32>,
-    net_ids: HashMap<Box<str>, u32>,
-    scratch: String,
+    scope_ids: HashMap<Box<[u8]>, u32, IdHash>,
+    net_ids: HashMap<Box<[u8]>, u32, IdHash>,
+    scratch: Vec<u8>,
 }
 
 fn id_hash(id: &str) -> u64 {
@@ -271,13 +271,12 @@ fn id_hash(id: &str) -> u64 {
 
 /// The length-prefixed concatenation of a list: two lists have the same one only if they
 /// are the same.
-fn list_key<S: AsRef<str>>(into: &mut String, items: &[S]) {
-    use std::fmt::Write;
+fn list_key<S: AsRef<str>>(into: &mut Vec<u8>, items: &[S]) {
     into.clear();
     for s in items {
         let s = s.as_ref();
-        let _ = write!(into, "{}:", s.len());
-        into.push_str(s);
+        into.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        into.extend_from_slice(s.as_bytes());
     }
 }
 
@@ -291,9 +290,9 @@ impl KeyMap {
                 list: Box::default(),
                 unreadable: false,
             }],
-            scope_ids: HashMap::new(),
-            net_ids: HashMap::new(),
-            scratch: String::new(),
+            scope_ids: HashMap::default(),
+            net_ids: HashMap::default(),
+            scratch: Vec::new(),
         }
     }
 
@@ -303,13 +302,13 @@ impl KeyMap {
             return 0;
         }
         list_key(&mut self.scratch, items);
-        if let Some(&i) = self.scope_ids.get(self.scratch.as_str()) {
+        if let Some(&i) = self.scope_ids.get(self.scratch.as_slice()) {
             return i;
         }
         let i = self.scope_lists.len() as u32;
         self.scope_lists
             .push(items.iter().map(|s| s.as_ref().to_string()).collect());
-        self.scope_ids.insert(self.scratch.as_str().into(), i);
+        self.scope_ids.insert(self.scratch.as_slice().into(), i);
         i
     }
 
@@ -319,7 +318,7 @@ impl KeyMap {
             return 0;
         }
         list_key(&mut self.scratch, items);
-        if let Some(&i) = self.net_ids.get(self.scratch.as_str()) {
+        if let Some(&i) = self.net_ids.get(self.scratch.as_slice()) {
             return i;
         }
         let parsed: Vec<Option<ipnet::IpNet>> =
@@ -329,7 +328,7 @@ impl KeyMap {
             unreadable: parsed.iter().any(Option::is_none),
             list: parsed.into_iter().flatten().collect(),
         });
-        self.net_ids.insert(self.scratch.as_str().into(), i);
+        self.net_ids.insert(self.scratch.as_slice().into(), i);
         i
     }
 

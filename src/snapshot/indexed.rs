@@ -531,23 +531,43 @@ pub fn open_all<T>(
     let mut leaves = Vec::with_capacity(r.h.blocks as usize);
     let mut count = 0u64;
     let mut prev_hi: Option<String> = None;
-    for i in 0..r.h.blocks {
-        let (plain, l) = r.block(i, false)?;
-        let block = r.parse(&plain)?;
-        // The blocks tile the tag space in order, with no gap or overlap, and the index says
-        // where each begins.
-        if i > 0 && prev_hi.as_deref() != Some(block.lo.as_str()) {
-            return Err(r.bad("its blocks are out of order"));
+    // Two stages on two threads: one reads, hashes and opens the blocks in order, the other
+    // parses them and hands their keys on. A few blocks wait between them at most.
+    std::thread::scope(|s| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(16);
+        let reader = &r;
+        s.spawn(move || {
+            for i in 0..reader.h.blocks {
+                let opened = reader.block(i, false);
+                let failed = opened.is_err();
+                // A closed channel: the parser stopped at a refusal of its own.
+                if tx.send(opened).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for (i, opened) in (0..r.h.blocks).zip(rx) {
+            let (plain, l) = opened?;
+            let block = r.parse(&plain)?;
+            // The blocks tile the tag space in order, with no gap or overlap, and the index
+            // says where each begins.
+            if i > 0 && prev_hi.as_deref() != Some(block.lo.as_str()) {
+                return Err(r.bad("its blocks are out of order"));
+            }
+            if crate::hex::encode(&r.entry(i)?.0) != block.lo {
+                return Err(r.bad("its index does not match its blocks"));
+            }
+            prev_hi = block.hi.clone();
+            leaves.push(l);
+            count += block.keys.len() as u64;
+            for k in &block.keys {
+                each(&mut into, &meta, k)?;
+            }
         }
-        if crate::hex::encode(&r.entry(i)?.0) != block.lo {
-            return Err(r.bad("its index does not match its blocks"));
-        }
-        prev_hi = block.hi.clone();
-        leaves.push(l);
-        count += block.keys.len() as u64;
-        for k in &block.keys {
-            each(&mut into, &meta, k)?;
-        }
+        Ok(())
+    })?;
+    if leaves.len() != r.h.blocks as usize {
+        return Err(r.bad("its blocks do not add up"));
     }
     if prev_hi.is_some() || count != r.h.keys {
         return Err(r.bad("its blocks do not add up"));
