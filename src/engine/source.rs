@@ -87,11 +87,21 @@ impl Source {
     /// snapshot's header. A snapshot older than the floor is refused (a rollback); a newer
     /// one raises the floor, in the state file too.
     pub fn load(&mut self, only: Option<&str>) -> Result<(KeySet, Option<Meta>)> {
+        self.load_observed(only, &mut |_, _| {})
+    }
+
+    /// [`Source::load`], telling `progress` the keys loaded so far and the keys in all, every
+    /// few thousand keys of a snapshot.
+    pub fn load_observed(
+        &mut self,
+        only: Option<&str>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(KeySet, Option<Meta>)> {
         match self {
             Source::Store(store) => Ok((KeySet::load(store.conn(), store.pepper(), only)?, None)),
             Source::Snapshot(f) => {
                 let ident = Ident::current(&f.path);
-                let (meta, snap) = load_snapshot(&f.path, &f.key, only)?;
+                let (meta, snap) = load_snapshot(&f.path, &f.key, only, progress)?;
                 if meta.generation < f.floor {
                     f.ident = ident;
                     return Err(rollback(
@@ -152,7 +162,12 @@ pub fn default_state_path() -> Option<PathBuf> {
 /// The keys of a snapshot file: from format 2 only the key `only` if given (a few blocks
 /// read), else every key, block by block, straight into the key set (no second copy of
 /// them); format 1 is read whole.
-fn load_snapshot(path: &Path, key: &VerifierKey, only: Option<&str>) -> Result<(Meta, KeySet)> {
+fn load_snapshot(
+    path: &Path,
+    key: &VerifierKey,
+    only: Option<&str>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(Meta, KeySet)> {
     use crate::snapshot::indexed;
     let bad = |why: String| crate::snapshot::refused(path, &why);
     if indexed::version_of(path)? != Some(indexed::VERSION) {
@@ -170,7 +185,18 @@ fn load_snapshot(path: &Path, key: &VerifierKey, only: Option<&str>) -> Result<(
             let opened = indexed::open_one(path, key, id, |meta, e| add(&mut keys, meta, e))?;
             (opened, keys)
         }
-        None => indexed::open_all(path, key, KeySet::building, add)?,
+        None => {
+            let start = |n: usize| (KeySet::building(n), n as u64, 0u64);
+            let (opened, (keys, ..)) =
+                indexed::open_all(path, key, start, |(keys, all, done), meta, e| {
+                    *done += 1;
+                    if *done % 4096 == 0 {
+                        progress(*done, *all);
+                    }
+                    add(keys, meta, e)
+                })?;
+            (opened, keys)
+        }
     };
     let snap = KeySet::from_parts(&pepper, &marks, keys).map_err(bad)?;
     Ok((meta, snap))

@@ -129,8 +129,24 @@ fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usiz
     if let Source::Store(store) = source {
         return publish_store(shared, store).map(Some);
     }
-    let (snap, meta) = source.load(None)?;
+    // The first load of a large snapshot shows a bar at a terminal, and logs one line.
+    let started = std::time::Instant::now();
+    let bar = crate::term::progress::bar(0, "load", !first);
+    let (snap, meta) = source.load_observed(None, &mut |done, all| {
+        bar.set_length(all);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
     let meta = meta.expect("a snapshot has a header");
+    if first {
+        let bytes = std::fs::metadata(source.path()).map_or(0, |m| m.len());
+        log(&format!(
+            "loaded generation {}: {} keys, {bytes} bytes, {:.2} s",
+            meta.generation,
+            snap.len(),
+            started.elapsed().as_secs_f64()
+        ));
+    }
     let held = shared.current().map_or(0, |l| l.generation);
     if meta.generation < held {
         return Err(Error::Corrupt {

@@ -229,3 +229,78 @@ fn a_verify_of_one_key_among_100k_reads_a_few_blocks_not_the_file() {
         );
     }
 }
+
+#[test]
+fn large_exports_and_loads_show_a_bar_at_a_terminal_and_one_line_otherwise() {
+    use crate::harness::BIN;
+    let env = TestEnv::new();
+    let ks = keys(&env, 20_000);
+    let (snap, vkey) = (env.path("v.snap"), env.path("v.key"));
+    let (snap, vkey) = (snap.to_str().unwrap(), vkey.to_str().unwrap());
+    // At a terminal: a bar while the keys are read, then while they are written.
+    let mut c = std::process::Command::new(BIN);
+    c.args(["verifier", "export", "--out", snap, "--verifier-key", vkey]);
+    let mut s = crate::pty::spawn_command(&env, c, true, true);
+    let shown = crate::pty::rest_of(&mut s);
+    assert_eq!(crate::pty::exit_code(s), 0, "{shown}");
+    for what in ["read", "write", "/20000"] {
+        assert!(shown.contains(what), "no {what:?} in the bar: {shown:?}");
+    }
+    assert!(
+        shown.contains("exported generation 1 (20000 keys)"),
+        "{shown}"
+    );
+    // serve's first load at a terminal: a bar, then the one line and "listening".
+    let mut c = std::process::Command::new(BIN);
+    c.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--verifier",
+        snap,
+        "--verifier-key",
+        vkey,
+    ]);
+    c.args(["--state", env.path("state").to_str().unwrap()]);
+    let mut s = crate::pty::spawn_command(&env, c, false, true);
+    let before = s.expect("listening").expect("serve listens");
+    let shown = String::from_utf8_lossy(before.before()).into_owned();
+    for what in ["load", "/20000", "loaded generation 1: 20000 keys"] {
+        assert!(
+            shown.contains(what),
+            "no {what:?} before listening: {shown:?}"
+        );
+    }
+    s.send(expectrl::ControlCode::EndOfText).unwrap();
+    crate::pty::exit_code(s);
+    // Without a terminal: no bar, one line each.
+    let out = env
+        .run(&["verifier", "export", "--out", snap, "--verifier-key", vkey])
+        .code(0);
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("verifier export: 20000 keys, "));
+    assert!(line.is_some_and(|l| l.ends_with(" s")), "{}", out.stderr);
+    assert!(!out.stderr.contains("[="), "{}", out.stderr);
+    let server = crate::server::Server::spawn(crate::fleet::snapshot_cmd(
+        &env,
+        "serve",
+        "v.snap",
+        "v.key",
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+            env.path("state").to_str().unwrap(),
+        ],
+    ));
+    let log = server.log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("loaded generation 2: 20000 keys, "));
+    assert!(line.is_some_and(|l| l.ends_with(" s")), "{log}");
+    assert!(!log.contains("[="), "{log}");
+    assert_eq!(server.verify(&ks[19_999].1).status, 200);
+    server.stop();
+}
