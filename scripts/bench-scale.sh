@@ -4,10 +4,10 @@
 # store size; `verify --verifier` of one token against `--version` (hyperfine -N, both sides
 # as `sh -c 'exec …'` with stdin from a file, in the same run); `serve --verifier` load time
 # (start to "listening"), RSS per key, and the peak while it reloads a new export.
-# Needs hyperfine and /usr/bin/time (Debian: hyperfine time).
+# Needs python3 and /usr/bin/time (Debian: time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for b in hyperfine /usr/bin/time python3; do
+for b in /usr/bin/time python3; do
   command -v "$b" >/dev/null || { echo "needs $b" >&2; exit 1; }
 done
 cargo build --release -q --bin apikeys
@@ -39,15 +39,16 @@ for i in range(int(sys.argv[1])):
   printf '%s keys: import %.2f s (peak %d MB); export %.2f s (peak %d MB); store %.1f MB, snapshot %.1f MB (%.2f of the store)\n' \
     "$n" "$isecs" "$((ikb / 1024))" "$esecs" "$((ekb / 1024))" "$(echo "$store/1048576" | bc -l)" \
     "$(echo "$snap/1048576" | bc -l)" "$(echo "$snap/$store" | bc -l)"
-  # The same shape on both sides: a shell that execs the binary, stdin from a file.
-  hyperfine -N -w 20 -r 200 --export-json "$d/h.json" \
-    "sh -c 'exec $bin --version < $d/token'" \
-    "sh -c 'exec env -u APIKEYS_STORE -u APIKEYS_KEY_FILE -u APIKEYS_PASSPHRASE $bin verify --verifier $d/v.snap --verifier-key $d/v.key < $d/token'" \
-    >/dev/null
+  # The same shape on both sides (`sh -c 'exec …'`, stdin from a file), interleaved so that
+  # the machine's drift falls on both alike (scripts/interleave.py).
+  python3 scripts/interleave.py 300 \
+    "start=exec $bin --version < $d/token" \
+    "verify=exec env -u APIKEYS_STORE -u APIKEYS_KEY_FILE -u APIKEYS_PASSPHRASE $bin verify --verifier $d/v.snap --verifier-key $d/v.key < $d/token" \
+    > "$d/h.json"
   python3 -c "
 import json, sys
-r = json.load(open(sys.argv[1]))['results']
-v, f = r[0]['mean'] * 1000, r[1]['mean'] * 1000
+r = json.load(open(sys.argv[1]))
+v, f = r['start']['mean_ms'], r['verify']['mean_ms']
 print(f'{sys.argv[2]} keys: --version {v:.2f} ms, verify --verifier {f:.2f} ms: {f / v:.2f}x process start (goal <= 1.5 at 1M)')
 " "$d/h.json" "$n"
   # serve: load time, RSS per key, and the peak while a new export is loaded beside it.

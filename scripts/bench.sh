@@ -16,13 +16,30 @@ runs=${RUNS:-15}
 
 # (A new token never goes to /dev/null, where hyperfine sends stdout: create writes it to a
 # secret file, as it refuses a stdout that loses it.)
-# median_ms NAME COMMAND [PREPARE]: median wall time of COMMAND (run by sh, like every row, so
-# the shell's start-up is in every figure alike), with PREPARE run before each run if given.
+# Every command runs as `sh -c '…'` under hyperfine -N: the shell's start-up is in every
+# figure alike and nothing is subtracted. (Without -N, hyperfine runs each command through a
+# shell and subtracts the shell's measured start-up from it; a ratio of two such differences
+# is not the ratio of the commands: it read 1.30x here where the commands' own ratio was
+# 1.5-1.7x.)
+# median_ms NAME COMMAND [PREPARE]: median wall time of COMMAND, with PREPARE run before each
+# run if given.
 median_ms() {
-  local prepare=(); [ -n "${3:-}" ] && prepare=(--prepare "$3")
-  hyperfine -w 2 -r "$runs" --export-json "$work/h.json" "${prepare[@]}" "$2" >/dev/null 2>&1 || {
+  local prepare=(); [ -n "${3:-}" ] && prepare=(--prepare "sh -c '$3'")
+  hyperfine -N -w 2 -r "$runs" --export-json "$work/h.json" "${prepare[@]}" "sh -c '$2'" >/dev/null 2>&1 || {
     echo "benchmark failed: $2" >&2; sh -c "$2" >&2; exit 1; }
   python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$work/h.json"
+}
+# versus_start COMMAND: COMMAND and process start (`--version`, stdin from the same file),
+# both as `sh -c 'exec …'`, run interleaved (scripts/interleave.py: start, command, start, …)
+# 300 times each, so that the machine's drift falls on both alike; prints
+# "command-mean start-mean ratio-of-means ratio-of-medians".
+versus_start() {
+  python3 scripts/interleave.py 300 "start=exec $bin --version < $work/one$n.txt" "cmd=$1" > "$work/v.json"
+  python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+s, c = r["start"], r["cmd"]
+print("%.2f %.2f %.2f %.2f" % (c["mean_ms"], s["mean_ms"], c["mean_ratio"], c["median_ratio"]))' "$work/v.json"
 }
 rss_mb() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'; }
 
@@ -54,6 +71,9 @@ for n in $sizes; do
   v_ms=$(median_ms verify "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt")
   printf '%-34s %8s %12s %10s   => %s\n' "verify (key file)" "$n" "$v_ms" \
     "$(rss_mb "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt")" "$(ratios "$v_ms")"
+  read -r vm sm rmean rmed < <(versus_start "exec $bin --store $s --key-file $k verify -q --ip 10.1.2.3 < $work/one$n.txt")
+  printf '%-34s %8s %12s %10s   => %s× start by means (%s ms), %s× by medians (goal <= 1.25)\n' \
+    "verify vs start, interleaved" "$n" "$vm" "-" "$rmean" "$sm" "$rmed"
   # The first verify of a key in a minute writes its last use: each run takes a fresh token.
   cp "$s" "$work/f.store"; tail -n +2 "$work/t$n.txt" | tail -200 > "$work/fresh.txt"
   printf '%-34s %8s %12s %10s\n' "verify, first use in a minute" "$n" "$(median_ms row \
