@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of issue 26: verifier snapshots at SIZES keys (default "100000 1000000").
 # For each size: `import` of the keys, `verifier export` (time, peak RSS), snapshot size vs
-# store size; `verify --verifier` of one token against `--version` (hyperfine -N, both sides
-# as `sh -c 'exec …'` with stdin from a file, in the same run); `serve --verifier` load time
+# store size; `verify --verifier` of one token against `--version` (interleaved, both sides
+# as `sh -c 'exec …'` with stdin from a file); `serve --verifier` load time
 # (start to "listening"), RSS per key, and the peak while it reloads a new export.
 # Needs python3 and /usr/bin/time (Debian: time).
 set -euo pipefail
