@@ -40,7 +40,9 @@ for i in range(int(sys.argv[1])):
     "$n" "$isecs" "$((ikb / 1024))" "$esecs" "$((ekb / 1024))" "$(echo "$store/1048576" | bc -l)" \
     "$(echo "$snap/1048576" | bc -l)" "$(echo "$snap/$store" | bc -l)"
   # The same shape on both sides (`sh -c 'exec …'`, stdin from a file), interleaved so that
-  # the machine's drift falls on both alike (scripts/interleave.py).
+  # the machine's drift falls on both alike (scripts/interleave.py), after the writeback of
+  # the files just written.
+  sync; sleep 3
   python3 scripts/interleave.py 300 \
     "start=exec $bin --version < $d/token" \
     "verify=exec env -u APIKEYS_STORE -u APIKEYS_KEY_FILE -u APIKEYS_PASSPHRASE $bin verify --verifier $d/v.snap --verifier-key $d/v.key < $d/token" \
