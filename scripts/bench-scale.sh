@@ -43,9 +43,11 @@ for i in range(int(sys.argv[1])):
   # the machine's drift falls on both alike (scripts/interleave.py), after the writeback of
   # the files just written.
   sync; sleep 3
-  python3 scripts/interleave.py 300 \
+  # (No admin credential in the environment of either side, and no `env` in one of them:
+  # an extra exec would be timed on one side only.)
+  env -u APIKEYS_STORE -u APIKEYS_KEY_FILE -u APIKEYS_PASSPHRASE python3 scripts/interleave.py 300 \
     "start=exec $bin --version < $d/token" \
-    "verify=exec env -u APIKEYS_STORE -u APIKEYS_KEY_FILE -u APIKEYS_PASSPHRASE $bin verify --verifier $d/v.snap --verifier-key $d/v.key < $d/token" \
+    "verify=exec $bin verify --verifier $d/v.snap --verifier-key $d/v.key < $d/token" \
     > "$d/h.json"
   python3 -c "
 import json, sys

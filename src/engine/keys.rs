@@ -701,6 +701,17 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_stays_small() {
+        // What a million keys cost in serve (SPEC §8 "Scale"): the entry, its strings and
+        // about 10 bytes of table.
+        assert!(
+            std::mem::size_of::<Entry>() <= 88,
+            "{}",
+            std::mem::size_of::<Entry>()
+        );
+    }
+
+    #[test]
     fn a_second_key_of_the_same_id_takes_the_first_ones_place() {
         let mut second = view("AAAAAAAAAAAA", &[], &[]);
         second.name = Cow::Borrowed("second");
