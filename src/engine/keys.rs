@@ -257,12 +257,46 @@ struct Nets {
 pub struct KeyMap {
     entries: Vec<Entry>,
     table: HashTable<u32>,
-    scope_lists: Vec<Box<[String]>>,
-    net_lists: Vec<Nets>,
-    /// The lists seen so far, by their length-prefixed concatenation.
-    scope_ids: HashMap<Box<[u8]>, u32, IdHash>,
-    net_ids: HashMap<Box<[u8]>, u32, IdHash>,
+    scope_lists: Lists<Box<[String]>>,
+    net_lists: Lists<Nets>,
     scratch: Vec<u8>,
+}
+
+/// Lists that many keys share, each kept once and named by its number; number 0 is the
+/// empty list.
+struct Lists<T> {
+    lists: Vec<T>,
+    /// The lists seen so far, by their length-prefixed concatenation.
+    ids: HashMap<Box<[u8]>, u32, IdHash>,
+}
+
+impl<T> Lists<T> {
+    fn new(empty: T) -> Lists<T> {
+        Lists {
+            lists: vec![empty],
+            ids: HashMap::default(),
+        }
+    }
+
+    /// The number of the list of `items`, made by `make` the first time it is seen.
+    fn number<S: AsRef<str>>(
+        &mut self,
+        scratch: &mut Vec<u8>,
+        items: &[S],
+        make: impl FnOnce(&[S]) -> T,
+    ) -> u32 {
+        if items.is_empty() {
+            return 0;
+        }
+        list_key(scratch, items);
+        if let Some(&i) = self.ids.get(scratch.as_slice()) {
+            return i;
+        }
+        let i = self.lists.len() as u32;
+        self.lists.push(make(items));
+        self.ids.insert(scratch.as_slice().into(), i);
+        i
+    }
 }
 
 fn id_hash(id: &str) -> u64 {
@@ -285,51 +319,32 @@ impl KeyMap {
         KeyMap {
             entries: Vec::with_capacity(capacity),
             table: HashTable::with_capacity(capacity),
-            scope_lists: vec![Box::default()],
-            net_lists: vec![Nets {
+            scope_lists: Lists::new(Box::default()),
+            net_lists: Lists::new(Nets {
                 list: Box::default(),
                 unreadable: false,
-            }],
-            scope_ids: HashMap::default(),
-            net_ids: HashMap::default(),
+            }),
             scratch: Vec::new(),
         }
     }
 
     /// The number of a list of scopes, kept once.
     fn scopes<S: AsRef<str>>(&mut self, items: &[S]) -> u32 {
-        if items.is_empty() {
-            return 0;
-        }
-        list_key(&mut self.scratch, items);
-        if let Some(&i) = self.scope_ids.get(self.scratch.as_slice()) {
-            return i;
-        }
-        let i = self.scope_lists.len() as u32;
-        self.scope_lists
-            .push(items.iter().map(|s| s.as_ref().to_string()).collect());
-        self.scope_ids.insert(self.scratch.as_slice().into(), i);
-        i
+        self.scope_lists.number(&mut self.scratch, items, |items| {
+            items.iter().map(|s| s.as_ref().to_string()).collect()
+        })
     }
 
     /// The number of a list of networks, parsed once; one that cannot be read allows none.
     fn nets<S: AsRef<str>>(&mut self, items: &[S]) -> u32 {
-        if items.is_empty() {
-            return 0;
-        }
-        list_key(&mut self.scratch, items);
-        if let Some(&i) = self.net_ids.get(self.scratch.as_slice()) {
-            return i;
-        }
-        let parsed: Vec<Option<ipnet::IpNet>> =
-            items.iter().map(|s| s.as_ref().parse().ok()).collect();
-        let i = self.net_lists.len() as u32;
-        self.net_lists.push(Nets {
-            unreadable: parsed.iter().any(Option::is_none),
-            list: parsed.into_iter().flatten().collect(),
-        });
-        self.net_ids.insert(self.scratch.as_slice().into(), i);
-        i
+        self.net_lists.number(&mut self.scratch, items, |items| {
+            let parsed: Vec<Option<ipnet::IpNet>> =
+                items.iter().map(|s| s.as_ref().parse().ok()).collect();
+            Nets {
+                unreadable: parsed.iter().any(Option::is_none),
+                list: parsed.into_iter().flatten().collect(),
+            }
+        })
     }
 
     /// Adds a key; a second key of the same id takes the first one's place.
@@ -519,8 +534,8 @@ impl KeySet {
             usage_marks,
             entries: keys.entries,
             table: keys.table,
-            scope_lists: keys.scope_lists,
-            net_lists: keys.net_lists,
+            scope_lists: keys.scope_lists.lists,
+            net_lists: keys.net_lists.lists,
         }
     }
 

@@ -283,18 +283,13 @@ fn large_exports_and_loads_show_a_bar_at_a_terminal_and_one_line_otherwise() {
         .find(|l| l.starts_with("verifier export: 20000 keys, "));
     assert!(line.is_some_and(|l| l.ends_with(" s")), "{}", out.stderr);
     assert!(!out.stderr.contains("[="), "{}", out.stderr);
-    let server = crate::server::Server::spawn(crate::fleet::snapshot_cmd(
+    let state = env.path("state");
+    let server = crate::fleet::serve_snapshot(
         &env,
-        "serve",
         "v.snap",
         "v.key",
-        &[
-            "--listen",
-            "127.0.0.1:0",
-            "--state",
-            env.path("state").to_str().unwrap(),
-        ],
-    ));
+        &["--state", state.to_str().unwrap()],
+    );
     let log = server.log();
     let line = log
         .lines()
