@@ -299,3 +299,51 @@ fn large_exports_and_loads_show_a_bar_at_a_terminal_and_one_line_otherwise() {
     assert_eq!(server.verify(&ks[19_999].1).status, 200);
     server.stop();
 }
+
+#[test]
+fn a_stored_network_that_cannot_be_read_allows_no_address_in_the_snapshot_either() {
+    let env = TestEnv::new();
+    let token = env.create("office", &["--allow-ip", "10.0.0.0/8"]);
+    // A store whose allowed-IP entry no longer parses (written through the library, as a
+    // damaged or hand-edited database would hold it).
+    let unlock = apikeys::store::unlock::UnlockOptions {
+        key_file: Some(env.key_file.clone()),
+        ..Default::default()
+    };
+    let mut store = apikeys::store::Store::open(&env.store, &unlock).unwrap();
+    store
+        .write(|tx, _| {
+            let n = tx.execute(
+                "UPDATE keys SET allowed_ips = '[\"10.0.0.0/8\",\"not-a-network\"]'",
+                [],
+            )?;
+            assert_eq!(n, 1);
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let ip = ["--ip", "10.1.2.3"];
+    let from_store = env.verify(&token, &ip);
+    assert_eq!(from_store.code, 14, "{from_store:?}");
+    export(&env, "v.snap", "v.key");
+    let out = verify_snap(
+        &env,
+        "v.snap",
+        "v.key",
+        &token,
+        &["--ip", "10.1.2.3", "--format", "json"],
+    );
+    assert_eq!(out.code, 14, "{out:?}");
+    assert_eq!(out.json()["code"], "ip_denied");
+    // The other keys of the snapshot still load and answer (nothing refused as a whole).
+    let server = crate::fleet::serve_snapshot(&env, "v.snap", "v.key", &[]);
+    let answer = server.get(
+        "/verify",
+        &[
+            ("X-API-Key", token.as_str()),
+            ("X-Forwarded-For", "10.1.2.3"),
+        ],
+    );
+    assert_eq!(answer.status, 403, "{}", server.log());
+    server.stop();
+}
