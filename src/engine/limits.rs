@@ -205,7 +205,8 @@ pub fn decide(limits: &Limits, state: &State, cost: i64, now_ms: i64) -> Decisio
         .filter(|_| remaining.is_some())
         .map(|r| r.next_at(limits.created_at, now));
     let mut tats = Vec::with_capacity(limits.rates.len());
-    let mut rate_wait: Option<i128> = None;
+    // The longest wait, and the limit of the rate that sets it: the one that said no.
+    let mut rate_wait: Option<(i128, u64)> = None;
     let mut headroom: Option<Headroom> = None;
     for (i, rate) in limits.rates.iter().enumerate() {
         let (n, per) = (rate.n as i128, rate.per_ms as i128);
@@ -217,7 +218,9 @@ pub fn decide(limits: &Limits, state: &State, cost: i64, now_ms: i64) -> Decisio
         let over = new_tat - now_u - capacity;
         if over > 0 {
             let wait_ms = ceil_div(over, n);
-            rate_wait = Some(rate_wait.map_or(wait_ms, |w| w.max(wait_ms)));
+            if rate_wait.is_none_or(|(w, _)| wait_ms > w) {
+                rate_wait = Some((wait_ms, rate.n));
+            }
             tats.push(stored as i64);
             continue;
         }
@@ -240,21 +243,15 @@ pub fn decide(limits: &Limits, state: &State, cost: i64, now_ms: i64) -> Decisio
         remaining,
         refills_at,
     };
-    if let Some(wait_ms) = rate_wait {
-        let mut d = denied(
-            Verdict::RateLimited,
-            Some(ceil_div(wait_ms, 1000).max(1) as i64),
-        );
-        // The tightest limit is the one that said no: nothing left until it refills.
-        d.headroom = limits
-            .rates
-            .iter()
-            .map(|r| Headroom {
-                limit: r.n,
-                remaining: 0,
-                reset_secs: ceil_div(wait_ms, 1000).max(1) as i64,
-            })
-            .next();
+    if let Some((wait_ms, limit)) = rate_wait {
+        let retry = ceil_div(wait_ms, 1000).max(1) as i64;
+        let mut d = denied(Verdict::RateLimited, Some(retry));
+        // The tightest limit is the one that said no for longest: nothing left until then.
+        d.headroom = Some(Headroom {
+            limit,
+            remaining: 0,
+            reset_secs: retry,
+        });
         return d;
     }
     if remaining.is_some_and(|r| r < cost) {
@@ -359,6 +356,21 @@ mod tests {
             2,
             "the tightest limit is reported"
         );
+        // A denial names the rate that said no for longest (2/1m: one more in 30 s), not the
+        // first one listed (10/1s, which would have allowed this request).
+        let h = d3.headroom.unwrap();
+        assert_eq!((h.limit, h.remaining), (2, 0));
+        assert_eq!(Some(h.reset_secs), d3.retry_after);
+        assert_eq!(h.reset_secs, 30, "{h:?}");
+        // Both rates over: the longer wait wins, though its rate is listed second.
+        let two = limits(&[(1, 1000), (2, 60_000)]);
+        let d1 = decide(&two, &State::default(), 1, 0);
+        let d2 = decide(&two, &d1.state, 1, 1500);
+        assert_eq!(d2.verdict, Verdict::Allowed);
+        let d3 = decide(&two, &d2.state, 1, 1600);
+        assert_eq!(d3.verdict, Verdict::RateLimited);
+        assert_eq!(d3.headroom.unwrap().limit, 2);
+        assert_eq!(d3.retry_after, Some(29));
         // Uses run out before the rate: nothing taken from the buckets.
         let s = State {
             remaining: Some(1),

@@ -67,7 +67,7 @@ if has_uses and refill_n >= 0 then
 end
 
 local new_ms, new_fr = {}, {}
-local wait = -1
+local wait, wait_limit = -1, -1
 local hr_limit, hr_left, hr_reset = -1, -1, -1
 local longest = 0
 for i = 1, nrates do
@@ -92,7 +92,9 @@ for i = 1, nrates do
   local frac_up = 0
   if f2 > 0 then frac_up = 1 end
   if d > 0 or (d == 0 and f2 > 0) then
-    wait = math.max(wait, d + frac_up)
+    if d + frac_up > wait then
+      wait, wait_limit = d + frac_up, n
+    end
   else
     new_ms[i], new_fr[i] = ms2, f2
     local left = math.floor(((-d) * n - f2) / per)
@@ -112,8 +114,8 @@ local function denied(reply)
 end
 if wait >= 0 then
   local retry = math.max(math.floor((wait + 999) / 1000), 1)
-  -- The first rate stands for the limit that said no, as in Rust.
-  return denied({1, has_uses and 1 or 0, remaining, retry, tonumber(ARGV[10]), 0, retry, refills_at, seeded})
+  -- The rate that said no for longest stands for the limit, as in Rust.
+  return denied({1, has_uses and 1 or 0, remaining, retry, wait_limit, 0, retry, refills_at, seeded})
 end
 if has_uses and remaining < cost then
   local retry = -1
