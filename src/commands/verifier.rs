@@ -165,16 +165,18 @@ fn export_indexed(
             message: format!("a key cannot be written to the snapshot: {e}"),
             hint: "report this as a bug".into(),
         })?);
-        if records.len() % 1024 == 0 {
-            bar.inc(1024);
+        // Every 4,096 keys: indicatif draws a burst of about 20 at once, then 20 a second,
+        // and the write that follows should be drawn too.
+        if records.len() % 4096 == 0 {
+            bar.inc(4096);
         }
         Ok(())
     })?;
     // The decrypted database is not needed again: its memory goes back now, not at exit.
     store.release_database();
     let keys = records.len();
-    bar.set_position(0);
     bar.set_message("write");
+    bar.set_position(0);
     crate::store::file::replace_unlocked(out, |f| {
         indexed::write(
             f,
