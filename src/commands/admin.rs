@@ -290,6 +290,22 @@ fn add(ctx: &Context, name: &str, c: Credentials) -> Result<()> {
     Ok(())
 }
 
+/// A re-key (`admin remove`, `passwd`) met another admin's slot from before teams: only that
+/// admin's own credential can carry it over to the new data key (exit 7).
+pub(super) fn legacy_slot_of_another(name: &str) -> Error {
+    Error::Policy {
+        message: format!(
+            "admin {} has a slot from before teams, which only its own credential can carry over to a new data key",
+            sanitize(name)
+        ),
+        hint: Some(format!(
+            "run this command unlocked with {}'s credential, or remove {} as well",
+            sanitize(name),
+            sanitize(name)
+        )),
+    }
+}
+
 /// The slots of `header` but `name`, wrapping `new_key`. A slot from before teams cannot be
 /// wrapped without its credential: the caller's own is made anew with the credential that
 /// opened the store; another one refuses the change.
@@ -308,20 +324,7 @@ fn rewrapped(store: &Store, header: &Header, name: &str, new_key: &Key32) -> Res
                 Slot::passphrase(&s.name, p, s.kdf, new_key)?
             }
             (true, Some(Credential::KeyFile(_, k))) => Slot::key_file(&s.name, k, new_key)?,
-            _ => {
-                return Err(Error::Policy {
-                    message: format!(
-                        "admin {} has a slot from before teams, which only its own credential can carry over to a new data key",
-                        sanitize(&s.name)
-                    ),
-                    hint: format!(
-                        "run this command unlocked with {}'s credential, or remove {} as well",
-                        sanitize(&s.name),
-                        sanitize(&s.name)
-                    )
-                    .into(),
-                });
-            }
+            _ => return Err(legacy_slot_of_another(&s.name)),
         };
         fresh.created_at = s.created_at;
         out.push(fresh);

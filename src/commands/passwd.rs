@@ -139,8 +139,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     }
                     None => kept.wrap(&new_key)?,
                 }
-            } else {
+            } else if kept.kind_is_current() {
                 kept.wrap(&new_key)?;
+            } else {
+                return Err(super::admin::legacy_slot_of_another(&s.name));
             }
             slots.push(kept);
         }

@@ -277,6 +277,13 @@ async fn serve(
         };
         bound.push((listener, shown));
     }
+    // The signal handlers are in place before the first "listening" line: a supervisor that
+    // stops the server as soon as it has said so still gets the orderly stop (uses written
+    // back), never the default death by signal.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Error::Io(format!("cannot handle SIGTERM: {e}")))?;
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| Error::Io(format!("cannot handle SIGINT: {e}")))?;
     // Every address is bound before the first "listening" line: a line is a promise that
     // all of them answer.
     for (listener, shown) in bound {
@@ -343,10 +350,6 @@ async fn serve(
             }
         })
     };
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| Error::Io(format!("cannot handle SIGTERM: {e}")))?;
-    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .map_err(|e| Error::Io(format!("cannot handle SIGINT: {e}")))?;
     // Every listener answers and the signal handlers are in place: tell systemd (Type=notify)
     // that the service is up. Outside systemd (no NOTIFY_SOCKET) this does nothing.
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);

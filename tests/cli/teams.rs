@@ -373,3 +373,70 @@ fn a_store_from_before_teams_opens_and_migrates_on_its_first_write() {
     as_identity(&env, &bob, &["list"]).code(0);
     with_pass(&["list"]).code(0);
 }
+
+#[test]
+fn passwd_refuses_another_admins_slot_from_before_teams_as_admin_remove_does() {
+    let env = TestEnv::bare();
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::create_dir_all(env.store.parent().unwrap()).unwrap();
+    std::fs::copy(fx.join("pre-teams.store"), &env.store).unwrap();
+    let pass = fx.join("pre-teams.passphrase");
+    let with_pass = |args: &[&str]| {
+        let mut c = env.bare_cmd(args);
+        c.env("APIKEYS_PASSPHRASE_FILE", &pass);
+        crate::harness::finish(c.output().unwrap())
+    };
+    // Carol joins with a passphrase of her own; the first admin's two slots stay as they were.
+    let carol_pass = env.write("carol.txt", "carol's own passphrase\n");
+    let carol_pass = carol_pass.to_str().unwrap();
+    with_pass(&[
+        "admin",
+        "add",
+        "carol",
+        "--passphrase",
+        "--new-passphrase-file",
+        carol_pass,
+        "--yes",
+    ])
+    .code(0);
+    let as_carol = |args: &[&str]| {
+        let mut c = env.bare_cmd(args);
+        c.env("APIKEYS_PASSPHRASE_FILE", carol_pass);
+        crate::harness::finish(c.output().unwrap())
+    };
+    as_carol(&["list"]).code(0);
+    let before = env.store_bytes();
+    // Her passwd re-keys, and the first admin's passphrase slot cannot be carried over
+    // without that passphrase: a policy refusal with a hint, as `admin remove` gives.
+    let new_pass = env.write("new.txt", "carol's next passphrase\n");
+    let out = as_carol(&[
+        "passwd",
+        "--remove-key-file",
+        "--new-passphrase-file",
+        new_pass.to_str().unwrap(),
+        "--yes",
+    ])
+    .code(7);
+    assert!(
+        out.stderr
+            .contains("admin passphrase has a slot from before teams"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("unlocked with passphrase's credential"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(env.store_bytes(), before, "nothing was written");
+    let out = as_carol(&["admin", "remove", "key-file", "--yes"]).code(7);
+    assert!(
+        out.stderr
+            .contains("admin passphrase has a slot from before teams"),
+        "{}",
+        out.stderr
+    );
+    // Unlocked by the first admin, both work.
+    with_pass(&["admin", "remove", "key-file", "--yes"]).code(0);
+    as_carol(&["list"]).code(0);
+}
