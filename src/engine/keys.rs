@@ -388,11 +388,7 @@ impl KeyMap {
         let scopes = self.scopes(&k.scopes);
         let nets = self.nets(&k.allowed_ips);
         let more = More {
-            meta: if k.meta.is_empty() {
-                BTreeMap::new()
-            } else {
-                k.meta.clone().into_owned()
-            },
+            meta: k.meta.clone().into_owned(),
             remaining: k.remaining,
             limits,
             refill_period: k.refill_period,
@@ -623,8 +619,8 @@ pub fn each_view(conn: &Connection, mut f: impl FnMut(&EntryView<'_>) -> Result<
             hash: Cow::Owned(crate::hex::encode(&row.hash)),
             revoked: row.revoked,
             expires_at: row.expires_at,
-            allowed_ips: texts(&row.allowed_ips),
-            scopes: texts(&scopes),
+            allowed_ips: Text::list(&row.allowed_ips),
+            scopes: Text::list(&scopes),
             owner: row.owner.as_deref().map(Cow::Borrowed),
             meta: Cow::Borrowed(&row.meta),
             remaining: row.remaining,
@@ -643,10 +639,6 @@ pub fn each_view(conn: &Connection, mut f: impl FnMut(&EntryView<'_>) -> Result<
         }
     })?;
     failed.map_or(Ok(()), Err)
-}
-
-fn texts(v: &[String]) -> Vec<Text<'_>> {
-    v.iter().map(|s| Text(Cow::Borrowed(s.as_str()))).collect()
 }
 
 #[cfg(test)]

@@ -14,6 +14,15 @@ use std::sync::atomic::Ordering;
 pub trait Serving {
     /// Loads the first snapshot; returns how many keys it has.
     fn start(&mut self, shared: &Shared) -> Result<usize>;
+    /// "N keys, B bytes, S s": what a load took, for its one log line.
+    fn figures(source: &Source, keys: usize, started: std::time::Instant) -> String {
+        let bytes = std::fs::metadata(source.path()).map_or(0, |m| m.len());
+        format!(
+            "{keys} keys, {bytes} bytes, {:.2} s",
+            started.elapsed().as_secs_f64()
+        )
+    }
+
     /// Loads what changed, if anything, and serves it.
     fn reload_once(&mut self, shared: &Shared, failed: &mut Option<Option<Ident>>);
     /// Writes the pending uses back.
@@ -39,11 +48,7 @@ impl Serving for Source {
                 *failed = None;
                 shared.stale.store(false, Ordering::Relaxed);
                 shared.metrics.reloads.fetch_add(1, Ordering::Relaxed);
-                let bytes = std::fs::metadata(self.path()).map_or(0, |m| m.len());
-                log(&format!(
-                    "reload: {keys} keys, {bytes} bytes, {:.2} s",
-                    started.elapsed().as_secs_f64()
-                ));
+                log(&format!("reload: {}", figures(self, keys, started)));
             }
             Ok(None) => {}
             Err(e) => {
@@ -120,6 +125,15 @@ impl Serving for Source {
     }
 }
 
+/// "N keys, B bytes, S s": what a load took, for its one log line.
+fn figures(source: &Source, keys: usize, started: std::time::Instant) -> String {
+    let bytes = std::fs::metadata(source.path()).map_or(0, |m| m.len());
+    format!(
+        "{keys} keys, {bytes} bytes, {:.2} s",
+        started.elapsed().as_secs_f64()
+    )
+}
+
 /// Loads what changed, if anything (everything when `first`), and serves it. `Ok(None)`:
 /// nothing new. A snapshot older than the one served is refused (a rollback).
 fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usize>> {
@@ -139,12 +153,10 @@ fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usiz
     bar.finish_and_clear();
     let meta = meta.expect("a snapshot has a header");
     if first {
-        let bytes = std::fs::metadata(source.path()).map_or(0, |m| m.len());
         log(&format!(
-            "loaded generation {}: {} keys, {bytes} bytes, {:.2} s",
+            "loaded generation {}: {}",
             meta.generation,
-            snap.len(),
-            started.elapsed().as_secs_f64()
+            figures(source, snap.len(), started)
         ));
     }
     let held = shared.current().map_or(0, |l| l.generation);

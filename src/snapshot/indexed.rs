@@ -9,7 +9,7 @@
 //! ```
 
 use super::payload::EntryView;
-use super::{MAGIC, Meta, VerifierKey, refused};
+use super::{MAGIC, Meta, VerifierKey, file_error, refused};
 use crate::error::{Error, Result};
 use crate::store::crypto::{self, NONCE_LEN, TAG_LEN};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
@@ -56,17 +56,15 @@ impl Tagger {
             .try_into()
             .expect("16 bytes")
     }
-}
 
-/// One key of a snapshot being written: its tag, and its entry as a block holds it (json).
-pub type Record = ([u8; 16], Box<[u8]>);
-
-impl Tagger {
     /// The record of one key.
     pub fn record(&self, e: &EntryView<'_>) -> std::io::Result<Record> {
         Ok((self.tag(&e.id), serde_json::to_vec(e)?.into_boxed_slice()))
     }
 }
+
+/// One key of a snapshot being written: its tag, and its entry as a block holds it (json).
+pub type Record = ([u8; 16], Box<[u8]>);
 
 /// The fixed header of a format-2 file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,15 +151,24 @@ fn aad(meta: &Meta, block: u32) -> [u8; 28] {
     a
 }
 
+/// nonce ‖ ciphertext ‖ tag, sealed in the buffer it is returned in (the plain text is
+/// overwritten there by the seal, before the buffer leaves).
 fn seal_section(vkey: &VerifierKey, meta: &Meta, block: u32, plain: &[u8]) -> Result<Vec<u8>> {
     let nonce = crypto::random_nonce()?;
-    let mut buf = Zeroizing::new(plain.to_vec());
-    let tag = crypto::seal_in_place(&vkey.key, &nonce, &aad(meta, block), &mut buf)?;
-    let mut out = Vec::with_capacity(NONCE_LEN + buf.len() + TAG_LEN);
+    let mut out = Vec::with_capacity(NONCE_LEN + plain.len() + TAG_LEN);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&buf);
-    out.extend_from_slice(&tag);
-    Ok(out)
+    out.extend_from_slice(plain);
+    let tag = crypto::seal_in_place(&vkey.key, &nonce, &aad(meta, block), &mut out[NONCE_LEN..]);
+    match tag {
+        Ok(tag) => {
+            out.extend_from_slice(&tag);
+            Ok(out)
+        }
+        Err(e) => {
+            zeroize::Zeroize::zeroize(&mut out);
+            Err(e)
+        }
+    }
 }
 
 fn open_section(
@@ -327,6 +334,14 @@ pub fn write(
     Ok(keys)
 }
 
+/// One block read and opened.
+struct Opening {
+    plain: Zeroizing<Vec<u8>>,
+    leaf: [u8; 32],
+    /// The block's first tag as the index gives it: the block must say the same.
+    first: [u8; 16],
+}
+
 /// A format-2 file opened for reading, its header's signature checked.
 struct Reader<'a> {
     path: &'a Path,
@@ -338,10 +353,7 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn open(path: &'a Path, vkey: &'a VerifierKey) -> Result<Reader<'a>> {
-        let file = File::open(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::NoStore(path.to_path_buf()),
-            _ => Error::io("read", path, e),
-        })?;
+        let file = File::open(path).map_err(|e| file_error(path, e))?;
         let len = file
             .metadata()
             .map_err(|e| Error::io("read", path, e))?
@@ -421,9 +433,10 @@ impl<'a> Reader<'a> {
     }
 
     /// Block `i`, checked against the root by the hashes on its path, and opened: its
-    /// plain text (parse it with [`Reader::parse`]) and its leaf hash.
-    fn block(&self, i: u32, check_path: bool) -> Result<(Zeroizing<Vec<u8>>, [u8; 32])> {
-        let (_, at, len) = self.entry(i)?;
+    /// plain text (parse it with [`Reader::parse`]), its leaf hash, and the first tag the
+    /// index gives it.
+    fn block(&self, i: u32, check_path: bool) -> Result<Opening> {
+        let (first, at, len) = self.entry(i)?;
         let sealed = self.read(at, len)?;
         let l = leaf(i, &sealed);
         if check_path {
@@ -453,7 +466,20 @@ impl<'a> Reader<'a> {
         }
         let plain = open_section(self.vkey, &self.h.meta, i, &sealed)
             .ok_or_else(|| self.bad("a block's seal does not open"))?;
-        Ok((plain, l))
+        Ok(Opening {
+            plain,
+            leaf: l,
+            first,
+        })
+    }
+
+    /// What a caller gets of the header and the global section.
+    fn opened(&self, g: &Global) -> Opened {
+        (
+            self.h.meta,
+            Zeroizing::new(g.pepper.clone()),
+            g.usage_marks.clone(),
+        )
     }
 
     fn parse<'p>(&self, plain: &'p [u8]) -> Result<Block<'p>> {
@@ -498,20 +524,16 @@ pub fn open_one(
                 hi = mid;
             }
         }
-        let (plain, _) = r.block(lo, true)?;
-        let block = r.parse(&plain)?;
-        if !in_range(lo, &block, &tag) || crate::hex::encode(&r.entry(lo)?.0) != block.lo {
+        let opening = r.block(lo, true)?;
+        let block = r.parse(&opening.plain)?;
+        if !in_range(lo, &block, &tag) || crate::hex::encode(&opening.first) != block.lo {
             return Err(r.bad("its index does not match its blocks"));
         }
         for k in block.keys.iter().filter(|k| k.id == id) {
             each(&r.h.meta, k)?;
         }
     }
-    Ok((
-        r.h.meta,
-        Zeroizing::new(g.pepper.clone()),
-        g.usage_marks.clone(),
-    ))
+    Ok(r.opened(&g))
 }
 
 /// Opens every key of a format-2 snapshot, block by block (each checked, the tree rebuilt and
@@ -547,18 +569,18 @@ pub fn open_all<T>(
             }
         });
         for (i, opened) in (0..r.h.blocks).zip(rx) {
-            let (plain, l) = opened?;
-            let block = r.parse(&plain)?;
+            let opening = opened?;
+            let block = r.parse(&opening.plain)?;
             // The blocks tile the tag space in order, with no gap or overlap, and the index
             // says where each begins.
             if i > 0 && prev_hi.as_deref() != Some(block.lo.as_str()) {
                 return Err(r.bad("its blocks are out of order"));
             }
-            if crate::hex::encode(&r.entry(i)?.0) != block.lo {
+            if crate::hex::encode(&opening.first) != block.lo {
                 return Err(r.bad("its index does not match its blocks"));
             }
             prev_hi = block.hi.clone();
-            leaves.push(l);
+            leaves.push(opening.leaf);
             count += block.keys.len() as u64;
             for k in &block.keys {
                 each(&mut into, &meta, k)?;
@@ -566,10 +588,7 @@ pub fn open_all<T>(
         }
         Ok(())
     })?;
-    if leaves.len() != r.h.blocks as usize {
-        return Err(r.bad("its blocks do not add up"));
-    }
-    if prev_hi.is_some() || count != r.h.keys {
+    if leaves.len() != r.h.blocks as usize || prev_hi.is_some() || count != r.h.keys {
         return Err(r.bad("its blocks do not add up"));
     }
     // The tree as computed, against the signed root and against every hash stored (which a
@@ -582,20 +601,12 @@ pub fn open_all<T>(
     if stored != levels.concat().concat() {
         return Err(r.bad("its stored hash tree does not match its blocks"));
     }
-    let opened = (
-        r.h.meta,
-        Zeroizing::new(g.pepper.clone()),
-        g.usage_marks.clone(),
-    );
-    Ok((opened, into))
+    Ok((r.opened(&g), into))
 }
 
 /// The version of a snapshot file, from its first ten bytes.
 pub fn version_of(path: &Path) -> Result<Option<u16>> {
-    let f = File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NoStore(path.to_path_buf()),
-        _ => Error::io("read", path, e),
-    })?;
+    let f = File::open(path).map_err(|e| file_error(path, e))?;
     let mut b = [0u8; 10];
     Ok(f.read_exact_at(&mut b, 0)
         .ok()

@@ -198,6 +198,14 @@ pub fn refused(path: &Path, why: &str) -> Error {
     }
 }
 
+/// An error opening or reading a snapshot file: a missing file is said as such.
+fn file_error(path: &Path, e: std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::NoStore(path.to_path_buf()),
+        _ => Error::io("read", path, e),
+    }
+}
+
 /// Reads, checks (signature, store id, seal, in that order) and opens a snapshot file of
 /// either format, whole.
 pub fn open(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Payload)> {
@@ -225,10 +233,7 @@ pub fn open_sealed(path: &Path, vkey: &VerifierKey) -> Result<(Meta, Payload)> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_LEN).read_to_end(&mut bytes))
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::NoStore(path.to_path_buf()),
-            _ => Error::io("read", path, e),
-        })?;
+        .map_err(|e| file_error(path, e))?;
     open_bytes(path, &bytes, vkey)
 }
 

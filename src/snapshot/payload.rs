@@ -60,6 +60,13 @@ pub struct EntryView<'a> {
 #[derive(Serialize, Deserialize)]
 pub struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
 
+impl Text<'_> {
+    /// A list of strings, borrowed.
+    pub fn list(v: &[String]) -> Vec<Text<'_>> {
+        v.iter().map(|s| Text(Cow::Borrowed(s.as_str()))).collect()
+    }
+}
+
 impl AsRef<str> for Text<'_> {
     fn as_ref(&self) -> &str {
         &self.0
@@ -76,7 +83,6 @@ fn no_meta(m: &BTreeMap<String, String>) -> bool {
 
 impl<'a> From<&'a PayloadEntry> for EntryView<'a> {
     fn from(e: &'a PayloadEntry) -> Self {
-        let strs = |v: &'a [String]| v.iter().map(|s| Text(Cow::Borrowed(s.as_str()))).collect();
         EntryView {
             id: Cow::Borrowed(&e.id),
             name: Cow::Borrowed(&e.name),
@@ -84,12 +90,12 @@ impl<'a> From<&'a PayloadEntry> for EntryView<'a> {
             hash: Cow::Borrowed(&e.hash),
             revoked: e.revoked,
             expires_at: e.expires_at,
-            allowed_ips: strs(&e.allowed_ips),
-            scopes: strs(&e.scopes),
+            allowed_ips: Text::list(&e.allowed_ips),
+            scopes: Text::list(&e.scopes),
             owner: e.owner.as_deref().map(Cow::Borrowed),
             meta: Cow::Borrowed(&e.meta),
             remaining: e.remaining,
-            rates: strs(&e.rates),
+            rates: Text::list(&e.rates),
             refill: e.refill.as_deref().map(Cow::Borrowed),
             created_at: e.refill.as_ref().map_or(0, |_| e.created_at),
             refill_period: e.refill_period,
