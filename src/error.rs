@@ -163,8 +163,8 @@ impl From<rusqlite::Error> for Error {
 impl From<serde_json::Error> for Error {
     fn from(err: serde_json::Error) -> Self {
         if err.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
-            // The reader closed the pipe: not a failure (see `output::stdout_err`).
-            return Error::Exit(0);
+            // The reader closed the pipe (see `output::stdout_err`).
+            return Error::Exit(crate::term::output::closed_pipe_exit());
         }
         if let Some(kind) = err.io_error_kind() {
             // Writing json failed on stdout (a full disk, a closed descriptor): say that.

@@ -78,13 +78,26 @@ fn warn(ctx: &Context, e: &Error) {
 
 /// Runs `scan`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    // scan's exit code is a verdict: a reader that goes away never turns it into 0.
+    crate::term::output::gate();
     let (checker, store) = checker(ctx, &args);
-    // Every prefix the store knows, and the default one.
-    let mut prefixes = vec![crate::token::DEFAULT_PREFIX.to_string()];
-    if let Some(s) = &store {
-        prefixes.extend(crate::store::queries::prefixes(s.conn())?);
-    }
-    let matcher = crate::scan::matcher::Matcher::new(prefixes);
+    // Every prefix the store or snapshot knows, and the default one; with neither, every
+    // token of the right shape whatever its prefix (a gate fails closed).
+    let matcher = match (&store, &checker.keys) {
+        (Some(s), _) => {
+            let mut prefixes = vec![crate::token::DEFAULT_PREFIX.to_string()];
+            prefixes.extend(crate::store::queries::prefixes(s.conn())?);
+            crate::scan::matcher::Matcher::new(prefixes)
+        }
+        (None, Some(keys)) => {
+            let prefixes: std::collections::BTreeSet<String> =
+                keys.entries().map(|e| e.prefix().to_string()).collect();
+            crate::scan::matcher::Matcher::new(
+                std::iter::once(crate::token::DEFAULT_PREFIX.to_string()).chain(prefixes),
+            )
+        }
+        (None, None) => crate::scan::matcher::Matcher::any_prefix(),
+    };
     let tally = Arc::new(Tally::default());
     let here = PathBuf::from(".");
     let dir = args.paths.first().cloned().unwrap_or(here.clone());
@@ -120,11 +133,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         stop.store(true, Ordering::Relaxed);
         let _ = handle.join();
     }
+    let failing = findings.iter().any(|f| f.status.fails());
+    if failing {
+        crate::term::output::gate_verdict(20);
+    }
     print(ctx, &args, &findings)?;
     if args.revoke {
         revoke(ctx, store, &findings)?;
     }
-    if findings.iter().any(|f| f.status.fails()) {
+    if failing {
         return Err(Error::Exit(20));
     }
     Ok(())

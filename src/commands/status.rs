@@ -59,8 +59,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut json = serde_json::json!({
         "store": store.path(),
         "bytes": store.file_len(),
-        "format_version": crate::store::format::VERSION,
-        "schema_version": schema::version(conn)?,
+        "format_version": store.on_disk().format,
+        "schema_version": store.on_disk().schema,
         "slots": slots,
         "unlocked_by": me,
         "policy": {
@@ -93,6 +93,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         });
     }
     let failing = args.fail && !soon.is_empty();
+    if args.fail {
+        // A gate: a reader that goes away never turns its verdict into 0.
+        crate::term::output::gate();
+        crate::term::output::gate_verdict(if failing { 7 } else { 0 });
+    }
     let gate = || -> Result<()> {
         if failing {
             Err(crate::error::Error::Exit(7))
@@ -129,14 +134,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let rows = [
         ("store", store.path().display().to_string()),
         ("size", format!("{} bytes", store.file_len())),
-        (
-            "format",
-            format!(
-                "version {}, schema {}",
-                crate::store::format::VERSION,
-                schema::version(conn)?
-            ),
-        ),
+        ("format", {
+            let d = store.on_disk();
+            let upgrade =
+                if (d.format, d.schema) == (crate::store::format::VERSION, schema::CURRENT) {
+                    String::new()
+                } else {
+                    format!(
+                        " (the next write upgrades it to version {}, schema {})",
+                        crate::store::format::VERSION,
+                        schema::CURRENT
+                    )
+                };
+            format!("version {}, schema {}{upgrade}", d.format, d.schema)
+        }),
         ("admins", slot_text),
         (
             "policy",

@@ -13,17 +13,22 @@ use std::path::PathBuf;
 pub enum VerifierCommand {
     /// Write a verify-only snapshot (sealed and signed) for machines that only check keys
     #[command(
-        after_help = "The verifier key file is created (0600) when PATH does not exist, and reused when it\ndoes. Give it, with the snapshot, to the machines that verify; it cannot mint or change keys.\n\nExamples:\n  apikeys verifier export --out /srv/apikeys/verify.snap --verifier-key /srv/apikeys/verify.key\n  apikeys verify --verifier verify.snap --verifier-key verify.key < token.txt"
+        after_help = "The verifier key file is reused when PATH exists. A store's first export creates it (0600);\na later export with a PATH that does not exist is refused (exit 5: a typo would cut every\nnode off from new snapshots) unless --new-verifier-key is given. Give it, with the snapshot, to the machines that verify; it cannot mint or change keys.\n\nExamples:\n  apikeys verifier export --out /srv/apikeys/verify.snap --verifier-key /srv/apikeys/verify.key\n  apikeys verify --verifier verify.snap --verifier-key verify.key < token.txt"
     )]
     Export {
         /// The snapshot file to write (replaced atomically)
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// The verifier key file: created when absent, reused when present
+        /// The verifier key file: reused when present; created on a store's first export, or
+        /// later with --new-verifier-key
         #[arg(long, value_name = "PATH")]
         verifier_key: PathBuf,
-        /// Write the older single-sealed format (1) instead of the block-indexed one (2)
-        #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=2), hide = true)]
+        /// Create a new verifier key at PATH although this store already exported with another
+        /// (every node must then get the new key file)
+        #[arg(long)]
+        new_verifier_key: bool,
+        /// Snapshot format: 2 (block-indexed, the default) or 1 (one sealed section, for nodes running a release from before format 2)
+        #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=2))]
         format_version: u16,
     },
 }
@@ -33,15 +38,39 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
     let VerifierCommand::Export {
         out,
         verifier_key,
+        new_verifier_key,
         format_version,
     } = cmd;
     let mut store = ctx.open()?;
     let store_id = store.header().store_id;
-    let existing = if verifier_key.exists() {
+    let existing = if std::fs::symlink_metadata(&verifier_key).is_ok() {
         Some(VerifierKey::read(&verifier_key)?)
     } else {
         None
     };
+    let known = known_keys(store.conn())?;
+    let exported_before = schema::secret(store.conn(), "verifier_generation")?.is_some();
+    if existing.is_none() && (exported_before || !known.is_empty()) && !new_verifier_key {
+        let list = if known.is_empty() {
+            "none recorded (exported before verifier keys were remembered)".to_string()
+        } else {
+            known
+                .iter()
+                .map(|k| format!("{} ({})", k.path, k.fingerprint))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(Error::Context {
+            message: crate::text::sanitize(&format!(
+                "no verifier key at {}; known keys: {list}",
+                verifier_key.display()
+            )),
+            hint: Some(
+                "check the path (a new key is one no node has: they would refuse every snapshot); to make a new key on purpose, pass --new-verifier-key and ship it to every node".into(),
+            ),
+            code: 5,
+        });
+    }
     let other = || {
         Error::conflict(
             format!(
@@ -57,6 +86,7 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
     let now = crate::policy::now();
     // The signing key is made on first export and never leaves the store; the generation
     // grows with every export. Both live in the sealed database.
+    let mut remembered = known;
     let (seed, generation) = store.write(|tx, _| {
         let seed: [u8; 32] = match schema::secret(tx, "signing_key")?
             .and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
@@ -86,15 +116,27 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
     })?;
     let signing = snapshot::signing_key(&seed);
     let public = snapshot::public_of(&signing);
-    let vkey = match existing {
+    let (vkey, how) = match existing {
         Some(v) if v.public != public => return Err(other()),
-        Some(v) => v,
+        Some(v) => (v, "reused"),
         None => {
             let v = VerifierKey::new(store_id, public)?;
             v.write_new(&verifier_key)?;
-            v
+            (v, "created")
         }
     };
+    // The store remembers every verifier key it has exported with (its fingerprint, never
+    // the key), so that a later path that names none of them is caught.
+    let fingerprint = vkey.fingerprint();
+    if !remembered.iter().any(|k| k.fingerprint == fingerprint) {
+        remembered.push(KnownKey {
+            fingerprint,
+            path: verifier_key.display().to_string(),
+            created_at: now,
+        });
+        let list = serde_json::to_vec(&remembered)?;
+        store.write(|tx, _| schema::set_secret(tx, KNOWN_KEYS, &list))?;
+    }
     let meta = Meta {
         store_id,
         generation,
@@ -127,11 +169,12 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             "keys": keys,
             "bytes": bytes,
             "format_version": format_version,
+            "verifier_key_status": how,
             "issued_at": crate::text::rfc3339(now),
         }))
     } else {
         ctx.note(&format!(
-            "exported generation {generation} ({keys} keys) to {}; verifier key {}",
+            "exported generation {generation} ({keys} keys) to {}; verifier key {} ({how})",
             out.display(),
             verifier_key.display()
         ));
@@ -194,4 +237,21 @@ fn export_indexed(
     })?;
     bar.finish_and_clear();
     Ok(keys)
+}
+
+/// The row of `store_secrets` that lists the verifier keys a store has exported with.
+const KNOWN_KEYS: &str = "verifier_keys";
+
+/// A verifier key the store has exported with: its fingerprint and where it was first used.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KnownKey {
+    fingerprint: String,
+    path: String,
+    created_at: i64,
+}
+
+fn known_keys(conn: &rusqlite::Connection) -> Result<Vec<KnownKey>> {
+    Ok(schema::secret(conn, KNOWN_KEYS)?
+        .and_then(|v| serde_json::from_slice(&v).ok())
+        .unwrap_or_default())
 }

@@ -92,6 +92,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             "pipe it on stdin, e.g. printf '%s' \"$TOKEN\" | apikeys verify (argv is visible to every user)",
         ));
     }
+    // verify's exit code is a verdict: a reader that goes away never turns it into 0.
+    crate::term::output::gate();
     let scopes = crate::model::split_scopes(&args.scopes)?;
     let req = Request {
         ip: args.ip.map(crate::model::canonical_ip),
@@ -160,6 +162,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             outcome
         }
     };
+    crate::term::output::gate_verdict(outcome.code.exit_code());
     print(ctx, &outcome)?;
     report_io();
     match outcome.code.exit_code() {
@@ -281,6 +284,8 @@ fn run_batch(
     let mut live: Option<Live> = None;
     let mut used = Used::new();
     let mut first_failure = 0;
+    // Whether the reader of the answers went away before the batch ended.
+    let mut closed = false;
     let mut input = std::io::BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut line = Zeroizing::new(Vec::new());
@@ -291,6 +296,7 @@ fn run_batch(
         // Answers go out in one write per burst of input, and before every wait for more, so
         // that a caller feeding one token at a time gets each answer at once.
         if input.buffer().is_empty() && crate::term::output::quiet_pipe(out.flush())? {
+            closed = true;
             break;
         }
         let Some(fits) = read_line(&mut input, &mut line)
@@ -342,15 +348,19 @@ fn run_batch(
         };
         if first_failure == 0 {
             first_failure = outcome.code.exit_code();
+            crate::term::output::gate_verdict(first_failure);
         }
         if !ctx.quiet {
-            serde_json::to_writer(&mut out, &outcome)?;
-            if crate::term::output::quiet_pipe(out.write_all(b"\n"))? {
+            let written = serde_json::to_writer(&mut out, &outcome)
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"));
+            if crate::term::output::quiet_pipe(written)? {
+                closed = true;
                 break;
             }
         }
     }
-    crate::term::output::quiet_pipe(out.flush())?;
+    closed |= crate::term::output::quiet_pipe(out.flush())?;
     if let Some(mut l) = live {
         finish(
             &mut l.source,
@@ -363,6 +373,8 @@ fn run_batch(
         l.snap.release_at_exit();
     }
     match first_failure {
+        // Every answer so far was valid, but not all of them reached the reader: not a pass.
+        0 if closed => Err(Error::Exit(crate::term::output::SIGPIPE_EXIT)),
         0 => Ok(()),
         code => Err(Error::Exit(code)),
     }

@@ -11,9 +11,48 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 
+/// Settings of the scanned repository that would make git run a program, each overridden on
+/// the command line (which wins over every configuration file, `include` and `includeIf`
+/// among them): a scanned tree never runs code as the admin (SPEC §11).
+const HARMLESS: &[&str] = &[
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.sshCommand=false",
+    "core.askPass=false",
+    "core.editor=false",
+    "core.alternateRefsCommand=false",
+    "core.untrackedCache=false",
+    "credential.helper=",
+    "gpg.program=false",
+    "gpg.ssh.program=false",
+    "gpg.x509.program=false",
+    "gpg.openpgp.program=false",
+    "log.showSignature=false",
+    "diff.external=",
+    "uploadpack.packObjectsHook=",
+    "protocol.allow=never",
+];
+
 fn git(dir: &Path) -> Command {
     let mut c = Command::new("git");
-    c.arg("-C").arg(dir);
+    c.arg("--no-pager")
+        .arg("--no-replace-objects")
+        .arg("-C")
+        .arg(dir);
+    for setting in HARMLESS {
+        c.arg("-c").arg(setting);
+    }
+    // Nothing of the repository's may hide a blob either: no replacement objects, no grafts;
+    // and no pager, prompt or external diff from the environment.
+    c.env("GIT_NO_REPLACE_OBJECTS", "1")
+        .env("GIT_GRAFT_FILE", "/dev/null")
+        .env("GIT_PAGER", "cat")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env_remove("GIT_EXTERNAL_DIFF")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
     c
 }
 
@@ -127,6 +166,8 @@ pub fn history(dir: &Path, m: &Matcher, checker: &Checker, tally: &Tally) -> Res
             &[
                 "log",
                 "--all",
+                "--no-textconv",
+                "--no-ext-diff",
                 "--format=%H",
                 &format!("--find-object={id}"),
             ],

@@ -20,9 +20,12 @@ pub struct Hit {
     pub len: usize,
 }
 
-/// Searches buffers for tokens of a set of prefixes.
+/// Searches buffers for tokens of a set of prefixes, or of any prefix.
 pub struct Matcher {
     finders: Vec<(String, memchr::memmem::Finder<'static>)>,
+    /// Every token of the shape of SPEC §1 whatever its prefix (nothing known to check the
+    /// findings against: the checksum alone decides).
+    any: bool,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -55,11 +58,25 @@ impl Matcher {
                 )
             })
             .collect();
-        Matcher { finders }
+        Matcher {
+            finders,
+            any: false,
+        }
+    }
+
+    /// A matcher for tokens of any valid prefix.
+    pub fn any_prefix() -> Matcher {
+        Matcher {
+            finders: vec![],
+            any: true,
+        }
     }
 
     /// Every token in `buf`, in order of position.
     pub fn find(&self, buf: &[u8]) -> Vec<Hit> {
+        if self.any {
+            return self.find_any(buf);
+        }
         let total = token::ID_LEN + 1 + token::SECRET_LEN + token::CHECK_LEN;
         let mut hits = Vec::new();
         for (prefix, finder) in &self.finders {
@@ -92,6 +109,50 @@ impl Matcher {
             }
         }
         hits.sort_by_key(|h| h.offset);
+        locate(buf, &mut hits);
+        hits
+    }
+
+    /// Every token whatever its prefix: anchored on the `_` between prefix and id, the prefix
+    /// is the word before it (a lowercase letter, then up to 15 lowercase letters or digits).
+    fn find_any(&self, buf: &[u8]) -> Vec<Hit> {
+        let tail = token::ID_LEN + 1 + token::SECRET_LEN + token::CHECK_LEN;
+        let mut hits = Vec::new();
+        for u in memchr::memchr_iter(b'_', buf) {
+            // The id and the rest must follow: a cheap test first.
+            let Some(after) = buf.get(u + 1..u + 1 + tail) else {
+                break;
+            };
+            if after[token::ID_LEN] != b'_' || !after[..token::ID_LEN].iter().all(|&b| is_base62(b))
+            {
+                continue;
+            }
+            if buf.get(u + 1 + tail).is_some_and(|b| is_base62(*b)) {
+                continue;
+            }
+            let mut start = u;
+            while start > 0 && u - start <= 16 && is_base62(buf[start - 1]) {
+                start -= 1;
+            }
+            // A word glued to something longer, or to another `_`, is not a prefix.
+            if u == start || u - start > 16 || (start > 0 && buf[start - 1] == b'_') {
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(&buf[start..u + 1 + tail]) else {
+                continue;
+            };
+            let Ok(parsed) = token::parse(text) else {
+                continue;
+            };
+            hits.push(Hit {
+                line: 0,
+                column: 0,
+                masked: token::mask(parsed.prefix, parsed.id, parsed.check),
+                key_id: parsed.id.to_string(),
+                offset: start,
+                len: u + 1 + tail - start,
+            });
+        }
         locate(buf, &mut hits);
         hits
     }
@@ -140,5 +201,35 @@ mod tests {
             "columns count characters"
         );
         assert!(!hits[0].masked.contains(&good[16..40]), "masked");
+    }
+
+    #[test]
+    fn with_no_prefix_known_tokens_of_any_prefix_are_found_by_checksum() {
+        let tok = |p: &str| {
+            token::generate(p)
+                .unwrap()
+                .token
+                .expose_secret()
+                .to_string()
+        };
+        let (custom, long, default) = (tok("mycorp"), tok("a234567890123456"), tok("ak"));
+        let mut bad = tok("zz");
+        let last = bad.pop().unwrap();
+        bad.push(if last == 'A' { 'B' } else { 'A' });
+        let text = format!(
+            "snake_case_word = \"{custom}\"\nX{long}\n{long} {bad}\nfoo_{default}\n({default})\n"
+        );
+        let hits = Matcher::any_prefix().find(text.as_bytes());
+        let found: Vec<(usize, &str)> = hits
+            .iter()
+            .map(|h| (h.line, h.masked.split('_').next().unwrap()))
+            .collect();
+        // Glued to a capital (`X…`) or to another word with `_`: not a token of that prefix.
+        assert_eq!(
+            found,
+            [(1, "mycorp"), (3, "a234567890123456"), (5, "ak")],
+            "{hits:?}"
+        );
+        assert_eq!(hits[0].column, 20);
     }
 }

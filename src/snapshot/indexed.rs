@@ -193,6 +193,9 @@ fn open_section(
     .then_some(buf)
 }
 
+/// The root of a snapshot with no blocks.
+const EMPTY_ROOT: [u8; 32] = [0u8; 32];
+
 fn leaf(block: u32, sealed: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update([0u8]);
@@ -223,7 +226,7 @@ fn level_sizes(blocks: usize) -> Vec<usize> {
 /// Every level of the tree, leaves first; the last holds the root.
 fn tree(leaves: Vec<[u8; 32]>) -> Vec<Vec<[u8; 32]>> {
     let mut levels = vec![if leaves.is_empty() {
-        vec![[0u8; 32]]
+        vec![EMPTY_ROOT]
     } else {
         leaves
     }];
@@ -532,6 +535,10 @@ pub fn open_one(
         for k in block.keys.iter().filter(|k| k.id == id) {
             each(&r.h.meta, k)?;
         }
+    } else if r.h.root != EMPTY_ROOT || r.read(r.h.tree_at, 32)? != EMPTY_ROOT {
+        // No block to walk a path from: the tree is its one all-zero root, signed and stored,
+        // checked here as a full load checks it.
+        return Err(r.bad("a block does not match the signed hash tree"));
     }
     Ok(r.opened(&g))
 }

@@ -98,6 +98,16 @@ impl VerifierKey {
         })
     }
 
+    /// A public fingerprint of this key (`SHA256:` and 16 hex digits of a hash of the seal key
+    /// under a label): tells keys apart, reveals nothing of them.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(b"apikeys/v1/verifier-key-fingerprint");
+        h.update(self.key.expose_secret());
+        format!("SHA256:{}", &hex(&h.finalize())[..16])
+    }
+
     /// A new verifier key for a store.
     pub fn new(store_id: [u8; 16], public: [u8; 32]) -> Result<VerifierKey> {
         Ok(VerifierKey {

@@ -31,6 +31,23 @@ pub struct Store {
     unlocked_by: Option<String>,
     /// The identity of the file as last read or written, to notice changes on disk.
     ident: file::Ident,
+    /// The format and schema versions of the file as last read or written: an older file is
+    /// migrated in memory and written in the current versions only by the next write.
+    on_disk: OnDisk,
+}
+
+/// The versions a store file is in on disk (not the ones this build migrates it to in memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OnDisk {
+    pub format: u16,
+    pub schema: i64,
+}
+
+impl OnDisk {
+    const CURRENT: OnDisk = OnDisk {
+        format: format::VERSION,
+        schema: schema::CURRENT,
+    };
 }
 
 impl std::fmt::Debug for Store {
@@ -129,7 +146,12 @@ fn memory_db() -> Result<Connection> {
 
 /// Decrypts the payload as it is read, straight into the buffer SQLite owns, and checks its
 /// tag before SQLite reads a byte of it. Returns the database and its pepper.
-fn load_payload(path: &Path, opened: Opened, data_key: &Key32) -> Result<(Connection, Key32)> {
+fn load_payload(
+    path: &Path,
+    opened: Opened,
+    data_key: &Key32,
+) -> Result<(Connection, Key32, OnDisk)> {
+    let format = u16::from_be_bytes([opened.header_bytes[8], opened.header_bytes[9]]);
     let ct_len = opened.payload_len - TAG_LEN as u64;
     let size = usize::try_from(ct_len).map_err(|_| corrupt(path, "the payload is too large"))?;
     let mut reader = stream::DecryptReader::new(
@@ -156,8 +178,16 @@ fn load_payload(path: &Path, opened: Opened, data_key: &Key32) -> Result<(Connec
             ),
         });
     }
-    schema::migrate(&conn)?;
-    let pepper = match schema::pepper(&conn)? {
+    // A database that does not have the tables its schema version says is damaged (exit 4),
+    // told in one line: SQLite's own message would quote the whole migration.
+    let inconsistent = |_| {
+        corrupt(
+            path,
+            format!("the database does not match its schema version {version}"),
+        )
+    };
+    schema::migrate(&conn).map_err(inconsistent)?;
+    let pepper = match schema::pepper(&conn).map_err(inconsistent)? {
         Some(p) => p,
         None => {
             // A store from before the pepper was stored: keep the pepper it derived from its
@@ -167,7 +197,11 @@ fn load_payload(path: &Path, opened: Opened, data_key: &Key32) -> Result<(Connec
             p
         }
     };
-    Ok((conn, pepper))
+    let on_disk = OnDisk {
+        format,
+        schema: version,
+    };
+    Ok((conn, pepper, on_disk))
 }
 
 /// Seals the database under a fresh nonce straight into a new file that replaces the store.
@@ -232,6 +266,7 @@ impl Store {
             credential: None,
             unlocked_by: Some("passphrase".into()),
             ident: file::Ident::current(path).unwrap_or_default(),
+            on_disk: OnDisk::CURRENT,
         })
     }
 
@@ -253,7 +288,7 @@ impl Store {
         };
         let header = opened.header.clone();
         let ident = opened.ident;
-        let (conn, pepper) = load_payload(path, opened, &data_key)?;
+        let (conn, pepper, on_disk) = load_payload(path, opened, &data_key)?;
         Ok(Store {
             path: path.to_path_buf(),
             header,
@@ -263,6 +298,7 @@ impl Store {
             credential: Some(credential),
             unlocked_by: Some(slot),
             ident,
+            on_disk,
         })
     }
 
@@ -292,7 +328,8 @@ impl Store {
         };
         let header = opened.header.clone();
         let ident = opened.ident;
-        let (conn, pepper) = load_payload(&self.path, opened, &key)?;
+        let (conn, pepper, on_disk) = load_payload(&self.path, opened, &key)?;
+        self.on_disk = on_disk;
         self.header = header;
         self.data_key = key;
         self.pepper = pepper;
@@ -436,7 +473,9 @@ impl Store {
             let conn = std::mem::replace(&mut self.conn, memory_db()?);
             (conn, self.pepper.duplicate())
         } else {
-            load_payload(&self.path, opened, &self.data_key)?
+            let (conn, pepper, on_disk) = load_payload(&self.path, opened, &self.data_key)?;
+            self.on_disk = on_disk;
+            (conn, pepper)
         };
         // Until the write is sealed, memory may differ from the file: the next write re-reads.
         self.ident = file::Ident::default();
@@ -465,6 +504,7 @@ impl Store {
         sealed?;
         self.header = header;
         self.data_key = key;
+        self.on_disk = OnDisk::CURRENT;
         self.ident = file::Ident::current(&self.path).unwrap_or_default();
         Ok(out)
     }
@@ -472,6 +512,11 @@ impl Store {
 
 /// What `status` tells of a store file without decrypting more than it must.
 impl Store {
+    /// The format and schema versions of the file on disk, as last read or written.
+    pub fn on_disk(&self) -> OnDisk {
+        self.on_disk
+    }
+
     /// The file's size in bytes as last read.
     pub fn file_len(&self) -> u64 {
         std::fs::metadata(&self.path).map_or(0, |m| m.len())
@@ -511,7 +556,7 @@ impl Store {
             Some(c) => unwrap_data_key(copy, &opened.header, c)?.1,
             None => self.data_key.duplicate(),
         };
-        let (conn, _) = load_payload(copy, opened, &key)?;
+        let (conn, _, _) = load_payload(copy, opened, &key)?;
         queries::count_keys(&conn)
     }
 }
@@ -652,6 +697,27 @@ mod tests {
         assert_eq!(again.pepper().expose_secret(), derived.expose_secret());
         assert_ne!(again.data_key.expose_secret(), s.data_key.expose_secret());
         assert_eq!(schema::version(again.conn()).unwrap(), schema::CURRENT);
+    }
+
+    #[test]
+    fn a_database_that_does_not_match_its_schema_version_is_damaged_in_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.store");
+        let mut s = Store::create(&path, &pass(), CHEAP, None).unwrap();
+        // It says schema 4, but already has what migration 5 adds: migrating it fails.
+        s.conn.execute_batch("PRAGMA user_version = 4;").unwrap();
+        let lock = file::lock(&path).unwrap();
+        write_sealed(&path, &mut s.conn, &mut s.header, &s.data_key, &lock).unwrap();
+        drop(lock);
+        let err = Store::open(&path, &unlock()).unwrap_err();
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("does not match its schema version 4")
+                && !text.contains('\n')
+                && text.len() < 300,
+            "{text}"
+        );
     }
 
     #[test]

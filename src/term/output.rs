@@ -5,6 +5,7 @@ use crate::store::queries::AuditEvent;
 use crate::text::{rfc3339, sanitize, ser_opt_time, ser_time, time};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// A key as scripts see it: stable snake_case fields, RFC 3339 UTC times, never a secret
 /// (but `key` holds the full token in the one-time output of create and rotate).
@@ -81,11 +82,42 @@ impl KeyJson {
     }
 }
 
+/// The exit code a closed stdout ends this command with: 0 for a listing; for a gate (a
+/// command whose exit code is a verdict) the first failing verdict it reached, or
+/// [`SIGPIPE_EXIT`] while it has reached none.
+static ON_CLOSED_PIPE: AtomicI32 = AtomicI32::new(0);
+
+/// What a shell reports for a process killed by SIGPIPE (128 + 13).
+pub const SIGPIPE_EXIT: i32 = 141;
+
+/// Marks this command as a gate: from now on a closed stdout never ends it with 0 (SPEC §4).
+pub fn gate() {
+    ON_CLOSED_PIPE.store(SIGPIPE_EXIT, Ordering::Relaxed);
+}
+
+/// A gate's verdict so far: the first failing code is what a closed stdout ends it with.
+pub fn gate_verdict(code: i32) {
+    if code != 0 {
+        let _ = ON_CLOSED_PIPE.compare_exchange(
+            SIGPIPE_EXIT,
+            code,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+}
+
+/// The exit code for a stdout whose reader went away.
+pub fn closed_pipe_exit() -> i32 {
+    ON_CLOSED_PIPE.load(Ordering::Relaxed)
+}
+
 /// The error for a failed write to stdout. A closed pipe (`apikeys log | head -1`) is not a
-/// failure: the reader has what it wanted, so the command ends quietly with exit 0.
+/// failure of a listing: the reader has what it wanted, so it ends quietly with exit 0. A gate
+/// keeps its failing verdict (or ends as SIGPIPE would): its reader leaving never passes it.
 pub fn stdout_err(e: std::io::Error) -> crate::Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        crate::Error::Exit(0)
+        crate::Error::Exit(closed_pipe_exit())
     } else {
         crate::Error::Io(format!("cannot write stdout: {e}"))
     }

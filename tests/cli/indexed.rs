@@ -348,3 +348,36 @@ fn a_stored_network_that_cannot_be_read_allows_no_address_in_the_snapshot_either
     assert_eq!(answer.status, 403, "{}", server.log());
     server.stop();
 }
+
+#[test]
+fn an_empty_snapshots_flipped_root_is_refused_by_every_front_end() {
+    let env = TestEnv::new();
+    export(&env, "e.snap", "e.key");
+    let path = env.path("e.snap");
+    let good = std::fs::read(&path).unwrap();
+    let (_, _, tree_at, blocks) = layout(&good);
+    assert_eq!((blocks, good.len() - tree_at), (0, 32), "one stored root");
+    assert_eq!(&good[tree_at..], &[0u8; 32], "the empty root is all zeros");
+    let token = env.create("later", &[]);
+    // The intact empty snapshot answers unknown everywhere.
+    verify_snap(&env, "e.snap", "e.key", &token, &[]).code(11);
+    verify_snap(&env, "e.snap", "e.key", &token, &["--batch"]).code(11);
+    for at in [tree_at, good.len() - 1] {
+        let mut b = good.clone();
+        b[at] ^= 0x01;
+        std::fs::write(&path, &b).unwrap();
+        let single = verify_snap(&env, "e.snap", "e.key", &token, &[]).code(4);
+        assert!(single.stderr.contains("hash tree"), "{}", single.stderr);
+        verify_snap(&env, "e.snap", "e.key", &token, &["--batch"]).code(4);
+        let serve = crate::fleet::snapshot_cmd(
+            &env,
+            "serve",
+            "e.snap",
+            "e.key",
+            &["--listen", "127.0.0.1:0"],
+        )
+        .output()
+        .unwrap();
+        assert_eq!(serve.status.code(), Some(4), "serve loaded a flipped root");
+    }
+}

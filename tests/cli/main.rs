@@ -9,6 +9,7 @@ mod delivery;
 mod failclosed;
 mod faults;
 mod fleet;
+mod gates;
 mod gateways;
 mod generated;
 mod harness;

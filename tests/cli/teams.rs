@@ -358,9 +358,19 @@ fn a_store_from_before_teams_opens_and_migrates_on_its_first_write() {
         &[0, 1],
         "reading changes nothing"
     );
+    // status tells the versions of the file on disk, and that the next write upgrades them.
+    let status = with_pass(&["status", "--format", "json"]).code(0).json();
+    assert_eq!(status["format_version"], 1, "{status}");
+    let table = with_pass(&["status"]).code(0).stdout;
+    assert!(
+        table.contains("version 1, schema") && table.contains("the next write upgrades it"),
+        "{table}"
+    );
     // The first write migrates it: format 2, and both credentials still open it.
     with_pass(&["edit", "legacy-key", "--description", "migrated"]).code(0);
     assert_eq!(&env.store_bytes()[8..10], &[0, 2]);
+    let status = with_pass(&["status", "--format", "json"]).code(0).json();
+    assert_eq!(status["format_version"], 2, "{status}");
     as_key_file(&env, &key, &["show", "legacy-key"]).code(0);
     let mut v = env.bare_cmd(&["verify"]);
     v.env("APIKEYS_PASSPHRASE_FILE", &pass);
