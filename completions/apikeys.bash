@@ -2375,7 +2375,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__scan)
-            opts="-y -q -h --git --staged --stdin --revoke --verbose --verifier --verifier-key --usage-log --max-age --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --git --staged --stdin --revoke --verbose --verifier --verifier-key --usage-log --max-age --state --accept-generation --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2394,6 +2394,14 @@ _apikeys() {
                     return 0
                     ;;
                 --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accept-generation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2759,7 +2767,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verifier__subcmd__export)
-            opts="-y -q -h --out --verifier-key --format-version --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --out --verifier-key --new-verifier-key --format-version --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2851,7 +2859,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__verify)
-            opts="-y -q -h --ip --scope --batch --cost --verifier --verifier-key --usage-log --max-age --counters --counters-password-file --counters-timeout --token --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --ip --scope --batch --cost --verifier --verifier-key --usage-log --max-age --state --accept-generation --counters --counters-password-file --counters-timeout --token --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2882,6 +2890,14 @@ _apikeys() {
                     return 0
                     ;;
                 --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accept-generation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -242,6 +242,8 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verifier -d 'Ve
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l state -d 'With --verifier: keep the rollback floor (the highest generation accepted) in this file; an older snapshot is refused (exit 4) [default: verifier-state in the platform state dir]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l accept-generation -d 'With --verifier: accept this generation and newer again, lowering the floor on purpose' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
@@ -282,6 +284,8 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l state -d 'With --verifier: keep the rollback floor (the highest generation accepted) in this file; an older snapshot is refused (exit 4) [default: verifier-state in the platform state dir]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l accept-generation -d 'With --verifier: accept this generation and newer again, lowering the floor on purpose' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l counters -d 'Keep rate buckets and remaining uses in Redis, shared by every node and runner: redis://[USER:PASS@]HOST:PORT[/DB], rediss://…, unix://PATH, redis+cluster://H:P,H:P' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l counters-password-file -d 'Read the Redis password from the first line of this file (kept out of argv)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l counters-timeout -d 'Answer counters_unavailable (19, HTTP 503) for a limited key when Redis does not answer within this time' -r
@@ -307,7 +311,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l verifier -d 'V
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l max-age -d 'With --verifier: answer stale_snapshot (17, HTTP 503) once the snapshot is older than this (fail closed when exports stop arriving)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l state -d 'With --verifier: keep the rollback floor (highest generation accepted) in this file [default: verifier-state in the platform state dir]' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l state -d 'With --verifier: keep the rollback floor (the highest generation accepted) in this file; an older snapshot is refused (exit 4) [default: verifier-state in the platform state dir]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l accept-generation -d 'With --verifier: accept this generation and newer again, lowering the floor on purpose' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters -d 'Keep rate buckets and remaining uses in Redis, shared by every node and runner: redis://[USER:PASS@]HOST:PORT[/DB], rediss://…, unix://PATH, redis+cluster://H:P,H:P' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters-password-file -d 'Read the Redis password from the first line of this file (kept out of argv)' -r -F
@@ -530,8 +534,8 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Write a verify-only snapshot (sealed and signed) for machines that only check keys'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l out -d 'The snapshot file to write (replaced atomically)' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l verifier-key -d 'The verifier key file: created when absent, reused when present' -r -F
-complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l format-version -d 'Write the older single-sealed format (1) instead of the block-indexed one (2)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l verifier-key -d 'The verifier key file: reused when present; created on a store\'s first export, or later with --new-verifier-key' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l format-version -d 'Snapshot format: 2 (block-indexed, the default) or 1 (one sealed section, for nodes running a release from before format 2)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
@@ -541,6 +545,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_see
 json\t''
 csv\t''
 sarif\t'SARIF 2.1.0, for `scan`'"
+complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -l new-verifier-key -d 'Create a new verifier key at PATH although this store already exported with another (every node must then get the new key file)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -22,6 +22,14 @@ pub struct SnapshotArgs {
     /// than this (fail closed when exports stop arriving)
     #[arg(long, value_name = "DUR", requires = "verifier")]
     pub max_age: Option<String>,
+    /// With --verifier: keep the rollback floor (the highest generation accepted) in this
+    /// file; an older snapshot is refused (exit 4) [default: verifier-state in the platform
+    /// state dir]
+    #[arg(long, value_name = "PATH", requires = "verifier")]
+    pub state: Option<PathBuf>,
+    /// With --verifier: accept this generation and newer again, lowering the floor on purpose
+    #[arg(long, value_name = "N", requires = "verifier")]
+    pub accept_generation: Option<u64>,
 }
 
 impl SnapshotArgs {
@@ -33,12 +41,22 @@ impl SnapshotArgs {
             .transpose()
     }
 
-    /// How the source is opened (no rollback state: the caller adds it where it keeps one).
+    /// How the source is opened: with a snapshot, its rollback floor is kept in the state
+    /// file, so that every front end refuses an older snapshot than one already accepted.
     pub fn options(&self) -> SnapshotOptions {
         SnapshotOptions {
             files: self.verifier.clone().zip(self.verifier_key.clone()),
             usage_log: self.usage_log.clone(),
-            ..SnapshotOptions::default()
+            state: self
+                .verifier
+                .as_ref()
+                .and(self.state.clone())
+                .or_else(|| {
+                    self.verifier
+                        .as_ref()
+                        .and_then(|_| crate::engine::source::default_state_path())
+                }),
+            accept_generation: self.accept_generation,
         }
     }
 }

@@ -62,7 +62,7 @@ impl Source {
         if let Some(g) = opts.accept_generation {
             floor = g;
             if let Some(state) = &opts.state {
-                write_floor(state, &key.store_id, g)?;
+                write_floor(state, &key.store_id, g, false)?;
             }
         }
         Ok(Source::Snapshot(Box::new(SnapshotFile {
@@ -114,7 +114,7 @@ impl Source {
                 if meta.generation > f.floor
                     && let Some(state) = &f.state
                 {
-                    write_floor(state, &f.key.store_id, meta.generation)?;
+                    write_floor(state, &f.key.store_id, meta.generation, true)?;
                 }
                 f.floor = f.floor.max(meta.generation);
                 f.ident = ident;
@@ -237,11 +237,16 @@ fn read_floor(state: &Path, store_id: &[u8; 16]) -> Result<u64> {
         .map_or(0, |(_, g)| g))
 }
 
-/// Records `generation` as the floor for `store_id`, atomically (0600).
-fn write_floor(state: &Path, store_id: &[u8; 16], generation: u64) -> Result<()> {
+/// Records `generation` as the floor for `store_id`, atomically (0600). `raise`: never below
+/// what another process recorded meanwhile (parallel verifies on one runner).
+fn write_floor(state: &Path, store_id: &[u8; 16], generation: u64, raise: bool) -> Result<()> {
     use std::io::Write;
     let id = crate::hex::encode(store_id);
     let mut lines = read_lines(state)?;
+    let recorded = lines.iter().find(|(s, _)| *s == id).map_or(0, |(_, g)| *g);
+    if raise && recorded >= generation {
+        return Ok(());
+    }
     lines.retain(|(s, _)| *s != id);
     lines.push((id, generation));
     let text: String = lines.iter().map(|(s, g)| format!("{s} {g}\n")).collect();

@@ -57,13 +57,6 @@ pub struct Args {
     /// Verify from a snapshot (reloaded when a newer one arrives)
     #[command(flatten)]
     pub snapshot: crate::commands::snapshot_args::SnapshotArgs,
-    /// With --verifier: keep the rollback floor (highest generation accepted) in this file
-    /// [default: verifier-state in the platform state dir]
-    #[arg(long, value_name = "PATH", requires = "verifier")]
-    pub state: Option<std::path::PathBuf>,
-    /// With --verifier: accept this generation and newer again, lowering the floor on purpose
-    #[arg(long, value_name = "N", requires = "verifier")]
-    pub accept_generation: Option<u64>,
     #[command(flatten)]
     pub counters: crate::commands::counters_args::CountersArgs,
     /// How often use records are written back to the store
@@ -192,17 +185,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let flush_every =
         Duration::from_secs(crate::policy::parse_duration(&args.flush_every)?.max(1) as u64);
     let max_age = args.snapshot.max_age()?;
-    let opts = crate::engine::source::SnapshotOptions {
-        state: args
-            .state
-            .clone()
-            .or_else(crate::engine::source::default_state_path),
-        accept_generation: args.accept_generation,
-        ..args.snapshot.options()
-    };
+    let opts = args.snapshot.options();
     let pool = args.counters.target()?.map(counters::RedisPool::new);
     let mut source = Source::open(|| ctx.open(), &opts)?;
-    if let Some(g) = args.accept_generation {
+    if let Some(g) = args.snapshot.accept_generation {
         log(&format!(
             "rollback floor lowered on purpose: generation {g} and newer are accepted"
         ));

@@ -231,3 +231,81 @@ fn scan_finds_custom_prefixes_with_only_a_snapshot_or_with_nothing() {
     // The verdict on a snapshot matches the store's for a single verify too.
     verify_snap(&env, "v.snap", "v.key", &custom, &[]).code(0);
 }
+
+#[test]
+fn a_typo_in_the_verifier_key_path_cannot_cut_a_fleet_off() {
+    let env = TestEnv::new();
+    let token = env.create("svc", &[]);
+    let first = export(&env, "fleet.snap", "fleet.key");
+    assert_eq!(first["verifier_key_status"], "created");
+    let again = export(&env, "fleet.snap", "fleet.key");
+    assert_eq!(again["verifier_key_status"], "reused");
+    // fleet.kye for fleet.key: refused, nothing exported, the known key named.
+    let typo = env.path("fleet.kye");
+    let out = env
+        .run(&[
+            "verifier",
+            "export",
+            "--out",
+            env.path("fleet.snap").to_str().unwrap(),
+            "--verifier-key",
+            typo.to_str().unwrap(),
+        ])
+        .code(5);
+    assert!(
+        out.stderr.contains("no verifier key at")
+            && out.stderr.contains("known keys:")
+            && out.stderr.contains("fleet.key (SHA256:")
+            && out.stderr.contains("--new-verifier-key"),
+        "{}",
+        out.stderr
+    );
+    assert!(!typo.exists(), "no key file made");
+    // The nodes still verify the last snapshot, whose generation did not move.
+    verify_snap(&env, "fleet.snap", "fleet.key", &token, &[]).code(0);
+    let third = export(&env, "fleet.snap", "fleet.key");
+    assert_eq!(third["generation"], 3, "the refused export took no generation");
+    // On purpose: a new key, said so.
+    let out = env
+        .run(&[
+            "verifier",
+            "export",
+            "--out",
+            env.path("new.snap").to_str().unwrap(),
+            "--verifier-key",
+            env.path("new.key").to_str().unwrap(),
+            "--new-verifier-key",
+        ])
+        .code(0);
+    assert!(out.stderr.contains("(created)"), "{}", out.stderr);
+    verify_snap(&env, "new.snap", "new.key", &token, &[]).code(0);
+}
+
+#[test]
+fn verify_on_a_snapshot_refuses_an_older_generation_than_it_accepted() {
+    let env = TestEnv::new();
+    let token = env.create("svc", &[]);
+    export(&env, "v.snap", "v.key");
+    std::fs::copy(env.path("v.snap"), env.path("old.snap")).unwrap();
+    env.run(&["revoke", "svc", "--yes"]).code(0);
+    export(&env, "v.snap", "v.key");
+    let state = env.path("state");
+    let st = state.to_str().unwrap();
+    verify_snap(&env, "v.snap", "v.key", &token, &["--state", st]).code(12);
+    // The old copy, which still calls the revoked key valid: refused as a rollback.
+    let out = verify_snap(&env, "old.snap", "v.key", &token, &["--state", st]).code(4);
+    assert!(out.stderr.contains("rollback"), "{}", out.stderr);
+    verify_snap(&env, "old.snap", "v.key", &token, &["--state", st, "--batch"]).code(4);
+    // The default state file (in the platform state dir) keeps the floor as well.
+    verify_snap(&env, "v.snap", "v.key", &token, &[]).code(12);
+    verify_snap(&env, "old.snap", "v.key", &token, &[]).code(4);
+    // Lowering the floor is an explicit act.
+    verify_snap(
+        &env,
+        "old.snap",
+        "v.key",
+        &token,
+        &["--state", st, "--accept-generation", "1"],
+    )
+    .code(0);
+}
