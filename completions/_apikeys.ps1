@@ -131,7 +131,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         }
         'apikeys;list' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys of this status')
-            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only usable keys that expire within this duration (e.g. 7d)')
+            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only active keys that expire within this duration (e.g. 7d); a superseded key in its grace period ends as planned and is not listed (its successor is)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Only keys granting this scope (their own or through a group)')
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Only keys whose name, id or description contains this text (case-insensitive)')
             [CompletionResult]::new('--unused-since', '--unused-since', [CompletionResultType]::ParameterName, 'Only keys not used for this long (e.g. 90d; never-used keys once that old): stale keys')

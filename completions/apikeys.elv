@@ -124,7 +124,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         }
         &'apikeys;list'= {
             cand --status 'Only keys of this status'
-            cand --expiring-within 'Only usable keys that expire within this duration (e.g. 7d)'
+            cand --expiring-within 'Only active keys that expire within this duration (e.g. 7d); a superseded key in its grace period ends as planned and is not listed (its successor is)'
             cand --scope 'Only keys granting this scope (their own or through a group)'
             cand --search 'Only keys whose name, id or description contains this text (case-insensitive)'
             cand --unused-since 'Only keys not used for this long (e.g. 90d; never-used keys once that old): stale keys'

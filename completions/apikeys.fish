@@ -125,7 +125,7 @@ inactive\t''
 expired\t''
 rotating\t''
 all\t''"
-complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l expiring-within -d 'Only usable keys that expire within this duration (e.g. 7d)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l expiring-within -d 'Only active keys that expire within this duration (e.g. 7d); a superseded key in its grace period ends as planned and is not listed (its successor is)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l scope -d 'Only keys granting this scope (their own or through a group)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l search -d 'Only keys whose name, id or description contains this text (case-insensitive)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l unused-since -d 'Only keys not used for this long (e.g. 90d; never-used keys once that old): stale keys' -r

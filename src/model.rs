@@ -113,8 +113,8 @@ impl KeyRecord {
 
     /// Whether the key is live and expires within `secs` of `now`.
     pub fn expires_within(&self, now: i64, secs: i64) -> bool {
-        matches!(self.status(now), Status::Active | Status::Rotating)
-            && self.expires_at.is_some_and(|e| e - now <= secs)
+        // A superseded key (rotating) ends as planned: its successor is what expires.
+        self.status(now) == Status::Active && self.expires_at.is_some_and(|e| e - now <= secs)
     }
 
     /// The masked form: beginning and end, nothing secret.

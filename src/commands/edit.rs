@@ -87,6 +87,26 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .transpose()?;
     let mut store = ctx.open()?;
     let now = policy::now();
+    // A new expiry for an expired key revives it: an explicit act, confirmed by name (asked
+    // before the lock is taken, and checked again under it).
+    let mut revive_confirmed = false;
+    if args.expires.is_some() {
+        let k = queries::resolve(store.conn(), &args.key)?;
+        if k.status(now) == crate::model::Status::Expired {
+            let expiry = policy::parse_expiry(args.expires.as_deref().unwrap_or(""), now)?;
+            if expiry.as_option().is_none_or(|e| e > now) {
+                ctx.confirm(
+                    "reviving an expired key",
+                    &format!(
+                        "Key {} has expired. Give it a new expiry and make it valid again?",
+                        super::describe_keys(std::slice::from_ref(&k))
+                    ),
+                )?;
+                revive_confirmed = true;
+            }
+        }
+    }
+    let mut revived = false;
     let key = store.write(|tx, _| {
         let mut k = queries::resolve(tx, &args.key)?;
         let before = k.clone();
@@ -104,6 +124,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             let expiry = policy::parse_expiry(e, now)?;
             Policy::load(tx)?.check(k.created_at, expiry)?;
             k.expires_at = expiry.as_option();
+            if before.status(now) == crate::model::Status::Expired
+                && k.status(now) != crate::model::Status::Expired
+            {
+                if !revive_confirmed {
+                    // It expired between the question and the lock: ask again next time.
+                    return Err(Error::Unconfirmed {
+                        what: "reviving an expired key".into(),
+                    });
+                }
+                revived = true;
+            }
         }
         for s in &add_scope {
             add_unique(&mut k.scopes, s);
@@ -163,7 +194,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         queries::update_key(tx, &k)?;
         let what = changes(&before, &k);
-        queries::audit(tx, now, &ctx.actor(), "edit", Some(&k), &what)?;
+        let action = if revived { "revive" } else { "edit" };
+        queries::audit(tx, now, &ctx.actor(), action, Some(&k), &what)?;
         Ok((k, what))
     })?;
     let (key, what) = key;

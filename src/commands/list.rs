@@ -26,7 +26,8 @@ pub struct Args {
     /// Only keys of this status
     #[arg(long, value_enum, default_value_t = StatusFilter::All)]
     pub status: StatusFilter,
-    /// Only usable keys that expire within this duration (e.g. 7d)
+    /// Only active keys that expire within this duration (e.g. 7d); a superseded key in its
+    /// grace period ends as planned and is not listed (its successor is)
     #[arg(long, value_name = "DUR")]
     pub expiring_within: Option<String>,
     /// Only keys granting this scope (their own or through a group)
@@ -63,10 +64,8 @@ impl Filter {
             StatusFilter::Expired => st == Status::Expired,
             StatusFilter::Rotating => st == Status::Rotating,
         };
-        let within_ok = self.within.is_none_or(|w| {
-            matches!(st, Status::Active | Status::Rotating)
-                && k.expires_at.is_some_and(|e| e - self.now <= w)
-        });
+        // The expiry gate's rule (a superseded key ends as planned and is not counted).
+        let within_ok = self.within.is_none_or(|w| k.expires_within(self.now, w));
         let scope_ok = self.args.scope.as_ref().is_none_or(|s| {
             queries::effective_scopes(k.scopes.as_slice(), &k.groups, &self.groups).contains(s)
         });

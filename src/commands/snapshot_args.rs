@@ -47,15 +47,11 @@ impl SnapshotArgs {
         SnapshotOptions {
             files: self.verifier.clone().zip(self.verifier_key.clone()),
             usage_log: self.usage_log.clone(),
-            state: self
-                .verifier
-                .as_ref()
-                .and(self.state.clone())
-                .or_else(|| {
-                    self.verifier
-                        .as_ref()
-                        .and_then(|_| crate::engine::source::default_state_path())
-                }),
+            state: self.verifier.as_ref().and(self.state.clone()).or_else(|| {
+                self.verifier
+                    .as_ref()
+                    .and_then(|_| crate::engine::source::default_state_path())
+            }),
             accept_generation: self.accept_generation,
         }
     }

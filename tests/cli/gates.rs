@@ -264,7 +264,10 @@ fn a_typo_in_the_verifier_key_path_cannot_cut_a_fleet_off() {
     // The nodes still verify the last snapshot, whose generation did not move.
     verify_snap(&env, "fleet.snap", "fleet.key", &token, &[]).code(0);
     let third = export(&env, "fleet.snap", "fleet.key");
-    assert_eq!(third["generation"], 3, "the refused export took no generation");
+    assert_eq!(
+        third["generation"], 3,
+        "the refused export took no generation"
+    );
     // On purpose: a new key, said so.
     let out = env
         .run(&[
@@ -295,7 +298,14 @@ fn verify_on_a_snapshot_refuses_an_older_generation_than_it_accepted() {
     // The old copy, which still calls the revoked key valid: refused as a rollback.
     let out = verify_snap(&env, "old.snap", "v.key", &token, &["--state", st]).code(4);
     assert!(out.stderr.contains("rollback"), "{}", out.stderr);
-    verify_snap(&env, "old.snap", "v.key", &token, &["--state", st, "--batch"]).code(4);
+    verify_snap(
+        &env,
+        "old.snap",
+        "v.key",
+        &token,
+        &["--state", st, "--batch"],
+    )
+    .code(4);
     // The default state file (in the platform state dir) keeps the floor as well.
     verify_snap(&env, "v.snap", "v.key", &token, &[]).code(12);
     verify_snap(&env, "old.snap", "v.key", &token, &[]).code(4);
@@ -308,4 +318,62 @@ fn verify_on_a_snapshot_refuses_an_older_generation_than_it_accepted() {
         &["--state", st, "--accept-generation", "1"],
     )
     .code(0);
+}
+
+/// Waits (polling, at most 5 s) until `name` has the status `want`.
+fn until_status(env: &TestEnv, name: &str, want: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while env.key(name)["status"] != want {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} never became {want}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_graceful_rotation_is_not_an_expiry_and_a_revival_is_explicit() {
+    let env = TestEnv::new();
+    env.create("svc2", &[]);
+    env.create("soon", &["--expires", "5d"]);
+    env.run(&["rotate", "svc2", "--grace", "1h", "--yes", "--no-clipboard"])
+        .code(0);
+    // The superseded svc2 ends as planned in an hour: only "soon" counts.
+    let out = env
+        .run(&[
+            "status",
+            "--expiring-within",
+            "7d",
+            "--fail",
+            "--format",
+            "json",
+        ])
+        .code(7);
+    let json = out.json();
+    let names: Vec<&str> = json["expiring"]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["soon"]);
+    assert_eq!(env.names(&["--expiring-within", "7d"]), ["soon"]);
+    env.run(&["edit", "soon", "--expires", "30d"]).code(0);
+    env.run(&["status", "--expiring-within", "7d", "--fail"])
+        .code(0);
+    // An expired key is revived only on purpose.
+    let token = env.create("old", &["--expires", "1s"]);
+    until_status(&env, "old", "expired");
+    let out = env.run(&["edit", "old", "--expires", "30d"]).code(8);
+    assert!(out.stderr.contains("--yes"), "{}", out.stderr);
+    env.verify(&token, &[]).code(13);
+    env.run(&["edit", "old", "--expires", "30d", "--yes"])
+        .code(0);
+    env.verify(&token, &[]).code(0);
+    let log = env
+        .run(&["log", "--key", "old", "--format", "json"])
+        .code(0)
+        .stdout;
+    assert!(log.contains("\"revive\""), "{log}");
 }
