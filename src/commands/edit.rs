@@ -92,7 +92,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut revive_confirmed = false;
     if args.expires.is_some() {
         let k = queries::resolve(store.conn(), &args.key)?;
-        if k.status(now) == crate::model::Status::Expired {
+        // A superseded key is refused below (exit 7), never revived.
+        if k.status(now) == crate::model::Status::Expired && k.rotated_to.is_none() {
             let expiry = policy::parse_expiry(args.expires.as_deref().unwrap_or(""), now)?;
             if expiry.as_option().is_none_or(|e| e > now) {
                 ctx.confirm(

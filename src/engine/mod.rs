@@ -156,8 +156,10 @@ pub enum Reason {
     Scope(String),
     /// A limited key on a snapshot with no usage log: its uses cannot be counted.
     Uncounted,
-    /// The request's cost is not a whole number from 1 to 1000.
+    /// The request's cost is not a whole number from 1 to 1000, or is given twice.
     BadCost,
+    /// A client-IP header from a trusted proxy that is repeated, empty or not an address.
+    BadClientIp,
 }
 
 /// The json result of SPEC §4; id and name only once the secret matched.
@@ -246,6 +248,11 @@ impl Outcome {
         Outcome::bare(Code::Malformed, Reason::BadCost)
     }
 
+    /// A request whose client address cannot be believed: malformed, never the proxy's.
+    pub fn bad_client_ip() -> Self {
+        Outcome::bare(Code::Malformed, Reason::BadClientIp)
+    }
+
     /// The answer of a node whose snapshot is past `--max-age`.
     pub fn stale() -> Self {
         Outcome::bare(Code::StaleSnapshot, Reason::None)
@@ -310,7 +317,10 @@ impl Outcome {
                 "invalid: the snapshot is older than --max-age (export and ship a new one)".into()
             }
             (Code::Malformed, Reason::BadCost) => {
-                "invalid: malformed request: the cost is not a whole number from 1 to 1000".into()
+                "invalid: malformed request: the cost is not a whole number from 1 to 1000, or is given twice".into()
+            }
+            (Code::Malformed, Reason::BadClientIp) => {
+                "invalid: malformed request: the client-address header from the proxy is repeated, empty or not an address".into()
             }
             (Code::RateLimited, _) => format!(
                 "invalid: key {name} is over its rate limit (try again in {} s)",

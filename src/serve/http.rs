@@ -73,22 +73,29 @@ fn parse_ip(s: &str) -> Option<IpAddr> {
     s.trim().parse().ok().map(crate::model::canonical_ip)
 }
 
+/// A client-IP header from a trusted proxy that cannot be believed: repeated (where one value
+/// is expected), empty, or not an address. The request is malformed (400), never answered as
+/// if it came from the proxy itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadClientIp;
+
 /// The client's address: the connection's, unless that is a trusted proxy (or a unix socket),
 /// in which case exactly one header is read (`X-Forwarded-For` by default: its right-most
 /// address not within a trusted proxy) and every other client-IP header is ignored. IPv4-mapped
-/// addresses are the IPv4 address throughout. Without a usable header the connection's address
-/// stands (none for a unix socket, which then fails any IP allow-list).
+/// addresses are the IPv4 address throughout. Without that header the connection's address
+/// stands (none for a unix socket, which then fails any IP allow-list); with one that cannot
+/// be read, [`BadClientIp`].
 pub fn client_ip(
     peer: Peer,
     headers: &HeaderMap,
     trusted: &[ipnet::IpNet],
     which: &ClientIpHeader,
-) -> Option<IpAddr> {
+) -> Result<Option<IpAddr>, BadClientIp> {
     let direct = match peer {
         Peer::Tcp(ip) => {
             let ip = crate::model::canonical_ip(ip);
             if !in_any(trusted, ip) {
-                return Some(ip);
+                return Ok(Some(ip));
             }
             Some(ip)
         }
@@ -98,8 +105,9 @@ pub fn client_ip(
         ClientIpHeader::Single(name) => {
             let mut values = headers.get_all(name).iter();
             match (values.next(), values.next()) {
-                (Some(v), None) => v.to_str().ok().and_then(parse_ip),
-                _ => None,
+                (None, _) => None,
+                (Some(v), None) => Some(v.to_str().ok().and_then(parse_ip).ok_or(BadClientIp)?),
+                (Some(_), Some(_)) => return Err(BadClientIp),
             }
         }
         ClientIpHeader::Forwarded => {
@@ -112,7 +120,7 @@ pub fn client_ip(
                 })
                 .collect();
             // Walk from the right: the first entry not added by a trusted proxy is the client.
-            // An unreadable entry there ends the walk without an address (fail closed).
+            // An empty or unreadable entry before it makes the whole request malformed.
             let mut found = None;
             for ip in forwarded.iter().rev() {
                 match ip {
@@ -121,16 +129,13 @@ pub fn client_ip(
                         found = Some(*ip);
                         break;
                     }
-                    None => {
-                        found = None;
-                        break;
-                    }
+                    None => return Err(BadClientIp),
                 }
             }
             found
         }
     };
-    from_header.or(direct)
+    Ok(from_header.or(direct))
 }
 
 /// The token of a request: `X-API-Key`, else `Authorization: Bearer`. Two keys, a value
@@ -319,7 +324,10 @@ fn verified(shared: &Shared, outcome: Outcome, client: Option<IpAddr>) -> Step {
 
 fn verification_answer(outcome: &Outcome) -> Answer {
     let body = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".into());
-    let status = if outcome.reason == crate::engine::Reason::BadCost {
+    let status = if matches!(
+        outcome.reason,
+        crate::engine::Reason::BadCost | crate::engine::Reason::BadClientIp
+    ) {
         StatusCode::BAD_REQUEST
     } else {
         status_of(outcome.code)
@@ -459,17 +467,22 @@ pub fn answer(
         // 503 carries the code and body like every other answer.
         return verified(shared, Outcome::stale(), None);
     };
-    let client = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header);
+    let Ok(client) = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header) else {
+        return verified(shared, Outcome::bad_client_ip(), None);
+    };
     let (scopes, unreadable_scope) = required_scopes(headers, query);
     let req = Request {
         ip: client,
         scopes: &scopes,
         unreadable_scope,
     };
-    // The gateway sets the cost per route; one that cannot be read is malformed (400).
-    let cost = match headers.get("x-apikey-cost") {
-        None => Some(1),
-        Some(v) => v.to_str().ok().and_then(crate::policy::parse_cost),
+    // The gateway sets the cost per route; one that cannot be read, or two of them (a
+    // client's beside the gateway's), is malformed (400), never "the first one".
+    let mut costs = headers.get_all("x-apikey-cost").iter();
+    let cost = match (costs.next(), costs.next()) {
+        (None, _) => Some(1),
+        (Some(v), None) => v.to_str().ok().and_then(crate::policy::parse_cost),
+        (Some(_), Some(_)) => None,
     };
     let mut outcome = match (token(headers), cost) {
         (Err(why), _) => Outcome::malformed(why),
@@ -524,18 +537,18 @@ mod tests {
         let direct: IpAddr = "192.0.2.1".parse().unwrap();
         assert_eq!(
             client_ip(Peer::Tcp(direct), &h, &trusted, &xff),
-            Some(direct)
+            Ok(Some(direct))
         );
         let proxy: IpAddr = "10.1.1.1".parse().unwrap();
         // The right-most address not a trusted proxy; X-Real-IP is ignored by default.
         assert_eq!(
             client_ip(Peer::Tcp(proxy), &h, &trusted, &xff),
-            Some("198.51.100.7".parse().unwrap())
+            Ok(Some("198.51.100.7".parse().unwrap()))
         );
         let real = ClientIpHeader::parse("X-Real-IP").unwrap();
         assert_eq!(
             client_ip(Peer::Tcp(proxy), &h, &trusted, &real),
-            Some("192.0.2.99".parse().unwrap())
+            Ok(Some("192.0.2.99".parse().unwrap()))
         );
         assert_eq!(
             client_ip(
@@ -544,9 +557,12 @@ mod tests {
                 &[],
                 &xff
             ),
-            Some("203.0.113.50".parse().unwrap())
+            Ok(Some("203.0.113.50".parse().unwrap()))
         );
-        assert_eq!(client_ip(Peer::Unix, &HeaderMap::new(), &[], &xff), None);
+        assert_eq!(
+            client_ip(Peer::Unix, &HeaderMap::new(), &[], &xff),
+            Ok(None)
+        );
         // A forged X-Real-IP from a client that is not a proxy changes nothing.
         assert_eq!(
             client_ip(
@@ -555,8 +571,33 @@ mod tests {
                 &trusted,
                 &real
             ),
-            Some(direct)
+            Ok(Some(direct))
         );
+        // From a trusted proxy, a header that cannot be believed is malformed, never the
+        // proxy's own address: repeated, empty, or not an address.
+        for bad in [
+            vec![("x-real-ip", "192.0.2.1"), ("x-real-ip", "192.0.2.2")],
+            vec![("x-real-ip", "")],
+            vec![("x-real-ip", "not-an-ip")],
+        ] {
+            assert_eq!(
+                client_ip(Peer::Tcp(proxy), &headers(&bad), &trusted, &real),
+                Err(BadClientIp),
+                "{bad:?}"
+            );
+        }
+        for bad in ["", "garbage", "203.0.113.9, , 10.0.0.5", "203.0.113.9,junk"] {
+            assert_eq!(
+                client_ip(
+                    Peer::Tcp(proxy),
+                    &headers(&[("x-forwarded-for", bad)]),
+                    &trusted,
+                    &xff
+                ),
+                Err(BadClientIp),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
@@ -573,7 +614,7 @@ mod tests {
                 &trusted,
                 &xff
             ),
-            Some("203.0.113.4".parse().unwrap())
+            Ok(Some("203.0.113.4".parse().unwrap()))
         );
     }
 

@@ -20,7 +20,7 @@ impl Drop for Xvfb {
 /// or says why not and returns None.
 fn xvfb() -> Option<Xvfb> {
     if !have("Xvfb") || !have("xclip") {
-        eprintln!("SKIPPED: Xvfb or xclip missing (.ci/run installs them)");
+        crate::harness::missing("Xvfb or xclip is not installed");
         return None;
     }
     let mut child = Command::new("Xvfb")
@@ -37,7 +37,7 @@ fn xvfb() -> Option<Xvfb> {
     .ok()?;
     let n = line.trim();
     if n.is_empty() {
-        eprintln!("SKIPPED: Xvfb did not start");
+        crate::harness::missing("Xvfb did not start");
         let _ = child.kill();
         return None;
     }

@@ -620,7 +620,7 @@ fn metrics_pass_promtool_and_a_fifo_lock_is_refused() {
             String::from_utf8_lossy(&out.stderr)
         );
     } else {
-        eprintln!("SKIPPED: promtool is not installed (.ci/run installs prometheus)");
+        crate::harness::missing("promtool is not installed (Debian prometheus)");
     }
     drop(s);
     // A FIFO where the lock file should be: refused at once, never a hang.

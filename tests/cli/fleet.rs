@@ -336,7 +336,7 @@ fn the_fleet_walkthrough_rolls_out_a_revocation_under_load() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_nginx {
-        eprintln!("SKIPPED: nginx is not installed (.ci/run installs it)");
+        crate::harness::missing("nginx is not installed");
         return;
     }
     let env = TestEnv::new();

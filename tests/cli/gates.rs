@@ -377,3 +377,70 @@ fn a_graceful_rotation_is_not_an_expiry_and_a_revival_is_explicit() {
         .stdout;
     assert!(log.contains("\"revive\""), "{log}");
 }
+
+#[test]
+fn serve_refuses_a_second_cost_and_a_client_address_it_cannot_believe() {
+    use crate::server::Server;
+    let env = TestEnv::new();
+    let token = env.create("svc", &["--allow-ip", "203.0.113.0/24", "--uses", "100"]);
+    let s = Server::start(&env, &["--trusted-proxy", "127.0.0.1/32"]);
+    let key = ("X-API-Key", token.as_str());
+    let ok = s.get("/verify", &[key, ("X-Forwarded-For", "203.0.113.9")]);
+    assert_eq!(ok.status, 200, "{ok:?}");
+    // The gateway's cost and a client's beside it: never "the first one".
+    let two = s.get(
+        "/verify",
+        &[
+            key,
+            ("X-Forwarded-For", "203.0.113.9"),
+            ("X-Apikey-Cost", "1"),
+            ("X-Apikey-Cost", "50"),
+        ],
+    );
+    assert_eq!(
+        (two.status, two.header("x-apikey-code")),
+        (400, Some("malformed")),
+        "{two:?}"
+    );
+    // From the trusted proxy, an empty or garbage address is malformed, never the proxy's.
+    for bad in ["", "garbage", "203.0.113.9, nonsense", "198.51.100.1,,"] {
+        let r = s.get("/verify", &[key, ("X-Forwarded-For", bad)]);
+        assert_eq!(
+            (r.status, r.header("x-apikey-code")),
+            (400, Some("malformed")),
+            "{bad:?}: {r:?}"
+        );
+    }
+    assert_eq!(s.stop(), Some(0));
+    // X-Real-IP named: two of them, or one that is not an address, is malformed too.
+    let s = Server::start(
+        &env,
+        &[
+            "--trusted-proxy",
+            "127.0.0.1/32",
+            "--client-ip-header",
+            "X-Real-IP",
+        ],
+    );
+    assert_eq!(
+        s.get("/verify", &[key, ("X-Real-IP", "203.0.113.9")])
+            .status,
+        200
+    );
+    for bad in [
+        vec![("X-Real-IP", "203.0.113.9"), ("X-Real-IP", "203.0.113.10")],
+        vec![("X-Real-IP", "")],
+        vec![("X-Real-IP", "203.0.113.9/24")],
+    ] {
+        let mut h = bad.clone();
+        h.push(key);
+        assert_eq!(s.get("/verify", &h).status, 400, "{bad:?}");
+    }
+    // None of the refused requests took a use.
+    assert_eq!(s.stop(), Some(0));
+    assert_eq!(
+        env.key("svc")["remaining"],
+        98,
+        "two valid answers, two uses"
+    );
+}

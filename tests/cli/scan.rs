@@ -209,7 +209,7 @@ fn py_tool(name: &str) -> Option<std::path::PathBuf> {
 #[test]
 fn sarif_is_read_back_by_sarif_tools() {
     let Some(sarif) = py_tool("sarif") else {
-        eprintln!("SKIPPED: sarif-tools is not installed (.ci/run installs it in .venv)");
+        crate::harness::missing("sarif-tools is not installed (in .venv)");
         return;
     };
     let env = TestEnv::new();
@@ -247,7 +247,7 @@ fn sarif_is_read_back_by_sarif_tools() {
 #[test]
 fn the_pre_commit_hook_fails_a_commit_with_a_live_token() {
     let Some(pre_commit) = py_tool("pre-commit") else {
-        eprintln!("SKIPPED: pre-commit is not installed (.ci/run installs it in .venv)");
+        crate::harness::missing("pre-commit is not installed (in .venv)");
         return;
     };
     let env = TestEnv::new();

@@ -14,7 +14,7 @@ fn analyze_available() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        eprintln!("SKIPPED: systemd-analyze is not installed");
+        crate::harness::missing("systemd-analyze is not installed (Debian systemd)");
     }
     ok
 }
