@@ -122,10 +122,10 @@ impl Context {
     /// Resolves the global options and the environment.
     pub fn new(g: GlobalArgs) -> Self {
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-        // A passphrase is asked at the controlling terminal even when stdin is a pipe, as ssh
-        // and gpg do (`printf %s "$TOKEN" | apikeys verify`): the prompt reads /dev/tty.
-        let can_ask_passphrase = std::io::stderr().is_terminal()
-            && (std::io::stdin().is_terminal() || controlling_terminal());
+        // A passphrase is asked at the controlling terminal even when stdin is a pipe or
+        // stderr goes elsewhere, as ssh and gpg do (`printf %s "$TOKEN" | apikeys verify`,
+        // `apikeys list 2>/dev/null`): the prompt is drawn on and read from /dev/tty.
+        let can_ask_passphrase = controlling_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Context {
             store_path: crate::store::file::resolve(

@@ -280,7 +280,7 @@ impl Store {
             match unwrap_data_key(path, &opened.header, &credential) {
                 Ok(k) => break (credential, k),
                 Err(Error::Unlock { .. }) if unlock.prompts() && attempt < 3 => {
-                    eprintln!("wrong passphrase, try again");
+                    crate::term::prompt::say_on_tty("wrong passphrase, try again");
                     attempt += 1;
                 }
                 Err(e) => return Err(e),

@@ -92,15 +92,65 @@ fn theme() -> ColorfulTheme {
     ColorfulTheme::default()
 }
 
-/// Asks for a passphrase without echo.
+/// The controlling terminal, for reading and writing: prompts for a secret are drawn and
+/// read there, as ssh and gpg do, whatever stdin and stderr are (a pipe, `2>/dev/null`).
+fn controlling_tty() -> Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|e| Error::Io(format!("cannot open the terminal /dev/tty: {e}")))
+}
+
+/// Says one line on the controlling terminal (a retry after a wrong passphrase), so that it
+/// is seen where the prompt was, even with stderr sent elsewhere.
+pub fn say_on_tty(line: &str) {
+    use std::io::Write;
+    if let Ok(mut tty) = controlling_tty() {
+        let _ = writeln!(tty, "{}", crate::text::sanitize(line));
+    }
+}
+
+/// The longest passphrase read at a prompt.
+const MAX_TYPED: usize = 4096;
+
+/// Asks for a passphrase without echo on the controlling terminal (`/dev/tty`).
 pub fn password(prompt: &str) -> Result<Passphrase> {
+    use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+    use std::io::{Read, Write};
     restore_terminal_on_interrupt();
-    Password::with_theme(&theme())
-        .with_prompt(prompt)
-        .allow_empty_password(true)
-        .interact()
-        .map(Passphrase::new)
-        .map_err(io)
+    let mut tty = controlling_tty()?;
+    let failed = |e: std::io::Error| Error::Io(format!("cannot read from the terminal: {e}"));
+    let saved = tcgetattr(&tty).map_err(|e| failed(e.into()))?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    quiet.local_modes.insert(LocalModes::ICANON);
+    write!(tty, "{prompt}: ")
+        .and_then(|()| tty.flush())
+        .map_err(failed)?;
+    tcsetattr(&tty, OptionalActions::Flush, &quiet).map_err(|e| failed(e.into()))?;
+    let mut line = zeroize::Zeroizing::new(Vec::with_capacity(64));
+    let mut byte = [0u8; 1];
+    let read = loop {
+        match tty.read(&mut byte) {
+            Ok(0) => break Ok(()),
+            Ok(_) if byte[0] == b'\n' => break Ok(()),
+            Ok(_) if line.len() < MAX_TYPED => line.push(byte[0]),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => break Err(failed(e)),
+        }
+    };
+    // Echo back on, whatever happened, before anything else is said.
+    let _ = tcsetattr(&tty, OptionalActions::Now, &saved);
+    let _ = writeln!(tty);
+    read?;
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    let text = String::from_utf8(line.to_vec())
+        .map_err(|_| Error::usage("the passphrase typed is not UTF-8", "type it again"))?;
+    Ok(Passphrase::new(text))
 }
 
 /// Asks for a new passphrase twice; a mismatch or a short one asks again.

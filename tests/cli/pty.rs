@@ -237,7 +237,11 @@ fn verify_asks_for_the_token_without_echo_on_a_terminal() {
     let token = env.create("ci", &[]);
     let mut s = spawn(&env, &["verify"], true);
     answer(&mut s, "Token", &token);
-    s.expect("valid: ci").unwrap();
+    let seen = s.expect("valid: ci").unwrap();
+    // Typed without echo: the secret part never appears on the terminal.
+    let secret = &token[token.len() - 49..token.len() - 6];
+    let text = String::from_utf8_lossy(seen.before());
+    assert!(!text.contains(secret), "the token was echoed: {text}");
     assert_eq!(exit_code(s), 0);
 }
 
@@ -559,4 +563,34 @@ fn a_scan_shows_progress_at_a_terminal() {
     // Without a terminal, nothing but the result.
     let out = env.run(&["scan", dir.to_str().unwrap()]).code(0);
     assert!(!out.stderr.contains("scanning"), "{}", out.stderr);
+}
+
+#[test]
+fn the_passphrase_is_asked_on_the_terminal_whatever_stdin_and_stderr_are() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    // stderr thrown away: the prompt and the retry note are still on the terminal.
+    let mut c = Command::new("sh");
+    c.args(["-c", "\"$0\" list --format json 2>/dev/null", BIN]);
+    let mut s = spawn_command(&env, c, false, true);
+    answer(&mut s, "Passphrase for", "a typo");
+    s.expect("wrong passphrase, try again").unwrap();
+    answer(&mut s, "Passphrase for", PASS);
+    s.expect("\"name\": \"ci\"").unwrap();
+    assert_eq!(exit_code(s), 0);
+    // The token on a pipe, the passphrase at the terminal, as ssh and gpg ask.
+    let file = env.write("token.txt", &format!("{token}\n"));
+    let mut c = Command::new("sh");
+    c.args([
+        "-c",
+        "\"$0\" verify < \"$1\" 2>/dev/null; echo \"exit=$?\"",
+        BIN,
+        file.to_str().unwrap(),
+    ]);
+    let mut s = spawn_command(&env, c, false, true);
+    answer(&mut s, "Passphrase for", PASS);
+    let seen = s.expect("exit=0").unwrap();
+    let text = String::from_utf8_lossy(seen.before()).to_string();
+    assert!(text.contains("valid: ci"), "{text}");
+    assert!(!text.contains(PASS), "the passphrase was echoed: {text}");
 }
