@@ -57,7 +57,7 @@ impl UnlockOptions {
             hint: UNLOCK_HINT.into(),
         };
         if let Some(path) = &self.identity {
-            return crate::store::slots::read_identities(path)
+            return crate::store::slots::read_identities(path, self.interactive)
                 .map(|ids| Credential::Identity(path.clone(), Identities(ids)))
                 .map_err(fail);
         }

@@ -191,7 +191,7 @@ fn a_removed_admin_opens_nothing_newer_even_with_an_old_copy() {
     as_identity(env, &t.bob, &["list"]).code(3);
     // With the data key of the old copy he can neither read nor forge the new file.
     let (old_h, _) = Header::decode(&before).unwrap();
-    let ids = apikeys::store::slots::read_identities(std::path::Path::new(&t.bob)).unwrap();
+    let ids = apikeys::store::slots::read_identities(std::path::Path::new(&t.bob), false).unwrap();
     let refs: Vec<&dyn age::Identity> = ids
         .iter()
         .map(|b| b.as_ref() as &dyn age::Identity)
@@ -307,13 +307,42 @@ fn an_encrypted_ssh_identity_asks_for_its_passphrase_on_a_terminal() {
     let mut cmd = Command::new(crate::harness::BIN);
     cmd.args(["--identity", &dana, "list", "--format", "json"]);
     let mut s = crate::pty::spawn_command(&env, cmd, false, true);
-    // Asked once, though the store has three slots to try.
-    crate::pty::answer(&mut s, "passphrase for OpenSSH key", "dana-ssh-pass");
+    // Asked once, though the store has three slots to try; a typo may be typed again. The
+    // prompt names the file plainly (no invisible isolate marks around it).
+    crate::pty::answer(&mut s, "Passphrase for SSH key", "a typo");
+    let retry = s.expect("try again").unwrap();
+    let asked = String::from_utf8_lossy(retry.before()).to_string();
+    assert!(
+        !asked.contains('\u{2068}') && !asked.contains("\\u{2068}"),
+        "{asked:?}"
+    );
+    assert!(asked.contains("dana_ed25519"), "{asked:?}");
+    crate::pty::answer(&mut s, "Passphrase for SSH key", "dana-ssh-pass");
     let out = crate::pty::rest_of(&mut s);
     assert!(out.contains("\"x\""), "{out}");
     assert_eq!(crate::pty::exit_code(s), 0);
-    // Without a terminal there is no one to ask: exit 3 at once, never a hang.
-    as_identity(&env, &dana, &["list"]).code(3);
+    // Three wrong passphrases: said as such (exit 3), not "no slot is for this identity".
+    let mut cmd = Command::new(crate::harness::BIN);
+    cmd.args(["--identity", &dana, "list"]);
+    let mut s = crate::pty::spawn_command(&env, cmd, false, true);
+    for _ in 0..3 {
+        crate::pty::answer(&mut s, "Passphrase for SSH key", "wrong");
+    }
+    let out = crate::pty::rest_of(&mut s);
+    assert!(
+        out.contains("wrong passphrase for the SSH key") && !out.contains("no slot"),
+        "{out}"
+    );
+    assert_eq!(crate::pty::exit_code(s), 3);
+    // Without a terminal there is no one to ask: exit 3 at once, never a hang, and it says
+    // what is missing.
+    let out = as_identity(&env, &dana, &["list"]).code(3);
+    assert!(
+        out.stderr
+            .contains("is encrypted, and there is no terminal"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
