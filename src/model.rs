@@ -123,14 +123,44 @@ impl KeyRecord {
     }
 }
 
-/// Whether `c` is invisible or reorders text: zero-width and bidirectional-control characters,
-/// with which two names that look alike can differ, or a table can be shown reversed.
-pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
+pub use crate::text::is_invisible;
 
 /// Checks a key or group name: 1–64 printable characters, no leading or trailing space, no
 /// invisible or direction-changing character, and (for keys) not of the shape of a token.
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 1024;
+
+/// Checks a description: at most 1,024 characters, and never a token (a secret pasted into
+/// the wrong field would be stored and shown in clear). The error never quotes it.
+pub fn check_description(d: &str) -> Result<()> {
+    let n = d.chars().count();
+    if n > MAX_DESCRIPTION_CHARS {
+        return Err(Error::usage(
+            format!("the description is {n} characters long"),
+            format!("a description has at most {MAX_DESCRIPTION_CHARS} characters"),
+        ));
+    }
+    let shaped = d
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| {
+            // A token glued to a word before it (`key_ak_…`) is still a token.
+            std::iter::once(w)
+                .chain(w.match_indices('_').map(|(i, _)| &w[i + 1..]))
+                .any(crate::token::has_token_shape)
+        });
+    if shaped
+        || !crate::scan::matcher::Matcher::any_prefix()
+            .find(d.as_bytes())
+            .is_empty()
+    {
+        return Err(Error::usage(
+            "the description holds an API token",
+            "never put a secret in a description (it is stored and shown in clear); describe the key instead",
+        ));
+    }
+    Ok(())
+}
+
 pub fn check_name(kind: &str, name: &str) -> Result<()> {
     let n = name.chars().count();
     let problem = if name.trim().is_empty() {
@@ -258,7 +288,7 @@ pub fn parse_uses(s: &str) -> Result<Option<i64>> {
     s.trim()
         .parse::<i64>()
         .ok()
-        .filter(|n| (0..=1_000_000_000_000).contains(n))
+        .filter(|n| (0..=crate::engine::limits::MAX_USES).contains(n))
         .map(Some)
         .ok_or_else(|| {
             Error::usage(
@@ -348,7 +378,7 @@ pub fn parse_refill(given: &str) -> Result<Option<crate::engine::limits::Refill>
     crate::engine::limits::Refill::parse(given).map(Some).ok_or_else(|| {
         Error::usage(
             format!("invalid refill {:?}", crate::text::sanitize(given)),
-            "give N/DUR in whole seconds or more, e.g. --refill 1000/30d (with --uses), or none",
+            "give N/DUR with N from 1 to 1000000000000 and DUR in whole seconds or more, e.g. --refill 1000/30d (with --uses), or none",
         )
     })
 }

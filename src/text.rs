@@ -4,16 +4,28 @@
 use chrono::{DateTime, SecondsFormat};
 use serde::Serializer;
 
-/// Replaces control characters (terminal escapes among them) with visible escapes, so that
-/// stored text can never drive the terminal.
+/// Whether `c` is invisible or reorders text: zero-width and bidirectional-control characters,
+/// with which two names that look alike can differ, or a table can be shown reversed.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Replaces control characters (terminal escapes among them) and invisible or
+/// bidirectional-control characters with visible escapes, so that stored text can never drive
+/// the terminal nor turn a line around.
 pub fn sanitize(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    let hidden = |c: char| c.is_control() || is_invisible(c);
+    if !s.chars().any(hidden) {
         return s.to_string();
     }
     s.chars()
         .map(|c| {
             if c.is_control() {
                 c.escape_default().collect::<String>()
+            } else if is_invisible(c) {
+                // Zero-width and bidirectional controls (U+202E turns the rest of a line
+                // around): shown as what they are, never applied to the terminal.
+                c.escape_unicode().collect::<String>()
             } else {
                 c.to_string()
             }

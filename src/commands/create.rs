@@ -223,6 +223,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
     };
     model::check_name("key", &settings.name)?;
+    model::check_description(&settings.description)?;
     token::check_prefix(&settings.prefix)?;
     let (scopes, allowed_ips) = check_lists(ctx, &settings.scopes, &settings.allowed_ips)?;
     let settings = Settings {

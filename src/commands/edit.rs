@@ -63,6 +63,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(n) = &args.name {
         model::check_name("key", n)?;
     }
+    if let Some(d) = &args.description {
+        model::check_description(d)?;
+    }
     let (add_scope, add_ips) = super::create::check_lists(ctx, &args.add_scope, &args.allow_ip)?;
     let remove_scope = model::split_scopes(&args.remove_scope)?;
     let remove_ips: Vec<String> = args

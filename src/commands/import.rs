@@ -101,6 +101,9 @@ fn settings_of(
     now: i64,
 ) -> Result<Settings> {
     model::check_name("key", &line.name)?;
+    if let Some(d) = &line.description {
+        model::check_description(d)?;
+    }
     let prefix = line.prefix.unwrap_or_else(|| token::DEFAULT_PREFIX.into());
     token::check_prefix(&prefix)?;
     let meta: Vec<String> = line.meta.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_RATE_N: u64 = 1_000_000;
 /// The longest period of a rate or a refill: a year.
 pub const MAX_PERIOD_MS: u64 = 366 * 86_400_000;
+/// The most uses a key may hold, or a refill may set back (`--uses`, `--refill`): far beyond
+/// any quota, and far from overflowing the arithmetic (here, in Redis's Lua, in a reader).
+pub const MAX_USES: i64 = 1_000_000_000_000;
 /// The heaviest single request (`--cost`, `X-Apikey-Cost`).
 pub const MAX_COST: i64 = 1000;
 
@@ -88,7 +91,7 @@ impl std::fmt::Display for Rate {
 impl Refill {
     /// Parses `N/DUR` (`1000/30d`); the period is whole seconds, at least one.
     pub fn parse(s: &str) -> Option<Refill> {
-        let (n, ms) = parse_n_per(s, i64::MAX as u64)?;
+        let (n, ms) = parse_n_per(s, MAX_USES as u64)?;
         ms.is_multiple_of(1000).then_some(Refill {
             n: n as i64,
             every: (ms / 1000) as i64,
@@ -312,6 +315,10 @@ mod tests {
             })
         );
         assert_eq!(Refill::parse("1/500ms"), None);
+        // Bounded like --uses: a refill of i64::MAX would overflow what reads it.
+        assert!(Refill::parse("1000000000000/30d").is_some());
+        assert_eq!(Refill::parse("1000000000001/30d"), None);
+        assert_eq!(Refill::parse("9223372036854775807/1d"), None);
     }
 
     #[test]

@@ -52,13 +52,57 @@ fn node_path(log: &Path) -> PathBuf {
     log.with_file_name(name)
 }
 
+/// Opens `path` without following a symlink (nor hanging on a FIFO), and refuses anything
+/// but a regular file: a planted link must not make a node append its records, or take its
+/// identity, from a file elsewhere (SPEC §8, as for the store's lock file).
+fn open_regular(path: &Path, what: &str, opts: &mut OpenOptions) -> Result<Option<File>> {
+    let refused = || {
+        Error::Refused {
+        message: format!(
+            "the {what} {} is not a regular file (a symlink?)",
+            crate::text::sanitize(&path.display().to_string())
+        ),
+        hint: "give --usage-log the path of a regular file in a directory only you can write; apikeys creates it".into(),
+    }
+    };
+    let file = match opts
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e)
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+                || e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) =>
+        {
+            return Err(refused());
+        }
+        Err(e) => return Err(Error::io(&format!("open {what}"), path, e)),
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() => Ok(Some(file)),
+        Ok(_) => Err(refused()),
+        Err(e) => Err(Error::io(&format!("open {what}"), path, e)),
+    }
+}
+
 impl UsageLog {
     /// Opens (or creates, 0600) the log and its node id.
     pub fn open(path: &Path) -> Result<UsageLog> {
         crate::store::file::ensure_dir(path)?;
         let np = node_path(path);
-        let node = match std::fs::read_to_string(&np) {
-            Ok(s) if !s.trim().is_empty() => s.trim().to_string(),
+        let existing =
+            match open_regular(&np, "usage log node file", OpenOptions::new().read(true))? {
+                Some(mut f) => {
+                    let mut s = String::new();
+                    std::io::Read::read_to_string(&mut f, &mut s)
+                        .map_err(|e| Error::io("read", &np, e))?;
+                    s
+                }
+                None => String::new(),
+            };
+        let node = match existing {
+            s if !s.trim().is_empty() => s.trim().to_string(),
             _ => {
                 let id = crate::token::random_base62(16)?;
                 // Two first appenders may race here: the one that loses reads the winner's id.
@@ -79,13 +123,16 @@ impl UsageLog {
                 }
             }
         };
-        let file = OpenOptions::new()
-            .append(true)
-            .read(true)
-            .create(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| Error::io("open usage log", path, e))?;
+        let file = open_regular(
+            path,
+            "usage log",
+            OpenOptions::new()
+                .append(true)
+                .read(true)
+                .create(true)
+                .mode(0o600),
+        )?
+        .ok_or_else(|| Error::Io(format!("cannot create the usage log {}", path.display())))?;
         Ok(UsageLog {
             path: path.to_path_buf(),
             node,

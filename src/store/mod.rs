@@ -204,6 +204,20 @@ fn load_payload(
     Ok((conn, pepper, on_disk))
 }
 
+/// Gives the pages freed by a change back (VACUUM) when they are a good part of the database,
+/// so that a store shrinks after keys (or a large description) are deleted, instead of
+/// keeping their bytes as free pages forever. Best effort: a failure keeps the pages.
+fn compact(conn: &Connection) {
+    let pragma = |name: &str| -> i64 {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap_or(0)
+    };
+    let (free, total) = (pragma("freelist_count"), pragma("page_count"));
+    if free >= 16 && free * 4 >= total {
+        let _ = conn.execute_batch("VACUUM");
+    }
+}
+
 /// Seals the database under a fresh nonce straight into a new file that replaces the store.
 fn write_sealed(
     path: &Path,
@@ -497,6 +511,7 @@ impl Store {
                 return Err(e);
             }
         };
+        compact(&conn);
         let key = new_key.unwrap_or_else(|| self.data_key.duplicate());
         let sealed = write_sealed(&self.path, &mut conn, &mut header, &key, lock);
         self.conn = conn;

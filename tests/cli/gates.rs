@@ -444,3 +444,162 @@ fn serve_refuses_a_second_cost_and_a_client_address_it_cannot_believe() {
         "two valid answers, two uses"
     );
 }
+
+#[test]
+fn descriptions_are_bounded_never_hold_a_token_and_deletes_give_the_space_back() {
+    let env = TestEnv::new();
+    let live = env.create("live", &[]);
+    let long = "d".repeat(1025);
+    let out = env
+        .run(&["create", "--name", "a", "--description", &long])
+        .code(2);
+    assert!(out.stderr.contains("1025 characters"), "{}", out.stderr);
+    env.run(&[
+        "create",
+        "--name",
+        "a",
+        "--description",
+        &long[1..],
+        "--no-clipboard",
+    ])
+    .code(0);
+    // A token pasted into the description is refused (and never echoed back), everywhere.
+    for desc in [
+        format!("rotated; the new one is {live}"),
+        format!("key_{live}"),
+    ] {
+        let out = env
+            .run(&["create", "--name", "b", "--description", &desc])
+            .code(2);
+        assert!(out.stderr.contains("holds an API token"), "{}", out.stderr);
+        assert!(
+            !out.stderr.contains(&live[10..40]),
+            "echoed: {}",
+            out.stderr
+        );
+        env.run(&["edit", "a", "--description", &desc]).code(2);
+    }
+    let line = format!("{{\"name\":\"c\",\"description\":\"see {live}\"}}\n");
+    let input = env.write("one.jsonl", &line);
+    let out = env
+        .run(&[
+            "import",
+            input.to_str().unwrap(),
+            "--secret-file",
+            env.path("t.jsonl").to_str().unwrap(),
+        ])
+        .code(2);
+    assert!(!out.stderr.contains(&live[10..40]), "{}", out.stderr);
+    // --refill is bounded like --uses.
+    env.run(&[
+        "create",
+        "--name",
+        "r",
+        "--uses",
+        "5",
+        "--refill",
+        "9223372036854775807/1d",
+    ])
+    .code(2);
+    // Many long descriptions, then deleted: the store shrinks again.
+    let lines: String = (0..300)
+        .map(|i| {
+            format!(
+                "{{\"name\":\"big-{i}\",\"description\":\"{}\"}}\n",
+                "x".repeat(1000)
+            )
+        })
+        .collect();
+    let input = env.write("big.jsonl", &lines);
+    env.run(&[
+        "import",
+        input.to_str().unwrap(),
+        "--secret-file",
+        env.path("big.tokens").to_str().unwrap(),
+    ])
+    .code(0);
+    let full = std::fs::metadata(&env.store).unwrap().len();
+    let names: Vec<String> = (0..300).map(|i| format!("big-{i}")).collect();
+    let mut args = vec!["delete", "--yes"];
+    args.extend(names.iter().map(String::as_str));
+    env.run(&args).code(0);
+    let after = std::fs::metadata(&env.store).unwrap().len();
+    assert!(after * 4 < full, "{full} bytes, {after} after deleting");
+}
+
+#[test]
+fn a_usage_log_or_its_node_file_that_is_a_symlink_is_refused() {
+    let env = TestEnv::new();
+    let token = env.create("svc", &["--uses", "5"]);
+    export(&env, "v.snap", "v.key");
+    let elsewhere = env.write("elsewhere.txt", "untouched\n");
+    std::os::unix::fs::symlink(&elsewhere, env.path("usage.log")).unwrap();
+    let log = env.path("usage.log");
+    let out = verify_snap(
+        &env,
+        "v.snap",
+        "v.key",
+        &token,
+        &["--usage-log", log.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "untouched\n");
+    // The node file too: a link there would lend this node another's identity.
+    let log2 = env.path("u2.log");
+    std::os::unix::fs::symlink(&elsewhere, env.path("u2.log.node")).unwrap();
+    let out = verify_snap(
+        &env,
+        "v.snap",
+        "v.key",
+        &token,
+        &["--usage-log", log2.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("node file"), "{}", out.stderr);
+    // A regular log works.
+    let ok = env.path("u3.log");
+    verify_snap(
+        &env,
+        "v.snap",
+        "v.key",
+        &token,
+        &["--usage-log", ok.to_str().unwrap()],
+    )
+    .code(0);
+}
+
+#[test]
+fn bidirectional_controls_never_reach_the_terminal() {
+    let env = TestEnv::new();
+    let rlo = "\u{202E}";
+    env.run(&[
+        "create",
+        "--name",
+        "k",
+        "--description",
+        &format!("evil{rlo}txt.exe"),
+        "--no-clipboard",
+    ])
+    .code(0);
+    let show = env.run(&["show", "k"]).code(0).stdout;
+    assert!(!show.contains(rlo) && show.contains("\\u{202e}"), "{show}");
+    let mut c = env.cmd(&["revoke", "k", "--yes", "--actor", &format!("ci{rlo}job")]);
+    c.stdin(std::process::Stdio::null());
+    crate::harness::finish(c.output().unwrap()).code(0);
+    let log = env.run(&["log", "--key", "k"]).code(0).stdout;
+    assert!(!log.contains(rlo) && log.contains("\\u{202e}"), "{log}");
+    let out = env.run(&["show", &format!("no{rlo}such")]).code(5);
+    assert!(!out.stderr.contains(rlo), "{}", out.stderr);
+    // A scanned file whose name carries one.
+    let live = env.create("live", &[]);
+    let tree = env.path("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join(format!("a{rlo}b.txt")), format!("{live}\n")).unwrap();
+    let out = env.run(&["scan", tree.to_str().unwrap()]).code(20);
+    assert!(
+        !out.stdout.contains(rlo) && out.stdout.contains("\\u{202e}"),
+        "{}",
+        out.stdout
+    );
+}
