@@ -138,7 +138,7 @@ impl Context {
                 passphrase_file: g
                     .passphrase_file
                     .or_else(|| env_path("APIKEYS_PASSPHRASE_FILE")),
-                passphrase_env: env_secret("APIKEYS_PASSPHRASE"),
+                passphrase_env: std::sync::Mutex::new(env_secret("APIKEYS_PASSPHRASE")),
                 identity: g.identity.or_else(|| env_path("APIKEYS_IDENTITY")),
                 interactive: can_ask_passphrase,
             },

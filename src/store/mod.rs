@@ -672,7 +672,7 @@ mod tests {
 
     fn unlock() -> UnlockOptions {
         UnlockOptions {
-            passphrase_env: Some(pass()),
+            passphrase_env: std::sync::Mutex::new(Some(pass())),
             ..UnlockOptions::default()
         }
     }

@@ -11,7 +11,9 @@ use zeroize::Zeroizing;
 pub struct UnlockOptions {
     pub key_file: Option<PathBuf>,
     pub passphrase_file: Option<PathBuf>,
-    pub passphrase_env: Option<Passphrase>,
+    /// `APIKEYS_PASSPHRASE`: held until a long-running command lets go of it
+    /// ([`UnlockOptions::forget_env_passphrase`]), so that only the open store keeps a copy.
+    pub passphrase_env: std::sync::Mutex<Option<Passphrase>>,
     /// An SSH private key or age identity file (`--identity`, `APIKEYS_IDENTITY`).
     pub identity: Option<PathBuf>,
     /// Whether a prompt may be shown (stdin and stderr are terminals).
@@ -80,7 +82,7 @@ impl UnlockOptions {
         if let Some(path) = &self.passphrase_file {
             return read_passphrase_file(path).map_err(fail);
         }
-        if let Some(p) = &self.passphrase_env {
+        if let Some(p) = self.env_passphrase().as_ref() {
             return Ok(Passphrase::new(
                 String::from_utf8_lossy(p.expose_secret_bytes()).into_owned(),
             ));
@@ -94,13 +96,25 @@ impl UnlockOptions {
         ))
     }
 
+    fn env_passphrase(&self) -> std::sync::MutexGuard<'_, Option<Passphrase>> {
+        self.passphrase_env
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Drops (and wipes) the copy of `APIKEYS_PASSPHRASE` held here: `serve` calls it once the
+    /// store is open, so that the store's credential is the one copy it keeps in memory.
+    pub fn forget_env_passphrase(&self) {
+        self.env_passphrase().take();
+    }
+
     /// Whether the credential comes from a prompt, so that a wrong one may be asked again.
     pub fn prompts(&self) -> bool {
         self.interactive
             && self.identity.is_none()
             && self.key_file.is_none()
             && self.passphrase_file.is_none()
-            && self.passphrase_env.is_none()
+            && self.env_passphrase().is_none()
     }
 }
 

@@ -603,3 +603,43 @@ fn bidirectional_controls_never_reach_the_terminal() {
         out.stdout
     );
 }
+
+/// How many times `needle` appears in the writable memory of process `pid` (its heap, stacks
+/// and anonymous mappings), read through /proc/PID/mem.
+fn copies_in_memory(pid: u32, needle: &[u8]) -> usize {
+    use std::io::{Read, Seek, SeekFrom};
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let mut mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
+    let mut found = 0;
+    for line in maps.lines() {
+        let mut f = line.split_whitespace();
+        let (range, perms) = (f.next().unwrap(), f.next().unwrap());
+        if !perms.starts_with("rw") {
+            continue;
+        }
+        let (a, b) = range.split_once('-').unwrap();
+        let (a, b) = (
+            u64::from_str_radix(a, 16).unwrap(),
+            u64::from_str_radix(b, 16).unwrap(),
+        );
+        let mut buf = vec![0u8; (b - a) as usize];
+        if mem.seek(SeekFrom::Start(a)).is_err() || mem.read_exact(&mut buf).is_err() {
+            continue;
+        }
+        found += buf.windows(needle.len()).filter(|w| *w == needle).count();
+    }
+    found
+}
+
+#[test]
+fn serve_keeps_one_copy_of_the_passphrase_in_memory() {
+    let env = TestEnv::new();
+    let token = env.create("svc", &[]);
+    let mut cmd = env.bare_cmd(&["serve", "--listen", "127.0.0.1:0"]);
+    cmd.env("APIKEYS_PASSPHRASE", crate::harness::PASS);
+    let s = crate::server::Server::spawn(cmd);
+    assert_eq!(s.verify(&token).status, 200);
+    let copies = copies_in_memory(s.child.id(), crate::harness::PASS.as_bytes());
+    assert_eq!(copies, 1, "the open store's credential, and nothing else");
+    assert_eq!(s.stop(), Some(0));
+}
