@@ -29,9 +29,22 @@ fn rounds() -> usize {
 fn sigkill_during_writes_never_breaks_the_store() {
     let env = TestEnv::new();
     // Some bulk so that a write takes long enough to be hit in the middle.
-    for i in 0..20 {
-        env.create(&format!("base{i}"), &["--description", &"x".repeat(2000)]);
-    }
+    let lines: String = (0..40)
+        .map(|i| {
+            format!(
+                "{{\"name\":\"base{i}\",\"description\":\"{}\"}}\n",
+                "x".repeat(1000)
+            )
+        })
+        .collect();
+    let input = env.write("base.jsonl", &lines);
+    env.run(&[
+        "import",
+        input.to_str().unwrap(),
+        "--secret-file",
+        env.path("base.tokens").to_str().unwrap(),
+    ])
+    .code(0);
     let started = Instant::now();
     env.run(&["create", "--name", "timing", "--no-clipboard"])
         .code(0);

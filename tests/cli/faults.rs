@@ -72,7 +72,7 @@ fn a_full_filesystem_fails_the_write_and_keeps_the_store() {
             &name,
             "--no-clipboard",
             "--description",
-            &"d".repeat(3000),
+            &"d".repeat(1000),
         ]);
         if out.code != 0 {
             break out;
