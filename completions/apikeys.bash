@@ -2375,12 +2375,24 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__scan)
-            opts="-y -q -h --git --staged --stdin --revoke --verbose --verifier --verifier-key --usage-log --max-age --state --accept-generation --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --git --staged --stdin --revoke --verbose --no-ignore --baseline --write-baseline --since-commit --verifier --verifier-key --usage-log --max-age --state --accept-generation --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since-commit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --verifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -251,6 +251,9 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'apikeys;scan'= {
+            cand --baseline 'Report only findings not recorded in this baseline (or recorded, but live again)'
+            cand --write-baseline 'Record the findings in FILE as a baseline (fingerprints: key id, path, line content; never a secret) and exit 0'
+            cand --since-commit 'Scan only the commits of HEAD not reachable from REF (what a branch adds); implies --git'
             cand --verifier 'Verify from this verify-only snapshot instead of the store'
             cand --verifier-key 'The verifier key file that opens the snapshot'
             cand --usage-log 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key''s uses'
@@ -267,7 +270,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --staged 'What `git commit` is about to record (the index)'
             cand --stdin 'Scan stdin'
             cand --revoke 'Revoke the live keys found (confirmation, or --yes)'
-            cand --verbose 'Say which files were skipped (binary, too large)'
+            cand --verbose 'Name every file skipped and why (ignored by .gitignore, binary, too large, a symlink), and how many findings an `apikeys:allow` comment kept out'
+            cand --no-ignore 'Also read files that .gitignore (.ignore, git''s excludes) would skip: a leak often sits in an ignored .env or logs/'
             cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand -q 'Print only what a script needs (the token, or nothing)'

@@ -238,6 +238,9 @@ sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l baseline -d 'Report only findings not recorded in this baseline (or recorded, but live again)' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l write-baseline -d 'Record the findings in FILE as a baseline (fingerprints: key id, path, line content; never a secret) and exit 0' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l since-commit -d 'Scan only the commits of HEAD not reachable from REF (what a branch adds); implies --git' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verifier -d 'Verify from this verify-only snapshot instead of the store' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
@@ -257,7 +260,8 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l git -d 'Every b
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l staged -d 'What `git commit` is about to record (the index)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l stdin -d 'Scan stdin'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l revoke -d 'Revoke the live keys found (confirmation, or --yes)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verbose -d 'Say which files were skipped (binary, too large)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verbose -d 'Name every file skipped and why (ignored by .gitignore, binary, too large, a symlink), and how many findings an `apikeys:allow` comment kept out'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l no-ignore -d 'Also read files that .gitignore (.ignore, git\'s excludes) would skip: a leak often sits in an ignored .env or logs/'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -30,9 +30,24 @@ pub struct Args {
     /// Revoke the live keys found (confirmation, or --yes)
     #[arg(long)]
     pub revoke: bool,
-    /// Say which files were skipped (binary, too large)
+    /// Name every file skipped and why (ignored by .gitignore, binary, too large, a
+    /// symlink), and how many findings an `apikeys:allow` comment kept out
     #[arg(long)]
     pub verbose: bool,
+    /// Also read files that .gitignore (.ignore, git's excludes) would skip: a leak often
+    /// sits in an ignored .env or logs/
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Report only findings not recorded in this baseline (or recorded, but live again)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the findings in FILE as a baseline (fingerprints: key id, path, line content;
+    /// never a secret) and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "revoke")]
+    pub write_baseline: Option<PathBuf>,
+    /// Scan only the commits of HEAD not reachable from REF (what a branch adds); implies --git
+    #[arg(long, value_name = "REF", conflicts_with_all = ["staged", "stdin"])]
+    pub since_commit: Option<String>,
     #[command(flatten)]
     pub snapshot: super::snapshot_args::SnapshotArgs,
 }
@@ -80,6 +95,12 @@ fn warn(ctx: &Context, e: &Error) {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     // scan's exit code is a verdict: a reader that goes away never turns it into 0.
     crate::term::output::gate();
+    // A baseline that cannot be read stops the scan before it starts (never taken as empty).
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(scan::baseline::Baseline::read)
+        .transpose()?;
     let (checker, store) = checker(ctx, &args);
     // Every prefix the store or snapshot knows, and the default one; with neither, every
     // token of the right shape whatever its prefix (a gate fails closed).
@@ -108,9 +129,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             .take(scan::MAX_FILE)
             .read_to_end(&mut buf)
             .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
-        scan::scan_bytes(&matcher, &checker, &buf, "(stdin)", None)
-    } else if args.git {
-        scan::git::history(&dir, &matcher, &checker, &tally)?
+        scan::scan_bytes(&matcher, &checker, &tally, &buf, "(stdin)", None)
+    } else if args.git || args.since_commit.is_some() {
+        scan::git::history(
+            &dir,
+            &matcher,
+            &checker,
+            &tally,
+            args.since_commit.as_deref(),
+        )?
     } else if args.staged {
         scan::git::staged(&dir, &matcher, &checker, &tally)?
     } else {
@@ -127,7 +154,41 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 ));
             }
         }
-        scan::scan_paths(&paths, &matcher, &checker, &tally, args.verbose)
+        let how = scan::Walk {
+            no_ignore: args.no_ignore,
+            verbose: args.verbose,
+        };
+        scan::scan_paths(&paths, &matcher, &checker, &tally, how)
+    };
+    let allowed = tally.allowed.load(Ordering::Relaxed);
+    if args.verbose && allowed > 0 {
+        eprintln!("{allowed} finding(s) kept out by apikeys:allow comments");
+    }
+    if let Some(path) = &args.write_baseline {
+        let b = scan::baseline::Baseline::of(&findings, checker.now);
+        b.write(path)?;
+        let live = b.findings.iter().filter(|e| e.status.fails()).count();
+        ctx.note(&format!(
+            "wrote a baseline of {} finding(s) to {}",
+            b.findings.len(),
+            crate::text::sanitize(&path.display().to_string())
+        ));
+        if live > 0 && !ctx.quiet {
+            eprintln!(
+                "warning: {live} of them are live or unchecked: a baseline hides them from later scans; revoke them (apikeys scan --revoke) unless they are meant to stay"
+            );
+        }
+        return Ok(());
+    }
+    let findings = match &baseline {
+        Some(b) => {
+            let (new, hidden) = b.new_findings(findings);
+            if args.verbose && hidden > 0 {
+                eprintln!("{hidden} finding(s) already in the baseline");
+            }
+            new
+        }
+        None => findings,
     };
     if let Some((stop, handle)) = progress {
         stop.store(true, Ordering::Relaxed);

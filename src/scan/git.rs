@@ -132,9 +132,55 @@ fn each_blob(dir: &Path, ids: Vec<String>, mut f: impl FnMut(&str, &[u8])) -> Re
     Ok(())
 }
 
-/// Every blob of every commit, each read once, with the first commit that holds a finding.
-pub fn history(dir: &Path, m: &Matcher, checker: &Checker, tally: &Tally) -> Result<Vec<Finding>> {
-    let listing = run(dir, &["rev-list", "--objects", "--all"])?;
+/// The commit `reference` names, as a full hash; a usage error when it names none. Never
+/// taken as an option, whatever it starts with.
+fn commit_of(dir: &Path, reference: &str) -> Result<String> {
+    let unknown = || {
+        Error::usage(
+            format!(
+                "--since-commit: no commit {:?} in this repository",
+                crate::text::sanitize(reference)
+            ),
+            "give a branch, tag or commit the repository has, e.g. --since-commit origin/main (fetch it first in CI)",
+        )
+    };
+    if reference.is_empty() || reference.starts_with('-') {
+        return Err(unknown());
+    }
+    let out = run(
+        dir,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &format!("{reference}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| unknown())?;
+    let hash = String::from_utf8_lossy(&out).trim().to_string();
+    if hash.is_empty() || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(unknown());
+    }
+    Ok(hash)
+}
+
+/// Every blob of every commit (or, with `since`, of the commits of HEAD not reachable from
+/// it: what a branch adds), each read once, with the first commit that holds a finding.
+pub fn history(
+    dir: &Path,
+    m: &Matcher,
+    checker: &Checker,
+    tally: &Tally,
+    since: Option<&str>,
+) -> Result<Vec<Finding>> {
+    let range: Vec<String> = match since {
+        None => vec!["--all".into()],
+        Some(r) => vec!["HEAD".into(), "--not".into(), commit_of(dir, r)?],
+    };
+    let mut list_args = vec!["rev-list", "--objects"];
+    list_args.extend(range.iter().map(String::as_str));
+    let listing = run(dir, &list_args)?;
     let mut path_of: HashMap<String, String> = HashMap::new();
     let mut ids = Vec::new();
     for line in String::from_utf8_lossy(&listing).lines() {
@@ -152,7 +198,7 @@ pub fn history(dir: &Path, m: &Matcher, checker: &Checker, tally: &Tally) -> Res
             return;
         }
         let path = path_of.get(id).cloned().unwrap_or_default();
-        let hits = scan_bytes(m, checker, blob, &path, None);
+        let hits = scan_bytes(m, checker, tally, blob, &path, None);
         if !hits.is_empty() {
             tally.found.fetch_add(hits.len() as u64, Ordering::Relaxed);
             found.push((id.to_string(), hits));
@@ -161,17 +207,16 @@ pub fn history(dir: &Path, m: &Matcher, checker: &Checker, tally: &Tally) -> Res
     let mut all = Vec::new();
     for (id, mut hits) in found {
         // The oldest commit whose tree holds this blob: where the leak began.
-        let log = run(
-            dir,
-            &[
-                "log",
-                "--all",
-                "--no-textconv",
-                "--no-ext-diff",
-                "--format=%H",
-                &format!("--find-object={id}"),
-            ],
-        )?;
+        let find = format!("--find-object={id}");
+        let mut log_args = vec![
+            "log",
+            "--no-textconv",
+            "--no-ext-diff",
+            "--format=%H",
+            &find,
+        ];
+        log_args.extend(range.iter().map(String::as_str));
+        let log = run(dir, &log_args)?;
         let first = String::from_utf8_lossy(&log)
             .lines()
             .last()
@@ -209,7 +254,7 @@ pub fn staged(dir: &Path, m: &Matcher, checker: &Checker, tally: &Tally) -> Resu
             return;
         }
         let path = path_of.get(id).cloned().unwrap_or_default();
-        all.extend(scan_bytes(m, checker, blob, &path, None));
+        all.extend(scan_bytes(m, checker, tally, blob, &path, None));
     })?;
     super::sort(&mut all);
     Ok(all)

@@ -3,6 +3,7 @@
 //! symlinks not followed, files in parallel), in stdin, in every blob of a git history, or
 //! in what is staged; and says of each whether it is live, from the store or a snapshot.
 
+pub mod baseline;
 pub mod git;
 pub mod matcher;
 pub mod report;
@@ -19,7 +20,7 @@ pub const MAX_FILE: u64 = 32 << 20;
 const BINARY_PROBE: usize = 8192;
 
 /// What a found token is, as far as the store or snapshot can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Live,
@@ -60,6 +61,9 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub status: Status,
+    /// Who the finding is across edits: a hash of key id, path and the line's content with
+    /// every token in it masked. Never derived from a secret.
+    pub fingerprint: String,
 }
 
 /// Tells the status of a token from the keys of a store or a snapshot (or cannot).
@@ -95,22 +99,69 @@ pub struct Tally {
     pub found: AtomicU64,
     pub skipped_big: AtomicU64,
     pub skipped_binary: AtomicU64,
+    /// Findings on lines that carry an `apikeys:allow` comment, not reported.
+    pub allowed: AtomicU64,
 }
 
-/// Scans one buffer; `path` and `commit` say where it came from.
+/// The marker that keeps a line's tokens out of the findings (test fixtures, documentation).
+pub const ALLOW_MARK: &[u8] = b"apikeys:allow";
+
+/// The line of `buf` around `offset`, without its line ending.
+fn line_at(buf: &[u8], offset: usize) -> &[u8] {
+    let start = memchr::memrchr(b'\n', &buf[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &buf[offset..]).map_or(buf.len(), |i| offset + i);
+    let line = &buf[start..end];
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// A finding's fingerprint: SHA-256 over key id, path and the line with its tokens masked.
+/// It survives edits elsewhere in the file (no line number in it), and changes when the line
+/// itself or the file's path does.
+fn fingerprint(m: &Matcher, key_id: &str, path: &str, line: &[u8]) -> String {
+    use sha2::Digest;
+    let mut masked = Vec::with_capacity(line.len());
+    let mut at = 0;
+    for h in m.find(line) {
+        masked.extend_from_slice(&line[at..h.offset]);
+        masked.extend_from_slice(h.masked.as_bytes());
+        at = h.offset + h.len;
+    }
+    masked.extend_from_slice(&line[at..]);
+    let mut d = sha2::Sha256::new();
+    for part in [
+        b"apikeys-finding-v1".as_slice(),
+        key_id.as_bytes(),
+        path.as_bytes(),
+        &masked,
+    ] {
+        d.update((part.len() as u64).to_be_bytes());
+        d.update(part);
+    }
+    crate::hex::encode(&d.finalize()[..16])
+}
+
+/// Scans one buffer; `path` and `commit` say where it came from. A token on a line with an
+/// `apikeys:allow` comment is counted in `tally` and not reported.
 pub fn scan_bytes(
     m: &Matcher,
     checker: &Checker,
+    tally: &Tally,
     buf: &[u8],
     path: &str,
     commit: Option<&str>,
 ) -> Vec<Finding> {
     m.find(buf)
         .into_iter()
-        .map(|h: Hit| {
+        .filter_map(|h: Hit| {
+            let line = line_at(buf, h.offset);
+            if memchr::memmem::find(line, ALLOW_MARK).is_some() {
+                tally.allowed.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
             let text = std::str::from_utf8(&buf[h.offset..h.offset + h.len]).unwrap_or("");
             let (status, name) = checker.status(text);
-            Finding {
+            let fingerprint = fingerprint(m, &h.key_id, path, line);
+            Some(Finding {
                 path: path.to_string(),
                 line: h.line,
                 column: h.column,
@@ -119,9 +170,67 @@ pub fn scan_bytes(
                 key_id: h.key_id,
                 name,
                 status,
-            }
+                fingerprint,
+            })
         })
         .collect()
+}
+
+/// How a tree is walked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Walk {
+    /// Read files that .gitignore (and .ignore, git's excludes) would skip.
+    pub no_ignore: bool,
+    /// Name every file skipped, and why, on stderr.
+    pub verbose: bool,
+}
+
+fn walker(paths: &[std::path::PathBuf], no_ignore: bool) -> Option<ignore::WalkBuilder> {
+    let (first, rest) = paths.split_first()?;
+    let mut b = ignore::WalkBuilder::new(first);
+    for p in rest {
+        b.add(p);
+    }
+    if no_ignore {
+        b.standard_filters(false);
+    }
+    // Secrets hide in dotfiles (.env): read them, but never inside .git itself.
+    b.hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git");
+    Some(b)
+}
+
+fn shown(path: &std::path::Path) -> String {
+    crate::text::sanitize(
+        &path
+            .strip_prefix("./")
+            .unwrap_or(path)
+            .display()
+            .to_string(),
+    )
+}
+
+/// With `--verbose`: the files .gitignore keeps out of a scan, named once each (a leak often
+/// sits in an ignored `.env` or `logs/`).
+fn say_ignored(paths: &[std::path::PathBuf]) {
+    let (Some(honour), Some(all)) = (walker(paths, false), walker(paths, true)) else {
+        return;
+    };
+    let kept: std::collections::HashSet<std::path::PathBuf> = honour
+        .build()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .collect();
+    for e in all.build().filter_map(Result::ok) {
+        if e.file_type().is_some_and(|t| t.is_file()) && !kept.contains(e.path()) {
+            eprintln!(
+                "skipped (ignored by .gitignore; --no-ignore reads it): {}",
+                shown(e.path())
+            );
+        }
+    }
 }
 
 /// Whether the first block of `buf` holds a NUL (a binary file).
@@ -135,26 +244,27 @@ pub fn scan_paths(
     m: &Matcher,
     checker: &Checker,
     tally: &Tally,
-    verbose: bool,
+    how: Walk,
 ) -> Vec<Finding> {
-    let Some((first, rest)) = paths.split_first() else {
+    let Some(b) = walker(paths, how.no_ignore) else {
         return vec![];
     };
-    let mut b = ignore::WalkBuilder::new(first);
-    for p in rest {
-        b.add(p);
+    let verbose = how.verbose;
+    if verbose && !how.no_ignore {
+        say_ignored(paths);
     }
-    // Secrets hide in dotfiles (.env): read them, but never inside .git itself.
-    b.hidden(false)
-        .follow_links(false)
-        .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git");
     let found = Mutex::new(Vec::new());
     b.build_parallel().run(|| {
         Box::new(|entry| {
             let Ok(e) = entry else {
                 return ignore::WalkState::Continue;
             };
+            if e.file_type().is_some_and(|t| t.is_symlink()) {
+                if verbose {
+                    eprintln!("skipped (a symlink, not followed): {}", shown(e.path()));
+                }
+                return ignore::WalkState::Continue;
+            }
             if !e.file_type().is_some_and(|t| t.is_file()) {
                 return ignore::WalkState::Continue;
             }
@@ -167,7 +277,11 @@ pub fn scan_paths(
             if e.metadata().is_ok_and(|md| md.len() > MAX_FILE) {
                 tally.skipped_big.fetch_add(1, Ordering::Relaxed);
                 if verbose {
-                    eprintln!("skipped (over {} MiB): {shown}", MAX_FILE >> 20);
+                    eprintln!(
+                        "skipped (over {} MiB): {}",
+                        MAX_FILE >> 20,
+                        crate::text::sanitize(&shown)
+                    );
                 }
                 return ignore::WalkState::Continue;
             }
@@ -179,11 +293,11 @@ pub fn scan_paths(
             if is_binary(&buf) {
                 tally.skipped_binary.fetch_add(1, Ordering::Relaxed);
                 if verbose {
-                    eprintln!("skipped (binary): {shown}");
+                    eprintln!("skipped (binary): {}", crate::text::sanitize(&shown));
                 }
                 return ignore::WalkState::Continue;
             }
-            let hits = scan_bytes(m, checker, &buf, &shown, None);
+            let hits = scan_bytes(m, checker, tally, &buf, &shown, None);
             if !hits.is_empty() {
                 tally.found.fetch_add(hits.len() as u64, Ordering::Relaxed);
                 found.lock().unwrap_or_else(|p| p.into_inner()).extend(hits);

@@ -74,7 +74,7 @@ pub fn sarif(findings: &[Finding]) -> Value {
                     "artifactLocation": {"uri": f.path},
                     "region": {"startLine": f.line, "startColumn": f.column},
                 }}],
-                "partialFingerprints": {"apikeysKeyId": f.key_id},
+                "partialFingerprints": {"apikeysKeyId": f.key_id, "apikeysFinding/v1": f.fingerprint},
             });
             if let Some(c) = &f.commit {
                 r["properties"] = json!({"commit": c});

@@ -78,7 +78,7 @@ fn a_gate_keeps_its_verdict_when_its_reader_goes_away() {
     assert_eq!(piped(&env, "verify", "true", "ak_bad\n"), 10);
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
+pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args([
             "-c",

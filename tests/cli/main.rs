@@ -24,6 +24,7 @@ mod readme;
 mod redis;
 mod rotate;
 mod scan;
+mod scan_teams;
 mod security;
 mod serve;
 mod server;

@@ -189,7 +189,7 @@ fn git_history_and_the_index() {
 }
 
 /// A tool from the project's Python venv (.ci/run makes it), or PATH.
-fn py_tool(name: &str) -> Option<std::path::PathBuf> {
+pub fn py_tool(name: &str) -> Option<std::path::PathBuf> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(".venv/bin")
         .join(name);
