@@ -284,6 +284,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand rotate" -s h -l help -d 
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l ip -d 'The client address to check against the key\'s allowed IPs' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l scope -d 'A scope the key must grant (repeatable)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l cost -d 'What this request weighs: it takes N from every rate bucket and N uses (1 to 1000)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l at -d 'Answer as of TIME (RFC 3339, or YYYY-MM-DD for midnight UTC) instead of now: expiry, grace periods, refills and rates as they will (or did) stand. Records nothing; limits are judged from the state as stored, without --counters' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier -d 'Verify from this verify-only snapshot instead of the store' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l usage-log -d 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key\'s uses' -r -F
@@ -304,6 +305,7 @@ json\t''
 csv\t''
 sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l batch -d 'Read one token per line; print one json result per line'
+complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -l explain -d 'Print each check in order with its outcome on stderr (never the secret)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -5,8 +5,9 @@ use super::Context;
 use super::verify_uses::{Take, Used, finish, grant};
 use crate::engine::KeySet;
 use crate::engine::counters::redis::RedisCounters;
+use crate::engine::pipeline::{self, Given};
 use crate::engine::source::Source;
-use crate::engine::{self, Outcome, Paste, Request};
+use crate::engine::{Outcome, Paste, Request};
 use crate::error::{Error, Result};
 use crate::snapshot::Meta;
 use std::io::{BufRead, IsTerminal, Read, Write};
@@ -44,6 +45,14 @@ pub struct Args {
         allow_hyphen_values = true
     )]
     pub cost: String,
+    /// Answer as of TIME (RFC 3339, or YYYY-MM-DD for midnight UTC) instead of now: expiry,
+    /// grace periods, refills and rates as they will (or did) stand. Records nothing; limits
+    /// are judged from the state as stored, without --counters
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Print each check in order with its outcome on stderr (never the secret)
+    #[arg(long)]
+    pub explain: bool,
     #[command(flatten)]
     pub snapshot: super::snapshot_args::SnapshotArgs,
     #[command(flatten)]
@@ -73,6 +82,86 @@ fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
     Ok(Zeroizing::new(
         text.lines().next().unwrap_or("").trim().to_string(),
     ))
+}
+
+/// The clock a verify answers at: now (read per token), or `--at` (and then nothing is
+/// recorded).
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    at_ms: Option<i64>,
+}
+
+impl Clock {
+    fn parse(at: Option<&str>) -> Result<Clock> {
+        let at_ms = at
+            .map(|t| {
+                let t = t.trim();
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .map(|d| d.timestamp_millis())
+                    .or_else(|_| {
+                        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(|d| {
+                            d.and_hms_opt(0, 0, 0)
+                                .map_or(0, |x| x.and_utc().timestamp_millis())
+                        })
+                    })
+                    .map_err(|_| {
+                        Error::usage(
+                            format!("invalid --at {:?}", crate::text::sanitize(t)),
+                            "give an RFC 3339 time (2027-01-31T12:00:00Z) or a date (2027-01-31)",
+                        )
+                    })
+            })
+            .transpose()?;
+        Ok(Clock { at_ms })
+    }
+
+    fn now_ms(self) -> i64 {
+        self.at_ms.unwrap_or_else(crate::policy::now_ms)
+    }
+
+    /// Whether this verify records nothing (an answer as of another time).
+    fn dry(self) -> bool {
+        self.at_ms.is_some()
+    }
+}
+
+/// A limited key's answer as of `now_ms` from the state as loaded, taking and recording
+/// nothing (`--at`). On a snapshot with no usage log its uses cannot be counted: denied, as
+/// they are now.
+fn judge_limits_dry(
+    source: &Source,
+    k: &crate::engine::Entry,
+    outcome: Outcome,
+    cost: i64,
+    now_ms: i64,
+) -> Outcome {
+    if !k.limited() {
+        return outcome;
+    }
+    if let Source::Snapshot(f) = source
+        && f.log.is_none()
+    {
+        return outcome.exhausted_uncounted();
+    }
+    outcome.limited(&crate::engine::limits::decide(
+        k.limits(),
+        &k.state(),
+        cost,
+        now_ms,
+    ))
+}
+
+/// `--explain`: each check in order with what it said, on stderr.
+fn explain(ctx: &Context, outcome: &Outcome, which: Option<usize>) {
+    if ctx.quiet {
+        return;
+    }
+    for line in pipeline::explain(outcome) {
+        match which {
+            Some(n) => eprintln!("token {n}: {line}"),
+            None => eprintln!("{line}"),
+        }
+    }
 }
 
 fn print(ctx: &Context, outcome: &Outcome) -> Result<()> {
@@ -107,6 +196,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let open = || Source::open(|| ctx.open(), &opts);
     // A cost that cannot be read answers malformed (10) for every token, never a cost of 1.
     let cost = crate::policy::parse_cost(&args.cost);
+    let clock = Clock::parse(args.at.as_deref())?;
+    let how = How {
+        max_age,
+        cost,
+        clock,
+        explain: args.explain,
+    };
     if args.batch {
         if ctx.format_given && !ctx.json() {
             return Err(Error::usage(
@@ -114,54 +210,62 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 "drop --format (or pass --format json); each line is one token's verify --format json",
             ));
         }
-        return run_batch(ctx, &req, max_age, cost, open, shared.as_mut());
+        return run_batch(ctx, &req, how, open, shared.as_mut());
     }
     let line = read_one(ctx)?;
     let ip = req.ip.map(|i| i.to_string());
-    let outcome = match engine::parse(&line) {
-        Err(why) => Outcome::malformed(why),
-        Ok(_) if cost.is_none() => Outcome::bad_cost(),
-        Ok(t) => {
+    let given = Given {
+        token: Ok(&line),
+        cost,
+        client_ok: true,
+    };
+    let outcome = match pipeline::admit(given) {
+        Err(refused) => refused,
+        Ok((t, cost)) => {
             let mut source = open()?;
             // Only the one key is loaded from a store: a single check never pays for all.
             let (snap, meta) = source.load(Some(t.id))?;
             warn_if_stale(ctx, &meta, max_age);
-            let now = crate::policy::now();
-            let mut outcome = if stale(&meta, max_age, now) {
-                Outcome::stale()
-            } else {
-                snap.check_parsed(&t, &req, now)
-            };
+            let now_ms = clock.now_ms();
+            let now = now_ms.div_euclid(1000);
+            let stale = pipeline::stale(meta.map(|m| m.issued_at), max_age, now);
+            let mut outcome = pipeline::judge(&snap, stale, &t, &req, now);
             if outcome.valid
                 && let Some(k) = snap.get(t.id)
             {
-                let mut used = Used::new();
-                let cost = cost.unwrap_or(1);
-                outcome = grant(
-                    &mut source,
-                    &snap,
-                    k,
-                    outcome,
-                    Take {
-                        cost,
-                        now_ms: crate::policy::now_ms(),
-                        ip: ip.as_deref(),
-                    },
-                    &mut used,
-                    shared.as_mut(),
-                )?;
-                finish(
-                    &mut source,
-                    ctx,
-                    &used,
-                    now,
-                    ip.as_deref(),
-                    shared.is_some(),
-                );
+                if clock.dry() {
+                    outcome = judge_limits_dry(&source, k, outcome, cost, now_ms);
+                } else {
+                    let mut used = Used::new();
+                    outcome = grant(
+                        &mut source,
+                        &snap,
+                        k,
+                        outcome,
+                        Take {
+                            cost,
+                            now_ms,
+                            ip: ip.as_deref(),
+                        },
+                        &mut used,
+                        shared.as_mut(),
+                    )?;
+                    finish(
+                        &mut source,
+                        ctx,
+                        &used,
+                        now,
+                        ip.as_deref(),
+                        shared.is_some(),
+                    );
+                }
             }
             outcome
         }
     };
+    if args.explain {
+        explain(ctx, &outcome, None);
+    }
     crate::term::output::gate_verdict(outcome.code.exit_code());
     print(ctx, &outcome)?;
     report_io();
@@ -259,14 +363,19 @@ impl Live {
     }
 }
 
-/// Whether a snapshot is past `--max-age` at `now`.
-fn stale(meta: &Option<Meta>, max_age: Option<i64>, now: i64) -> bool {
-    matches!((meta, max_age), (Some(m), Some(a)) if now - m.issued_at > a)
+/// How a verify answers every token: its snapshot's `--max-age`, the request's cost, its
+/// clock, and whether it explains.
+#[derive(Debug, Clone, Copy)]
+struct How {
+    max_age: Option<i64>,
+    cost: Option<i64>,
+    clock: Clock,
+    explain: bool,
 }
 
 /// Warns when a snapshot is already past `--max-age` as it is loaded.
 fn warn_if_stale(ctx: &Context, meta: &Option<Meta>, max_age: Option<i64>) {
-    if !ctx.quiet && stale(meta, max_age, crate::policy::now()) {
+    if !ctx.quiet && pipeline::stale(meta.map(|m| m.issued_at), max_age, crate::policy::now()) {
         eprintln!(
             "warning: the snapshot is older than --max-age: every answer is stale_snapshot (17) until a new one is shipped"
         );
@@ -276,11 +385,12 @@ fn warn_if_stale(ctx: &Context, meta: &Option<Meta>, max_age: Option<i64>) {
 fn run_batch(
     ctx: &Context,
     req: &Request<'_>,
-    max_age: Option<i64>,
-    cost: Option<i64>,
+    how: How,
     open: impl Fn() -> Result<Source>,
     mut shared: Option<&mut RedisCounters>,
 ) -> Result<()> {
+    let max_age = how.max_age;
+    let mut count = 0usize;
     let mut live: Option<Live> = None;
     let mut used = Used::new();
     let mut first_failure = 0;
@@ -304,12 +414,18 @@ fn run_batch(
         else {
             break;
         };
+        count += 1;
         let text = std::str::from_utf8(&line).ok().filter(|_| fits);
-        let outcome = match text.map(|t| engine::parse(t.trim())) {
-            None => Outcome::malformed(Paste::Token(crate::token::Malformed::Shape)),
-            Some(Err(why)) => Outcome::malformed(why),
-            Some(Ok(_)) if cost.is_none() => Outcome::bad_cost(),
-            Some(Ok(t)) => {
+        let given = Given {
+            token: text
+                .map(str::trim)
+                .ok_or(Paste::Token(crate::token::Malformed::Shape)),
+            cost: how.cost,
+            client_ok: true,
+        };
+        let outcome = match pipeline::admit(given) {
+            Err(refused) => refused,
+            Ok((t, cost)) => {
                 let live = match &mut live {
                     Some(l) => {
                         l.refresh(ctx);
@@ -318,34 +434,34 @@ fn run_batch(
                     None => live.insert(Live::open(ctx, open()?, max_age)?),
                 };
                 // The clock is read per token: a key that expires during a batch stops there.
-                now = crate::policy::now();
-                let outcome = if stale(&live.meta, max_age, now) {
-                    Outcome::stale()
-                } else {
-                    live.snap.check_parsed(&t, req, now)
-                };
+                let now_ms = how.clock.now_ms();
+                now = now_ms.div_euclid(1000);
+                let stale = pipeline::stale(live.meta.map(|m| m.issued_at), max_age, now);
+                let outcome = pipeline::judge(&live.snap, stale, &t, req, now);
                 match live.snap.get(t.id) {
-                    Some(k) if outcome.valid => {
-                        let now_ms = crate::policy::now_ms();
-                        let cost = cost.unwrap_or(1);
-                        grant(
-                            &mut live.source,
-                            &live.snap,
-                            k,
-                            outcome,
-                            Take {
-                                cost,
-                                now_ms,
-                                ip: ip.as_deref(),
-                            },
-                            &mut used,
-                            shared.as_deref_mut(),
-                        )?
+                    Some(k) if outcome.valid && how.clock.dry() => {
+                        judge_limits_dry(&live.source, k, outcome, cost, now_ms)
                     }
+                    Some(k) if outcome.valid => grant(
+                        &mut live.source,
+                        &live.snap,
+                        k,
+                        outcome,
+                        Take {
+                            cost,
+                            now_ms,
+                            ip: ip.as_deref(),
+                        },
+                        &mut used,
+                        shared.as_deref_mut(),
+                    )?,
                     _ => outcome,
                 }
             }
         };
+        if how.explain {
+            explain(ctx, &outcome, Some(count));
+        }
         if first_failure == 0 {
             first_failure = outcome.code.exit_code();
             crate::term::output::gate_verdict(first_failure);

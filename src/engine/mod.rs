@@ -7,6 +7,7 @@
 pub mod counters;
 pub mod keys;
 pub mod limits;
+pub mod pipeline;
 pub mod source;
 
 pub use keys::{Entry, KeySet};
@@ -162,39 +163,75 @@ pub enum Reason {
     BadClientIp,
 }
 
-/// The json result of SPEC §4; id and name only once the secret matched.
-#[derive(Debug, Clone, Serialize)]
+/// The json result of SPEC §4; id and name only once the secret matched. Serialized with a
+/// `reason` sentence (see [`Outcome::reason_sentence`]).
+#[derive(Debug, Clone)]
 pub struct Outcome {
     pub valid: bool,
     pub code: Code,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(serialize_with = "ser_opt_time")]
     pub expires_at: Option<i64>,
     /// Uses left after this one, for a key with a limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining: Option<i64>,
     /// Seconds until asking again can help (a rate limit, or the next refill).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
     /// When the uses are next refilled (RFC 3339).
+    pub refills_at: Option<i64>,
+    /// The tightest rate limit after this request, for `RateLimit-*` headers.
+    pub headroom: Option<limits::Headroom>,
+    pub scopes: Vec<String>,
+    pub reason: Reason,
+}
+
+/// The json of an answer, as scripts read it (SPEC §4).
+#[derive(Serialize)]
+struct Wire<'a> {
+    valid: bool,
+    code: Code,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<&'a std::collections::BTreeMap<String, String>>,
+    #[serde(serialize_with = "ser_opt_time")]
+    expires_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<i64>,
     #[serde(
         serialize_with = "ser_opt_time",
         skip_serializing_if = "Option::is_none"
     )]
-    pub refills_at: Option<i64>,
-    /// The tightest rate limit after this request, for `RateLimit-*` headers.
-    #[serde(skip)]
-    pub headroom: Option<limits::Headroom>,
-    pub scopes: Vec<String>,
-    #[serde(skip)]
-    pub reason: Reason,
+    refills_at: Option<i64>,
+    scopes: &'a [String],
+    reason: String,
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        Wire {
+            valid: self.valid,
+            code: self.code,
+            key_id: self.key_id.as_deref(),
+            name: self.name.as_deref(),
+            owner: self.owner.as_deref(),
+            meta: self.meta.as_ref(),
+            expires_at: self.expires_at,
+            remaining: self.remaining,
+            retry_after: self.retry_after,
+            refills_at: self.refills_at,
+            scopes: &self.scopes,
+            reason: self.reason_sentence(),
+        }
+        .serialize(s)
+    }
 }
 
 impl Outcome {
@@ -278,6 +315,16 @@ impl Outcome {
     /// A malformed token's answer.
     pub fn malformed(why: Paste) -> Self {
         Outcome::bare(Code::Malformed, Reason::Malformed(why))
+    }
+
+    /// One sentence for json's `reason`: which check said no and why (never a secret), or
+    /// that every check passed.
+    pub fn reason_sentence(&self) -> String {
+        if self.valid {
+            return "every check passed".into();
+        }
+        let line = self.line();
+        line.strip_prefix("invalid: ").unwrap_or(&line).to_string()
     }
 
     /// The one line for people.

@@ -462,20 +462,7 @@ pub fn answer(
             serde_json::json!({"error": "not found", "hint": "ask /verify, /healthz or /metrics"});
         return Step::Done(json_answer(StatusCode::NOT_FOUND, body.to_string()), logged);
     }
-    let Some(loaded) = loaded.filter(|l| cfg.max_age.is_none_or(|m| now - l.issued_at <= m)) else {
-        // Past --max-age (or nothing loaded): no answer can be trusted, so none is given. The
-        // 503 carries the code and body like every other answer.
-        return verified(shared, Outcome::stale(), None);
-    };
-    let Ok(client) = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header) else {
-        return verified(shared, Outcome::bad_client_ip(), None);
-    };
-    let (scopes, unreadable_scope) = required_scopes(headers, query);
-    let req = Request {
-        ip: client,
-        scopes: &scopes,
-        unreadable_scope,
-    };
+    let client = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header);
     // The gateway sets the cost per route; one that cannot be read, or two of them (a
     // client's beside the gateway's), is malformed (400), never "the first one".
     let mut costs = headers.get_all("x-apikey-cost").iter();
@@ -484,15 +471,34 @@ pub fn answer(
         (Some(v), None) => v.to_str().ok().and_then(crate::policy::parse_cost),
         (Some(_), Some(_)) => None,
     };
-    let mut outcome = match (token(headers), cost) {
-        (Err(why), _) => Outcome::malformed(why),
-        (Ok(_), None) => Outcome::bad_cost(),
-        (Ok(t), Some(_)) => loaded.snap.check(t, &req, now),
+    // The one sequence of every front end (engine::pipeline): what needs no keys first.
+    let given = crate::engine::pipeline::Given {
+        token: token(headers),
+        cost,
+        client_ok: client.is_ok(),
     };
+    let (t, cost) = match crate::engine::pipeline::admit(given) {
+        Ok(admitted) => admitted,
+        Err(refused) => return verified(shared, refused, client.ok().flatten()),
+    };
+    let client = client.ok().flatten();
+    // Past --max-age (or nothing loaded): no answer can be trusted, so none is given. The 503
+    // carries the code and body like every other answer.
+    let Some(loaded) =
+        loaded.filter(|l| !crate::engine::pipeline::stale(Some(l.issued_at), cfg.max_age, now))
+    else {
+        return verified(shared, Outcome::stale(), client);
+    };
+    let (scopes, unreadable_scope) = required_scopes(headers, query);
+    let req = Request {
+        ip: client,
+        scopes: &scopes,
+        unreadable_scope,
+    };
+    let mut outcome = crate::engine::pipeline::judge(&loaded.snap, false, &t, &req, now);
     if outcome.valid
         && let Some(key) = outcome.key_id.as_deref().and_then(|id| loaded.snap.get(id))
     {
-        let cost = cost.unwrap_or(1);
         if key.limited() && shared.counters.is_some() {
             return Step::Count(Pending {
                 loaded: loaded.clone(),

@@ -18,6 +18,7 @@ mod indexed;
 mod leaks;
 mod lifecycle;
 mod limits;
+mod pipeline;
 mod props;
 mod pty;
 mod readme;
