@@ -479,3 +479,60 @@ fn passwd_refuses_another_admins_slot_from_before_teams_as_admin_remove_does() {
     with_pass(&["admin", "remove", "key-file", "--yes"]).code(0);
     as_carol(&["list"]).code(0);
 }
+
+#[test]
+fn an_ssh_rsa_key_is_an_admin_too() {
+    let env = TestEnv::new();
+    let path = env.path("carol_rsa");
+    let ok = Command::new("ssh-keygen")
+        .args([
+            "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "carol", "-f",
+        ])
+        .arg(&path)
+        .status()
+        .expect("ssh-keygen")
+        .success();
+    assert!(ok);
+    let rsa = path.to_str().unwrap().to_string();
+    env.with_pass(&[
+        "admin",
+        "add",
+        "carol",
+        "--ssh-key",
+        &format!("{rsa}.pub"),
+        "--yes",
+    ])
+    .code(0);
+    let admins = env
+        .run(&["admin", "list", "--format", "json"])
+        .code(0)
+        .json();
+    let carol = admins
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "carol")
+        .unwrap()
+        .clone();
+    assert!(
+        carol["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("SHA256:"),
+        "{carol}"
+    );
+    // Carol unlocks with her RSA key alone, and her writes are hers in the log.
+    as_identity(
+        &env,
+        &rsa,
+        &["create", "--name", "by-carol", "--no-clipboard"],
+    )
+    .code(0);
+    let log = as_identity(&env, &rsa, &["log", "--key", "by-carol"])
+        .code(0)
+        .stdout;
+    assert!(log.contains("carol"), "{log}");
+    // Removed, she opens nothing written afterwards.
+    env.run(&["admin", "remove", "carol", "--yes"]).code(0);
+    as_identity(&env, &rsa, &["list"]).code(3);
+}

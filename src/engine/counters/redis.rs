@@ -49,7 +49,7 @@ fn bad_url(why: &str) -> Error {
     // The URL may hold a password: it is never echoed.
     Error::usage(
         format!("invalid --counters URL: {why}"),
-        "give redis://[USER:PASS@]HOST:PORT[/DB], rediss://…, unix://PATH or redis+cluster://HOST:PORT,HOST:PORT,…",
+        "give redis://[USER@]HOST:PORT[/DB] (the password in --counters-password-file), rediss://…, unix://PATH or redis+cluster://HOST:PORT,HOST:PORT,…",
     )
 }
 
