@@ -285,15 +285,21 @@ pub fn parse_uses(s: &str) -> Result<Option<i64>> {
     if s.trim().eq_ignore_ascii_case("none") {
         return Ok(None);
     }
+    if s.trim() == "0" {
+        return Err(Error::usage(
+            "--uses 0 would make a key that can never be used",
+            "give at least 1 use; to stop a key, revoke it (`apikeys revoke KEY`)",
+        ));
+    }
     s.trim()
         .parse::<i64>()
         .ok()
-        .filter(|n| (0..=crate::engine::limits::MAX_USES).contains(n))
+        .filter(|n| (1..=crate::engine::limits::MAX_USES).contains(n))
         .map(Some)
         .ok_or_else(|| {
             Error::usage(
                 format!("invalid --uses {:?}", crate::text::sanitize(s)),
-                "give a number of uses such as 100, or `none` for no limit",
+                "give a number of uses from 1 to 1000000000000, or `none` for no limit",
             )
         })
 }

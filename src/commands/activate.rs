@@ -1,23 +1,74 @@
-//! `apikeys activate`: make inactive keys active again.
+//! `apikeys activate`: make inactive keys active again: named keys, or every revoked key
+//! matching filters (owner, group, meta, age), in one write after a counted confirmation.
 
 use super::Context;
+use super::select::{BulkStatus, Selection, counted_question};
 use crate::error::{Error, Result};
 use crate::store::queries;
 
 /// Arguments of `activate`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  apikeys activate ci-deploy\n  apikeys activate --owner acme-corp --yes   # every revoked key of an owner, in one write"
+)]
 pub struct Args {
-    /// Keys, by name or id
-    #[arg(required = true, value_name = "KEY")]
+    /// Keys, by name or id (or select them with the filters below)
+    #[arg(value_name = "KEY", required_unless_present_any = ["owner", "group", "meta", "created_before", "status"])]
     pub keys: Vec<String>,
+    #[command(flatten)]
+    pub select: Selection,
+    /// Only keys with this status (inactive: revoked; expired keys need a new expiry first)
+    #[arg(long, value_enum)]
+    pub status: Option<BulkStatus>,
 }
 
 /// Runs `activate`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let by_filter = !args.select.is_empty() || args.status.is_some();
+    if !args.keys.is_empty() && by_filter {
+        return Err(Error::usage(
+            "give keys or filters, not both",
+            "activate KEY… names keys; --owner/--group/--meta/--created-before select revoked ones",
+        ));
+    }
+    if args.status == Some(BulkStatus::Expired) {
+        return Err(Error::policy(
+            "expired keys are not re-activated in bulk",
+            "give each a new expiry with `apikeys edit KEY --expires 30d` (it asks, naming the key)",
+        ));
+    }
     let mut store = ctx.open()?;
     let now = crate::policy::now();
+    let select = args.select.check(now)?;
+    // By filter: the revoked keys that can come back (not expired, not superseded).
+    let refs = |conn: &rusqlite::Connection| -> Result<Vec<String>> {
+        if !by_filter {
+            return Ok(args.keys.clone());
+        }
+        Ok(queries::all_keys(conn)?
+            .into_iter()
+            .filter(|k| k.status(now) == crate::model::Status::Inactive)
+            .filter(|k| k.rotated_to.is_none() && k.expires_at.is_none_or(|e| e > now))
+            .filter(|k| select.keeps(k))
+            .map(|k| k.id)
+            .collect())
+    };
+    if by_filter {
+        ctx.require_confirmable("activate")?;
+        let keys = queries::resolve_all(store.conn(), &refs(store.conn())?)?;
+        if keys.is_empty() {
+            return Err(Error::Context {
+                message: "no revoked key matches the filters; nothing changed".into(),
+                hint: Some(
+                    "see them with `apikeys list --status inactive` and the same filters".into(),
+                ),
+                code: 5,
+            });
+        }
+        ctx.confirm("activate", &counted_question("Activate", &keys, ""))?;
+    }
     let done = store.write(|tx, _| {
-        let keys = queries::resolve_all(tx, &args.keys)?;
+        let keys = queries::resolve_all(tx, &refs(tx)?)?;
         if let Some(k) = keys.iter().find(|k| k.rotated_to.is_some()) {
             return Err(superseded(k));
         }
@@ -45,6 +96,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         Ok(done)
     })?;
+    if by_filter && !ctx.json() {
+        ctx.note(&format!("activated {} keys in one write", done.len()));
+        return Ok(());
+    }
     super::report_keys(ctx, &done, "active")
 }
 

@@ -203,6 +203,26 @@ fn add(ctx: &Context, name: &str, c: Credentials) -> Result<()> {
     if store.header().named(name).is_some() {
         return Err(conflict(name));
     }
+    // One credential, one admin: the same SSH key or age recipient under a second name would
+    // make the log's names mean nothing.
+    if let Some(p) = &public {
+        let wanted = Slot::public("probe", p, store.data_key())?;
+        if let Some(other) = store
+            .header()
+            .slots
+            .iter()
+            .find(|s| s.kind == wanted.kind && s.fingerprint() == wanted.fingerprint())
+        {
+            return Err(Error::conflict(
+                format!(
+                    "this {} is admin {} already",
+                    wanted.kind.word(),
+                    sanitize(&other.name)
+                ),
+                "one credential is one admin; rename that one with `apikeys admin rename`, or give another key",
+            ));
+        }
+    }
     let kind = match (&public, c.passphrase, &c.key_file) {
         (Some(Public::Ssh(_)), ..) => "SSH key",
         (Some(Public::Age(_)), ..) => "age recipient",
@@ -224,7 +244,8 @@ fn add(ctx: &Context, name: &str, c: Credentials) -> Result<()> {
             let pass = super::init::new_passphrase(
                 ctx,
                 c.new_passphrase_file.as_deref(),
-                "APIKEYS_NEW_PASSPHRASE",
+                // The variable is APIKEYS_NEW_PASSPHRASE; the name tells the message what for.
+                "APIKEYS_NEW_ADMIN_PASSPHRASE",
                 store.path(),
             )?;
             let kdf = store

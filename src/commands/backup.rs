@@ -18,6 +18,17 @@ pub struct Args {
 
 /// Runs `backup`.
 pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
+    // `backup dir/` names a directory: one that does not exist is said as such.
+    let names_dir = args.path.as_os_str().as_encoded_bytes().ends_with(b"/");
+    if names_dir && !args.path.is_dir() {
+        return Err(crate::error::Error::usage(
+            format!(
+                "no directory {}",
+                crate::text::sanitize(&args.path.display().to_string())
+            ),
+            "create it first (mkdir -m 700 DIR), or give the path of a new file",
+        ));
+    }
     let store = ctx.open()?;
     // An existing directory gets a new file inside it, named by the time of the copy.
     if args.path.is_dir() {

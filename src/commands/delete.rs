@@ -1,33 +1,72 @@
-//! `apikeys delete`: remove keys for good, after a confirmation naming them.
+//! `apikeys delete`: remove keys for good, after a confirmation naming them: named keys, or
+//! every key matching filters (owner, group, meta, age, status), in one write.
 
+use super::select::{BulkStatus, Selection, counted_question};
 use super::{Context, describe_keys};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::queries;
 
 /// Arguments of `delete`.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  apikeys delete old-ci --yes\n  apikeys delete --status expired --created-before 180d --yes   # clean-up, in one write\n  apikeys delete --owner former-customer"
+)]
 pub struct Args {
-    /// Keys, by name or id
-    #[arg(required = true, value_name = "KEY")]
+    /// Keys, by name or id (or select them with the filters below)
+    #[arg(value_name = "KEY", required_unless_present_any = ["owner", "group", "meta", "created_before", "status"])]
     pub keys: Vec<String>,
+    #[command(flatten)]
+    pub select: Selection,
+    /// Only keys with this status
+    #[arg(long, value_enum)]
+    pub status: Option<BulkStatus>,
 }
 
 /// Runs `delete`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.require_confirmable("delete")?;
+    let by_filter = !args.select.is_empty() || args.status.is_some();
+    if !args.keys.is_empty() && by_filter {
+        return Err(Error::usage(
+            "give keys or filters, not both",
+            "delete KEY… names keys; --owner/--group/--meta/--created-before/--status select them",
+        ));
+    }
     let mut store = ctx.open()?;
     let now = crate::policy::now();
+    let select = args.select.check(now)?;
+    let refs = |conn: &rusqlite::Connection| -> Result<Vec<String>> {
+        if !by_filter {
+            return Ok(args.keys.clone());
+        }
+        Ok(queries::all_keys(conn)?
+            .into_iter()
+            .filter(|k| select.keeps(k) && args.status.is_none_or(|s| s.holds(k, now)))
+            .map(|k| k.id)
+            .collect())
+    };
     // A name's predecessors still in their grace period go with it (SPEC §3).
-    let keys = queries::resolve_with_chains(store.conn(), &args.keys, now)?;
-    ctx.confirm(
-        "delete",
-        &format!(
+    let keys = queries::resolve_with_chains(store.conn(), &refs(store.conn())?, now)?;
+    if keys.is_empty() {
+        return Err(Error::Context {
+            message: "no key matches the filters; nothing changed".into(),
+            hint: Some(
+                "see what they select with `apikeys list --status all` and the same filters".into(),
+            ),
+            code: 5,
+        });
+    }
+    let question = if by_filter {
+        counted_question("Delete", &keys, " for good (this cannot be undone)")
+    } else {
+        format!(
             "Delete {} for good? This cannot be undone.",
             describe_keys(&keys)
-        ),
-    )?;
+        )
+    };
+    ctx.confirm("delete", &question)?;
     let done = store.write(|tx, _| {
-        let keys = queries::resolve_with_chains(tx, &args.keys, now)?;
+        let keys = queries::resolve_with_chains(tx, &refs(tx)?, now)?;
         for k in &keys {
             queries::delete_key(tx, &k.id)?;
             queries::audit(tx, now, &ctx.actor(), "delete", Some(k), "")?;
@@ -39,15 +78,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             .iter()
             .map(|k| serde_json::json!({"id": k.id, "name": k.name}))
             .collect();
-        crate::term::output::print_json(&serde_json::json!({ "deleted": ids }))
-    } else {
-        for k in &done {
-            ctx.note(&format!(
-                "deleted {:?} ({})",
-                crate::text::sanitize(&k.name),
-                k.id
-            ));
-        }
-        Ok(())
+        return crate::term::output::print_json(&serde_json::json!({ "deleted": ids }));
     }
+    if by_filter {
+        ctx.note(&format!("deleted {} keys in one write", done.len()));
+        return Ok(());
+    }
+    for k in &done {
+        ctx.note(&format!(
+            "deleted {:?} ({})",
+            crate::text::sanitize(&k.name),
+            k.id
+        ));
+    }
+    Ok(())
 }

@@ -265,7 +265,8 @@ fn changes(a: &crate::model::KeyRecord, b: &crate::model::KeyRecord) -> String {
         out.push("description changed".into());
     }
     if a.owner != b.owner {
-        out.push(format!("owner {:?} -> {:?}", a.owner, b.owner));
+        let f = |o: &Option<String>| o.as_ref().map_or("(none)".into(), |o| format!("\"{o}\""));
+        out.push(format!("owner {} -> {}", f(&a.owner), f(&b.owner)));
     }
     if a.meta != b.meta {
         out.push("meta changed".into());

@@ -21,7 +21,7 @@ const MAX_INPUT: u64 = 1 << 30;
 /// Arguments of `import`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Each line: {\"name\": \"acme\", \"owner\": \"acme-corp\", \"meta\": {\"plan\": \"pro\"}, \"scopes\": [\"read\"],\n\"groups\": [], \"allow_ip\": [\"10.0.0.0/8\"], \"expires\": \"30d\", \"uses\": 1000, \"refill\": \"1000/30d\",\n\"rate\": [\"100/1s\"], \"prefix\": \"ak\", \"description\": \"…\"}; only name is required.\n\nExamples:\n  apikeys import customers.jsonl --secret-file tokens.jsonl\n  jq -c '{name: .id, owner: .company}' customers.json | apikeys import - --secret-file tokens.jsonl"
+    after_help = "Each line is one JSON object; only \"name\" is required:\n  name         the key's name (as create --name)\n  owner        who it belongs to: a customer, a service\n  meta         an object of strings, e.g. {\"plan\": \"pro\"} (keys [a-z0-9_.-], up to 16)\n  scopes       a list of scopes, e.g. [\"read\", \"orders:write\"]\n  groups       a list of permission groups (they must exist)\n  allow_ip     a list of addresses or CIDRs, e.g. [\"10.0.0.0/8\"]\n  expires      30d, 1y, 2027-01-31, an RFC 3339 time, or never (within the policy)\n  uses         remaining uses, a number from 1\n  refill       \"N/DUR\" with uses, e.g. \"1000/30d\"\n  rate         \"N/DUR\" or a list of them, e.g. [\"100/1s\", \"6000/1h\"]\n  prefix       the token's prefix (default ak)\n  description  free text, up to 1,024 characters\nExample line: {\"name\": \"acme\", \"owner\": \"acme-corp\", \"scopes\": [\"read\"], \"uses\": 1000}\n\nExamples:\n  apikeys import customers.jsonl --secret-file tokens.jsonl\n  jq -c '{name: .id, owner: .company}' customers.json | apikeys import - --secret-file tokens.jsonl"
 )]
 pub struct Args {
     /// JSON lines, one key each, or - for stdin
@@ -106,6 +106,17 @@ fn settings_of(
     }
     let prefix = line.prefix.unwrap_or_else(|| token::DEFAULT_PREFIX.into());
     token::check_prefix(&prefix)?;
+    // A meta key is checked as given: joined as K=V and split again, `{"a=b": "c"}` would
+    // silently become a=`b=c`.
+    if let Some(k) = line.meta.keys().find(|k| k.contains('=')) {
+        return Err(Error::usage(
+            format!(
+                "invalid meta key {:?}: it contains `=`",
+                crate::text::sanitize(k)
+            ),
+            "a meta key is [a-z0-9_.-]{1,32}; the value may hold anything printable",
+        ));
+    }
     let meta: Vec<String> = line.meta.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let uses = line.uses.map(|u| u.to_string());
     let (owner, meta, remaining) = check_whose(line.owner.as_deref(), &meta, uses.as_deref())?;
@@ -184,11 +195,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             continue;
         }
         let line: Line = serde_json::from_str(raw).map_err(|e| {
+            let what = match e.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => format!(
+                    "not valid JSON (at column {}): a JSON object such as {{\"name\": \"acme\"}} was expected",
+                    e.column()
+                ),
+                _ => format!("not a key: {}", first_words(&e.to_string())),
+            };
             at_line(
                 n,
                 Error::usage(
-                    format!("not a key: {}", first_words(&e.to_string())),
-                    "each line is one JSON object with at least \"name\"; see `apikeys import --help`",
+                    what,
+                    "each line is one JSON object with at least \"name\"; the fields are listed by `apikeys import --help`",
                 ),
             )
         })?;
@@ -206,7 +224,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ));
         }
         if queries::name_taken(store.conn(), &s.name)? {
-            return Err(at_line(n, queries::name_taken_error(&s.name)));
+            return Err(at_line(
+                n,
+                Error::conflict(
+                    format!(
+                        "a key named {:?} already exists",
+                        crate::text::sanitize(&s.name)
+                    ),
+                    "give this line another \"name\", or leave it out (nothing was imported)",
+                ),
+            ));
         }
         all.push((n, s));
     }

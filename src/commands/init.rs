@@ -16,6 +16,10 @@ pub struct Args {
     /// Also write a random key file (0600) that unlocks the store without the passphrase
     #[arg(long, value_name = "PATH")]
     pub with_key_file: Option<PathBuf>,
+    /// The first admin's name, the actor of the audit log (default `passphrase`; with
+    /// --with-key-file the key file's admin is NAME-key-file)
+    #[arg(long, value_name = "NAME")]
+    pub admin: Option<String>,
     #[command(flatten)]
     pub kdf: KdfArgs,
 }
@@ -74,7 +78,11 @@ pub fn new_passphrase(
     };
     let pass = if let Some(f) = file {
         from_file(f)?
-    } else if let Ok(v) = std::env::var(env) {
+    } else if let Ok(v) = std::env::var(if env == "APIKEYS_NEW_ADMIN_PASSPHRASE" {
+        "APIKEYS_NEW_PASSPHRASE"
+    } else {
+        env
+    }) {
         Passphrase::new(v)
     } else if ctx.unlock.interactive {
         return crate::term::prompt::new_password("New passphrase");
@@ -84,6 +92,11 @@ pub fn new_passphrase(
             (
                 format!("cannot create {}", store.display()),
                 "give the new store's passphrase with --passphrase-file PATH or APIKEYS_PASSPHRASE, or run on a terminal to be asked; `apikeys passwd` changes it later",
+            )
+        } else if env == "APIKEYS_NEW_ADMIN_PASSPHRASE" {
+            (
+                format!("cannot add a passphrase admin to {}", store.display()),
+                "give the new admin's passphrase with --new-passphrase-file PATH or APIKEYS_NEW_PASSPHRASE, or run on a terminal to be asked",
             )
         } else {
             (
@@ -127,6 +140,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             "choose another --store path; init never overwrites a store",
         ));
     }
+    if let Some(a) = &args.admin {
+        crate::store::slots::check_name(a)?;
+        if args.with_key_file.is_some() {
+            crate::store::slots::check_name(&format!("{a}-key-file"))?;
+        }
+    }
     let kdf = args.kdf.params(KdfParams::DEFAULT);
     let pass = new_passphrase(
         ctx,
@@ -139,7 +158,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .as_deref()
         .map(write_key_file)
         .transpose()?;
-    let mut store = match Store::create(path, &pass, kdf, key.as_ref()) {
+    let mut store = match Store::create_for(path, args.admin.as_deref(), &pass, kdf, key.as_ref()) {
         Ok(s) => s,
         Err(e) => {
             if let Some(kf) = &args.with_key_file {

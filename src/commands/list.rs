@@ -41,6 +41,46 @@ pub struct Args {
     pub unused_since: Option<String>,
     #[command(flatten)]
     pub select: super::select::Selection,
+    /// The table's columns, comma-separated, from: name, id, key, status, created, expires,
+    /// last_used, created_by, groups, scopes, allowed_ips, owner, uses_left (shown in that
+    /// order; json and csv always carry every field)
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub columns: Vec<String>,
+    /// Order the keys by this field (json and csv too) [default: created]
+    #[arg(long, value_enum, value_name = "FIELD")]
+    pub sort: Option<SortBy>,
+    /// With --sort: the other way round
+    #[arg(long, requires = "sort")]
+    pub reverse: bool,
+}
+
+/// What `list --sort` orders by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortBy {
+    Name,
+    Created,
+    /// Soonest first; keys that never expire last
+    Expires,
+    /// Most recently used first; never-used keys last
+    LastUsed,
+    Status,
+    Owner,
+}
+
+impl SortBy {
+    fn order(self, a: &KeyRecord, b: &KeyRecord, now: i64) -> std::cmp::Ordering {
+        let never_last = |t: Option<i64>| (t.is_none(), t);
+        match self {
+            SortBy::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            SortBy::Created => a.created_at.cmp(&b.created_at),
+            SortBy::Expires => never_last(a.expires_at).cmp(&never_last(b.expires_at)),
+            SortBy::LastUsed => (a.last_used_at.is_none(), std::cmp::Reverse(a.last_used_at))
+                .cmp(&(b.last_used_at.is_none(), std::cmp::Reverse(b.last_used_at))),
+            SortBy::Status => a.status(now).as_str().cmp(b.status(now).as_str()),
+            SortBy::Owner => (a.owner.is_none(), &a.owner).cmp(&(b.owner.is_none(), &b.owner)),
+        }
+        .then_with(|| a.created_at.cmp(&b.created_at))
+    }
 }
 
 /// The filters of one `list` call, checked against each key.
@@ -117,12 +157,39 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         args,
     };
     let now = filter.now;
+    let only: Vec<usize> = filter
+        .args
+        .columns
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| {
+            output::key_column(c).ok_or_else(|| {
+                crate::error::Error::usage(
+                    format!("no column {:?}", crate::text::sanitize(c)),
+                    format!("the columns: {}", output::key_column_slugs().join(", ")),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let sort = filter.args.sort.map(|s| (s, filter.args.reverse));
     let mut out = BufWriter::new(std::io::stdout().lock());
     queries::with_keys(conn, |rows| {
         let mut db_error = None;
-        let mut kept = rows
+        let kept = rows
             .filter_map(|r| r.map_err(|e| db_error.get_or_insert(e)).ok())
             .filter(|k| filter.keeps(k));
+        // Sorted means collected; unsorted json and csv stream row by row.
+        let mut kept: Box<dyn Iterator<Item = KeyRecord>> = match sort {
+            None => Box::new(kept),
+            Some((by, reverse)) => {
+                let mut all: Vec<KeyRecord> = kept.collect();
+                all.sort_by(|a, b| by.order(a, b, now));
+                if reverse {
+                    all.reverse();
+                }
+                Box::new(all.into_iter())
+            }
+        };
         match ctx.format {
             Format::Json => {
                 let mut ser = serde_json::Serializer::with_formatter(
@@ -156,7 +223,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                         "no keys (create one with `apikeys create --name NAME`)"
                     });
                 } else {
-                    let (table, hidden) = output::keys_table(&keys, &filter.groups, now, ctx.color);
+                    let only = (!only.is_empty()).then_some(only.as_slice());
+                    let (table, hidden) =
+                        output::keys_table(&keys, &filter.groups, now, ctx.color, only);
                     writeln!(out, "{table}").map_err(write_err)?;
                     if !hidden.is_empty() {
                         out.flush().map_err(write_err)?;

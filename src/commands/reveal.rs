@@ -47,8 +47,19 @@ impl Reveal {
             && crate::term::clipboard::configured_seconds()?.is_some();
         let file = match &args.secret_file {
             Some(p) => {
-                // Like key files and backups, a secret file gets its missing parents (0700).
+                // Like key files and backups, a secret file gets its missing parents (0700),
+                // and says so: a typo in a directory name should not go unnoticed.
+                let missing = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+                    .map(std::path::Path::to_path_buf);
                 crate::store::file::ensure_dir(p)?;
+                if let Some(d) = missing {
+                    eprintln!(
+                        "created the directory {} (0700) for the secret file",
+                        crate::text::sanitize(&d.display().to_string())
+                    );
+                }
                 Some((
                     p.clone(),
                     crate::store::file::create_private(p, "secret file")?,

@@ -56,17 +56,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let question = if args.select.is_empty() {
         format!("Revoke {}?", describe_keys(&keys))
     } else {
-        let shown = describe_keys(&keys[..keys.len().min(5)]);
-        let more = keys.len().saturating_sub(5);
-        format!(
-            "Revoke {} keys: {shown}{}?",
-            keys.len(),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        )
+        super::select::counted_question("Revoke", &keys, "")
     };
     ctx.confirm("revoke", &question)?;
     let (done, already) = store.write(|tx, _| {

@@ -70,3 +70,39 @@ impl Checked {
             && self.before.is_none_or(|t| k.created_at < t)
     }
 }
+
+/// `--status` of bulk `activate` and `delete`: clean-up by what keys have become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BulkStatus {
+    /// Past their expiry
+    Expired,
+    /// Revoked
+    Inactive,
+}
+
+impl BulkStatus {
+    /// Whether `k` has this status at `now`.
+    pub fn holds(self, k: &KeyRecord, now: i64) -> bool {
+        let st = k.status(now);
+        match self {
+            BulkStatus::Expired => st == crate::model::Status::Expired,
+            BulkStatus::Inactive => st == crate::model::Status::Inactive,
+        }
+    }
+}
+
+/// A confirmation that counts the keys a filter selected, naming the first five.
+pub fn counted_question(verb: &str, keys: &[KeyRecord], tail: &str) -> String {
+    let shown = super::describe_keys(&keys[..keys.len().min(5)]);
+    let more = keys.len().saturating_sub(5);
+    format!(
+        "{verb} {} key{}: {shown}{}{tail}?",
+        keys.len(),
+        if keys.len() == 1 { "" } else { "s" },
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}

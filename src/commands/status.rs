@@ -109,6 +109,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         crate::term::output::print_json(&json)?;
         return gate();
     }
+    // Quiet: the exit code is the answer (with --fail), nothing is printed.
+    if ctx.quiet {
+        return gate();
+    }
     let slot_text = admins
         .iter()
         .map(|(s, _)| {

@@ -158,7 +158,7 @@ fn explain(ctx: &Context, outcome: &Outcome, which: Option<usize>) {
     }
     for line in pipeline::explain(outcome) {
         match which {
-            Some(n) => eprintln!("token {n}: {line}"),
+            Some(n) => eprintln!("line {n}: {line}"),
             None => eprintln!("{line}"),
         }
     }
@@ -194,8 +194,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     // Connected on the first limited key: an unlimited key never waits for Redis.
     let mut shared = args.counters.target()?.map(RedisCounters::new);
     let open = || Source::open(|| ctx.open(), &opts);
-    // A cost that cannot be read answers malformed (10) for every token, never a cost of 1.
+    // A cost that cannot be read is a mistake on the command line (exit 2), never a cost of
+    // 1 (serve answers a gateway's bad cost as a malformed request, 400).
     let cost = crate::policy::parse_cost(&args.cost);
+    if cost.is_none() {
+        return Err(Error::usage(
+            format!("invalid --cost {:?}", crate::text::sanitize(&args.cost)),
+            "give a whole number from 1 to 1000 (the uses and rate a request takes)",
+        ));
+    }
     let clock = Clock::parse(args.at.as_deref())?;
     let how = How {
         max_age,
@@ -416,6 +423,10 @@ fn run_batch(
         };
         count += 1;
         let text = std::str::from_utf8(&line).ok().filter(|_| fits);
+        // A blank line is no token: it gets no answer (the answers carry their line number).
+        if text.is_some_and(|t| t.trim().is_empty()) {
+            continue;
+        }
         let given = Given {
             token: text
                 .map(str::trim)
@@ -467,8 +478,10 @@ fn run_batch(
             crate::term::output::gate_verdict(first_failure);
         }
         if !ctx.quiet {
-            let written = serde_json::to_writer(&mut out, &outcome)
-                .map_err(std::io::Error::from)
+            // `{"line":N,` then the answer's own fields: which input line it answers.
+            let body = serde_json::to_vec(&outcome)?;
+            let written = write!(out, "{{\"line\":{count},")
+                .and_then(|()| out.write_all(&body[1..]))
                 .and_then(|()| out.write_all(b"\n"));
             if crate::term::output::quiet_pipe(written)? {
                 closed = true;

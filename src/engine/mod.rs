@@ -99,6 +99,9 @@ pub enum Paste {
     Bearer,
     /// `"ak_…"`: quotes came along.
     Quoted,
+    /// An invisible character (zero-width, bidirectional control) inside the token: its
+    /// code point, never the token.
+    Invisible(u32),
     /// The token itself is malformed.
     Token(token::Malformed),
 }
@@ -113,6 +116,10 @@ impl std::fmt::Display for Paste {
             Paste::Quoted => {
                 f.write_str("the token is quoted: pass it without the quotes around it")
             }
+            Paste::Invisible(c) => write!(
+                f,
+                "the token holds the invisible character U+{c:04X}: it came with the paste; type or copy the token again"
+            ),
             Paste::Token(m) => m.fmt(f),
         }
     }
@@ -120,6 +127,12 @@ impl std::fmt::Display for Paste {
 
 /// Parses a token as given, naming the common paste mistakes; nothing is stripped silently.
 pub fn parse(text: &str) -> std::result::Result<token::ParsedToken<'_>, Paste> {
+    // Invisible padding around a paste (a zero-width space, a byte-order mark) is removed like
+    // white space is; inside the token it is named.
+    let text = text.trim_matches(|c: char| c.is_whitespace() || crate::text::is_invisible(c));
+    if let Some(c) = text.chars().find(|c| crate::text::is_invisible(*c)) {
+        return Err(Paste::Invisible(u32::from(c)));
+    }
     if text.is_empty() {
         return Err(Paste::Empty);
     }
@@ -295,12 +308,14 @@ impl Outcome {
         Outcome::bare(Code::StaleSnapshot, Reason::None)
     }
 
-    /// This (valid) answer denied because the key's uses cannot be counted here (a snapshot
-    /// verified with no usage log to keep the ledger in): fail closed.
+    /// This (valid) answer denied because the key's uses or rates cannot be counted here (a
+    /// snapshot verified with no usage log to keep the ledger in, and no shared counters):
+    /// fail closed, as when the counters cannot be reached (19), and with no count to show.
     pub fn exhausted_uncounted(mut self) -> Self {
         self.valid = false;
-        self.code = Code::UsageExceeded;
+        self.code = Code::CountersUnavailable;
         self.reason = Reason::Uncounted;
+        self.remaining = None;
         self
     }
 
@@ -373,11 +388,11 @@ impl Outcome {
                 "invalid: key {name} is over its rate limit (try again in {} s)",
                 self.retry_after.unwrap_or(1)
             ),
+            (Code::CountersUnavailable, Reason::Uncounted) => format!(
+                "invalid: key {name} is limited (uses or rates), and on a snapshot those are counted only with --usage-log PATH (or --counters URL)"
+            ),
             (Code::CountersUnavailable, _) => format!(
                 "invalid: key {name} is limited and the shared counters (--counters) cannot be reached; nothing was counted (try again, and check Redis)"
-            ),
-            (Code::UsageExceeded, Reason::Uncounted) => format!(
-                "invalid: key {name} has a usage limit, and uses on a snapshot are counted only with --usage-log PATH"
             ),
             (Code::UsageExceeded, _) => format!(
                 "invalid: key {name} has no uses left (refill with `apikeys edit KEY --uses N`)"

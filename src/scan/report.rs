@@ -18,6 +18,20 @@ pub fn location(f: &Finding) -> String {
     }
 }
 
+/// A path as a SARIF `uri`: a relative URI reference, every byte but the unreserved ones and
+/// `/` percent-encoded (a space, `#`, `%`, non-ASCII names).
+fn uri_of(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn rule_id(s: Status) -> String {
     format!("apikeys/{}-token", s.as_str())
 }
@@ -71,7 +85,7 @@ pub fn sarif(findings: &[Finding]) -> Value {
                     f.name.as_deref().map(|n| format!(" (key {n:?})")).unwrap_or_default()
                 )},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": f.path},
+                    "artifactLocation": {"uri": uri_of(&f.path)},
                     "region": {"startLine": f.line, "startColumn": f.column},
                 }}],
                 "partialFingerprints": {"apikeysKeyId": f.key_id, "apikeysFinding/v1": f.fingerprint},
@@ -94,4 +108,14 @@ pub fn sarif(findings: &[Finding]) -> Value {
             "results": results,
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sarif_uris_are_uri_references() {
+        assert_eq!(super::uri_of("src/app.py"), "src/app.py");
+        assert_eq!(super::uri_of("my dir/a#b%.txt"), "my%20dir/a%23b%25.txt");
+        assert_eq!(super::uri_of("é.env"), "%C3%A9.env");
+    }
 }

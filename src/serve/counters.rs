@@ -159,8 +159,8 @@ impl RedisPool {
                     }
                     Ok(Err(e)) if !said_down => {
                         log(&format!(
-                            "counters: cannot reach Redis ({:?}); limited keys answer counters_unavailable until it is back",
-                            e.kind()
+                            "counters: cannot reach Redis ({}); limited keys answer counters_unavailable until it is back",
+                            redis_why(&e)
                         ));
                         said_down = true;
                     }
@@ -238,5 +238,20 @@ impl RedisPool {
                 fail("no answer in time")
             }
         }
+    }
+}
+
+/// Why Redis could not be reached, in words (never the URL, which may carry a password).
+fn redis_why(e: &redis::RedisError) -> String {
+    if e.is_connection_refusal() {
+        "connection refused".into()
+    } else if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connection_dropped() {
+        "connection dropped".into()
+    } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
+        "authentication failed: check the user and --counters-password-file".into()
+    } else {
+        e.category().to_string()
     }
 }

@@ -81,10 +81,19 @@ fn parse_addr(s: &str) -> Result<Addr> {
         }
         return Ok(Addr::Unix(PathBuf::from(p)));
     }
+    // `localhost:PORT` is the loopback address people type: the IPv4 one, never a lookup.
+    if let Some(port) = s.strip_prefix("localhost:")
+        && let Ok(port) = port.parse::<u16>()
+    {
+        return Ok(Addr::Tcp(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            port,
+        ))));
+    }
     s.parse().map(Addr::Tcp).map_err(|_| {
         Error::usage(
             format!("invalid --listen address {:?}", crate::text::sanitize(s)),
-            "give IP:PORT (127.0.0.1:8080, [::1]:8080) or unix:PATH",
+            "give IP:PORT (127.0.0.1:8080, [::1]:8080), localhost:PORT, or unix:PATH",
         )
     })
 }
@@ -201,6 +210,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ..Shared::default()
     });
     let keys = source.start(&shared)?;
+    if let (Some(max), Some(l)) = (max_age, shared.current())
+        && crate::engine::pipeline::stale(Some(l.issued_at), Some(max), crate::policy::now())
+    {
+        log(&format!(
+            "warning: the snapshot (generation {}) is already older than --max-age: /verify answers 503 stale_snapshot until a newer one arrives",
+            l.generation
+        ));
+    }
     let server = Arc::new(Server {
         shared,
         cfg: Arc::new(Config {

@@ -211,7 +211,13 @@ pub fn refused(path: &Path, why: &str) -> Error {
 /// An error opening or reading a snapshot file: a missing file is said as such.
 fn file_error(path: &Path, e: std::io::Error) -> Error {
     match e.kind() {
-        std::io::ErrorKind::NotFound => Error::NoStore(path.to_path_buf()),
+        std::io::ErrorKind::NotFound => Error::Refused {
+            message: format!(
+                "no verifier snapshot at {}",
+                crate::text::sanitize(&path.display().to_string())
+            ),
+            hint: "check --verifier; a snapshot is written by `apikeys verifier export --out FILE --verifier-key PATH` on the admin machine".into(),
+        },
         _ => Error::io("read", path, e),
     }
 }

@@ -248,13 +248,30 @@ impl Store {
         kdf: KdfParams,
         key_file: Option<&Key32>,
     ) -> Result<Store> {
+        Store::create_for(path, None, pass, kdf, key_file)
+    }
+
+    /// Like [`Store::create`], with the first admin's name (`init --admin alice`): the
+    /// passphrase slot is `alice`, the key-file slot `alice-key-file`. Without a name they
+    /// are `passphrase` and `key-file`.
+    pub fn create_for(
+        path: &Path,
+        admin: Option<&str>,
+        pass: &Passphrase,
+        kdf: KdfParams,
+        key_file: Option<&Key32>,
+    ) -> Result<Store> {
         let data_key = Key32::random()?;
         let mut store_id = [0u8; 16];
         crypto::fill_random(&mut store_id)?;
+        let (pass_slot, key_slot) = match admin {
+            Some(a) => (a.to_string(), format!("{a}-key-file")),
+            None => ("passphrase".to_string(), "key-file".to_string()),
+        };
         // The KDF runs before the lock is taken, so that a slow KDF never holds up other writers.
-        let mut slots = vec![Slot::passphrase("passphrase", pass, kdf, &data_key)?];
+        let mut slots = vec![Slot::passphrase(&pass_slot, pass, kdf, &data_key)?];
         if let Some(k) = key_file {
-            slots.push(Slot::key_file("key-file", k, &data_key)?);
+            slots.push(Slot::key_file(&key_slot, k, &data_key)?);
         }
         let mut header = Header {
             store_id,
@@ -296,6 +313,14 @@ impl Store {
                 Err(Error::Unlock { .. }) if unlock.prompts() && attempt < 3 => {
                     crate::term::prompt::say_on_tty("wrong passphrase, try again");
                     attempt += 1;
+                }
+                // Typed at the prompt: the hint speaks of typing, not of files never given.
+                Err(Error::Unlock { path, reason, .. }) if unlock.prompts() => {
+                    return Err(Error::Unlock {
+                        path,
+                        reason: format!("{reason} (three tries)"),
+                        hint: "check the passphrase (Caps Lock? the keyboard layout?), or unlock with --key-file or --identity".into(),
+                    });
                 }
                 Err(e) => return Err(e),
             }

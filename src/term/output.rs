@@ -250,12 +250,36 @@ fn cut(s: &str, n: usize) -> String {
 }
 
 /// The `list` table, and the names of the columns hidden to fit the terminal.
+/// The column of `list` a slug names (`last_used` for "last used", …).
+pub fn key_column(slug: &str) -> Option<usize> {
+    let want = slug.trim().to_lowercase().replace(['_', '-'], " ");
+    let want = match want.as_str() {
+        "ips" | "allowed ip" => "allowed ips".to_string(),
+        "uses" | "remaining" => "uses left".to_string(),
+        other => other.to_string(),
+    };
+    KEY_COLUMNS.iter().position(|c| c.to_lowercase() == want)
+}
+
+/// The slugs `list --columns` takes, in the table's order.
+pub fn key_column_slugs() -> Vec<String> {
+    KEY_COLUMNS
+        .iter()
+        .map(|c| c.to_lowercase().replace(' ', "_"))
+        .collect()
+}
+
 pub fn keys_table(
     keys: &[KeyRecord],
     groups: &std::collections::BTreeMap<String, Vec<String>>,
     now: i64,
     color: bool,
+    only: Option<&[usize]>,
 ) -> (Table, Vec<&'static str>) {
+    // Columns left out on purpose (`--columns`): never shown, never counted for the width.
+    let left_out: Vec<usize> = only.map_or_else(Vec::new, |o| {
+        (0..NCOLS).filter(|c| !o.contains(c)).collect()
+    });
     let mut rows: Vec<[String; NCOLS]> = keys
         .iter()
         .map(|k| {
@@ -298,16 +322,27 @@ pub fn keys_table(
                 natural
             }) + 3
         };
-        let natural_total: usize = (0..NCOLS).map(|c| need(&rows, c)).sum::<usize>() + 1;
+        let natural_total: usize = (0..NCOLS)
+            .filter(|c| !left_out.contains(c))
+            .map(|c| need(&rows, c))
+            .sum::<usize>()
+            + 1;
         if natural_total > width {
             for r in &mut rows {
                 r[0] = cut(&r[0], NAME_CUT);
             }
         }
-        let mut total: usize = (0..NCOLS).map(|c| need(&rows, c)).sum::<usize>() + 1;
+        let mut total: usize = (0..NCOLS)
+            .filter(|c| !left_out.contains(c))
+            .map(|c| need(&rows, c))
+            .sum::<usize>()
+            + 1;
         for &c in &GIVE_WAY {
             if total <= width {
                 break;
+            }
+            if left_out.contains(&c) {
+                continue;
             }
             total -= need(&rows, c);
             hidden.push(c);
@@ -317,7 +352,7 @@ pub fn keys_table(
         // under NAME_MIN characters, so a table too narrow for that still overflows).
         let shown = |rows: &[[String; NCOLS]], hidden: &[usize]| {
             (0..NCOLS)
-                .filter(|c| !hidden.contains(c))
+                .filter(|c| !hidden.contains(c) && !left_out.contains(c))
                 .map(|c| need(rows, c))
                 .sum::<usize>()
                 + 1
@@ -345,7 +380,7 @@ pub fn keys_table(
         t.add_row(cells);
     }
     for (i, col) in t.column_iter_mut().enumerate() {
-        if hidden.contains(&i) {
+        if hidden.contains(&i) || left_out.contains(&i) {
             col.set_constraint(comfy_table::ColumnConstraint::Hidden);
         } else if !WRAPS[i] {
             col.set_constraint(comfy_table::ColumnConstraint::ContentWidth);

@@ -30,7 +30,7 @@ fn eight_parallel_writers_lose_nothing() {
         .collect();
     names.sort();
     assert_eq!(names, (0..8).map(|i| format!("k{i}")).collect::<Vec<_>>());
-    let events = env.run(&["log", "--format", "json"]).code(0).json();
+    let events = env.run(&["log", "--format", "json"]).code(0).json_lines();
     assert_eq!(
         events.as_array().unwrap().len(),
         9,
@@ -158,7 +158,7 @@ fn sixteen_processes_mixing_writes_and_verifies_lose_nothing() {
         assert!(r.verified > 0);
     }
     assert_eq!(keys.len(), creates);
-    let log = env.run(&["log", "--format", "json"]).code(0).json();
+    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
     let count = |a: &str| {
         log.as_array()
             .unwrap()

@@ -36,6 +36,19 @@ impl Run {
         self
     }
 
+    /// Parses stdout as JSON lines (one value a line), as a json array.
+    #[track_caller]
+    pub fn json_lines(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.stdout
+                .lines()
+                .map(|l| {
+                    serde_json::from_str(l).unwrap_or_else(|e| panic!("not a json line ({e}): {l}"))
+                })
+                .collect(),
+        )
+    }
+
     /// Parses stdout as json.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {

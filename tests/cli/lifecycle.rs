@@ -281,7 +281,7 @@ fn revoke_activate_and_delete_need_confirmation_and_name_keys() {
     let log = env
         .run(&["log", "--key", "a", "--format", "json"])
         .code(0)
-        .json();
+        .json_lines();
     let actions: Vec<_> = log
         .as_array()
         .unwrap()
@@ -455,7 +455,7 @@ fn log_filters_by_key_and_time() {
     env.create("a", &[]);
     env.create("b", &[]);
     env.run(&["revoke", "b", "--yes"]).code(0);
-    let all = env.run(&["log", "--format", "json"]).code(0).json();
+    let all = env.run(&["log", "--format", "json"]).code(0).json_lines();
     assert_eq!(all.as_array().unwrap().len(), 4); // init, create a, create b, revoke b
     assert!(
         all.as_array()
@@ -466,17 +466,17 @@ fn log_filters_by_key_and_time() {
     let b = env
         .run(&["log", "--key", "b", "--format", "json"])
         .code(0)
-        .json();
+        .json_lines();
     assert_eq!(b.as_array().unwrap().len(), 2);
     let future = env
         .run(&["log", "--since", "2099-01-01", "--format", "json"])
         .code(0)
-        .json();
+        .json_lines();
     assert!(future.as_array().unwrap().is_empty());
     assert_eq!(
         env.run(&["log", "--since", "1h", "--format", "json"])
             .code(0)
-            .json()
+            .json_lines()
             .as_array()
             .unwrap()
             .len(),

@@ -8,6 +8,7 @@ mod crash;
 mod delivery;
 mod failclosed;
 mod faults;
+mod first_hour;
 mod fleet;
 mod gates;
 mod gateways;

@@ -191,19 +191,18 @@ fn explain_says_each_check_in_order_and_never_the_secret() {
         &format!("{good}\nak_bad\n"),
     );
     assert!(
-        out.stderr
-            .contains("token 1: check 12: shared counters: ok"),
+        out.stderr.contains("line 1: check 12: shared counters: ok"),
         "{}",
         out.stderr
     );
     assert!(
-        out.stderr.contains("token 2: check 1: format: FAILED"),
+        out.stderr.contains("line 2: check 1: format: FAILED"),
         "{}",
         out.stderr
     );
     assert!(
         out.stderr
-            .contains("token 2: check 2: checksum: not reached"),
+            .contains("line 2: check 2: checksum: not reached"),
         "{}",
         out.stderr
     );

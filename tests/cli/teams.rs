@@ -101,7 +101,10 @@ fn three_admins_each_named_in_the_log_whatever_actor_says() {
         ],
     )
     .code(0);
-    let log = env.with_pass(&["log", "--format", "json"]).code(0).json();
+    let log = env
+        .with_pass(&["log", "--format", "json"])
+        .code(0)
+        .json_lines();
     let actor_of = |name: &str| {
         log.as_array()
             .unwrap()
@@ -219,7 +222,10 @@ fn a_removed_admin_opens_nothing_newer_even_with_an_old_copy() {
     v.env("APIKEYS_PASSPHRASE", PASS);
     TestEnv::feed(v, &format!("{}\n", token.trim())).code(0);
     // The removal is in the log, by alice.
-    let log = env.with_pass(&["log", "--format", "json"]).code(0).json();
+    let log = env
+        .with_pass(&["log", "--format", "json"])
+        .code(0)
+        .json_lines();
     assert!(
         log.as_array()
             .unwrap()
