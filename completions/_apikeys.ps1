@@ -64,6 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         }
         'apikeys;init' {
             [CompletionResult]::new('--with-key-file', '--with-key-file', [CompletionResultType]::ParameterName, 'Also write a random key file (0600) that unlocks the store without the passphrase')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'The first admin''s name, the actor of the audit log [default: passphrase; the key file''s admin is then NAME-key-file]')
             [CompletionResult]::new('--kdf-memory', '--kdf-memory', [CompletionResultType]::ParameterName, 'Argon2id memory in MiB [default: 64]')
             [CompletionResult]::new('--kdf-iterations', '--kdf-iterations', [CompletionResultType]::ParameterName, 'Argon2id iterations [default: 3]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
@@ -139,12 +140,15 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Only keys in this group')
             [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Only keys with this meta pair (repeatable: all must match)')
             [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Only keys created before this date, RFC 3339 time, or duration back (30d)')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'The table''s columns, comma-separated, from: name, id, key, status, created, expires, last_used, created_by, groups, scopes, allowed_ips, owner, uses_left (shown in that order; json and csv always carry every field)')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order the keys by this field (json and csv too) [default: created]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
+            [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'With --sort: the other way round')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
@@ -189,6 +193,11 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;activate' {
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only keys of this owner')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Only keys in this group')
+            [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Only keys with this meta pair (repeatable: all must match)')
+            [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Only keys created before this date, RFC 3339 time, or duration back (30d)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys with this status (inactive: revoked; expired keys need a new expiry first)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
@@ -234,6 +243,11 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;delete' {
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only keys of this owner')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Only keys in this group')
+            [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Only keys with this meta pair (repeatable: all must match)')
+            [CompletionResult]::new('--created-before', '--created-before', [CompletionResultType]::ParameterName, 'Only keys created before this date, RFC 3339 time, or duration back (30d)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys with this status')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
@@ -774,7 +788,11 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         }
         'apikeys;log' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only events of this key (name or id; deleted keys too)')
-            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events since this date, RFC 3339 time, or duration back (7d)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events since this date, RFC 3339 time or duration back (7d), or after this sequence number (a plain number: a SIEM''s cursor)')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins)')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Only events of this action (create, revoke, activate, edit, revive, rotate, delete, …)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only the last N events')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Only the last N events')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')

@@ -349,12 +349,32 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__activate)
-            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --owner --group --meta --created-before --status --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "expired inactive" -- "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -839,12 +859,32 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__delete)
-            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --owner --group --meta --created-before --status --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --created-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "expired inactive" -- "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1835,13 +1875,17 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__init)
-            opts="-y -q -h --with-key-file --kdf-memory --kdf-iterations --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --with-key-file --admin --kdf-memory --kdf-iterations --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --with-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1885,7 +1929,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__list)
-            opts="-y -q -h --status --expiring-within --scope --search --unused-since --owner --group --meta --created-before --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --status --expiring-within --scope --search --unused-since --owner --group --meta --created-before --columns --sort --reverse --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1927,6 +1971,14 @@ _apikeys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "name created expires last-used status owner" -- "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1959,7 +2011,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__log)
-            opts="-y -q -h --key --since --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-n -y -q -h --key --since --admin --action --last --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1970,6 +2022,22 @@ _apikeys() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --action)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

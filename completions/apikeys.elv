@@ -60,6 +60,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         }
         &'apikeys;init'= {
             cand --with-key-file 'Also write a random key file (0600) that unlocks the store without the passphrase'
+            cand --admin 'The first admin''s name, the actor of the audit log [default: passphrase; the key file''s admin is then NAME-key-file]'
             cand --kdf-memory 'Argon2id memory in MiB [default: 64]'
             cand --kdf-iterations 'Argon2id iterations [default: 3]'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
@@ -132,12 +133,15 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --group 'Only keys in this group'
             cand --meta 'Only keys with this meta pair (repeatable: all must match)'
             cand --created-before 'Only keys created before this date, RFC 3339 time, or duration back (30d)'
+            cand --columns 'The table''s columns, comma-separated, from: name, id, key, status, created, expires, last_used, created_by, groups, scopes, allowed_ips, owner, uses_left (shown in that order; json and csv always carry every field)'
+            cand --sort 'Order the keys by this field (json and csv too) [default: created]'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
             cand --identity 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)'
             cand --passphrase-file 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)'
             cand --actor 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)'
             cand --format 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]'
+            cand --reverse 'With --sort: the other way round'
             cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand -q 'Print only what a script needs (the token, or nothing)'
@@ -179,6 +183,11 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'apikeys;activate'= {
+            cand --owner 'Only keys of this owner'
+            cand --group 'Only keys in this group'
+            cand --meta 'Only keys with this meta pair (repeatable: all must match)'
+            cand --created-before 'Only keys created before this date, RFC 3339 time, or duration back (30d)'
+            cand --status 'Only keys with this status (inactive: revoked; expired keys need a new expiry first)'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
             cand --identity 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)'
@@ -222,6 +231,11 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'apikeys;delete'= {
+            cand --owner 'Only keys of this owner'
+            cand --group 'Only keys in this group'
+            cand --meta 'Only keys with this meta pair (repeatable: all must match)'
+            cand --created-before 'Only keys created before this date, RFC 3339 time, or duration back (30d)'
+            cand --status 'Only keys with this status'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
             cand --identity 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)'
@@ -715,7 +729,11 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         }
         &'apikeys;log'= {
             cand --key 'Only events of this key (name or id; deleted keys too)'
-            cand --since 'Only events since this date, RFC 3339 time, or duration back (7d)'
+            cand --since 'Only events since this date, RFC 3339 time or duration back (7d), or after this sequence number (a plain number: a SIEM''s cursor)'
+            cand --admin 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins)'
+            cand --action 'Only events of this action (create, revoke, activate, edit, revive, rotate, delete, …)'
+            cand -n 'Only the last N events'
+            cand --last 'Only the last N events'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
             cand --identity 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)'

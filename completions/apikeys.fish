@@ -63,6 +63,7 @@ complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "completions" -d 'Pr
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c apikeys -n "__fish_apikeys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l with-key-file -d 'Also write a random key file (0600) that unlocks the store without the passphrase' -r -F
+complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l admin -d 'The first admin\'s name, the actor of the audit log [default: passphrase; the key file\'s admin is then NAME-key-file]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l kdf-memory -d 'Argon2id memory in MiB [default: 64]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l kdf-iterations -d 'Argon2id iterations [default: 3]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand init" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
@@ -133,6 +134,13 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l owner -d 'Only 
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l group -d 'Only keys in this group' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l meta -d 'Only keys with this meta pair (repeatable: all must match)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l created-before -d 'Only keys created before this date, RFC 3339 time, or duration back (30d)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l columns -d 'The table\'s columns, comma-separated, from: name, id, key, status, created, expires, last_used, created_by, groups, scopes, allowed_ips, owner, uses_left (shown in that order; json and csv always carry every field)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l sort -d 'Order the keys by this field (json and csv too) [default: created]' -r -f -a "name\t''
+created\t''
+expires\t'Soonest first; keys that never expire last'
+last-used\t'Most recently used first; never-used keys last'
+status\t''
+owner\t''"
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
@@ -142,6 +150,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l format -d 'Outp
 json\t''
 csv\t''
 sarif\t'SARIF 2.1.0, for `scan`'"
+complete -c apikeys -n "__fish_apikeys_using_subcommand list" -l reverse -d 'With --sort: the other way round'
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -174,6 +183,12 @@ sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l owner -d 'Only keys of this owner' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l group -d 'Only keys in this group' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l meta -d 'Only keys with this meta pair (repeatable: all must match)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l created-before -d 'Only keys created before this date, RFC 3339 time, or duration back (30d)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l status -d 'Only keys with this status (inactive: revoked; expired keys need a new expiry first)' -r -f -a "expired\t'Past their expiry'
+inactive\t'Revoked'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand activate" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
@@ -213,6 +228,12 @@ sarif\t'SARIF 2.1.0, for `scan`'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l owner -d 'Only keys of this owner' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l group -d 'Only keys in this group' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l meta -d 'Only keys with this meta pair (repeatable: all must match)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l created-before -d 'Only keys created before this date, RFC 3339 time, or duration back (30d)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l status -d 'Only keys with this status' -r -f -a "expired\t'Past their expiry'
+inactive\t'Revoked'"
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand delete" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F
@@ -612,7 +633,10 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s y -l yes -d '
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key -d 'Only events of this key (name or id; deleted keys too)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l since -d 'Only events since this date, RFC 3339 time, or duration back (7d)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l since -d 'Only events since this date, RFC 3339 time or duration back (7d), or after this sequence number (a plain number: a SIEM\'s cursor)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l admin -d 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l action -d 'Only events of this action (create, revoke, activate, edit, revive, rotate, delete, …)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s n -l last -d 'Only the last N events' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l identity -d 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)' -r -F

@@ -12,11 +12,12 @@ Exit codes:
   6 conflict                7 refused by policy    8 confirmation needed
   10 malformed token  11 unknown key or wrong secret  12 revoked  13 expired
   14 IP not allowed   15 scope not granted   16 no uses left
-  17 snapshot too old  18 rate limit reached  20 scan: a live key was found
+  17 snapshot too old  18 rate limit reached  19 counters unavailable
+  20 scan: a live key was found  141 a verdict's reader went away (never 0)
 
 Environment:
-  APIKEYS_STORE, APIKEYS_KEY_FILE, APIKEYS_PASSPHRASE_FILE, APIKEYS_PASSPHRASE,
-  APIKEYS_NEW_PASSPHRASE, APIKEYS_ACTOR, APIKEYS_CLIP_SECONDS, NO_COLOR";
+  APIKEYS_STORE, APIKEYS_KEY_FILE, APIKEYS_IDENTITY, APIKEYS_PASSPHRASE_FILE,
+  APIKEYS_PASSPHRASE, APIKEYS_NEW_PASSPHRASE, APIKEYS_ACTOR, APIKEYS_CLIP_SECONDS, NO_COLOR";
 
 /// Administer API keys from a local encrypted store.
 #[derive(Debug, Parser)]

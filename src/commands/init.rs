@@ -16,8 +16,8 @@ pub struct Args {
     /// Also write a random key file (0600) that unlocks the store without the passphrase
     #[arg(long, value_name = "PATH")]
     pub with_key_file: Option<PathBuf>,
-    /// The first admin's name, the actor of the audit log (default `passphrase`; with
-    /// --with-key-file the key file's admin is NAME-key-file)
+    /// The first admin's name, the actor of the audit log [default: passphrase; the key
+    /// file's admin is then NAME-key-file]
     #[arg(long, value_name = "NAME")]
     pub admin: Option<String>,
     #[command(flatten)]

@@ -378,7 +378,7 @@ fn parallel_appenders_to_one_usage_log_lose_nothing_and_share_the_ledger() {
     )
     .code(16);
     // Without a log to count in, a limited key on a snapshot is denied (fail closed).
-    let out = verify_snap(&env, "v.snap", "v.key", &limited, &[]).code(16);
+    let out = verify_snap(&env, "v.snap", "v.key", &limited, &[]).code(19);
     assert!(out.stdout.contains("--usage-log"), "{}", out.stdout);
     let out = env
         .run(&["usage", "import", log.to_str().unwrap(), "--format", "json"])

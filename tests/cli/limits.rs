@@ -151,8 +151,9 @@ fn a_cost_takes_all_or_nothing_and_a_bad_cost_is_malformed() {
         1,
         "nothing taken by a denied request"
     );
+    // On the command line a bad cost is a usage error (2), never a cost of 1.
     for bad in ["0", "1001", "abc", "-1", "1.5", ""] {
-        env.verify(&t, &["--cost", bad]).code(10);
+        env.verify(&t, &["--cost", bad]).code(2);
     }
     assert_eq!(env.key("k")["remaining"], 1);
     // Through HTTP: X-Apikey-Cost, and 400 for a bad one.

@@ -22,7 +22,7 @@ fn readme_includes_the_example_scripts_verbatim() {
         assert_eq!(block, repo(path), "README.md's copy of {path} is stale");
         seen += 1;
     }
-    assert_eq!(seen, 3, "the three user stories");
+    assert_eq!(seen, 4, "the tour and the three user stories");
     let first = readme
         .lines()
         .find(|l| l.starts_with("cargo test"))
@@ -108,4 +108,21 @@ fn the_developer_key_script_runs() {
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["scopes"], serde_json::json!(["local:test"]));
     assert_eq!(keys[0]["expiring_soon"], true);
+}
+
+#[test]
+fn the_tour_runs_as_written() {
+    let env = TestEnv::bare();
+    let out = run_example(
+        &env,
+        "examples/tour.sh",
+        &[("APIKEYS_PASSPHRASE", crate::harness::PASS)],
+    )
+    .code(0);
+    assert!(out.stdout.contains("valid: ci-deploy"), "{out:?}");
+    assert!(
+        out.stdout.contains("revoke"),
+        "the log shows the revocation: {out:?}"
+    );
+    assert!(env.dir.path().join(".config/apikeys/ci.key").exists());
 }
