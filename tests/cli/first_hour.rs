@@ -357,3 +357,37 @@ fn list_picks_columns_and_sorts() {
         out.stderr
     );
 }
+
+#[test]
+fn serve_takes_localhost_and_warns_of_a_stale_snapshot_at_start() {
+    let env = TestEnv::new();
+    let token = env.create("svc", &[]);
+    export(&env, "v.snap", "v.key");
+    let port = crate::server::free_port().to_string();
+    let listen = format!("localhost:{port}");
+    let s = crate::fleet::serve_snapshot(
+        &env,
+        "v.snap",
+        "v.key",
+        &["--listen", &listen, "--max-age", "0s"],
+    );
+    s.until("the snapshot is too old", |s| {
+        s.get("/healthz", &[]).status == 503
+    });
+    assert_eq!(
+        s.verify(&token).header("x-apikey-code"),
+        Some("stale_snapshot")
+    );
+    assert!(
+        s.log().contains(&format!("listening on 127.0.0.1:{port}")),
+        "{}",
+        s.log()
+    );
+    assert_eq!(s.stop(), Some(0));
+    // Started on a snapshot already past --max-age: said at once.
+    let s = crate::fleet::serve_snapshot(&env, "v.snap", "v.key", &["--max-age", "0s"]);
+    s.until("the warning", |s| {
+        s.log().contains("already older than --max-age")
+    });
+    assert_eq!(s.stop(), Some(0));
+}

@@ -42,6 +42,8 @@ fn the_man_page_covers_commands_environment_and_exit_codes() {
         "APIKEYS_KEY_FILE",
         "Exit codes",
         "scope not granted",
+        "19 counters unavailable",
+        "APIKEYS_IDENTITY",
     ] {
         assert!(man.contains(needle), "man page lacks {needle}");
     }

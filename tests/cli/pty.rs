@@ -103,6 +103,12 @@ fn the_passphrase_is_asked_on_a_terminal() {
         answer(&mut s, "Passphrase for", "wrong passphrase");
     }
     s.expect("error: cannot unlock").unwrap();
+    // Typed at the prompt: the hint speaks of typing, not of files that were never given.
+    let hint = rest_of(&mut s);
+    assert!(
+        hint.contains("Caps Lock") && !hint.contains("--passphrase-file"),
+        "{hint}"
+    );
     assert_eq!(exit_code(s), 3);
 }
 
