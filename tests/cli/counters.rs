@@ -313,6 +313,11 @@ fn redis_killed_mid_load_fails_closed_for_limited_keys_then_recovers() {
         let h = s.get("/healthz", &[]);
         h.status == 200 && h.json()["counters"] == "down"
     });
+    // The log says why in words (never a Debug name such as "Io", never the URL).
+    s.until("the log says why", |s| {
+        s.log().contains("cannot reach Redis (connection refused)")
+    });
+    assert!(!s.log().contains("(Io)"), "{}", s.log());
     // While down, a limited key is answered at once, never after a wait.
     for _ in 0..5 {
         let (a, took) = timed(&s, &f.forty);

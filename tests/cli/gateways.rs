@@ -251,6 +251,15 @@ fn nginx_passes_on_429_and_503_and_matches_routes_like_the_upstream() {
     let over = get(&addr, "/api/ping", &[("X-API-Key", &once)]);
     assert_eq!(over.status, 429, "{over:?}");
     assert_eq!(over.header("x-apikey-code"), Some("usage_exceeded"));
+    // …and nginx logs no [error] line for it (auth_request takes only 2xx, 401 and 403).
+    let errors = std::fs::read_to_string(env.path("nginx/error.log")).unwrap_or_default();
+    assert!(!errors.contains("[error]"), "{errors}");
+    // A scope denied: 403 with apikeys' code.
+    let denied = get(&addr, "/api/orders", &[("X-API-Key", &other)]);
+    assert_eq!(
+        (denied.status, denied.header("x-apikey-code")),
+        (403, Some("scope_denied"))
+    );
     drop(s);
     // A snapshot node past --max-age: 503, not 500.
     export(&env, "v.snap", "v.key");
