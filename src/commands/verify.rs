@@ -227,7 +227,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         client_ok: true,
     };
     let outcome = match pipeline::admit(given) {
-        Err(refused) => refused,
+        Err(refused) => *refused,
         Ok((t, cost)) => {
             let mut source = open()?;
             // Only the one key is loaded from a store: a single check never pays for all.
@@ -435,7 +435,7 @@ fn run_batch(
             client_ok: true,
         };
         let outcome = match pipeline::admit(given) {
-            Err(refused) => refused,
+            Err(refused) => *refused,
             Ok((t, cost)) => {
                 let live = match &mut live {
                     Some(l) => {

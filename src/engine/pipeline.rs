@@ -21,13 +21,14 @@ pub struct Given<'a> {
 }
 
 /// The checks that need no keys, in order: format, checksum, cost, client address. A token
-/// that passes comes back parsed, with the request's cost.
-pub fn admit(g: Given<'_>) -> Result<(ParsedToken<'_>, i64), Outcome> {
-    let text = g.token.map_err(Outcome::malformed)?;
-    let parsed = super::parse(text).map_err(Outcome::malformed)?;
-    let cost = g.cost.ok_or_else(Outcome::bad_cost)?;
+/// that passes comes back parsed, with the request's cost; one that does not, with its answer.
+pub fn admit(g: Given<'_>) -> Result<(ParsedToken<'_>, i64), Box<Outcome>> {
+    let refuse = |o: Outcome| Box::new(o);
+    let text = g.token.map_err(|p| refuse(Outcome::malformed(p)))?;
+    let parsed = super::parse(text).map_err(|p| refuse(Outcome::malformed(p)))?;
+    let cost = g.cost.ok_or_else(|| refuse(Outcome::bad_cost()))?;
     if !g.client_ok {
-        return Err(Outcome::bad_client_ip());
+        return Err(refuse(Outcome::bad_client_ip()));
     }
     Ok((parsed, cost))
 }

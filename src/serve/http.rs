@@ -479,7 +479,7 @@ pub fn answer(
     };
     let (t, cost) = match crate::engine::pipeline::admit(given) {
         Ok(admitted) => admitted,
-        Err(refused) => return verified(shared, refused, client.ok().flatten()),
+        Err(refused) => return verified(shared, *refused, client.ok().flatten()),
     };
     let client = client.ok().flatten();
     // Past --max-age (or nothing loaded): no answer can be trusted, so none is given. The 503
