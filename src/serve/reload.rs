@@ -173,11 +173,22 @@ fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usiz
         return Ok(None);
     }
     let keys = snap.len();
+    // What this node (or another appender of its log) granted that the snapshot does not
+    // count yet: read under the log's lock, with the flushes (the source is held), so no
+    // use is counted twice nor missed.
+    let ledger = match source {
+        Source::Snapshot(f) => match &mut f.log {
+            Some(log) => log.ledger(snap.usage_marks())?,
+            None => Default::default(),
+        },
+        Source::Store(_) => Default::default(),
+    };
     shared.publish(Loaded {
         snap,
         loaded_at: crate::policy::now(),
         issued_at: meta.issued_at,
         generation: meta.generation,
+        ledger,
     });
     Ok(Some(keys))
 }
@@ -193,6 +204,7 @@ fn publish_store(shared: &Shared, store: &Store) -> Result<usize> {
         loaded_at: now,
         issued_at: now,
         generation,
+        ledger: Default::default(),
     });
     Ok(keys)
 }

@@ -18,6 +18,9 @@ pub struct Loaded {
     pub issued_at: i64,
     /// Counts loads since start: 1 for the first.
     pub generation: u64,
+    /// Uses in the usage log that this snapshot does not count yet (its records after the
+    /// snapshot's marks): a restart or a newer export never grants them again.
+    pub ledger: crate::snapshot::usage_log::Ledger,
 }
 
 /// Uses not yet written back: key id → (uses, last use).
@@ -302,7 +305,23 @@ impl Shared {
         // Refilled or not, the uses this process took since the snapshot are subtracted: a
         // use spent just before a refill is then counted once more than needed (never less).
         let (left, period) = limits::refreshed(key.limits(), &state, now_ms);
-        state.remaining = left.map(|l| l - spent(&book.pending) - spent(&book.writing));
+        // And those of the usage log the snapshot does not hold yet (granted before a restart
+        // or a newer export): all of them, or since the refill when one came after it.
+        let refill_start = key
+            .limits()
+            .refill
+            .filter(|_| period > key.refill_period())
+            .map(|r| key.limits().created_at + period * r.every.max(1));
+        let logged: i64 = self.current().map_or(0, |l| {
+            l.ledger.get(key.id()).map_or(0, |records| {
+                records
+                    .iter()
+                    .filter(|(at, _)| refill_start.is_none_or(|s| *at >= s))
+                    .map(|(_, n)| n)
+                    .sum()
+            })
+        });
+        state.remaining = left.map(|l| l - spent(&book.pending) - spent(&book.writing) - logged);
         state.period = period;
         let d = limits::decide(key.limits(), &state, cost, now_ms);
         if d.verdict == limits::Verdict::Allowed {

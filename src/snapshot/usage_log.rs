@@ -42,6 +42,9 @@ pub struct UsageLog {
     file: File,
 }
 
+/// Uses recorded in a usage log and not yet counted by a snapshot: key id → (time, uses).
+pub type Ledger = HashMap<String, Vec<(i64, i64)>>;
+
 /// The most uses one record may carry: a node flushes at least once a minute, so more is
 /// not a count but a forgery or a bug.
 pub const MAX_RECORD_USES: i64 = 100_000_000;
@@ -199,6 +202,25 @@ impl UsageLog {
             .collect();
         rows.sort();
         self.locked(|log, lines| log.append_locked(lines, &rows, None))
+    }
+
+    /// The uses the log holds that a snapshot exported with `marks` does not count yet (its
+    /// records after each node's mark): key id → (unix time, uses) of each record. `serve`
+    /// starts from these, after a restart or a newer export that was made before they were
+    /// imported, so that it never grants a key's uses twice.
+    pub fn ledger(&mut self, marks: &HashMap<String, i64>) -> Result<Ledger> {
+        self.locked(|_, lines| {
+            let mut out: Ledger = HashMap::new();
+            for l in lines
+                .iter()
+                .filter(|l| l.seq > marks.get(&l.node).copied().unwrap_or(0))
+            {
+                let at =
+                    chrono::DateTime::parse_from_rfc3339(&l.last_used).map_or(0, |t| t.timestamp());
+                out.entry(l.key_id.clone()).or_default().push((at, l.uses));
+            }
+            Ok(out)
+        })
     }
 
     /// Decides a request of `cost` for a limited key as a ledger, under the log's lock. The

@@ -1,5 +1,6 @@
 //! Integration tests: the real `apikeys` binary in temp dirs, one test binary (as ripgrep does).
 
+mod accounting;
 mod bulk;
 mod clipboard;
 mod concurrency;
