@@ -156,8 +156,10 @@ impl UsageLog {
         result
     }
 
-    /// Appends `uses` after the lines already there (under the lock), numbered on from the
-    /// highest sequence number this node has in the file.
+    /// Appends `uses` after the lines already there (under the lock). Each record's sequence
+    /// number is the larger of the next after this node's highest in the file and the time in
+    /// microseconds: a new file (a rotated log, `mv usage.log usage.log.1`) never starts the
+    /// node's sequence again, so `usage import` never takes new records for imported ones.
     fn append_locked(
         &mut self,
         lines: &[Line],
@@ -170,8 +172,11 @@ impl UsageLog {
             .map(|l| l.seq)
             .max()
             .unwrap_or(0);
+        let now_us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2));
         let mut text = String::new();
-        for (seq, (id, n, at, ip)) in (top + 1..).zip(uses) {
+        for (seq, (id, n, at, ip)) in ((top + 1).max(now_us)..).zip(uses) {
             let line = Line {
                 node: self.node.clone(),
                 seq,

@@ -46,3 +46,31 @@ fn a_node_never_grants_a_keys_uses_again_after_a_reexport_or_a_restart() {
     assert_eq!(codes(&s, 3), [200, 200, 429]);
     assert_eq!(s.stop(), Some(0));
 }
+
+#[test]
+fn a_rotated_usage_log_is_imported_in_full() {
+    let env = TestEnv::new();
+    let free = env.create("free", &[]);
+    export(&env, "v.snap", "v.key");
+    let log = env.path("usage.log");
+    let args = ["--usage-log", log.to_str().unwrap()];
+    for _ in 0..3 {
+        verify_snap(&env, "v.snap", "v.key", &free, &args).code(0);
+    }
+    env.run(&["usage", "import", log.to_str().unwrap()]).code(0);
+    // logrotate's move: a new file, the same node.
+    std::fs::rename(&log, env.path("usage.log.1")).unwrap();
+    for _ in 0..5 {
+        verify_snap(&env, "v.snap", "v.key", &free, &args).code(0);
+    }
+    let out = env
+        .run(&["usage", "import", log.to_str().unwrap(), "--format", "json"])
+        .code(0);
+    assert_eq!(out.json()["applied"], 5, "{}", out.stdout);
+    assert_eq!(env.key("free")["use_count"], 8, "every use made is counted");
+    // And importing either file again changes nothing.
+    env.run(&["usage", "import", env.path("usage.log.1").to_str().unwrap()])
+        .code(0);
+    env.run(&["usage", "import", log.to_str().unwrap()]).code(0);
+    assert_eq!(env.key("free")["use_count"], 8);
+}
