@@ -125,10 +125,12 @@ pub fn password(prompt: &str) -> Result<Passphrase> {
     let mut quiet = saved.clone();
     quiet.local_modes.remove(LocalModes::ECHO);
     quiet.local_modes.insert(LocalModes::ICANON);
+    // Echo off (and what was typed before the prompt dropped) first, then the prompt: what
+    // is typed once the prompt shows is never echoed nor lost.
+    tcsetattr(&tty, OptionalActions::Flush, &quiet).map_err(|e| failed(e.into()))?;
     write!(tty, "{prompt}: ")
         .and_then(|()| tty.flush())
         .map_err(failed)?;
-    tcsetattr(&tty, OptionalActions::Flush, &quiet).map_err(|e| failed(e.into()))?;
     let mut line = zeroize::Zeroizing::new(Vec::with_capacity(64));
     let mut byte = [0u8; 1];
     let read = loop {

@@ -176,8 +176,14 @@ fn revoke_by_filters_acts_on_all_that_match_in_one_write() {
     env.verify(&a, &[]).code(0);
     env.run(&["revoke", "--group", "ops", "--yes"]).code(5);
     env.run(&["revoke", "--owner", "nobody", "--yes"]).code(5);
-    // Times are whole seconds: 2.1 s apart is always more than the 1 s window.
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    // Times are whole seconds: once the clock is two seconds past c's creation, a, b and c
+    // are older than the 1 s window and d, made now, is not.
+    let c_at = chrono::DateTime::parse_from_rfc3339(env.key("c")["created_at"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    crate::harness::eventually("two seconds to pass", || {
+        chrono::Utc::now().timestamp() > c_at + 1
+    });
     let d = env.create("d", &[]);
     env.run(&["revoke", "--created-before", "1s", "--yes"])
         .code(0);

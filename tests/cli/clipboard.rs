@@ -105,6 +105,17 @@ fn assert_token_not_in_proc(env: &TestEnv, token: &str) {
     }
 }
 
+/// Whether a clipboard helper of this display is still running.
+fn helper_running(display: &str) -> bool {
+    std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+        let read = |f: &str| std::fs::read(entry.path().join(f)).unwrap_or_default();
+        String::from_utf8_lossy(&read("cmdline")).contains("__clipboard-helper")
+            && read("environ")
+                .split(|b| *b == 0)
+                .any(|v| v == format!("DISPLAY={display}").as_bytes())
+    })
+}
+
 fn wait_for(what: &str, mut cond: impl FnMut() -> bool, secs: u64) {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(secs) {
@@ -151,7 +162,12 @@ fn a_changed_clipboard_is_left_alone() {
     )
     .unwrap();
     xclip.wait().unwrap();
-    std::thread::sleep(Duration::from_secs(5));
+    // The helper ends when its time is up (3 s here); the user's copy is still there.
+    wait_for(
+        "the clipboard helper to end",
+        || !helper_running(&x.display),
+        15,
+    );
     assert_eq!(clip(&x.display), "something the user copied");
 }
 

@@ -120,7 +120,10 @@ fn two_nodes_on_one_redis_grant_exactly_the_uses_and_the_rate_of_a_key() {
         .stdout(std::fs::File::create(&monitor_out).unwrap())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    // MONITOR says OK once it is attached: every command after that is seen.
+    crate::harness::eventually("MONITOR to attach", || {
+        std::fs::read_to_string(&monitor_out).is_ok_and(|t| t.starts_with("OK"))
+    });
     let url = redis.url();
     let (a, b) = two_nodes(&f, &url);
     let counts = hammer(&[&a, &b], &f.forty, 120);

@@ -55,11 +55,16 @@ fn a_rotation_whose_reader_went_away_changes_nothing() {
     let env = TestEnv::new();
     let old = env.create("k", &[]);
     let before = env.store_bytes();
-    let out = bash(
-        &env,
-        // The reader closes its end first (the writer waits a moment), as in the issue.
-        "set -o pipefail; { sleep 0.3; \"$APIKEYS\" rotate k --yes --no-clipboard; } | (exec 0<&-; sleep 1)",
-    );
+    // The reader closes its end before the token is written, as in the issue: the pipe's
+    // read end is dropped as soon as rotate starts (opening the store takes it far longer).
+    let mut child = env
+        .cmd(&["rotate", "k", "--yes", "--no-clipboard"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = crate::harness::finish(child.wait_with_output().unwrap());
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
         out.stderr.contains("no key was created or changed"),

@@ -103,7 +103,9 @@ fn every_front_end_gives_the_same_answer() {
     .code(0);
     let gone = env.create("gone", &[]);
     env.run(&["delete", "gone", "--yes"]).code(0);
-    std::thread::sleep(Duration::from_millis(2100));
+    crate::harness::eventually("the short key to expire", || {
+        env.key("expired")["status"] == "expired"
+    });
     export(&env, "v.snap", "v.key");
     let trusted = ["--trusted-proxy", "127.0.0.1/32"];
     let s_store = Server::start(&env, &trusted);

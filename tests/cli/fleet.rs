@@ -392,9 +392,13 @@ fn the_fleet_walkthrough_rolls_out_a_revocation_under_load() {
     let gateway = format!("127.0.0.1:{port}");
     // Load through nginx with the good key while the revocation rolls out.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Requests answered so far, so that the test waits for load, never for a clock.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let answered = || done.load(std::sync::atomic::Ordering::Relaxed);
     let workers: Vec<_> = (0..4)
         .map(|_| {
             let (addr, token, stop) = (gateway.clone(), good.clone(), stop.clone());
+            let done = done.clone();
             std::thread::spawn(move || {
                 let (mut ok, mut failed) = (0u64, 0u64);
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -402,12 +406,13 @@ fn the_fleet_walkthrough_rolls_out_a_revocation_under_load() {
                         200 => ok += 1,
                         _ => failed += 1,
                     }
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 (ok, failed)
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(1000));
+    crate::harness::eventually("load through the gateway", || answered() >= 200);
     assert_eq!(get(&gateway, "/", &[("X-API-Key", &leaked)]).status, 200);
     env.run(&["revoke", "leaked", "--yes"]).code(0);
     export(&env, "fleet.snap", "fleet.key");
@@ -423,7 +428,10 @@ fn the_fleet_walkthrough_rolls_out_a_revocation_under_load() {
         "the revocation took {took:?} to reach both nodes"
     );
     assert_eq!(get(&gateway, "/", &[("X-API-Key", &leaked)]).status, 401);
-    std::thread::sleep(Duration::from_millis(1000));
+    let after = answered();
+    crate::harness::eventually("more load after the revocation", || {
+        answered() >= after + 200
+    });
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let (ok, failed): (u64, u64) = workers
         .into_iter()

@@ -317,3 +317,22 @@ pub fn opens(bytes: &[u8], data_key: &apikeys::secret::Key32) -> bool {
         tag.try_into().unwrap(),
     )
 }
+
+/// Waits until `cond` holds, looking every 50 ms for at most 10 s (then fails the test): time
+/// is polled for, never slept through.
+#[track_caller]
+pub fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} never happened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The time `secs` from now, as `verify --at` takes it.
+pub fn in_secs(secs: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(secs)).to_rfc3339()
+}

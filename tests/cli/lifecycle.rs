@@ -296,7 +296,12 @@ fn activate_refuses_an_expired_key_until_edited() {
     let env = TestEnv::new();
     env.create("short", &["--expires", "2s"]);
     env.run(&["revoke", "short", "--yes"]).code(0);
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    crate::harness::eventually("the key to expire", || {
+        env.key("short")["expires_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .is_some_and(|t| t <= chrono::Utc::now())
+    });
     let out = env.run(&["activate", "short"]).code(7);
     assert!(out.stderr.contains("edit"), "{out:?}");
     env.run(&["edit", "short", "--expires", "1d"]).code(0);

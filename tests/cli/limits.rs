@@ -3,7 +3,6 @@
 use crate::fleet::{export, serve_snapshot, snapshot_cmd, verify_snap};
 use crate::harness::TestEnv;
 use crate::server::{Server, get};
-use std::time::Duration;
 
 fn code_of(out: &crate::harness::Run) -> String {
     serde_json::from_str::<serde_json::Value>(out.stdout.lines().next().unwrap_or("{}"))
@@ -120,8 +119,9 @@ fn the_cli_answers_rate_limits_with_when_to_retry() {
     let fast = env.create("fast", &["--rate", "1/1s"]);
     env.verify(&fast, &[]).code(0);
     env.verify(&fast, &[]).code(18);
-    std::thread::sleep(Duration::from_millis(1100));
-    env.verify(&fast, &[]).code(0);
+    // As of two seconds on (given, not waited for): one more.
+    env.verify(&fast, &["--at", &crate::harness::in_secs(2)])
+        .code(0);
     // Shown in show, list and json, and kept by rotate.
     let k = env.key("k");
     assert_eq!(k["rates"], serde_json::json!(["3/30s", "100/1h"]));
@@ -212,8 +212,12 @@ fn a_refill_sets_the_uses_back_each_period() {
     let j = out.json();
     assert!(j["retry_after"].as_i64().unwrap() <= 3, "{j}");
     assert!(j["refills_at"].is_string(), "{j}");
-    std::thread::sleep(Duration::from_millis(3100));
-    let out = env.verify(&t, &["--format", "json"]).code(0);
+    let out = env
+        .verify(
+            &t,
+            &["--format", "json", "--at", &crate::harness::in_secs(4)],
+        )
+        .code(0);
     assert_eq!(out.json()["remaining"], 0, "replaced with 1, not added");
     assert!(env.key("k")["refill"] == "1/3s");
     env.run(&["create", "--name", "x", "--refill", "1/1d"])

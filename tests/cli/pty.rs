@@ -36,10 +36,12 @@ pub fn spawn_command(env: &TestEnv, mut c: Command, key_file: bool, no_color: bo
     s
 }
 
-/// A prompt switches the terminal to raw mode and flushes what was typed ahead, as sudo's
-/// does; a person never types before seeing the prompt, so wait a moment as they would.
+/// A dialoguer prompt switches the terminal to raw mode just after drawing itself, and drops
+/// what was typed before, as sudo's does; a person never types within a tenth of a second of
+/// the prompt appearing, so neither does the test. (The passphrase prompt sets the terminal
+/// before it draws, so it would need no pause at all.)
 fn pause() {
-    std::thread::sleep(Duration::from_millis(250));
+    std::thread::sleep(Duration::from_millis(100));
 }
 
 /// Waits for `prompt`, then types `line` and Enter.

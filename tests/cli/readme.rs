@@ -94,7 +94,9 @@ fn the_ci_step_branches_on_the_exit_code() {
     assert!(ok.stdout.contains("deploying"));
     let denied = run_example(&env, "examples/ci-verify.sh", &[("DEPLOY_TOKEN", &weak)]).code(1);
     assert!(denied.stderr.contains("scope_denied"), "{denied:?}");
-    std::thread::sleep(std::time::Duration::from_millis(1200));
+    crate::harness::eventually("the short key to expire", || {
+        env.key("short")["status"] == "expired"
+    });
     let expired = run_example(&env, "examples/ci-verify.sh", &[("DEPLOY_TOKEN", &short)]).code(1);
     assert!(expired.stderr.contains("expired"), "{expired:?}");
 }

@@ -63,7 +63,14 @@ fn during_the_grace_period_both_tokens_work() {
     let old_id = o["key_id"].as_str().unwrap().to_string();
     assert_eq!(env.key(&old_id)["status"], "rotating");
     env.verify(&new, &[]).code(0);
-    std::thread::sleep(std::time::Duration::from_millis(5200));
+    // After the grace period (told, not waited for): the old one is expired, the new one not.
+    env.verify(&old, &["--at", &crate::harness::in_secs(6)])
+        .code(13);
+    env.verify(&new, &["--at", &crate::harness::in_secs(6)])
+        .code(0);
+    crate::harness::eventually("the grace period to end", || {
+        env.key(&old_id)["status"] == "expired"
+    });
     env.verify(&old, &[]).code(13);
     env.verify(&new, &[]).code(0);
     let statuses: Vec<_> = env

@@ -46,7 +46,9 @@ fn a_tree_gives_exactly_the_right_findings() {
     let expired = env.create("expired", &["--expires", "1s"]);
     let other = TestEnv::new();
     let unknown = other.create("elsewhere", &[]);
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    crate::harness::eventually("the key to expire", || {
+        env.key("expired")["status"] == "expired"
+    });
     let tree = env.path("tree");
     std::fs::create_dir_all(tree.join("src/deep")).unwrap();
     std::fs::write(

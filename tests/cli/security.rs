@@ -316,8 +316,10 @@ fn a_batch_sees_revocations_and_survives_bad_lines() {
     assert_eq!(ask(&vec![b'a'; 70 * 1024]), "malformed");
     assert_eq!(ask(token.as_bytes()), "valid");
     env.run(&["revoke", "ci", "--yes"]).code(0);
-    std::thread::sleep(Duration::from_millis(1300));
-    assert_eq!(ask(token.as_bytes()), "inactive");
+    // The batch re-reads the changed store within a second: valid until then, then revoked.
+    crate::harness::eventually("the batch to see the revocation", || {
+        ask(token.as_bytes()) == "inactive"
+    });
     drop(input);
     assert_eq!(child.wait().unwrap().code(), Some(10));
 }
@@ -341,7 +343,9 @@ fn superseded_revoked_and_expired_keys_stay_dead() {
         .code(7);
     assert!(out.stderr.contains("activate"), "{}", out.stderr);
     env.create("short", &["--expires", "2s"]);
-    std::thread::sleep(Duration::from_millis(2500));
+    crate::harness::eventually("the key to expire", || {
+        env.key("short")["status"] == "expired"
+    });
     env.run(&["rotate", "short", "--yes", "--no-clipboard"])
         .code(7);
     assert_eq!(env.keys().len(), 4, "no successor was minted");

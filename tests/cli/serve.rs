@@ -364,9 +364,12 @@ fn sigterm_under_load_answers_every_request_in_flight_and_counts_every_use() {
     let env = TestEnv::new();
     let token = env.create("ci", &[]);
     let s = Server::start(&env, &[]);
+    // Valid answers so far: the SIGTERM comes under load, whatever the machine's speed.
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let workers: Vec<_> = (0..4)
         .map(|_| {
             let (addr, token) = (s.addr.clone(), token.clone());
+            let seen = seen.clone();
             std::thread::spawn(move || {
                 let mut valid = 0u64;
                 loop {
@@ -383,6 +386,7 @@ fn sigterm_under_load_answers_every_request_in_flight_and_counts_every_use() {
                         Some(a) => {
                             assert_eq!(a.status, 200, "{a:?}");
                             valid += 1;
+                            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
                         // Closed before a request was read: the server is going away.
                         None => return valid,
@@ -391,7 +395,9 @@ fn sigterm_under_load_answers_every_request_in_flight_and_counts_every_use() {
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(700));
+    crate::harness::eventually("load", || {
+        seen.load(std::sync::atomic::Ordering::Relaxed) >= 200
+    });
     assert_eq!(s.stop(), Some(0));
     let valid: u64 = workers.into_iter().map(|w| w.join().unwrap()).sum();
     assert!(valid > 0);

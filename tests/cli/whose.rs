@@ -119,9 +119,12 @@ fn serve_counts_limited_uses_in_memory_and_adds_up_with_the_cli() {
         env.key("limited")["remaining"] == 3
     });
     // The CLI takes one too; serve sees it on reload, and the two add up.
+    let reloads = s.log().matches("reload:").count();
     env.verify(&token, &[]).code(0);
     // A changed store is picked up within a second.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    s.until("the changed store is loaded", |s| {
+        s.log().matches("reload:").count() > reloads
+    });
     let a = s.verify(&token);
     assert_eq!(
         (a.status, a.json()["remaining"].clone()),
@@ -152,7 +155,13 @@ fn unused_keys_are_found() {
     assert!(names(&["--unused-since", "90d"]).is_empty());
     let status = env.run(&["status", "--format", "json"]).code(0).json();
     assert_eq!(status["keys"]["unused_90d"], 0);
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let never_at =
+        chrono::DateTime::parse_from_rfc3339(env.key("never")["created_at"].as_str().unwrap())
+            .unwrap()
+            .timestamp();
+    crate::harness::eventually("the keys to be older than 1 s", || {
+        chrono::Utc::now().timestamp() > never_at + 1
+    });
     env.verify(&used, &[]).code(0);
     assert_eq!(names(&["--unused-since", "1s"]), ["never"]);
     env.run(&["list", "--unused-since", "soon"]).code(2);
