@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod counters;
 pub mod engine;
 pub mod error;
 pub mod hex;
@@ -14,6 +15,7 @@ pub mod scan;
 pub mod secret;
 pub mod serve;
 pub mod snapshot;
+pub mod source;
 pub mod store;
 pub mod term;
 pub mod text;

@@ -100,6 +100,25 @@ impl fmt::Debug for TokenString {
     }
 }
 
+/// HMAC-SHA-256 of the concatenated `parts` under `key`.
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::{KeyInit, Mac};
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
+        .expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// The keyed hash stored for a token: HMAC-SHA-256 under the pepper of `id` and the secret.
+pub fn secret_hash(pepper: &Key32, id: &str, secret: &str) -> [u8; 32] {
+    hmac_sha256(
+        pepper.expose_secret(),
+        &[id.as_bytes(), b":", secret.as_bytes()],
+    )
+}
+
 /// Fills `buf` from the OS CSPRNG.
 pub fn fill_random(buf: &mut [u8]) -> crate::Result<()> {
     getrandom::fill(buf)

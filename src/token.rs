@@ -186,7 +186,7 @@ pub fn random_base62(n: usize) -> Result<String> {
     let mut out = String::with_capacity(n);
     let mut buf = [0u8; 64];
     while out.len() < n {
-        crate::store::crypto::fill_random(&mut buf)?;
+        crate::secret::fill_random(&mut buf)?;
         for &b in &buf {
             // 248 = 4 * 62: accept only bytes below it so that every character is equally likely.
             if b < 248 && out.len() < n {
@@ -208,7 +208,7 @@ pub struct NewToken {
 pub fn generate(prefix: &str) -> Result<NewToken> {
     let id = random_base62(ID_LEN)?;
     let mut raw = Zeroizing::new([0u8; 32]);
-    crate::store::crypto::fill_random(raw.as_mut())?;
+    crate::secret::fill_random(raw.as_mut())?;
     let secret = encode_secret(&raw);
     let mut body = Zeroizing::new(format!("{prefix}_{id}_"));
     body.push_str(&secret);

@@ -1,7 +1,7 @@
 //! The flags with which `verify` and `serve` keep limited keys' state in Redis (SPEC §10):
 //! one clap struct, flattened into both.
 
-use crate::engine::counters::redis::Target;
+use crate::counters::redis::Target;
 use crate::error::{Error, Result};
 use std::path::PathBuf;
 use std::time::Duration;

@@ -84,7 +84,7 @@ pub fn new_passphrase(
         env
     }) {
         Passphrase::new(v)
-    } else if ctx.unlock.interactive {
+    } else if ctx.unlock.asker.is_some() {
         return crate::term::prompt::new_password("New passphrase");
     } else {
         // Nothing to unlock yet: say how to give the new passphrase, not "cannot unlock".

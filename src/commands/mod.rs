@@ -140,7 +140,10 @@ impl Context {
                     .or_else(|| env_path("APIKEYS_PASSPHRASE_FILE")),
                 passphrase_env: std::sync::Mutex::new(env_secret("APIKEYS_PASSPHRASE")),
                 identity: g.identity.or_else(|| env_path("APIKEYS_IDENTITY")),
-                interactive: can_ask_passphrase,
+                asker: can_ask_passphrase.then(|| {
+                    std::sync::Arc::new(crate::term::prompt::Terminal)
+                        as std::sync::Arc<dyn crate::store::unlock::Asker>
+                }),
             },
             actor_note: g
                 .actor
@@ -312,4 +315,15 @@ pub fn report_keys(ctx: &Context, keys: &[crate::model::KeyRecord], verb: &str) 
         ));
     }
     Ok(())
+}
+
+/// What `serve` needs of the command line: the store, opened with its credential.
+impl crate::serve::StoreAccess for Context {
+    fn open_store(&self) -> Result<crate::store::Store> {
+        self.open()
+    }
+
+    fn forget_credential(&self) {
+        self.unlock.forget_env_passphrase();
+    }
 }

@@ -57,7 +57,7 @@ fn checker(ctx: &Context, args: &Args) -> (Checker, Option<crate::store::Store>)
     let now = crate::policy::now();
     let opts = args.snapshot.options();
     if opts.files.is_some() {
-        let keys = crate::engine::source::Source::open(|| ctx.open(), &opts)
+        let keys = crate::source::Source::open(|| ctx.open(), &opts)
             .and_then(|mut s| s.load(None).map(|(k, _)| k));
         return match keys {
             Ok(k) => (Checker { keys: Some(k), now }, None),
@@ -68,7 +68,7 @@ fn checker(ctx: &Context, args: &Args) -> (Checker, Option<crate::store::Store>)
         };
     }
     match ctx.open() {
-        Ok(store) => match crate::engine::KeySet::load(store.conn(), store.pepper(), None) {
+        Ok(store) => match crate::store::keyset::load(store.conn(), store.pepper(), None) {
             Ok(k) => (Checker { keys: Some(k), now }, Some(store)),
             Err(e) => {
                 warn(ctx, &e);

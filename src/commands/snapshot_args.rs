@@ -1,8 +1,8 @@
 //! The flags with which `verify` and `serve` read a verifier snapshot instead of the store
 //! (SPEC §8): one clap struct, flattened into both, so the two cannot drift.
 
-use crate::engine::source::SnapshotOptions;
 use crate::error::Result;
+use crate::source::SnapshotOptions;
 use std::path::PathBuf;
 
 /// Reading a verify-only snapshot.
@@ -50,7 +50,7 @@ impl SnapshotArgs {
             state: self.verifier.as_ref().and(self.state.clone()).or_else(|| {
                 self.verifier
                     .as_ref()
-                    .and_then(|_| crate::engine::source::default_state_path())
+                    .and_then(|_| crate::source::default_state_path())
             }),
             accept_generation: self.accept_generation,
         }

@@ -2,7 +2,6 @@
 //! under a verifier key and signed by a key that never leaves the store (SPEC §8).
 
 use super::Context;
-use crate::engine::KeySet;
 use crate::error::{Error, Result};
 use crate::snapshot::{self, Meta, VerifierKey};
 use crate::store::{queries, schema};
@@ -147,7 +146,7 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
     crate::store::file::ensure_dir(&out)?;
     let started = std::time::Instant::now();
     let keys = if format_version == 1 {
-        let snap = KeySet::load(store.conn(), store.pepper(), None)?;
+        let snap = crate::store::keyset::load(store.conn(), store.pepper(), None)?;
         let bytes = snapshot::seal(&snap.export(), meta, &vkey, &signing)?;
         crate::store::file::replace_unlocked(&out, |f| std::io::Write::write_all(f, &bytes))?;
         snap.len()
@@ -203,7 +202,7 @@ fn export_indexed(
     let bar = crate::term::progress::bar(count as u64, "read", ctx.quiet);
     let tagger = indexed::Tagger::new(vkey);
     let mut records = Vec::with_capacity(count);
-    crate::engine::keys::each_view(conn, |e| {
+    crate::store::keyset::each_view(conn, |e| {
         records.push(tagger.record(e).map_err(|e| Error::Refused {
             message: format!("a key cannot be written to the snapshot: {e}"),
             hint: "report this as a bug".into(),

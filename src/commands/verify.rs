@@ -3,13 +3,13 @@
 
 use super::Context;
 use super::verify_uses::{Take, Used, finish, grant};
+use crate::counters::redis::RedisCounters;
 use crate::engine::KeySet;
-use crate::engine::counters::redis::RedisCounters;
 use crate::engine::pipeline::{self, Given};
-use crate::engine::source::Source;
 use crate::engine::{Outcome, Paste, Request};
 use crate::error::{Error, Result};
 use crate::snapshot::Meta;
+use crate::source::Source;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;

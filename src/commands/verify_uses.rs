@@ -2,12 +2,12 @@
 //! which is also the ledger of a limited key's uses between separate verifies on one snapshot.
 
 use super::Context;
-pub use crate::engine::counters::Take;
-use crate::engine::counters::redis::RedisCounters;
-use crate::engine::counters::{Counters, ledger::LedgerCounters, store::StoreCounters};
-use crate::engine::source::Source;
+pub use crate::counters::Take;
+use crate::counters::redis::RedisCounters;
+use crate::counters::{Counters, ledger::LedgerCounters, store::StoreCounters};
 use crate::engine::{Entry, KeySet, Outcome};
 use crate::error::Result;
+use crate::source::Source;
 use crate::store::{Store, queries};
 use std::collections::HashMap;
 
@@ -124,9 +124,7 @@ fn record_uses(
             .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n, ip))
     };
     if must {
-        return store.write_within(crate::engine::counters::store::LIMITED_WAIT, |tx, _| {
-            write(tx)
-        });
+        return store.write_within(crate::counters::store::LIMITED_WAIT, |tx, _| write(tx));
     }
     store.try_write(|tx, _| write(tx)).map(|_| ())
 }

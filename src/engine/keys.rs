@@ -8,15 +8,51 @@
 //! most keys leave empty. Keys live in one vector, found by id through a table of indices.
 
 use crate::engine::limits::{Limits, Rate, Refill, State};
-use crate::error::Result;
 use crate::secret::Key32;
-use crate::snapshot::payload::{EntryView, Payload, PayloadEntry, Text};
-use crate::store::queries;
+use crate::snapshot::payload::{EntryView, Payload, PayloadEntry};
 use hashbrown::HashTable;
-use rusqlite::Connection;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
+
+/// What verification needs of one key, hash included: only the verifier reads these (no
+/// `Debug`: the hash is not for logs).
+pub struct StoredKey {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub hash: [u8; 32],
+    pub revoked: bool,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub scopes: Vec<String>,
+    pub groups: Vec<String>,
+    pub allowed_ips: Vec<String>,
+    pub owner: Option<String>,
+    pub meta: std::collections::BTreeMap<String, String>,
+    pub remaining: Option<i64>,
+    pub limits: crate::engine::limits::Limits,
+    pub refill_period: i64,
+    pub rate_state: Vec<i64>,
+    /// When an admin last changed the key, for a key with a use limit, as an order (unix
+    /// seconds × 10⁶ + the audit event's sequence number modulo 10⁶): the shared counters are
+    /// re-seeded from the store when it is newer than their figure.
+    pub seed_order: i64,
+}
+
+/// A key's effective scopes: its own, then those of its groups, each once.
+pub fn effective_scopes(
+    scopes: impl Into<Vec<String>>,
+    key_groups: &[String],
+    groups: &BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
+    let mut out = scopes.into();
+    for g in key_groups {
+        for s in groups.get(g).into_iter().flatten() {
+            crate::model::add_unique(&mut out, s);
+        }
+    }
+    out
+}
 
 /// One key: what the checks need of it, with no SQLite on the request path.
 pub struct Entry {
@@ -410,8 +446,8 @@ impl KeyMap {
     }
 
     /// Adds one key of a decrypted store.
-    fn add_row(&mut self, row: queries::VerifyRow, groups: &BTreeMap<String, Vec<String>>) {
-        let scopes = queries::effective_scopes(row.scopes, &row.groups, groups);
+    pub fn add_stored(&mut self, row: StoredKey, groups: &BTreeMap<String, Vec<String>>) {
+        let scopes = effective_scopes(row.scopes, &row.groups, groups);
         let scopes = self.scopes(&scopes);
         let nets = self.nets(&row.allowed_ips);
         let core = Core {
@@ -524,7 +560,8 @@ impl KeySet {
         ))
     }
 
-    fn of(pepper: Key32, usage_marks: HashMap<String, i64>, keys: KeyMap) -> KeySet {
+    /// A key set of these keys, with the store's pepper and usage marks.
+    pub fn of(pepper: Key32, usage_marks: HashMap<String, i64>, keys: KeyMap) -> KeySet {
         KeySet {
             pepper,
             usage_marks,
@@ -533,18 +570,6 @@ impl KeySet {
             scope_lists: keys.scope_lists.lists,
             net_lists: keys.net_lists.lists,
         }
-    }
-
-    /// Builds the key set from a decrypted store: every key, or only the key `only`.
-    pub fn load(conn: &Connection, pepper: Key32, only: Option<&str>) -> Result<KeySet> {
-        let groups = queries::groups(conn)?;
-        let count = match only {
-            Some(_) => 1,
-            None => queries::count_keys(conn)?,
-        };
-        let mut keys = KeyMap::with_capacity(count);
-        queries::with_verify_rows(conn, only, |row| keys.add_row(row, &groups))?;
-        Ok(KeySet::of(pepper, queries::usage_marks(conn)?, keys))
     }
 
     /// Usage-log high-water marks per node that the remaining counts already include.
@@ -601,50 +626,12 @@ impl KeySet {
     }
 }
 
-/// Runs `f` over every key of a decrypted store as a snapshot holds it, without building a
-/// key set (export streams from here). Networks go as stored: one that cannot be read stays
-/// unreadable in the snapshot, and so allows no address there either.
-pub fn each_view(conn: &Connection, mut f: impl FnMut(&EntryView<'_>) -> Result<()>) -> Result<()> {
-    let groups = queries::groups(conn)?;
-    let mut failed = None;
-    queries::with_verify_rows(conn, None, |row| {
-        if failed.is_some() {
-            return;
-        }
-        let scopes = queries::effective_scopes(row.scopes, &row.groups, &groups);
-        let view = EntryView {
-            id: Cow::Borrowed(&row.id),
-            name: Cow::Borrowed(&row.name),
-            prefix: Cow::Borrowed(&row.prefix),
-            hash: Cow::Owned(crate::hex::encode(&row.hash)),
-            revoked: row.revoked,
-            expires_at: row.expires_at,
-            allowed_ips: Text::list(&row.allowed_ips),
-            scopes: Text::list(&scopes),
-            owner: row.owner.as_deref().map(Cow::Borrowed),
-            meta: Cow::Borrowed(&row.meta),
-            remaining: row.remaining,
-            rates: row
-                .limits
-                .rates
-                .iter()
-                .map(|r| Text(Cow::Owned(r.to_string())))
-                .collect(),
-            refill: row.limits.refill.map(|r| Cow::Owned(r.to_string())),
-            created_at: row.limits.refill.map_or(0, |_| row.limits.created_at),
-            refill_period: row.refill_period,
-        };
-        if let Err(e) = f(&view) {
-            failed = Some(e);
-        }
-    })?;
-    failed.map_or(Ok(()), Err)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::{Code, Request};
+    use crate::snapshot::payload::Text;
+    use std::borrow::Cow;
 
     fn view<'a>(id: &'a str, scopes: &[&'a str], nets: &[&'a str]) -> EntryView<'a> {
         let texts = |v: &[&'a str]| v.iter().map(|s| Text(Cow::Borrowed(*s))).collect();
@@ -752,7 +739,7 @@ mod tests {
         let t = crate::token::generate("ak").unwrap();
         let parsed = crate::token::parse(t.token.expose_secret()).unwrap();
         let pepper = Key32::from_bytes([0x11; 32]);
-        let hash = crate::store::crypto::secret_hash(&pepper, &t.id, parsed.expose_secret());
+        let hash = crate::secret::secret_hash(&pepper, &t.id, parsed.expose_secret());
         let check = |nets: &[&str], ip: &str| {
             let mut v = view(&t.id, &[], nets);
             v.hash = Cow::Owned(crate::hex::encode(&hash));

@@ -4,15 +4,12 @@
 //! `serve` are thin front ends on it, so the order of checks and the answers cannot drift.
 //! Synchronous, with no I/O of its own.
 
-pub mod counters;
 pub mod keys;
 pub mod limits;
 pub mod pipeline;
-pub mod source;
 
 pub use keys::{Entry, KeySet};
 
-use crate::store::crypto;
 use crate::text::ser_opt_time;
 use crate::token;
 use serde::Serialize;
@@ -414,7 +411,7 @@ impl KeySet {
 
     /// Checks a token that passed the format and checksum checks.
     pub fn check_parsed(&self, t: &token::ParsedToken<'_>, req: &Request<'_>, now: i64) -> Outcome {
-        let given = crypto::secret_hash(&self.pepper, t.id, t.expose_secret());
+        let given = crate::secret::secret_hash(&self.pepper, t.id, t.expose_secret());
         let entry = self.get(t.id);
         // Compare in constant time, against a dummy when the id is unknown.
         let stored = entry.map_or([0u8; 32], |e| e.hash);

@@ -5,10 +5,10 @@
 //! never come here.
 
 use super::state::Histogram;
-use crate::engine::Entry;
-use crate::engine::counters::redis::{
+use crate::counters::redis::{
     Seed, Target, Unavailable, decision, install_tls_provider, invocation,
 };
+use crate::engine::Entry;
 use crate::engine::limits::Decision;
 use arc_swap::ArcSwapOption;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! code over the request's head, so the answers are testable without a socket.
 
 use super::state::{Loaded, Shared};
-use crate::engine::counters::redis::Unavailable;
+use crate::counters::redis::Unavailable;
 use crate::engine::limits::Decision;
 use crate::engine::{Code, Outcome, Paste, Request};
 use bytes::Bytes;

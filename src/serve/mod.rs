@@ -11,7 +11,6 @@ mod net;
 pub mod reload;
 pub mod state;
 
-use crate::commands::Context;
 use crate::error::{Error, Result};
 use http::Config;
 use net::{Listener, accept_loop, bind_unix, stopped};
@@ -169,7 +168,14 @@ struct Server {
 }
 
 /// Runs `serve` until SIGTERM or SIGINT.
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+/// How `serve` reaches the store: opening it (with the command line's credential), and
+/// letting go of the command line's copy of that credential once the store holds its own.
+pub trait StoreAccess {
+    fn open_store(&self) -> Result<crate::store::Store>;
+    fn forget_credential(&self);
+}
+
+pub fn run(ctx: &dyn StoreAccess, args: Args) -> Result<()> {
     let listen = if args.listen.is_empty() {
         vec!["127.0.0.1:8080".to_string()]
     } else {
@@ -196,10 +202,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let max_age = args.snapshot.max_age()?;
     let opts = args.snapshot.options();
     let pool = args.counters.target()?.map(counters::RedisPool::new);
-    let mut source = Source::open(|| ctx.open(), &opts)?;
+    let mut source = Source::open(|| ctx.open_store(), &opts)?;
     // The open store holds the credential it may need to re-open a re-keyed file: the copy
     // of APIKEYS_PASSPHRASE the command line held goes (docs/security.md counts one).
-    ctx.unlock.forget_env_passphrase();
+    ctx.forget_credential();
     if let Some(g) = args.snapshot.accept_generation {
         log(&format!(
             "rollback floor lowered on purpose: generation {g} and newer are accepted"

@@ -39,7 +39,7 @@ async fn handle(
     if let http::Step::Count(pending) = step {
         let decided = match (pending.key(), &shared.counters) {
             (Some(key), Some(pool)) => pool.take(key, pending.cost).await,
-            _ => Err(crate::engine::counters::redis::Unavailable("no key".into())),
+            _ => Err(crate::counters::redis::Unavailable("no key".into())),
         };
         step = guard(shared, || http::counted(shared, pending, decided));
     }

@@ -4,9 +4,8 @@
 
 use super::log;
 use super::state::{Loaded, Shared, Uses};
-use crate::engine::KeySet;
-pub use crate::engine::source::Source;
 use crate::error::{Error, Result};
+pub use crate::source::Source;
 use crate::store::{Store, file::Ident, queries};
 use std::sync::atomic::Ordering;
 
@@ -195,7 +194,7 @@ fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usiz
 
 /// Builds a snapshot of the store as it is now and serves it.
 fn publish_store(shared: &Shared, store: &Store) -> Result<usize> {
-    let snap = KeySet::load(store.conn(), store.pepper(), None)?;
+    let snap = crate::store::keyset::load(store.conn(), store.pepper(), None)?;
     let keys = snap.len();
     let now = crate::policy::now();
     let generation = shared.current().map_or(0, |l| l.generation) + 1;

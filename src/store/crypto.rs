@@ -4,8 +4,6 @@ use crate::error::{Error, Result};
 use crate::secret::{Key32, Passphrase};
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use zeroize::Zeroizing;
 
 /// Length of an XChaCha20 nonce.
@@ -48,7 +46,7 @@ impl KdfParams {
     }
 }
 
-pub use crate::secret::fill_random;
+pub use crate::secret::{fill_random, hmac_sha256, secret_hash};
 
 /// Derives a 256-bit wrapping key from a passphrase with Argon2id.
 pub fn derive_from_passphrase(pass: &Passphrase, salt: &[u8], p: KdfParams) -> Result<Key32> {
@@ -65,27 +63,9 @@ pub fn derive_from_passphrase(pass: &Passphrase, salt: &[u8], p: KdfParams) -> R
     Ok(Key32::from_bytes(*out))
 }
 
-/// HMAC-SHA-256 of `parts` (concatenated) under `key`.
-pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
-    for p in parts {
-        mac.update(p);
-    }
-    mac.finalize().into_bytes().into()
-}
-
 /// Derives a sub-key of `key` for one purpose, so that one key never serves two roles.
 pub fn subkey(key: &Key32, purpose: &[u8]) -> Key32 {
     Key32::from_bytes(hmac_sha256(key.expose_secret(), &[b"apikeys/v1/", purpose]))
-}
-
-/// The keyed hash stored for a token: HMAC-SHA-256 under the pepper of `id` and the secret.
-pub fn secret_hash(pepper: &Key32, id: &str, secret: &str) -> [u8; 32] {
-    hmac_sha256(
-        pepper.expose_secret(),
-        &[id.as_bytes(), b":", secret.as_bytes()],
-    )
 }
 
 fn cipher(key: &Key32) -> XChaCha20Poly1305 {

@@ -3,6 +3,7 @@
 pub mod crypto;
 pub mod file;
 pub mod format;
+pub mod keyset;
 pub mod queries;
 pub mod schema;
 pub mod slots;
@@ -311,7 +312,9 @@ impl Store {
             match unwrap_data_key(path, &opened.header, &credential) {
                 Ok(k) => break (credential, k),
                 Err(Error::Unlock { .. }) if unlock.prompts() && attempt < 3 => {
-                    crate::term::prompt::say_on_tty("wrong passphrase, try again");
+                    if let Some(asker) = &unlock.asker {
+                        asker.say("wrong passphrase, try again");
+                    }
                     attempt += 1;
                 }
                 // Typed at the prompt: the hint speaks of typing, not of files never given.

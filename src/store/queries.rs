@@ -450,30 +450,7 @@ pub fn delete_group(conn: &Connection, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// What verification needs of one key, hash included: only the verifier reads these (no
-/// `Debug`: the hash is not for logs).
-pub struct VerifyRow {
-    pub id: String,
-    pub name: String,
-    pub prefix: String,
-    pub hash: [u8; 32],
-    pub revoked: bool,
-    pub expires_at: Option<i64>,
-    pub last_used_at: Option<i64>,
-    pub scopes: Vec<String>,
-    pub groups: Vec<String>,
-    pub allowed_ips: Vec<String>,
-    pub owner: Option<String>,
-    pub meta: std::collections::BTreeMap<String, String>,
-    pub remaining: Option<i64>,
-    pub limits: crate::engine::limits::Limits,
-    pub refill_period: i64,
-    pub rate_state: Vec<i64>,
-    /// When an admin last changed the key, for a key with a use limit, as an order (unix
-    /// seconds × 10⁶ + the audit event's sequence number modulo 10⁶): the shared counters are
-    /// re-seeded from the store when it is newer than their figure.
-    pub seed_order: i64,
-}
+pub use crate::engine::keys::StoredKey as VerifyRow;
 
 /// How many keys the store holds, superseded ones included.
 pub fn count_keys(conn: &Connection) -> Result<usize> {
@@ -534,20 +511,7 @@ pub fn with_verify_rows(
     Ok(())
 }
 
-/// A key's effective scopes: its own, then those of its groups, each once.
-pub fn effective_scopes(
-    scopes: impl Into<Vec<String>>,
-    key_groups: &[String],
-    groups: &BTreeMap<String, Vec<String>>,
-) -> Vec<String> {
-    let mut out = scopes.into();
-    for g in key_groups {
-        for s in groups.get(g).into_iter().flatten() {
-            crate::model::add_unique(&mut out, s);
-        }
-    }
-    out
-}
+pub use crate::engine::keys::effective_scopes;
 
 /// The highest usage-log sequence number imported from each node.
 pub fn usage_marks(conn: &Connection) -> Result<std::collections::HashMap<String, i64>> {

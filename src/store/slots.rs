@@ -368,42 +368,41 @@ impl Slot {
     }
 }
 
-/// The identities in an `--identity` file: an SSH private key (OpenSSH or PEM; an encrypted
-/// one asks for its passphrase on the terminal) or age identities (`AGE-SECRET-KEY-1…`).
 /// Opens an encrypted SSH private key with its passphrase, asked at the terminal (three
 /// tries). A wrong passphrase, or none to be had without a terminal, is said as such: never
 /// as "no slot is for this identity", which would send the admin looking in the wrong place.
 fn unlock_ssh_key(
     path: &std::path::Path,
     key: &age::ssh::EncryptedKey,
-    can_ask: bool,
+    asker: Option<&dyn super::unlock::Asker>,
 ) -> std::result::Result<age::ssh::Identity, String> {
     let shown = crate::text::sanitize(&path.display().to_string());
-    if !can_ask {
+    let Some(asker) = asker else {
         return Err(format!(
             "the SSH key {shown} is encrypted, and there is no terminal to ask for its passphrase"
         ));
-    }
+    };
     for attempt in 1..=3 {
-        let typed = crate::term::prompt::password(&format!("Passphrase for SSH key {shown}"))
+        let typed = asker
+            .secret(&format!("Passphrase for SSH key {shown}"))
             .map_err(|e| e.to_string())?;
         let secret = age::secrecy::SecretString::from(
             String::from_utf8_lossy(typed.expose_secret_bytes()).into_owned(),
         );
         match key.decrypt(secret) {
             Ok(k) => return Ok(age::ssh::Identity::Unencrypted(k)),
-            Err(_) if attempt < 3 => {
-                crate::term::prompt::say_on_tty("wrong passphrase for the SSH key, try again")
-            }
+            Err(_) if attempt < 3 => asker.say("wrong passphrase for the SSH key, try again"),
             Err(_) => {}
         }
     }
     Err(format!("wrong passphrase for the SSH key {shown}"))
 }
 
+/// The identities in an `--identity` file: an SSH private key (OpenSSH or PEM; an encrypted
+/// one has its passphrase asked through `asker`) or age identities (`AGE-SECRET-KEY-1…`).
 pub fn read_identities(
     path: &std::path::Path,
-    can_ask: bool,
+    asker: Option<&dyn super::unlock::Asker>,
 ) -> std::result::Result<Vec<Box<dyn age::Identity + Send + Sync>>, String> {
     let raw = super::unlock::read_capped_at(path, "identity file", 64 * 1024)?;
     let text = std::str::from_utf8(&raw)
@@ -423,7 +422,7 @@ pub fn read_identities(
                     path.display()
                 ));
             }
-            age::ssh::Identity::Encrypted(enc) => unlock_ssh_key(path, &enc, can_ask)?,
+            age::ssh::Identity::Encrypted(enc) => unlock_ssh_key(path, &enc, asker)?,
             plain => plain,
         };
         return Ok(vec![Box::new(id)]);

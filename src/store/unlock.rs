@@ -16,8 +16,18 @@ pub struct UnlockOptions {
     pub passphrase_env: std::sync::Mutex<Option<Passphrase>>,
     /// An SSH private key or age identity file (`--identity`, `APIKEYS_IDENTITY`).
     pub identity: Option<PathBuf>,
-    /// Whether a prompt may be shown (stdin and stderr are terminals).
-    pub interactive: bool,
+    /// Who may be asked for a secret at a terminal (the commands' prompt on `/dev/tty`); none
+    /// without a controlling terminal. The store never draws a prompt itself.
+    pub asker: Option<std::sync::Arc<dyn Asker>>,
+}
+
+/// A way to ask a person for a secret, given to the store by the commands: the store decides
+/// when a secret is needed, the terminal (crate::term::prompt) how it is asked.
+pub trait Asker: Send + Sync + std::fmt::Debug {
+    /// Asks for a secret without echo.
+    fn secret(&self, prompt: &str) -> Result<Passphrase>;
+    /// Says one line where the question was asked (a retry).
+    fn say(&self, line: &str);
 }
 
 /// The secret chosen to unlock a store.
@@ -59,7 +69,7 @@ impl UnlockOptions {
             hint: UNLOCK_HINT.into(),
         };
         if let Some(path) = &self.identity {
-            return crate::store::slots::read_identities(path, self.interactive)
+            return crate::store::slots::read_identities(path, self.asker.as_deref())
                 .map(|ids| Credential::Identity(path.clone(), Identities(ids)))
                 .map_err(fail);
         }
@@ -87,9 +97,9 @@ impl UnlockOptions {
                 String::from_utf8_lossy(p.expose_secret_bytes()).into_owned(),
             ));
         }
-        if self.interactive {
+        if let Some(asker) = &self.asker {
             let prompt = format!("Passphrase for {}", store.display());
-            return crate::term::prompt::password(&prompt);
+            return asker.secret(&prompt);
         }
         Err(fail(
             "no key file or passphrase was given and there is no terminal to ask on".into(),
@@ -110,7 +120,7 @@ impl UnlockOptions {
 
     /// Whether the credential comes from a prompt, so that a wrong one may be asked again.
     pub fn prompts(&self) -> bool {
-        self.interactive
+        self.asker.is_some()
             && self.identity.is_none()
             && self.key_file.is_none()
             && self.passphrase_file.is_none()

@@ -111,6 +111,21 @@ pub fn say_on_tty(line: &str) {
     }
 }
 
+/// The terminal as the store's [`Asker`](crate::store::unlock::Asker): secrets asked and
+/// retries said on `/dev/tty`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal;
+
+impl crate::store::unlock::Asker for Terminal {
+    fn secret(&self, prompt: &str) -> Result<Passphrase> {
+        password(prompt)
+    }
+
+    fn say(&self, line: &str) {
+        say_on_tty(line);
+    }
+}
+
 /// The longest passphrase read at a prompt.
 const MAX_TYPED: usize = 4096;
 

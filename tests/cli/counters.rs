@@ -411,7 +411,7 @@ fn a_redis_that_accepts_and_never_answers_gets_503_within_a_second() {
 
 #[test]
 fn the_redis_script_and_the_rust_gcra_give_the_same_answers() {
-    use apikeys::engine::counters::redis::{Seed, decision, invocation};
+    use apikeys::counters::redis::{Seed, decision, invocation};
     use apikeys::engine::limits::{Limits, Rate, Refill, State, Verdict, decide};
     use proptest::prelude::*;
     let Some(redis) = Redis::start() else { return };

@@ -194,7 +194,7 @@ fn a_removed_admin_opens_nothing_newer_even_with_an_old_copy() {
     as_identity(env, &t.bob, &["list"]).code(3);
     // With the data key of the old copy he can neither read nor forge the new file.
     let (old_h, _) = Header::decode(&before).unwrap();
-    let ids = apikeys::store::slots::read_identities(std::path::Path::new(&t.bob), false).unwrap();
+    let ids = apikeys::store::slots::read_identities(std::path::Path::new(&t.bob), None).unwrap();
     let refs: Vec<&dyn age::Identity> = ids
         .iter()
         .map(|b| b.as_ref() as &dyn age::Identity)

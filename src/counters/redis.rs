@@ -280,7 +280,7 @@ impl std::fmt::Debug for RedisCounters {
 impl RedisCounters {
     /// Not connected yet: an unlimited key never touches Redis.
     pub fn new(target: Target) -> RedisCounters {
-        crate::engine::counters::redis::install_tls_provider();
+        crate::counters::redis::install_tls_provider();
         RedisCounters { target, conn: None }
     }
 

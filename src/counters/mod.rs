@@ -1,5 +1,5 @@
 //! Where the state of limited keys lives, behind one trait (SPEC §10): the decision is always
-//! [`super::limits::decide`]; a place to keep state only loads it, applies the decision and
+//! [`crate::engine::limits::decide`]; a place to keep state only loads it, applies the decision and
 //! keeps the result, as one atomic step, so that no request is granted twice.
 //!
 //! - [`store::StoreCounters`]: a plain CLI `verify` of the store, under the store lock;
@@ -13,8 +13,8 @@ pub mod ledger;
 pub mod redis;
 pub mod store;
 
-use super::Entry;
-use super::limits::Decision;
+use crate::engine::Entry;
+use crate::engine::limits::Decision;
 use crate::error::Result;
 
 /// What one valid request takes: its cost, when, and from which client address.

@@ -98,7 +98,10 @@ impl Source {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(KeySet, Option<Meta>)> {
         match self {
-            Source::Store(store) => Ok((KeySet::load(store.conn(), store.pepper(), only)?, None)),
+            Source::Store(store) => Ok((
+                crate::store::keyset::load(store.conn(), store.pepper(), only)?,
+                None,
+            )),
             Source::Snapshot(f) => {
                 let ident = Ident::current(&f.path);
                 let (meta, snap) = load_snapshot(&f.path, &f.key, only, progress)?;
