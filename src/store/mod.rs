@@ -9,6 +9,7 @@ pub mod queries;
 pub mod schema;
 pub mod slots;
 pub mod stream;
+pub mod trail;
 pub mod unlock;
 
 use crate::error::{Error, Result};

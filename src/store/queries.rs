@@ -3,7 +3,6 @@
 use crate::error::{Error, Result};
 use crate::model::KeyRecord;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use std::collections::BTreeMap;
 
 const KEY_COLUMNS: &str = "id, name, prefix, check_code, revoked, revoked_reason, created_at, created_by, \
      expires_at, last_used_at, use_count, description, scopes, group_names, allowed_ips, rotated_from, rotated_to, \
@@ -20,14 +19,14 @@ fn meta_json(m: &std::collections::BTreeMap<String, String>) -> String {
     serde_json::to_string(m).unwrap_or_else(|_| "{}".into())
 }
 
-fn json_list(s: String) -> Vec<String> {
+pub(super) fn json_list(s: String) -> Vec<String> {
     if s == "[]" {
         return Vec::new();
     }
     serde_json::from_str(&s).unwrap_or_default()
 }
 
-fn to_json(list: &[String]) -> String {
+pub(super) fn to_json(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
@@ -349,106 +348,9 @@ pub fn take(
     Ok(Some(d))
 }
 
-/// One event of the audit trail.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AuditEvent {
-    pub seq: i64,
-    #[serde(serialize_with = "crate::text::ser_time")]
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub key_id: Option<String>,
-    pub key_name: Option<String>,
-    pub details: String,
-}
-
-/// Appends an event to the audit trail, inside the caller's write.
-pub fn audit(
-    conn: &Connection,
-    at: i64,
-    actor: &str,
-    action: &str,
-    key: Option<&KeyRecord>,
-    details: &str,
-) -> Result<()> {
-    conn.prepare_cached("INSERT INTO audit (at, actor, action, key_id, key_name, details) VALUES (?1,?2,?3,?4,?5,?6)")?
-        .execute(params![at, actor, action, key.map(|k| &k.id), key.map(|k| &k.name), details])?;
-    Ok(())
-}
-
-/// Audit events, oldest first, optionally only those of one key id or name, and since a time.
-pub fn audit_events(
-    conn: &Connection,
-    key: Option<(&str, &str)>,
-    since: Option<i64>,
-) -> Result<Vec<AuditEvent>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, key_id, key_name, details FROM audit \
-         WHERE (?1 IS NULL OR key_id = ?1 OR key_name = ?2) AND (?3 IS NULL OR at >= ?3) ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![key.map(|k| k.0), key.map(|k| k.1), since], |r| {
-        Ok(AuditEvent {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            key_id: r.get(4)?,
-            key_name: r.get(5)?,
-            details: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Every permission group and its scopes.
-pub fn groups(conn: &Connection) -> Result<BTreeMap<String, Vec<String>>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT name, scopes FROM permission_groups ORDER BY name")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, json_list(r.get(1)?))))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The scopes of one group, or exit 5.
-pub fn group(conn: &Connection, name: &str) -> Result<Vec<String>> {
-    conn.prepare_cached("SELECT scopes FROM permission_groups WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))
-        .optional()?
-        .map(json_list)
-        .ok_or_else(|| Error::NoSuchGroup(crate::text::sanitize(name)))
-}
-
-/// Creates a group; exit 6 if the name is taken.
-pub fn insert_group(conn: &Connection, name: &str, scopes: &[String], at: i64) -> Result<()> {
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO permission_groups (name, scopes, created_at) VALUES (?1, ?2, ?3)",
-        params![name, to_json(scopes), at],
-    )?;
-    if n == 0 {
-        return Err(Error::conflict(
-            format!(
-                "a group named {:?} already exists",
-                crate::text::sanitize(name)
-            ),
-            "choose another name, or change it with `apikeys group edit`",
-        ));
-    }
-    Ok(())
-}
-
-/// Replaces a group's scopes.
-pub fn update_group(conn: &Connection, name: &str, scopes: &[String]) -> Result<()> {
-    conn.execute(
-        "UPDATE permission_groups SET scopes = ?2 WHERE name = ?1",
-        params![name, to_json(scopes)],
-    )?;
-    Ok(())
-}
-
-/// Deletes a group.
-pub fn delete_group(conn: &Connection, name: &str) -> Result<()> {
-    conn.execute("DELETE FROM permission_groups WHERE name = ?1", [name])?;
-    Ok(())
-}
+pub use super::trail::{
+    AuditEvent, audit, audit_events, delete_group, group, groups, insert_group, update_group,
+};
 
 pub use crate::engine::keys::StoredKey as VerifyRow;
 
