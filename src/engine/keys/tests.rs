@@ -1,0 +1,131 @@
+//! Unit tests of the compact key set: fields read back, shared lists kept once, an unreadable network denies.
+
+use super::*;
+use crate::engine::{Code, Request};
+use crate::snapshot::payload::Text;
+use std::borrow::Cow;
+
+fn view<'a>(id: &'a str, scopes: &[&'a str], nets: &[&'a str]) -> EntryView<'a> {
+    let texts = |v: &[&'a str]| v.iter().map(|s| Text(Cow::Borrowed(*s))).collect();
+    EntryView {
+        id: Cow::Borrowed(id),
+        name: Cow::Borrowed("name"),
+        prefix: Cow::Borrowed("ak"),
+        hash: Cow::Owned("00".repeat(32)),
+        revoked: false,
+        expires_at: None,
+        allowed_ips: texts(nets),
+        scopes: texts(scopes),
+        owner: None,
+        meta: Cow::Owned(BTreeMap::new()),
+        remaining: None,
+        rates: vec![],
+        refill: None,
+        created_at: 0,
+        refill_period: 0,
+    }
+}
+
+fn set(views: &[EntryView<'_>]) -> KeySet {
+    let mut keys = KeySet::building(views.len());
+    for v in views {
+        keys.add_view(v, 1_700_000_000).unwrap();
+    }
+    KeySet::from_parts(&"11".repeat(32), &BTreeMap::new(), keys).unwrap()
+}
+
+#[test]
+fn every_field_reads_back_as_given() {
+    let mut v = view("AAAAAAAAAAAA", &["read", "write"], &["10.0.0.0/8"]);
+    v.name = Cow::Borrowed("ünïcode name");
+    v.prefix = Cow::Borrowed("corp");
+    v.owner = Some(Cow::Borrowed("team-a"));
+    v.revoked = true;
+    v.expires_at = Some(1_800_000_000);
+    v.remaining = Some(5);
+    v.meta = Cow::Owned(BTreeMap::from([("env".to_string(), "prod".to_string())]));
+    let s = set(&[v, view("BBBBBBBBBBBB", &[], &[])]);
+    let k = s.get("AAAAAAAAAAAA").unwrap();
+    assert_eq!(
+        (k.id(), k.name(), k.prefix(), k.owner()),
+        ("AAAAAAAAAAAA", "ünïcode name", "corp", Some("team-a"))
+    );
+    assert!(k.revoked());
+    assert_eq!(k.expires_at(), Some(1_800_000_000));
+    assert_eq!(k.remaining(), Some(5));
+    assert!(k.limited());
+    assert_eq!(k.meta().unwrap()["env"], "prod");
+    assert_eq!(s.scopes_of(k), ["read", "write"]);
+    assert_eq!(s.nets_of(k).0.len(), 1);
+    let plain = s.get("BBBBBBBBBBBB").unwrap();
+    assert_eq!(
+        (plain.owner(), plain.expires_at(), plain.meta()),
+        (None, None, None)
+    );
+    assert!(!plain.limited() && s.scopes_of(plain).is_empty());
+    assert!(s.get("CCCCCCCCCCCC").is_none());
+}
+
+#[test]
+fn an_entry_stays_small() {
+    // What a million keys cost in serve (SPEC §8 "Scale"): the entry, its strings and
+    // about 10 bytes of table.
+    assert!(
+        std::mem::size_of::<Entry>() <= 88,
+        "{}",
+        std::mem::size_of::<Entry>()
+    );
+}
+
+#[test]
+fn a_second_key_of_the_same_id_takes_the_first_ones_place() {
+    let mut second = view("AAAAAAAAAAAA", &[], &[]);
+    second.name = Cow::Borrowed("second");
+    let s = set(&[view("AAAAAAAAAAAA", &[], &[]), second]);
+    assert_eq!(s.len(), 1);
+    assert_eq!(s.get("AAAAAAAAAAAA").unwrap().name(), "second");
+}
+
+#[test]
+fn lists_shared_by_many_keys_are_kept_once() {
+    let ids: Vec<String> = (0..1000).map(|i| format!("{i:012}")).collect();
+    let views: Vec<EntryView<'_>> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| view(id, &["read", ["a", "b"][i % 2]], &["10.0.0.0/8"]))
+        .collect();
+    let s = set(&views);
+    assert_eq!(s.len(), 1000);
+    // The empty list, and two of scopes; the empty list and one of networks.
+    assert_eq!((s.scope_lists.len(), s.net_lists.len()), (3, 2));
+    // Same items in another split are another list.
+    let s = set(&[
+        view("AAAAAAAAAAAA", &["ab"], &[]),
+        view("BBBBBBBBBBBB", &["a", "b"], &[]),
+    ]);
+    assert_eq!(s.scope_lists.len(), 3);
+}
+
+#[test]
+fn a_network_that_cannot_be_read_allows_no_address() {
+    let t = crate::token::generate("ak").unwrap();
+    let parsed = crate::token::parse(t.token.expose_secret()).unwrap();
+    let pepper = Key32::from_bytes([0x11; 32]);
+    let hash = crate::secret::secret_hash(&pepper, &t.id, parsed.expose_secret());
+    let check = |nets: &[&str], ip: &str| {
+        let mut v = view(&t.id, &[], nets);
+        v.hash = Cow::Owned(crate::hex::encode(&hash));
+        let req = Request {
+            ip: Some(ip.parse().unwrap()),
+            ..Request::default()
+        };
+        set(&[v]).check(t.token.expose_secret(), &req, 0).code
+    };
+    assert_eq!(check(&["10.0.0.0/8"], "10.1.2.3"), Code::Valid);
+    assert_eq!(check(&["10.0.0.0/8"], "192.0.2.1"), Code::IpDenied);
+    assert_eq!(
+        check(&["10.0.0.0/8", "not-a-network"], "10.1.2.3"),
+        Code::IpDenied
+    );
+    assert_eq!(check(&["not-a-network"], "192.0.2.1"), Code::IpDenied);
+}

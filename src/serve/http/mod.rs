@@ -1,0 +1,342 @@
+//! The forward-auth protocol: what one request asks and how it is answered. Plain synchronous
+//! code over the request's head, so the answers are testable without a socket.
+
+use super::state::{Loaded, Shared};
+use crate::counters::redis::Unavailable;
+use crate::engine::limits::Decision;
+use crate::engine::{Code, Outcome, Paste, Request};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Response, StatusCode};
+use std::net::IpAddr;
+
+mod request;
+#[allow(unused_imports)]
+pub use request::*;
+
+/// The answer to one request.
+pub type Answer = Response<Full<Bytes>>;
+
+/// Where a connection comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Peer {
+    /// A TCP client at this address.
+    Tcp(IpAddr),
+    /// A unix socket: only the gateway can reach it, so its forwarding headers are trusted.
+    Unix,
+}
+
+/// How requests are read.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Proxies whose client-IP header is believed.
+    pub trusted: Vec<ipnet::IpNet>,
+    /// The one header that names the client behind a trusted proxy (lowercase).
+    pub client_ip_header: ClientIpHeader,
+    /// With `--max-age`: answer 503 once the snapshot being served was issued longer ago than
+    /// this many seconds.
+    pub max_age: Option<i64>,
+}
+
+/// What the access log needs of an answered request.
+#[derive(Debug)]
+pub struct Logged {
+    pub client: Option<IpAddr>,
+    pub code: &'static str,
+    pub key_id: Option<String>,
+}
+
+/// A header value for text that may hold anything: printable ASCII passes, every other byte
+/// is percent-encoded, so a name can never break or inject a header.
+pub fn header_text(s: &str) -> HeaderValue {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if (0x20..0x7f).contains(&b) && b != b'%' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    HeaderValue::from_str(&out).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn json_answer(status: StatusCode, body: String) -> Answer {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut().insert(
+        hyper::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    r
+}
+
+/// The HTTP status of a verification answer (SPEC §7).
+pub fn status_of(code: Code) -> StatusCode {
+    match code {
+        Code::Valid => StatusCode::OK,
+        Code::Malformed | Code::Unknown | Code::Inactive | Code::Expired => {
+            StatusCode::UNAUTHORIZED
+        }
+        Code::IpDenied | Code::ScopeDenied => StatusCode::FORBIDDEN,
+        Code::UsageExceeded | Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Code::StaleSnapshot | Code::CountersUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Where answering one request stands.
+#[derive(Debug)]
+pub enum Step {
+    /// Answered.
+    Done(Answer, Logged),
+    /// A limited key passed every other check: the shared counters decide (awaited by the
+    /// caller, then [`counted`]).
+    Count(Pending),
+}
+
+/// A request waiting for the shared counters.
+#[derive(Debug)]
+pub struct Pending {
+    loaded: std::sync::Arc<Loaded>,
+    outcome: Outcome,
+    pub cost: i64,
+    client: Option<IpAddr>,
+}
+
+impl Pending {
+    /// The key the counters decide.
+    pub fn key(&self) -> Option<&crate::engine::Entry> {
+        self.outcome
+            .key_id
+            .as_deref()
+            .and_then(|id| self.loaded.snap.get(id))
+    }
+}
+
+/// Finishes a request with the shared counters' decision (or their silence: fail closed).
+pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) -> Step {
+    let outcome = match d {
+        Ok(d) => {
+            if d.verdict == crate::engine::limits::Verdict::Allowed
+                && let Some(key) = p.key()
+            {
+                shared.note_use(key.id(), p.cost, crate::policy::now(), p.client);
+            }
+            p.outcome.clone().limited(&d)
+        }
+        Err(_) => p.outcome.clone().counters_unavailable(),
+    };
+    verified(shared, outcome, p.client)
+}
+
+/// The answer to a verification, counted and logged.
+fn verified(shared: &Shared, outcome: Outcome, client: Option<IpAddr>) -> Step {
+    shared.metrics.count(outcome.code);
+    let logged = Logged {
+        client,
+        code: outcome.code.as_str(),
+        key_id: outcome.key_id.clone(),
+    };
+    Step::Done(verification_answer(&outcome), logged)
+}
+
+fn verification_answer(outcome: &Outcome) -> Answer {
+    let body = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".into());
+    let status = if matches!(
+        outcome.reason,
+        crate::engine::Reason::BadCost | crate::engine::Reason::BadClientIp
+    ) {
+        StatusCode::BAD_REQUEST
+    } else {
+        status_of(outcome.code)
+    };
+    let mut r = json_answer(status, body);
+    let h = r.headers_mut();
+    h.insert(
+        HeaderName::from_static("x-apikey-code"),
+        HeaderValue::from_static(outcome.code.as_str()),
+    );
+    // When waiting helps (a rate limit, the next refill), and the tightest rate limit.
+    if let Some(secs) = outcome.retry_after.filter(|_| !outcome.valid) {
+        h.insert(hyper::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    }
+    if let Some(hr) = outcome.headroom {
+        h.insert(
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderValue::from(hr.limit),
+        );
+        h.insert(
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderValue::from(hr.remaining),
+        );
+        h.insert(
+            HeaderName::from_static("ratelimit-reset"),
+            HeaderValue::from(hr.reset_secs),
+        );
+    }
+    if r.status() == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(
+            hyper::header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("ApiKey"),
+        );
+    }
+    if outcome.valid {
+        let h = r.headers_mut();
+        if let Some(id) = &outcome.key_id {
+            h.insert(HeaderName::from_static("x-apikey-id"), header_text(id));
+        }
+        if let Some(name) = &outcome.name {
+            h.insert(HeaderName::from_static("x-apikey-name"), header_text(name));
+        }
+        if let Some(owner) = &outcome.owner {
+            h.insert(
+                HeaderName::from_static("x-apikey-owner"),
+                header_text(owner),
+            );
+        }
+        h.insert(
+            HeaderName::from_static("x-apikey-scopes"),
+            header_text(&outcome.scopes.join(",")),
+        );
+        let expires = outcome
+            .expires_at
+            .map_or_else(|| "never".into(), crate::text::rfc3339);
+        h.insert(
+            HeaderName::from_static("x-apikey-expires"),
+            header_text(&expires),
+        );
+    }
+    r
+}
+
+/// Answers one request from its head. Never touches SQLite, never waits on a reload; a
+/// limited key with shared counters comes back as [`Step::Count`].
+pub fn answer(
+    shared: &Shared,
+    cfg: &Config,
+    peer: Peer,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Step {
+    let now = crate::policy::now();
+    let loaded = shared.current();
+    let mut logged = Logged {
+        client: None,
+        code: "-",
+        key_id: None,
+    };
+    if path == "/healthz" {
+        let (status, body) = match &loaded {
+            None => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                serde_json::json!({"status": "empty", "keys": 0, "counters": shared.counters_word()}),
+            ),
+            Some(l) => {
+                let too_old = cfg.max_age.is_some_and(|m| now - l.issued_at > m);
+                let stale = shared.stale.load(std::sync::atomic::Ordering::Relaxed);
+                (
+                    if too_old {
+                        StatusCode::SERVICE_UNAVAILABLE
+                    } else {
+                        StatusCode::OK
+                    },
+                    serde_json::json!({
+                        "status": if too_old { "too_old" } else if stale { "stale" } else { "ok" },
+                        "keys": l.snap.len(),
+                        "loaded_at": crate::text::rfc3339(l.loaded_at),
+                        "issued_at": crate::text::rfc3339(l.issued_at),
+                        "generation": l.generation,
+                        "counters": shared.counters_word(),
+                    }),
+                )
+            }
+        };
+        logged.code = "healthz";
+        return Step::Done(json_answer(status, body.to_string()), logged);
+    }
+    if path == "/metrics" {
+        let keys = loaded.as_ref().map_or(0, |l| l.snap.len());
+        let stale = shared.stale.load(std::sync::atomic::Ordering::Relaxed);
+        let mut text = shared.metrics.render(keys, stale);
+        if let Some(c) = &shared.counters {
+            c.metrics.render(c.is_up(), &mut text);
+        }
+        let mut r = Response::new(Full::new(Bytes::from(text)));
+        r.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        );
+        logged.code = "metrics";
+        return Step::Done(r, logged);
+    }
+    if path != "/verify" && !path.starts_with("/verify/") {
+        shared
+            .metrics
+            .not_found
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        logged.code = "not_found";
+        let body =
+            serde_json::json!({"error": "not found", "hint": "ask /verify, /healthz or /metrics"});
+        return Step::Done(json_answer(StatusCode::NOT_FOUND, body.to_string()), logged);
+    }
+    let client = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header);
+    // The gateway sets the cost per route; one that cannot be read, or two of them (a
+    // client's beside the gateway's), is malformed (400), never "the first one".
+    let mut costs = headers.get_all("x-apikey-cost").iter();
+    let cost = match (costs.next(), costs.next()) {
+        (None, _) => Some(1),
+        (Some(v), None) => v.to_str().ok().and_then(crate::policy::parse_cost),
+        (Some(_), Some(_)) => None,
+    };
+    // The one sequence of every front end (engine::pipeline): what needs no keys first.
+    let given = crate::engine::pipeline::Given {
+        token: token(headers),
+        cost,
+        client_ok: client.is_ok(),
+    };
+    let (t, cost) = match crate::engine::pipeline::admit(given) {
+        Ok(admitted) => admitted,
+        Err(refused) => return verified(shared, *refused, client.ok().flatten()),
+    };
+    let client = client.ok().flatten();
+    // Past --max-age (or nothing loaded): no answer can be trusted, so none is given. The 503
+    // carries the code and body like every other answer.
+    let Some(loaded) =
+        loaded.filter(|l| !crate::engine::pipeline::stale(Some(l.issued_at), cfg.max_age, now))
+    else {
+        return verified(shared, Outcome::stale(), client);
+    };
+    let (scopes, unreadable_scope) = required_scopes(headers, query);
+    let req = Request {
+        ip: client,
+        scopes: &scopes,
+        unreadable_scope,
+    };
+    let mut outcome = crate::engine::pipeline::judge(&loaded.snap, false, &t, &req, now);
+    if outcome.valid
+        && let Some(key) = outcome.key_id.as_deref().and_then(|id| loaded.snap.get(id))
+    {
+        if key.limited() && shared.counters.is_some() {
+            return Step::Count(Pending {
+                loaded: loaded.clone(),
+                outcome,
+                cost,
+                client,
+            });
+        }
+        // Rates and uses are decided in memory, uses against what the snapshot says is left.
+        let now_ms = crate::policy::now_ms();
+        if let Some(d) = shared.take(key, cost, now_ms, client) {
+            outcome = outcome.limited(&d);
+        }
+    }
+    verified(shared, outcome, client)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,185 @@
+//! Reading a forward-auth request: the client's address (one header, from trusted proxies only), the token, the required scopes.
+
+use super::*;
+
+/// The one header read for the client's address behind a trusted proxy (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ClientIpHeader {
+    /// `X-Forwarded-For` (the default): its right-most address that is not a trusted proxy.
+    #[default]
+    Forwarded,
+    /// Any other header (`X-Real-IP`, …), lowercase: a single address.
+    Single(HeaderName),
+}
+
+impl ClientIpHeader {
+    /// The header named by `--client-ip-header`.
+    pub fn parse(name: &str) -> Option<ClientIpHeader> {
+        let h = HeaderName::from_bytes(name.trim().as_bytes()).ok()?;
+        Some(if h == "x-forwarded-for" {
+            ClientIpHeader::Forwarded
+        } else {
+            ClientIpHeader::Single(h)
+        })
+    }
+}
+
+pub(super) fn in_any(nets: &[ipnet::IpNet], ip: IpAddr) -> bool {
+    nets.iter().any(|n| n.contains(&ip))
+}
+
+pub(super) fn parse_ip(s: &str) -> Option<IpAddr> {
+    s.trim().parse().ok().map(crate::model::canonical_ip)
+}
+
+/// A client-IP header from a trusted proxy that cannot be believed: repeated (where one value
+/// is expected), empty, or not an address. The request is malformed (400), never answered as
+/// if it came from the proxy itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadClientIp;
+
+/// The client's address: the connection's, unless that is a trusted proxy (or a unix socket),
+/// in which case exactly one header is read (`X-Forwarded-For` by default: its right-most
+/// address not within a trusted proxy) and every other client-IP header is ignored. IPv4-mapped
+/// addresses are the IPv4 address throughout. Without that header the connection's address
+/// stands (none for a unix socket, which then fails any IP allow-list); with one that cannot
+/// be read, [`BadClientIp`].
+pub fn client_ip(
+    peer: Peer,
+    headers: &HeaderMap,
+    trusted: &[ipnet::IpNet],
+    which: &ClientIpHeader,
+) -> Result<Option<IpAddr>, BadClientIp> {
+    let direct = match peer {
+        Peer::Tcp(ip) => {
+            let ip = crate::model::canonical_ip(ip);
+            if !in_any(trusted, ip) {
+                return Ok(Some(ip));
+            }
+            Some(ip)
+        }
+        Peer::Unix => None,
+    };
+    let from_header = match which {
+        ClientIpHeader::Single(name) => {
+            let mut values = headers.get_all(name).iter();
+            match (values.next(), values.next()) {
+                (None, _) => None,
+                (Some(v), None) => Some(v.to_str().ok().and_then(parse_ip).ok_or(BadClientIp)?),
+                (Some(_), Some(_)) => return Err(BadClientIp),
+            }
+        }
+        ClientIpHeader::Forwarded => {
+            let forwarded: Vec<Option<IpAddr>> = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .flat_map(|v| match v.to_str() {
+                    Ok(s) => s.split(',').map(parse_ip).collect::<Vec<_>>(),
+                    Err(_) => vec![None],
+                })
+                .collect();
+            // Walk from the right: the first entry not added by a trusted proxy is the client.
+            // An empty or unreadable entry before it makes the whole request malformed.
+            let mut found = None;
+            for ip in forwarded.iter().rev() {
+                match ip {
+                    Some(ip) if in_any(trusted, *ip) => found = Some(*ip),
+                    Some(ip) => {
+                        found = Some(*ip);
+                        break;
+                    }
+                    None => return Err(BadClientIp),
+                }
+            }
+            found
+        }
+    };
+    Ok(from_header.or(direct))
+}
+
+/// The token of a request: `X-API-Key`, else `Authorization: Bearer`. Two keys, a value
+/// that is not text, or another scheme are malformed; none at all is `Paste::Empty`.
+pub(super) fn token(headers: &HeaderMap) -> Result<&str, Paste> {
+    let mut keys = headers.get_all("x-api-key").iter();
+    if let Some(v) = keys.next() {
+        if keys.next().is_some() {
+            return Err(Paste::Token(crate::token::Malformed::Shape));
+        }
+        return v
+            .to_str()
+            .map(str::trim)
+            .map_err(|_| Paste::Token(crate::token::Malformed::Shape));
+    }
+    let mut auth = headers.get_all(hyper::header::AUTHORIZATION).iter();
+    match (auth.next(), auth.next()) {
+        (None, _) => Err(Paste::Empty),
+        (Some(v), None) => {
+            let v = v
+                .to_str()
+                .map_err(|_| Paste::Token(crate::token::Malformed::Shape))?;
+            match v.split_once(' ') {
+                Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => Ok(t.trim()),
+                _ => Err(Paste::Token(crate::token::Malformed::Shape)),
+            }
+        }
+        _ => Err(Paste::Token(crate::token::Malformed::Shape)),
+    }
+}
+
+/// Decodes `%XX` escapes and `+` of a query value; `None` when it is not UTF-8.
+pub(super) fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                // A `%` must start a full escape: anything else is not a scope we can read.
+                let hex = b.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                    return None;
+                }
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The scopes a request needs: `X-Required-Scope` (comma-separated) and `?scope=S`
+/// (repeatable), and whether any of them could not be decoded (then the check fails closed).
+pub(super) fn required_scopes(headers: &HeaderMap, query: Option<&str>) -> (Vec<String>, bool) {
+    let mut unreadable = false;
+    let mut raw: Vec<String> = Vec::new();
+    for v in headers.get_all("x-required-scope") {
+        match std::str::from_utf8(v.as_bytes()) {
+            Ok(s) => raw.push(s.to_string()),
+            Err(_) => unreadable = true,
+        }
+    }
+    for kv in query.into_iter().flat_map(|q| q.split('&')) {
+        if let Some(v) = kv.strip_prefix("scope=") {
+            match percent_decode(v) {
+                Some(s) => raw.push(s),
+                None => unreadable = true,
+            }
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for s in raw.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        if !s.is_empty() {
+            crate::model::add_unique(&mut out, s);
+        }
+    }
+    (out, unreadable)
+}
