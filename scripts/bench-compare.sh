@@ -40,12 +40,16 @@ print(f"serve /verify, {kind} key: previous {st.median(o):,.0f} req/s, this {st.
 PY
 done
 printf '%s\n' "$token" > "$work/t1"
-# Both sides spawned alike: sh -c 'exec …' under hyperfine -N (the token on stdin).
-hyperfine -N -i --warmup 5 --runs "${RUNS:-60}" --export-json "$work/h.json" \
-  -n previous "sh -c 'exec $old --store $s --key-file $k verify < $work/t1'" \
-  -n this "sh -c 'exec $new --store $s --key-file $k verify < $work/t1'" >/dev/null
-python3 - "$work/h.json" <<'PY'
+# Both sides spawned alike (sh -c 'exec …'), interleaved run by run (scripts/interleave.py),
+# so that a shared machine's drift falls on both; process start beside them.
+python3 scripts/interleave.py "${RUNS:-300}" \
+  "start=exec $new --version" \
+  "previous=exec $old --store $s --key-file $k verify --ip 10.1.2.3 < $work/t1" \
+  "this=exec $new --store $s --key-file $k verify --ip 10.1.2.3 < $work/t1" > "$work/i.json"
+python3 - "$work/i.json" <<'PY'
 import json, sys
-r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
-print(f"CLI verify at 1k keys: previous {r['previous']*1000:.2f} ms, this {r['this']*1000:.2f} ms: ratio {r['this']/r['previous']:.3f} (+{(r['this']-r['previous'])*1000:.2f} ms)")
+r = json.load(open(sys.argv[1]))
+med = lambda n: r[n]["median_ms"]
+p, t, s = med("previous"), med("this"), med("start")
+print(f"CLI verify at 1k keys (medians, interleaved): previous {p:.2f} ms, this {t:.2f} ms: ratio {t/p:.3f} ({t-p:+.2f} ms); process start {s:.2f} ms")
 PY

@@ -86,26 +86,10 @@ impl Matcher {
                     continue;
                 }
                 let end = start + prefix.len() + 1 + total;
-                let Some(candidate) = buf.get(start..end) else {
-                    continue;
-                };
-                if buf.get(end).is_some_and(|b| is_base62(*b)) {
+                if end > buf.len() || buf.get(end).is_some_and(|b| is_base62(*b)) {
                     continue;
                 }
-                let Ok(text) = std::str::from_utf8(candidate) else {
-                    continue;
-                };
-                let Ok(parsed) = token::parse(text) else {
-                    continue;
-                };
-                hits.push(Hit {
-                    line: 0,
-                    column: 0,
-                    masked: token::mask(parsed.prefix, parsed.id, parsed.check),
-                    key_id: parsed.id.to_string(),
-                    offset: start,
-                    len: end - start,
-                });
+                hits.extend(hit_at(buf, start, end));
             }
         }
         hits.sort_by_key(|h| h.offset);
@@ -138,24 +122,26 @@ impl Matcher {
             if u == start || u - start > 16 || (start > 0 && buf[start - 1] == b'_') {
                 continue;
             }
-            let Ok(text) = std::str::from_utf8(&buf[start..u + 1 + tail]) else {
-                continue;
-            };
-            let Ok(parsed) = token::parse(text) else {
-                continue;
-            };
-            hits.push(Hit {
-                line: 0,
-                column: 0,
-                masked: token::mask(parsed.prefix, parsed.id, parsed.check),
-                key_id: parsed.id.to_string(),
-                offset: start,
-                len: u + 1 + tail - start,
-            });
+            hits.extend(hit_at(buf, start, u + 1 + tail));
         }
         locate(buf, &mut hits);
         hits
     }
+}
+
+/// The token at `buf[start..end]`, if those bytes are one (shape and checksum); its line and
+/// column are filled in later, for all hits at once.
+fn hit_at(buf: &[u8], start: usize, end: usize) -> Option<Hit> {
+    let text = std::str::from_utf8(buf.get(start..end)?).ok()?;
+    let parsed = token::parse(text).ok()?;
+    Some(Hit {
+        line: 0,
+        column: 0,
+        masked: token::mask(parsed.prefix, parsed.id, parsed.check),
+        key_id: parsed.id.to_string(),
+        offset: start,
+        len: end - start,
+    })
 }
 
 /// Fills in line and column (in characters) of each hit, in one pass over the buffer.
