@@ -10,15 +10,15 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// A store with a 40-use key, a 20/1m key, a 4-use key and an unlimited one, exported.
-struct Fleet {
-    env: TestEnv,
-    forty: String,
-    twenty: String,
-    four: String,
-    free: String,
+pub struct Fleet {
+    pub env: TestEnv,
+    pub forty: String,
+    pub twenty: String,
+    pub four: String,
+    pub free: String,
 }
 
-fn fleet() -> Fleet {
+pub fn fleet() -> Fleet {
     let env = TestEnv::new();
     let forty = env.create("partner-forty", &["--uses", "40", "--owner", "acme-owner"]);
     let twenty = env.create("partner-twenty", &["--rate", "20/1m"]);
@@ -407,135 +407,4 @@ fn a_redis_that_accepts_and_never_answers_gets_503_within_a_second() {
             .count(),
         1
     );
-}
-
-#[test]
-fn the_redis_script_and_the_rust_gcra_give_the_same_answers() {
-    use apikeys::counters::redis::{Seed, decision, invocation};
-    use apikeys::engine::limits::{Limits, Rate, Refill, State, Verdict, decide};
-    use proptest::prelude::*;
-    let Some(redis) = Redis::start() else { return };
-    let client = ::redis::Client::open(redis.url()).unwrap();
-    let con = std::cell::RefCell::new(client.get_connection().unwrap());
-    let case = std::cell::Cell::new(0u32);
-    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
-        cases: 48,
-        ..Default::default()
-    });
-    let strategy = (
-        proptest::collection::vec((1u64..40, 1u64..4000), 0..3),
-        proptest::option::of(0i64..30),
-        proptest::option::of((1i64..20, 1i64..5)),
-        proptest::collection::vec((0i64..700, 1i64..5), 1..60),
-    );
-    runner
-        .run(&strategy, |(rates, uses, refill, steps)| {
-            case.set(case.get() + 1);
-            let start = 1_790_000_000_000i64;
-            let limits = Limits {
-                rates: rates
-                    .iter()
-                    .map(|&(n, per_ms)| Rate { n, per_ms })
-                    .collect(),
-                refill: refill
-                    .filter(|_| uses.is_some())
-                    .map(|(n, every)| Refill { n, every }),
-                created_at: start / 1000,
-            };
-            let id = format!("prop{}", case.get());
-            let seed = Seed {
-                remaining: uses,
-                period: 0,
-                at: 1,
-            };
-            let mut state = State {
-                remaining: uses,
-                ..State::default()
-            };
-            let mut now = start;
-            for (gap, cost) in steps {
-                now += gap;
-                let want = decide(&limits, &state, cost, now);
-                let reply: Vec<i64> = invocation(&id, &limits, seed, cost, Some(now))
-                    .invoke(&mut *con.borrow_mut())
-                    .unwrap();
-                let (got, _) = decision(&reply).unwrap();
-                prop_assert_eq!(got.verdict, want.verdict, "{:?} at {}", limits, now);
-                prop_assert_eq!(got.remaining, want.remaining);
-                prop_assert_eq!(got.retry_after, want.retry_after);
-                prop_assert_eq!(got.refills_at, want.refills_at);
-                prop_assert_eq!(got.headroom, want.headroom);
-                if want.verdict == Verdict::Allowed {
-                    state = want.state;
-                }
-            }
-            Ok(())
-        })
-        .unwrap();
-}
-
-#[test]
-fn rediss_checks_the_server_certificate_and_fails_closed_on_one_it_cannot_trust() {
-    if !crate::redis::available() {
-        return;
-    }
-    let f = fleet();
-    let dir = f.env.path("tls");
-    std::fs::create_dir_all(&dir).unwrap();
-    let sh = |cmd: &str| {
-        let ok = std::process::Command::new("sh")
-            .args(["-c", cmd])
-            .current_dir(&dir)
-            .stderr(Stdio::null())
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "{cmd}");
-    };
-    // A test CA, and a certificate for 127.0.0.1 signed by it.
-    sh(
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=apikeys-test-ca",
-    );
-    sh(
-        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout srv.key -out srv.csr -subj /CN=localhost",
-    );
-    sh(
-        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > ext && openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 2 -extfile ext",
-    );
-    let tls_port = crate::server::free_port().to_string();
-    let d = |f: &str| dir.join(f).to_str().unwrap().to_string();
-    let (cert, key, ca) = (d("srv.crt"), d("srv.key"), d("ca.crt"));
-    let Some(_redis) = Redis::with(&[
-        "--tls-port",
-        &tls_port,
-        "--tls-cert-file",
-        &cert,
-        "--tls-key-file",
-        &key,
-        "--tls-ca-cert-file",
-        &ca,
-        "--tls-auth-clients",
-        "no",
-    ]) else {
-        return;
-    };
-    let url = format!("rediss://127.0.0.1:{tls_port}");
-    let run = |trust: Option<&str>| {
-        let mut cmd = snapshot_cmd(
-            &f.env,
-            "verify",
-            "v.snap",
-            "v.key",
-            &["--counters", &url, "--counters-timeout", "5s"],
-        );
-        match trust {
-            Some(ca) => cmd.env("SSL_CERT_FILE", ca),
-            None => cmd.env("SSL_CERT_FILE", "/nonexistent"),
-        };
-        crate::harness::TestEnv::feed(cmd, &format!("{}\n", f.four))
-    };
-    run(Some(&ca)).code(0);
-    run(Some(&ca)).code(0);
-    // A certificate from a CA this machine does not trust: no counters, so no grant.
-    run(None).code(19);
 }

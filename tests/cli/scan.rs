@@ -2,6 +2,7 @@
 //! repository, stdin; SARIF read back by a real consumer; the pre-commit hook run by the
 //! pre-commit framework.
 
+use crate::fleet::{export, snapshot_cmd, verify_snap};
 use crate::harness::{BIN, TestEnv};
 use std::path::Path;
 use std::process::Command;
@@ -125,8 +126,8 @@ fn a_tree_gives_exactly_the_right_findings() {
     );
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    crate::gates::git(dir, args);
+fn git(dir: &Path, args: &[&str]) -> String {
+    crate::gates::git(dir, args)
 }
 
 #[test]
@@ -272,4 +273,134 @@ fn the_pre_commit_hook_fails_a_commit_with_a_live_token() {
         !text.contains(&live[16..60]),
         "no secret in the hook's output"
     );
+}
+
+#[test]
+fn scan_never_runs_a_program_the_scanned_repository_configures() {
+    let env = TestEnv::new();
+    let live = env.create("live", &[]);
+    let repo = env.path("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("app.cfg"), format!("token = {live}\n")).unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "leak"]);
+    // A signed commit on top (a made-up signature: enough for git to call the gpg program).
+    let tree = git(&repo, &["rev-parse", "HEAD^{tree}"]);
+    let parent = git(&repo, &["rev-parse", "HEAD"]);
+    let commit = format!(
+        "tree {}\nparent {}\nauthor t <t@example.org> 1700000000 +0000\ncommitter t <t@example.org> 1700000000 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n\nsigned\n",
+        tree.trim(),
+        parent.trim()
+    );
+    let obj = env.write("commit.txt", &commit);
+    let id = git(
+        &repo,
+        &[
+            "hash-object",
+            "-t",
+            "commit",
+            "-w",
+            "--literally",
+            obj.to_str().unwrap(),
+        ],
+    );
+    git(&repo, &["update-ref", "refs/heads/signed", id.trim()]);
+    // Every way a repository's configuration names a program, pointed at one that leaves a mark.
+    let mark = env.path("ran");
+    let evil = env.write(
+        "evil.sh",
+        &format!("#!/bin/sh\necho \"$0 $*\" >> '{}'\n", mark.display()),
+    );
+    std::fs::set_permissions(&evil, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let e = evil.display();
+    let include = env.write("included.cfg", &format!("[core]\n\tfsmonitor = {e}\n"));
+    let config = format!(
+        "[core]\n\tfsmonitor = {e}\n\tpager = {e}\n\thooksPath = {hooks}\n\tsshCommand = {e}\n\tuntrackedCache = true\n\
+         [gpg]\n\tprogram = {e}\n[gpg \"ssh\"]\n\tprogram = {e}\n[log]\n\tshowSignature = true\n\
+         [diff]\n\texternal = {e}\n[diff \"x\"]\n\ttextconv = {e}\n[filter \"x\"]\n\tclean = {e}\n\tsmudge = {e}\n\tprocess = {e}\n\
+         [credential]\n\thelper = !{e}\n[pager]\n\tlog = {e}\n\
+         [includeIf \"gitdir:{repo}/\"]\n\tpath = {inc}\n",
+        hooks = env.path("hooks").display(),
+        repo = repo.join(".git").display(),
+        inc = include.display(),
+    );
+    let mut cfg = std::fs::read_to_string(repo.join(".git/config")).unwrap();
+    cfg.push_str(&config);
+    std::fs::write(repo.join(".git/config"), cfg).unwrap();
+    std::fs::write(repo.join(".gitattributes"), "* diff=x filter=x\n").unwrap();
+    std::fs::create_dir(env.path("hooks")).unwrap();
+    for hook in ["post-index-change", "pre-commit", "post-checkout"] {
+        std::fs::copy(&evil, env.path("hooks").join(hook)).unwrap();
+    }
+    // A plain git of the admin's own does run them: the trap is real.
+    let _ = Command::new("git")
+        .args(["status", "--short"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert!(
+        mark.exists(),
+        "the fixture's fsmonitor should fire for plain git"
+    );
+    std::fs::remove_file(&mark).unwrap();
+    // scan finds the leak in the history, the index and the tree, and runs none of them.
+    for args in [&["--git"][..], &["--staged"], &[]] {
+        let mut cmd = env.cmd(&[&["scan", "--format", "json"][..], args].concat());
+        cmd.current_dir(&repo);
+        let out = TestEnv::feed(cmd, "").code(20);
+        assert!(out.stdout.contains("\"live\""), "{args:?}: {}", out.stdout);
+        assert!(
+            !mark.exists(),
+            "scan {args:?} ran the repository's program: {}",
+            std::fs::read_to_string(&mark).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn scan_finds_custom_prefixes_with_only_a_snapshot_or_with_nothing() {
+    let env = TestEnv::new();
+    let custom = env.create("custom", &["--prefix", "mycorp"]);
+    let revoked = env.create("gone", &["--prefix", "oldco"]);
+    env.run(&["revoke", "gone", "--yes"]).code(0);
+    export(&env, "v.snap", "v.key");
+    let tree = env.path("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(
+        tree.join("ci.env"),
+        format!("A={custom}\nB={revoked}\nsnake_case_id = 1\n"),
+    )
+    .unwrap();
+    let t = tree.to_str().unwrap();
+    let statuses = |out: &crate::harness::Run| -> Vec<String> {
+        out.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{}:{}", f["line"], f["status"].as_str().unwrap()))
+            .collect()
+    };
+    // With the store: both found and checked.
+    let out = env.run(&["scan", "--format", "json", t]).code(20);
+    assert_eq!(statuses(&out), ["1:live", "2:revoked"]);
+    // With only the snapshot (the CI step): its prefixes are searched.
+    let out = crate::harness::finish(
+        snapshot_cmd(&env, "scan", "v.snap", "v.key", &["--format", "json", t])
+            .output()
+            .unwrap(),
+    )
+    .code(20);
+    assert_eq!(statuses(&out), ["1:live", "2:revoked"]);
+    // With neither: every token of the right shape, unchecked, and the gate fails.
+    let mut none = env.bare_cmd(&["scan", "--format", "json", t]);
+    none.env("APIKEYS_STORE", env.path("nowhere.store"));
+    let out = crate::harness::finish(none.output().unwrap()).code(20);
+    assert_eq!(statuses(&out), ["1:unchecked", "2:unchecked"]);
+    let mut stdin = env.bare_cmd(&["scan", "--stdin", "--format", "json"]);
+    stdin.env("APIKEYS_STORE", env.path("nowhere.store"));
+    let out = TestEnv::feed(stdin, &format!("x {custom}\n")).code(20);
+    assert_eq!(statuses(&out), ["1:unchecked"]);
+    // The verdict on a snapshot matches the store's for a single verify too.
+    verify_snap(&env, "v.snap", "v.key", &custom, &[]).code(0);
 }
