@@ -3,7 +3,7 @@
 //! The passphrase comes from APIKEYS_PASSPHRASE; the KDF keeps its defaults (64 MiB, 3 passes).
 //! `bench_store --kdf` runs the default KDF once and exits, to time it as a process.
 
-use apikeys::commands::create::{Settings, mint};
+use apikeys::ops::mint::{Settings, mint};
 use apikeys::secret::Passphrase;
 use apikeys::store::Store;
 use apikeys::store::crypto::KdfParams;

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod hex;
 pub mod model;
+pub mod ops;
 pub mod policy;
 pub mod scan;
 pub mod secret;

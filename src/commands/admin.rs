@@ -9,7 +9,6 @@ use crate::store::Store;
 use crate::store::format::{Header, Slot};
 use crate::store::queries;
 use crate::store::slots::{Public, check_name};
-use crate::store::unlock::Credential;
 use crate::text::sanitize;
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -311,46 +310,15 @@ fn add(ctx: &Context, name: &str, c: Credentials) -> Result<()> {
     Ok(())
 }
 
-/// A re-key (`admin remove`, `passwd`) met another admin's slot from before teams: only that
-/// admin's own credential can carry it over to the new data key (exit 7).
-pub(super) fn legacy_slot_of_another(name: &str) -> Error {
-    Error::Policy {
-        message: format!(
-            "admin {} has a slot from before teams, which only its own credential can carry over to a new data key",
-            sanitize(name)
-        ),
-        hint: Some(format!(
-            "run this command unlocked with {}'s credential, or remove {} as well",
-            sanitize(name),
-            sanitize(name)
-        )),
-    }
-}
-
-/// The slots of `header` but `name`, wrapping `new_key`. A slot from before teams cannot be
-/// wrapped without its credential: the caller's own is made anew with the credential that
-/// opened the store; another one refuses the change.
+/// The slots of `header` but `name`, kept across a re-key for `new_key`
+/// ([`crate::ops::rekey::keep`]).
 fn rewrapped(store: &Store, header: &Header, name: &str, new_key: &Key32) -> Result<Vec<Slot>> {
-    let mut out = Vec::with_capacity(header.slots.len());
-    for s in header.slots.iter().filter(|s| s.name != name) {
-        if s.kind_is_current() {
-            let mut s = s.clone();
-            s.wrap(new_key)?;
-            out.push(s);
-            continue;
-        }
-        let mine = store.unlocked_by() == Some(s.name.as_str());
-        let mut fresh = match (mine, store.credential()) {
-            (true, Some(Credential::Passphrase(p))) => {
-                Slot::passphrase(&s.name, p, s.kdf, new_key)?
-            }
-            (true, Some(Credential::KeyFile(_, k))) => Slot::key_file(&s.name, k, new_key)?,
-            _ => return Err(legacy_slot_of_another(&s.name)),
-        };
-        fresh.created_at = s.created_at;
-        out.push(fresh);
-    }
-    Ok(out)
+    header
+        .slots
+        .iter()
+        .filter(|s| s.name != name)
+        .map(|s| crate::ops::rekey::keep(store, s, new_key))
+        .collect()
 }
 
 fn remove(ctx: &Context, name: &str) -> Result<()> {
@@ -381,7 +349,7 @@ fn remove(ctx: &Context, name: &str) -> Result<()> {
             store.path().display()
         ),
     )?;
-    let new_key = Key32::random()?;
+    let new_key = crate::ops::rekey::new_data_key()?;
     let key = new_key.duplicate();
     // The header as read: its slots are rewrapped before the lock (a passphrase slot of the
     // caller's from before teams runs its KDF).

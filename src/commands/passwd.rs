@@ -92,7 +92,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         &format!("Re-key {} ({what})?", store.path().display()),
     )?;
     // Gather every secret and run every KDF before the write lock is taken.
-    let new_key = Key32::random()?;
+    let new_key = crate::ops::rekey::new_data_key()?;
     let new_pass = if change_pass {
         Some(super::init::new_passphrase(
             ctx,
@@ -139,10 +139,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     }
                     None => kept.wrap(&new_key)?,
                 }
-            } else if kept.kind_is_current() {
-                kept.wrap(&new_key)?;
             } else {
-                return Err(super::admin::legacy_slot_of_another(&s.name));
+                kept = crate::ops::rekey::keep(&store, s, &new_key)?;
             }
             slots.push(kept);
         }

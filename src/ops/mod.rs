@@ -1,0 +1,6 @@
+//! The operations every front end calls, written once: minting a key (`create`, `rotate`,
+//! `import`) and re-keying a store (`passwd`, `admin remove`). The command line is one front
+//! end of them; the checks, errors and audit entries are theirs.
+
+pub mod mint;
+pub mod rekey;
