@@ -175,6 +175,26 @@ fn git_history_and_the_index() {
 }
 
 /// A tool from the project's Python venv (.ci/run makes it), or PATH.
+/// `pre-commit try-repo` of this repository's `hook` in `repo`, with the binary on PATH and
+/// `env`'s store and key file.
+pub fn try_hook(pre_commit: &Path, env: &TestEnv, repo: &Path, hook: &str) -> Command {
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut c = Command::new(pre_commit);
+    c.args(["try-repo", env!("CARGO_MANIFEST_DIR"), hook])
+        .current_dir(repo)
+        .env("PATH", path)
+        .env("HOME", env.dir.path())
+        .env("PRE_COMMIT_HOME", env.path("pc-cache"))
+        .env("APIKEYS_STORE", &env.store)
+        .env("APIKEYS_KEY_FILE", &env.key_file);
+    c
+}
+
 pub fn py_tool(name: &str) -> Option<std::path::PathBuf> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(".venv/bin")
@@ -243,20 +263,7 @@ fn the_pre_commit_hook_fails_a_commit_with_a_live_token() {
     git(&repo, &["init", "-q"]);
     std::fs::write(repo.join("leak.txt"), &live).unwrap();
     git(&repo, &["add", "leak.txt"]);
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let run = Command::new(&pre_commit)
-        .args(["try-repo", env!("CARGO_MANIFEST_DIR"), "apikeys-scan"])
-        .current_dir(&repo)
-        .env("PATH", &path)
-        .env("HOME", env.dir.path())
-        .env("PRE_COMMIT_HOME", env.path("pc-cache"))
-        .env("APIKEYS_STORE", &env.store)
-        .env("APIKEYS_KEY_FILE", &env.key_file)
+    let run = try_hook(&pre_commit, &env, &repo, "apikeys-scan")
         .output()
         .unwrap();
     let text =

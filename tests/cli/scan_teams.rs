@@ -214,15 +214,8 @@ fn the_push_hook_refuses_new_commits_with_a_live_token() {
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-qm", "oops"]);
     let to = git(&repo, &["rev-parse", "HEAD"]);
-    let bin_dir = Path::new(BIN).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let push = |extra: &[&str]| {
-        let out = Command::new(&pre_commit)
-            .args(["try-repo", env!("CARGO_MANIFEST_DIR"), "apikeys-scan-push"])
+        let out = crate::scan::try_hook(&pre_commit, &env, &repo, "apikeys-scan-push")
             .args([
                 "--hook-stage",
                 "pre-push",
@@ -232,12 +225,6 @@ fn the_push_hook_refuses_new_commits_with_a_live_token() {
                 to.trim(),
             ])
             .args(extra)
-            .current_dir(&repo)
-            .env("PATH", &path)
-            .env("HOME", env.dir.path())
-            .env("PRE_COMMIT_HOME", env.path("pc-cache"))
-            .env("APIKEYS_STORE", &env.store)
-            .env("APIKEYS_KEY_FILE", &env.key_file)
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout).to_string()
