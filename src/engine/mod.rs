@@ -389,7 +389,7 @@ impl Outcome {
                 "invalid: key {name} is limited (uses or rates), and on a snapshot those are counted only with --usage-log PATH (or --counters URL)"
             ),
             (Code::CountersUnavailable, _) => format!(
-                "invalid: key {name} is limited and the shared counters (--counters) cannot be reached; nothing was counted (try again, and check Redis)"
+                "invalid: key {name} is limited and the shared counters (--counters) did not answer in time: the request was not granted (a Redis that was only slow may still take its use; try again, and check Redis)"
             ),
             (Code::UsageExceeded, _) => format!(
                 "invalid: key {name} has no uses left (refill with `apikeys edit KEY --uses N`)"

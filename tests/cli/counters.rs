@@ -365,6 +365,13 @@ fn a_redis_that_accepts_and_never_answers_gets_503_within_a_second() {
         assert_eq!(a.status, 503);
         assert_eq!(a.header("x-apikey-code"), Some("counters_unavailable"));
         assert!(took < Duration::from_secs(1), "{took:?}");
+        // The answer tells the truth: not granted, and a slow Redis may still take the use
+        // (it never says that nothing was counted).
+        let reason = a.json()["reason"].as_str().unwrap().to_string();
+        assert!(
+            reason.contains("not granted") && reason.contains("may still take its use"),
+            "{reason}"
+        );
     }
     assert_eq!(s.verify(&f.free).status, 200);
     assert_eq!(s.get("/healthz", &[]).json()["counters"], "down");
