@@ -103,9 +103,14 @@ impl Refill {
         (now - created_at).max(0) / self.every.max(1)
     }
 
+    /// When period number `period` begins (unix seconds).
+    pub fn start_of(&self, created_at: i64, period: i64) -> i64 {
+        created_at + period * self.every.max(1)
+    }
+
     /// When the period after `now`'s begins (unix seconds).
     pub fn next_at(&self, created_at: i64, now: i64) -> i64 {
-        created_at + (self.period(created_at, now) + 1) * self.every.max(1)
+        self.start_of(created_at, self.period(created_at, now) + 1)
     }
 }
 

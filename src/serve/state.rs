@@ -23,6 +23,20 @@ pub struct Loaded {
     pub ledger: crate::snapshot::usage_log::Ledger,
 }
 
+impl Loaded {
+    /// The uses of `id` that the log holds and this snapshot does not, since `since` (unix
+    /// seconds) when a refill began after the export, else all of them.
+    fn logged_uses(&self, id: &str, since: Option<i64>) -> i64 {
+        self.ledger.get(id).map_or(0, |records| {
+            records
+                .iter()
+                .filter(|(at, _)| since.is_none_or(|s| *at >= s))
+                .map(|(_, n)| n)
+                .sum()
+        })
+    }
+}
+
 /// Uses not yet written back: key id → (uses, last use).
 pub type Uses = HashMap<String, (i64, i64)>;
 
@@ -285,6 +299,7 @@ impl Shared {
     /// a denied request takes nothing. `None` for a key with no limit (always taken).
     pub fn take(
         &self,
+        loaded: &Loaded,
         key: &crate::engine::Entry,
         cost: i64,
         now_ms: i64,
@@ -307,20 +322,13 @@ impl Shared {
         let (left, period) = limits::refreshed(key.limits(), &state, now_ms);
         // And those of the usage log the snapshot does not hold yet (granted before a restart
         // or a newer export): all of them, or since the refill when one came after it.
+        // `loaded` is the snapshot `key` came from: its ledger goes with its count.
         let refill_start = key
             .limits()
             .refill
             .filter(|_| period > key.refill_period())
-            .map(|r| key.limits().created_at + period * r.every.max(1));
-        let logged: i64 = self.current().map_or(0, |l| {
-            l.ledger.get(key.id()).map_or(0, |records| {
-                records
-                    .iter()
-                    .filter(|(at, _)| refill_start.is_none_or(|s| *at >= s))
-                    .map(|(_, n)| n)
-                    .sum()
-            })
-        });
+            .map(|r| r.start_of(key.limits().created_at, period));
+        let logged = loaded.logged_uses(key.id(), refill_start);
         state.remaining = left.map(|l| l - spent(&book.pending) - spent(&book.writing) - logged);
         state.period = period;
         let d = limits::decide(key.limits(), &state, cost, now_ms);

@@ -253,7 +253,7 @@ impl UsageLog {
             let (refilled, period) = limits::refreshed(key.limits(), &state, now_ms);
             state.remaining = match (key.limits().refill, state.remaining) {
                 (Some(r), Some(_)) if period > key.refill_period() => {
-                    let start = key.limits().created_at + period * r.every.max(1);
+                    let start = r.start_of(key.limits().created_at, period);
                     let since: i64 = mine()
                         .filter(|l| {
                             chrono::DateTime::parse_from_rfc3339(&l.last_used)

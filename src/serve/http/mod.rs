@@ -331,7 +331,7 @@ pub fn answer(
         }
         // Rates and uses are decided in memory, uses against what the snapshot says is left.
         let now_ms = crate::policy::now_ms();
-        if let Some(d) = shared.take(key, cost, now_ms, client) {
+        if let Some(d) = shared.take(&loaded, key, cost, now_ms, client) {
             outcome = outcome.limited(&d);
         }
     }
