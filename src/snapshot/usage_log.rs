@@ -55,11 +55,11 @@ fn node_path(log: &Path) -> PathBuf {
     log.with_file_name(name)
 }
 
-/// Opens `path` without following a symlink (nor hanging on a FIFO), and refuses anything
-/// but a regular file: a planted link must not make a node append its records, or take its
-/// identity, from a file elsewhere (SPEC §8, as for the store's lock file).
+/// Opens a log or node file as a regular file only (`store::file::open_regular`): a planted
+/// link must not make a node append its records, or take its identity, from a file elsewhere
+/// (SPEC §8, as for the store's lock file).
 fn open_regular(path: &Path, what: &str, opts: &mut OpenOptions) -> Result<Option<File>> {
-    let refused = || {
+    crate::store::file::open_regular(path, what, opts, || {
         Error::Refused {
         message: format!(
             "the {what} {} is not a regular file (a symlink?)",
@@ -67,26 +67,7 @@ fn open_regular(path: &Path, what: &str, opts: &mut OpenOptions) -> Result<Optio
         ),
         hint: "give --usage-log the path of a regular file in a directory only you can write; apikeys creates it".into(),
     }
-    };
-    let file = match opts
-        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
-        .open(path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e)
-            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
-                || e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) =>
-        {
-            return Err(refused());
-        }
-        Err(e) => return Err(Error::io(&format!("open {what}"), path, e)),
-    };
-    match file.metadata() {
-        Ok(m) if m.is_file() => Ok(Some(file)),
-        Ok(_) => Err(refused()),
-        Err(e) => Err(Error::io(&format!("open {what}"), path, e)),
-    }
+    })
 }
 
 impl UsageLog {

@@ -104,33 +104,59 @@ pub fn resolve(store: &Path) -> PathBuf {
     }
 }
 
-/// Opens the lock file without following a symlink (a planted link must not make us create
-/// or truncate a file elsewhere), and refuses anything but a regular file.
+/// Opens `path` with `opts` without following a symlink (a planted link must not make us
+/// create, truncate or read a file elsewhere) nor hanging on a FIFO, and refuses anything but
+/// a regular file with `not_regular`. `None` when there is no such file (and `opts` does not
+/// create one).
+pub fn open_regular(
+    path: &Path,
+    what: &str,
+    opts: &mut OpenOptions,
+    not_regular: impl Fn() -> Error,
+) -> Result<Option<File>> {
+    // NONBLOCK: opening a FIFO planted there must not hang; the type check below refuses it.
+    let file = match opts
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e)
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+                || e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) =>
+        {
+            return Err(not_regular());
+        }
+        Err(e) => return Err(Error::io(&format!("open {what}"), path, e)),
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() => Ok(Some(file)),
+        Ok(_) => Err(not_regular()),
+        Err(e) => Err(Error::io(&format!("open {what}"), path, e)),
+    }
+}
+
+/// Opens the lock file, creating it, as a regular file only ([`open_regular`]).
 fn open_lock_file(store: &Path) -> Result<(PathBuf, File)> {
     let path = lock_path(store);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        // NONBLOCK: opening a FIFO planted there must not hang; the type check below refuses it.
-        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
-        .open(&path)
-        .map_err(|e| {
-            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
-                || e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error())
-            {
-                not_regular(&path)
-            } else {
-                Error::io("open lock file", &path, e)
-            }
-        })?;
-    let meta = file
-        .metadata()
-        .map_err(|e| Error::io("open lock file", &path, e))?;
-    if !meta.is_file() {
-        return Err(not_regular(&path));
-    }
+    let file = open_regular(
+        &path,
+        "lock file",
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600),
+        || not_regular(&path),
+    )?
+    // Created if missing: only a missing directory leaves it absent, said as the OS says it.
+    .ok_or_else(|| {
+        Error::io(
+            "open lock file",
+            &path,
+            std::io::Error::from_raw_os_error(rustix::io::Errno::NOENT.raw_os_error()),
+        )
+    })?;
     Ok((path, file))
 }
 
