@@ -7,8 +7,10 @@ use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CON
 use serde::Serialize;
 
 mod pipe;
-#[allow(unused_imports)]
-pub use pipe::*;
+pub use pipe::{
+    SIGPIPE_EXIT, closed_pipe_exit, gate, gate_verdict, print_json, print_json_line, print_line,
+    quiet_pipe, stdout_err,
+};
 
 /// A key as scripts see it: stable snake_case fields, RFC 3339 UTC times, never a secret
 /// (but `key` holds the full token in the one-time output of create and rotate).

@@ -15,8 +15,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 mod batch;
-#[allow(unused_imports)]
-pub use batch::*;
+use batch::{How, run_batch, warn_if_stale};
 
 /// The longest line `--batch` reads as a token; a longer one is `malformed`.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -303,6 +302,7 @@ fn report_io() {
 
 #[cfg(test)]
 mod tests {
+    use super::batch::read_line;
     use super::*;
 
     fn lines(input: &[u8]) -> Vec<Option<Vec<u8>>> {

@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 
 mod build;
-#[allow(unused_imports)]
-pub use build::*;
+pub use build::KeyMap;
+use build::{Nets, id_hash};
 
 /// What verification needs of one key, hash included: only the verifier reads these (no
 /// `Debug`: the hash is not for logs).

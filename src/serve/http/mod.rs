@@ -12,8 +12,8 @@ use hyper::{Response, StatusCode};
 use std::net::IpAddr;
 
 mod request;
-#[allow(unused_imports)]
-pub use request::*;
+pub use request::{BadClientIp, ClientIpHeader, client_ip};
+use request::{required_scopes, token};
 
 /// The answer to one request.
 pub type Answer = Response<Full<Bytes>>;

@@ -1,5 +1,6 @@
 //! Unit tests of serve's request reading: client addresses, tokens, scopes.
 
+use super::request::percent_decode;
 use super::*;
 
 fn headers(pairs: &[(&str, &str)]) -> HeaderMap {

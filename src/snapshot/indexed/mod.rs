@@ -22,8 +22,7 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 mod read;
-#[allow(unused_imports)]
-pub use read::*;
+pub use read::{Opened, open_all, open_one, version_of};
 
 /// This format's version.
 pub const VERSION: u16 = 2;
