@@ -2,7 +2,7 @@
 //! matching filters (owner, group, meta, age), in one write after a counted confirmation.
 
 use super::Context;
-use super::select::{BulkStatus, Selection, counted_question};
+use super::select::{BulkStatus, Selection, counted_question, keys_or_filters, named_or_selected};
 use crate::error::{Error, Result};
 use crate::store::queries;
 
@@ -25,12 +25,11 @@ pub struct Args {
 /// Runs `activate`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let by_filter = !args.select.is_empty() || args.status.is_some();
-    if !args.keys.is_empty() && by_filter {
-        return Err(Error::usage(
-            "give keys or filters, not both",
-            "activate KEY… names keys; --owner/--group/--meta/--created-before select revoked ones",
-        ));
-    }
+    keys_or_filters(
+        &args.keys,
+        by_filter,
+        "activate KEY… names keys; --owner/--group/--meta/--created-before select revoked ones",
+    )?;
     if args.status == Some(BulkStatus::Expired) {
         return Err(Error::policy(
             "expired keys are not re-activated in bulk",
@@ -41,17 +40,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let now = crate::policy::now();
     let select = args.select.check(now)?;
     // By filter: the revoked keys that can come back (not expired, not superseded).
-    let refs = |conn: &rusqlite::Connection| -> Result<Vec<String>> {
-        if !by_filter {
-            return Ok(args.keys.clone());
-        }
-        Ok(queries::all_keys(conn)?
-            .into_iter()
-            .filter(|k| k.status(now) == crate::model::Status::Inactive)
-            .filter(|k| k.rotated_to.is_none() && k.expires_at.is_none_or(|e| e > now))
-            .filter(|k| select.keeps(k))
-            .map(|k| k.id)
-            .collect())
+    let refs = |conn: &rusqlite::Connection| {
+        named_or_selected(conn, &args.keys, by_filter, |k| {
+            k.status(now) == crate::model::Status::Inactive
+                && k.rotated_to.is_none()
+                && k.expires_at.is_none_or(|e| e > now)
+                && select.keeps(k)
+        })
     };
     if by_filter {
         ctx.require_confirmable("activate")?;

@@ -1,7 +1,7 @@
 //! `apikeys delete`: remove keys for good, after a confirmation naming them: named keys, or
 //! every key matching filters (owner, group, meta, age, status), in one write.
 
-use super::select::{BulkStatus, Selection, counted_question};
+use super::select::{BulkStatus, Selection, counted_question, keys_or_filters, named_or_selected};
 use super::{Context, describe_keys};
 use crate::error::{Error, Result};
 use crate::store::queries;
@@ -26,24 +26,18 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.require_confirmable("delete")?;
     let by_filter = !args.select.is_empty() || args.status.is_some();
-    if !args.keys.is_empty() && by_filter {
-        return Err(Error::usage(
-            "give keys or filters, not both",
-            "delete KEY… names keys; --owner/--group/--meta/--created-before/--status select them",
-        ));
-    }
+    keys_or_filters(
+        &args.keys,
+        by_filter,
+        "delete KEY… names keys; --owner/--group/--meta/--created-before/--status select them",
+    )?;
     let mut store = ctx.open()?;
     let now = crate::policy::now();
     let select = args.select.check(now)?;
-    let refs = |conn: &rusqlite::Connection| -> Result<Vec<String>> {
-        if !by_filter {
-            return Ok(args.keys.clone());
-        }
-        Ok(queries::all_keys(conn)?
-            .into_iter()
-            .filter(|k| select.keeps(k) && args.status.is_none_or(|s| s.holds(k, now)))
-            .map(|k| k.id)
-            .collect())
+    let refs = |conn: &rusqlite::Connection| {
+        named_or_selected(conn, &args.keys, by_filter, |k| {
+            select.keeps(k) && args.status.is_none_or(|s| s.holds(k, now))
+        })
     };
     // A name's predecessors still in their grace period go with it (SPEC §3).
     let keys = queries::resolve_with_chains(store.conn(), &refs(store.conn())?, now)?;

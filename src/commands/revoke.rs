@@ -26,23 +26,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.require_confirmable("revoke")?;
     let mut store = ctx.open()?;
     let now = crate::policy::now();
-    if !args.keys.is_empty() && !args.select.is_empty() {
-        return Err(crate::error::Error::usage(
-            "give keys or filters, not both",
-            "revoke KEY… names keys; --owner/--group/--meta/--created-before select them",
-        ));
-    }
+    super::select::keys_or_filters(
+        &args.keys,
+        !args.select.is_empty(),
+        "revoke KEY… names keys; --owner/--group/--meta/--created-before select them",
+    )?;
     let select = args.select.check(now)?;
-    let refs = |conn: &rusqlite::Connection| -> Result<Vec<String>> {
-        if args.select.is_empty() {
-            return Ok(args.keys.clone());
-        }
-        Ok(queries::all_keys(conn)?
-            .into_iter()
-            .filter(|k| !k.revoked && k.status(now) != crate::model::Status::Expired)
-            .filter(|k| select.keeps(k))
-            .map(|k| k.id)
-            .collect())
+    let refs = |conn: &rusqlite::Connection| {
+        super::select::named_or_selected(conn, &args.keys, !args.select.is_empty(), |k| {
+            !k.revoked && k.status(now) != crate::model::Status::Expired && select.keeps(k)
+        })
     };
     // A name's predecessors still in their grace period go with it (SPEC §3).
     let keys = queries::resolve_with_chains(store.conn(), &refs(store.conn())?, now)?;

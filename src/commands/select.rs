@@ -106,3 +106,32 @@ pub fn counted_question(verb: &str, keys: &[KeyRecord], tail: &str) -> String {
         }
     )
 }
+
+/// Refuses keys named and filters given together (a usage error): `hint` says how `verb`
+/// takes each.
+pub fn keys_or_filters(named: &[String], by_filter: bool, hint: &str) -> Result<()> {
+    if !named.is_empty() && by_filter {
+        return Err(crate::error::Error::usage(
+            "give keys or filters, not both",
+            hint,
+        ));
+    }
+    Ok(())
+}
+
+/// What a bulk command acts on: the keys named, or the ids of every key `keeps` selects.
+pub fn named_or_selected(
+    conn: &rusqlite::Connection,
+    named: &[String],
+    by_filter: bool,
+    keeps: impl Fn(&KeyRecord) -> bool,
+) -> Result<Vec<String>> {
+    if !by_filter {
+        return Ok(named.to_vec());
+    }
+    Ok(crate::store::queries::all_keys(conn)?
+        .into_iter()
+        .filter(|k| keeps(k))
+        .map(|k| k.id)
+        .collect())
+}
