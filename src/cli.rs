@@ -144,9 +144,11 @@ pub enum Command {
     /// Verify-only snapshots for CI runners and gateway fleets
     #[command(subcommand)]
     Verifier(commands::verifier::VerifierCommand),
-    /// Merge the use records of verifier nodes
-    #[command(subcommand)]
-    Usage(commands::usage::UsageCommand),
+    /// What every key did: answers over time by outcome (a chart, or rows for billing);
+    /// `usage import` merges the records of verifier nodes
+    Usage(commands::usage::Args),
+    /// The busiest keys, owners or client addresses, and revoked keys still presented
+    Top(commands::usage::top::Args),
     /// The store at a glance: slots, policy, counts, stale keys, last write
     Status(commands::status::Args),
     /// Copy the store to a new file, under the lock, and prove the copy opens

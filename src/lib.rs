@@ -9,6 +9,7 @@ pub mod counters;
 pub mod engine;
 pub mod error;
 pub mod hex;
+pub mod history;
 pub mod model;
 pub mod ops;
 pub mod policy;

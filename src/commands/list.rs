@@ -173,10 +173,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .collect::<Result<_>>()?;
     let sort = filter.args.sort.map(|s| (s, filter.args.reverse));
     let mut out = BufWriter::new(std::io::stdout().lock());
+    let tally = crate::history::Tally::of(&ctx.store_path)?;
     queries::with_keys(conn, |rows| {
         let mut db_error = None;
         let kept = rows
             .filter_map(|r| r.map_err(|e| db_error.get_or_insert(e)).ok())
+            .map(|mut k| {
+                tally.apply(&mut k);
+                k
+            })
             .filter(|k| filter.keeps(k));
         // Sorted means collected; unsorted json and csv stream row by row.
         let mut kept: Box<dyn Iterator<Item = KeyRecord>> = match sort {

@@ -195,7 +195,7 @@ impl Context {
     pub fn no_csv(&self) -> Result<()> {
         if self.format == Format::Csv {
             return Err(Error::usage(
-                "--format csv is only for `list`",
+                "--format csv is only for `list` and `usage`",
                 "use --format table or --format json",
             ));
         }
@@ -255,7 +255,10 @@ pub fn run(cli: Cli) -> Result<()> {
         ctx.unlock.key_file = env_path("APIKEYS_KEY_FILE").filter(|e| e != p);
     }
     let ctx = ctx;
-    if !matches!(cli.command, Command::List(_)) {
+    if !matches!(
+        cli.command,
+        Command::List(_) | Command::Usage(usage::Args { cmd: None, .. })
+    ) {
         ctx.no_csv()?;
     }
     if ctx.format == Format::Sarif && !matches!(cli.command, Command::Scan(_)) {
@@ -288,7 +291,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(a) => log::run(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Verifier(c) => verifier::run(&ctx, c),
-        Command::Usage(c) => usage::run(&ctx, c),
+        Command::Usage(a) => usage::run(&ctx, a),
+        Command::Top(a) => usage::top::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),

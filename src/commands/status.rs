@@ -34,7 +34,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let store = ctx.open()?;
     let conn = store.conn();
     let now = crate::policy::now();
-    let keys = queries::all_keys(conn)?;
+    let mut keys = queries::all_keys(conn)?;
+    let tally = crate::history::Tally::of(store.path())?;
+    keys.iter_mut().for_each(|k| tally.apply(k));
     let count = |s: Status| keys.iter().filter(|k| k.status(now) == s).count();
     let expiring = keys.iter().filter(|k| k.expiring_soon(now)).count();
     let stale = keys
@@ -55,6 +57,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .map(|(s, last)| super::admin::slot_json(s, *last, Some(s.name.as_str()) == me))
         .collect();
     let clipboard = crate::term::clipboard::reachable();
+    let presented = presented_while_revoked(store.path(), &keys, now)?;
     let max = policy.max_lifetime.map_or("none".into(), format_duration);
     let mut json = serde_json::json!({
         "store": store.path(),
@@ -81,6 +84,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             "actor": e.actor,
             "action": e.action,
         })),
+        "presented_while_revoked": presented.iter().map(|p| serde_json::json!({
+            "key_id": p.0.id,
+            "name": p.0.name,
+            "status": p.0.status(now).as_str(),
+            "count": p.1.count,
+            "last_at": p.1.last_at.map(crate::text::rfc3339),
+            "last_ip": p.1.last_ip,
+        })).collect::<Vec<_>>(),
         "clipboard": match &clipboard {
             Ok(what) => serde_json::json!({"reachable": true, "via": what}),
             Err(why) => serde_json::json!({"reachable": false, "why": why}),
@@ -174,6 +185,29 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ("expiring within 7 days", expiring.to_string()),
         ("unused for 90 days", stale.to_string()),
         (
+            "presented while revoked or expired (24 h)",
+            if presented.is_empty() {
+                "none".into()
+            } else {
+                format!(
+                    "{} answers: {}",
+                    presented.iter().map(|p| p.1.count).sum::<i64>(),
+                    presented
+                        .iter()
+                        .map(|(k, s)| format!(
+                            "{} {}×{}",
+                            crate::text::sanitize(&k.name),
+                            s.count,
+                            s.last_ip
+                                .as_deref()
+                                .map_or_else(String::new, |ip| format!(" (last from {ip})"))
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        ),
+        (
             "last write",
             last.map_or("-".into(), |e| {
                 format!(
@@ -227,4 +261,24 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         );
     }
     gate()
+}
+
+/// Revoked or expired keys presented in the last 24 hours (SPEC §14): a leaked key still in
+/// use. Busiest first.
+fn presented_while_revoked<'a>(
+    store: &std::path::Path,
+    keys: &'a [crate::model::KeyRecord],
+    now: i64,
+) -> Result<Vec<(&'a crate::model::KeyRecord, crate::history::query::Sum)>> {
+    let Some(h) = crate::history::db::History::open(store, false)? else {
+        return Ok(vec![]);
+    };
+    let sums = h.by_key(now - 86_400, &["inactive".into(), "expired".into()])?;
+    let mut out: Vec<_> = keys
+        .iter()
+        .filter_map(|k| sums.get(&k.id).map(|s| (k, s.clone())))
+        .filter(|(_, s)| s.count > 0)
+        .collect();
+    out.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.name.cmp(&b.0.name)));
+    Ok(out)
 }

@@ -7,15 +7,17 @@ use crate::counters::redis::RedisCounters;
 use crate::counters::{Counters, ledger::LedgerCounters, store::StoreCounters};
 use crate::engine::{Entry, KeySet, Outcome};
 use crate::error::Result;
-use crate::source::Source;
+use crate::history::Batch;
+use crate::history::db::History;
+use crate::snapshot::usage_log::UsageLog;
+use crate::source::{SnapshotOptions, Source};
 use crate::store::{Store, queries};
 use std::collections::HashMap;
 
-/// A valid verify skips recording last use when the stored time is younger than this.
-pub const LAST_USED_THROTTLE_SECS: i64 = 60;
-
-/// Uses granted and not yet recorded: key id → (uses, last use as stored).
-pub type Used = HashMap<String, (i64, Option<i64>)>;
+/// Uses granted and not yet recorded: key id → (uses, whether they go to the store: a
+/// limited key decided in shared counters, whose count the store keeps exact). Other uses go
+/// to the history file's tally, exactly, without a sealed write of the store.
+pub type Used = HashMap<String, (i64, bool)>;
 
 /// Accounts for a valid answer of cost `cost`. A key with a rate or use limit is decided
 /// where its state is kept (SPEC §10): under the store lock, or under the usage log's lock
@@ -35,17 +37,15 @@ pub fn grant(
 ) -> Result<Outcome> {
     let cost = take.cost;
     if !k.limited() {
-        used.entry(k.id().to_string())
-            .or_insert((0, k.last_used_at()))
-            .0 += cost;
+        used.entry(k.id().to_string()).or_insert((0, false)).0 += cost;
         return Ok(outcome);
     }
     if let Some(redis) = shared {
         return Ok(match redis.decide(k, cost) {
             Ok((d, _)) => {
                 if d.verdict == crate::engine::limits::Verdict::Allowed {
-                    // No throttle: the store's count of a limited key must stay true.
-                    used.entry(k.id().to_string()).or_insert((0, None)).0 += cost;
+                    // The store's count of a limited key must stay true.
+                    used.entry(k.id().to_string()).or_insert((0, true)).0 += cost;
                 }
                 outcome.limited(&d)
             }
@@ -70,61 +70,80 @@ pub fn grant(
     })
 }
 
-/// Records the uses granted: into the store (throttled, never waiting for the lock unless
-/// `must` says that uses of limited keys counted in shared counters are among them) or the
-/// usage log. A failure only warns: the answers stand.
+/// Records the uses granted and the answers given (SPEC §14): with a store, uses of limited
+/// keys decided by shared counters in the store, others and the answers in its history file;
+/// with a snapshot, in its usage log. `source` is `None` when no token was well-formed enough
+/// to open one. A failure only warns: the answers stand.
 pub fn finish(
-    source: &mut Source,
+    source: Option<&mut Source>,
     ctx: &Context,
+    opts: &SnapshotOptions,
     used: &Used,
+    batch: Batch,
     now: i64,
     ip: Option<&str>,
-    must: bool,
 ) {
+    if used.is_empty() && batch.is_empty() {
+        return;
+    }
     let res = match source {
-        Source::Store(store) => record_uses(store, used, now, ip, must),
-        Source::Snapshot(f) => match &mut f.log {
-            Some(log) if !used.is_empty() => log.append(
-                &used
-                    .iter()
-                    .map(|(id, (n, _))| (id.clone(), (*n, now)))
-                    .collect(),
-                &ip.map(|ip| used.keys().map(|id| (id.clone(), ip.to_string())).collect())
-                    .unwrap_or_default(),
-            ),
-            _ => Ok(()),
+        Some(Source::Store(store)) => record_in_store(store, used, batch, now, ip),
+        Some(Source::Snapshot(f)) => match &mut f.log {
+            Some(log) => append(log, used, batch, now, ip),
+            None => Ok(()),
         },
+        None if opts.files.is_some() => match &opts.usage_log {
+            Some(path) => UsageLog::open(path).and_then(|mut log| append(&mut log, used, batch, now, ip)),
+            None => Ok(()),
+        },
+        // Only answers that named no key: counted beside a store that exists.
+        None if ctx.store_path.is_file() => History::open(&ctx.store_path, true)
+            .and_then(|h| h.map_or(Ok(()), |mut h| h.write(&batch.records(), &[], now))),
+        None => Ok(()),
     };
     if let Err(e) = res
         && !ctx.quiet
     {
-        eprintln!("warning: the key is valid, but its use could not be recorded: {e}");
+        eprintln!("warning: the answer stands, but it could not be recorded: {e}");
     }
 }
 
-/// Records uses in one write, skipping keys whose last use is recent. Unless it `must`, it
-/// never waits for another writer: when the lock is taken, a later verify records the use.
-fn record_uses(
+fn append(log: &mut UsageLog, used: &Used, batch: Batch, now: i64, ip: Option<&str>) -> Result<()> {
+    log.append(
+        &used
+            .iter()
+            .map(|(id, (n, _))| (id.clone(), (*n, now)))
+            .collect(),
+        &ip.map(|ip| used.keys().map(|id| (id.clone(), ip.to_string())).collect())
+            .unwrap_or_default(),
+        Some(batch.records()),
+    )
+}
+
+/// Records uses of limited keys decided by shared counters in the store (waiting for its
+/// lock, as their count must stay true), and the rest in the history file.
+fn record_in_store(
     store: &mut Store,
     used: &Used,
+    batch: Batch,
     now: i64,
     ip: Option<&str>,
-    must: bool,
 ) -> Result<()> {
-    let due: Vec<_> = used
+    let in_store: Vec<_> = used.iter().filter(|(_, (_, s))| *s).collect();
+    if !in_store.is_empty() {
+        store.write_within(crate::counters::store::LIMITED_WAIT, |tx, _| {
+            in_store
+                .iter()
+                .try_for_each(|(id, (n, _))| queries::record_use(tx, id, now, *n, ip))
+        })?;
+    }
+    let tally: Vec<_> = used
         .iter()
-        .filter(|(_, (_, last))| last.is_none_or(|l| now - l >= LAST_USED_THROTTLE_SECS))
-        .map(|(id, (n, _))| (id.clone(), *n))
+        .filter(|(_, (_, s))| !*s)
+        .map(|(id, (n, _))| (id.as_str(), *n, now, ip))
         .collect();
-    if due.is_empty() {
+    let Some(mut h) = History::open(store.path(), true)? else {
         return Ok(());
-    }
-    let write = |tx: &rusqlite::Transaction<'_>| {
-        due.iter()
-            .try_for_each(|(id, n)| queries::record_use(tx, id, now, *n, ip))
     };
-    if must {
-        return store.write_within(crate::counters::store::LIMITED_WAIT, |tx, _| write(tx));
-    }
-    store.try_write(|tx, _| write(tx)).map(|_| ())
+    h.write(&batch.records(), &tally, now)
 }

@@ -59,7 +59,7 @@ pub struct Args {
     #[command(flatten)]
     pub counters: crate::commands::counters_args::CountersArgs,
     /// How often use records are written back to the store
-    #[arg(long, value_name = "DUR", default_value = "60s", hide = true)]
+    #[arg(long, value_name = "DUR", default_value = "1s", hide = true)]
     pub flush_every: String,
 }
 

@@ -65,30 +65,22 @@ impl Serving for Source {
         }
     }
 
-    /// Writes the pending uses back: one sealed write to the store (`wait` = false never
-    /// waits for the lock: a busy lock keeps them for the next try), or lines appended to the
-    /// usage log.
+    /// Writes the pending uses and answers back. On a store, uses of keys with no limit and
+    /// the answers go to the history file (one short transaction); uses of limited keys take
+    /// one sealed write of the store (`wait` = false never waits for its lock: a busy lock
+    /// keeps them for the next try). On a snapshot, lines appended to the usage log.
     fn flush(&mut self, shared: &Shared, wait: bool) {
         let (uses, ips): (Uses, _) = shared.start_flush();
-        if uses.is_empty() {
+        let history = shared.take_history();
+        if uses.is_empty() && history.is_empty() {
             return;
         }
+        let answers = history.len();
         let result = match self {
-            Source::Store(store) => {
-                let write = |tx: &rusqlite::Transaction<'_>, _: &mut _| {
-                    uses.iter().try_for_each(|(id, (n, at))| {
-                        queries::record_use(tx, id, *at, *n, ips.get(id).map(String::as_str))
-                    })
-                };
-                if wait {
-                    store.write(write).map(Some)
-                } else {
-                    store.try_write(write)
-                }
-            }
+            Source::Store(store) => flush_store(shared, store, uses.clone(), &ips, history, wait),
             // Uses stay counted against the snapshot until a newer one is served.
             Source::Snapshot(f) => match &mut f.log {
-                Some(l) => l.append(&uses, &ips).map(Some),
+                Some(l) => l.append(&uses, &ips, Some(history.records())).map(Some),
                 None => Ok(Some(())),
             },
         };
@@ -97,18 +89,11 @@ impl Serving for Source {
                 shared.metrics.flushes.fetch_add(1, Ordering::Relaxed);
                 let total: i64 = uses.values().map(|u| u.0).sum();
                 log(&format!(
-                    "flush: {total} uses of {} keys recorded",
+                    "flush: {total} uses of {} keys and {answers} answers recorded",
                     uses.len()
                 ));
-                // The write re-read the store: serve what it holds now, others' changes
-                // included (and the uses just written, which are no longer pending).
-                if let Source::Store(store) = self
-                    && let Err(e) = publish_store(shared, store)
-                {
-                    log(&format!("error: cannot rebuild the snapshot: {e}"));
-                }
             }
-            Ok(None) => shared.abort_flush(),
+            Ok(None) => {}
             Err(e) => {
                 shared
                     .metrics
@@ -120,6 +105,67 @@ impl Serving for Source {
                 ));
                 shared.abort_flush();
             }
+        }
+    }
+}
+
+/// [`Serving::flush`] on a store: the history file first (uses of unlimited keys and the
+/// answers, in one transaction), then the limited keys' uses in the store. `Ok(None)`: the
+/// store was busy; its uses are pending again, the history's are written.
+fn flush_store(
+    shared: &Shared,
+    store: &mut Store,
+    mut uses: Uses,
+    ips: &std::collections::HashMap<String, String>,
+    history: crate::history::Batch,
+    wait: bool,
+) -> Result<Option<()>> {
+    let limited: Uses = {
+        let current = shared.current();
+        let is_limited =
+            |id: &str| current.as_ref().is_some_and(|l| l.snap.get(id).is_some_and(|e| e.limited()));
+        let ids: Vec<String> = uses.keys().filter(|id| is_limited(id)).cloned().collect();
+        ids.into_iter()
+            .filter_map(|id| uses.remove_entry(&id))
+            .collect()
+    };
+    let now = crate::policy::now();
+    let tally: Vec<_> = uses
+        .iter()
+        .map(|(id, (n, at))| (id.as_str(), *n, *at, ips.get(id).map(String::as_str)))
+        .collect();
+    if let Some(mut h) = crate::history::db::History::open(store.path(), true)? {
+        h.write(&history.records(), &tally, now)?;
+    }
+    shared.end_flush_of(&uses);
+    if limited.is_empty() {
+        return Ok(Some(()));
+    }
+    let write = |tx: &rusqlite::Transaction<'_>, _: &mut _| {
+        limited.iter().try_for_each(|(id, (n, at))| {
+            queries::record_use(tx, id, *at, *n, ips.get(id).map(String::as_str))
+        })
+    };
+    let written = if wait {
+        store.write(write).map(Some)
+    } else {
+        store.try_write(write)
+    };
+    match written {
+        // The write re-read the store: serve what it holds now, others' changes included
+        // (and the uses just written, which are no longer pending).
+        Ok(Some(())) => publish_store(shared, store).map(|_| Some(())),
+        Ok(None) => {
+            shared.abort_flush_of(&limited);
+            Ok(None)
+        }
+        Err(e) => {
+            shared.abort_flush_of(&limited);
+            log(&format!(
+                "flush failed, uses of limited keys kept for the next try: {}",
+                crate::text::sanitize(&e.to_string())
+            ));
+            Ok(None)
         }
     }
 }

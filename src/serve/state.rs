@@ -271,6 +271,8 @@ pub struct Shared {
     pub metrics: Metrics,
     /// Shared counters (`--counters`): limited keys are decided there, not in memory.
     pub counters: Option<Arc<super::counters::RedisPool>>,
+    /// Answers not yet written to the history (SPEC §14).
+    pub history: Mutex<crate::history::Batch>,
 }
 
 impl Shared {
@@ -281,6 +283,39 @@ impl Shared {
     /// Notes a use to write back, decided elsewhere (the shared counters).
     pub fn note_use(&self, id: &str, cost: i64, now: i64, ip: Option<std::net::IpAddr>) {
         self.book().note(id, cost, now, ip);
+    }
+
+    /// Notes an answer for the history: under `key` when the token named a key of the
+    /// snapshot served.
+    pub fn note_answer(&self, key: Option<&str>, code: Code, cost: i64, ip: Option<std::net::IpAddr>) {
+        self.history
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .note(crate::policy::now(), key, code, cost, ip);
+    }
+
+    /// The answers noted since the last call, for one write.
+    pub fn take_history(&self) -> crate::history::Batch {
+        std::mem::take(&mut *self.history.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Part of a write-back failed: these uses are pending again.
+    pub fn abort_flush_of(&self, ids: &Uses) {
+        let mut book = self.book();
+        for (id, (n, at)) in ids {
+            if book.writing.remove(id).is_some() {
+                add_use(&mut book.pending, id, *n, *at);
+            }
+        }
+    }
+
+    /// Part of a write-back landed where no snapshot is rebuilt (the history's tally): these
+    /// uses are no longer being written.
+    pub fn end_flush_of(&self, ids: &Uses) {
+        let mut book = self.book();
+        for id in ids.keys() {
+            book.writing.remove(id);
+        }
     }
 
     /// `/healthz`'s word for the shared counters.

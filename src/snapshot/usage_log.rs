@@ -21,7 +21,11 @@ pub struct Line {
     pub node: String,
     /// Grows by one per line of that node.
     pub seq: i64,
+    /// Empty on a line of history.
+    #[serde(default)]
     pub key_id: String,
+    /// 0 on a line of history.
+    #[serde(default)]
     pub uses: i64,
     /// RFC 3339.
     pub last_used: String,
@@ -32,6 +36,10 @@ pub struct Line {
     /// The client address of the latest of these uses, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
+    /// A line of history instead of uses (SPEC §14): the node's answers since its last
+    /// flush, merged by `usage import` into the store's history file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::Records>,
 }
 
 /// An open usage log: appended with O_APPEND under an exclusive lock, fsynced at every flush.
@@ -146,6 +154,7 @@ impl UsageLog {
         lines: &[Line],
         uses: &[(&str, i64, i64, Option<&str>)],
         tats: Option<Vec<i64>>,
+        history: Option<crate::history::Records>,
     ) -> Result<()> {
         let top = lines
             .iter()
@@ -157,7 +166,8 @@ impl UsageLog {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX / 2));
         let mut text = String::new();
-        for (seq, (id, n, at, ip)) in ((top + 1).max(now_us)..).zip(uses) {
+        let mut seqs = (top + 1).max(now_us)..;
+        for (seq, (id, n, at, ip)) in seqs.by_ref().zip(uses) {
             let line = Line {
                 node: self.node.clone(),
                 seq,
@@ -166,9 +176,27 @@ impl UsageLog {
                 last_used: crate::text::rfc3339(*at),
                 tats: tats.clone(),
                 ip: ip.map(str::to_string),
+                history: None,
             };
             text.push_str(&serde_json::to_string(&line)?);
             text.push('\n');
+        }
+        if let Some(h) = history.filter(|h| !h.is_empty()) {
+            let line = Line {
+                node: self.node.clone(),
+                seq: seqs.next().unwrap_or(i64::MAX),
+                key_id: String::new(),
+                uses: 0,
+                last_used: crate::text::rfc3339(now_us / 1_000_000),
+                tats: None,
+                ip: None,
+                history: Some(h),
+            };
+            text.push_str(&serde_json::to_string(&line)?);
+            text.push('\n');
+        }
+        if text.is_empty() {
+            return Ok(());
         }
         self.file
             .write_all(text.as_bytes())
@@ -176,18 +204,19 @@ impl UsageLog {
             .map_err(|e| Error::io("append to", &self.path, e))
     }
 
-    /// Appends one line per key and fsyncs.
+    /// Appends one line per key, and one of history when given, and fsyncs.
     pub fn append(
         &mut self,
         uses: &HashMap<String, (i64, i64)>,
         ips: &HashMap<String, String>,
+        history: Option<crate::history::Records>,
     ) -> Result<()> {
         let mut rows: Vec<(&str, i64, i64, Option<&str>)> = uses
             .iter()
             .map(|(id, (n, at))| (id.as_str(), *n, *at, ips.get(id).map(String::as_str)))
             .collect();
         rows.sort();
-        self.locked(|log, lines| log.append_locked(lines, &rows, None))
+        self.locked(|log, lines| log.append_locked(lines, &rows, None, history))
     }
 
     /// The uses the log holds that a snapshot exported with `marks` does not count yet (its
@@ -199,6 +228,7 @@ impl UsageLog {
             let mut out: Ledger = HashMap::new();
             for l in lines
                 .iter()
+                .filter(|l| l.history.is_none())
                 .filter(|l| l.seq > marks.get(&l.node).copied().unwrap_or(0))
             {
                 let at =
@@ -255,7 +285,7 @@ impl UsageLog {
             let d = limits::decide(key.limits(), &state, cost, now_ms);
             if d.verdict == limits::Verdict::Allowed {
                 let tats = (!key.limits().rates.is_empty()).then(|| d.state.tats.clone());
-                log.append_locked(lines, &[(key.id(), cost, now, ip)], tats)?;
+                log.append_locked(lines, &[(key.id(), cost, now, ip)], tats, None)?;
             }
             Ok(d)
         })
@@ -298,6 +328,12 @@ fn check_line(l: &Line, now: i64) -> std::result::Result<(), &'static str> {
     }
     if l.seq < 1 {
         return Err("the sequence number is not positive");
+    }
+    if let Some(h) = &l.history {
+        if !l.key_id.is_empty() || l.uses != 0 || l.tats.is_some() {
+            return Err("a line of history also holds uses");
+        }
+        return h.check(now);
     }
     if l.key_id.len() != crate::token::ID_LEN || !crate::token::is_base62(&l.key_id) {
         return Err("the key id is not a key id");

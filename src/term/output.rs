@@ -346,7 +346,7 @@ pub fn wrap_words(text: &str, width: usize) -> String {
     out
 }
 
-fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     let s = sanitize(s);
     if s.contains([',', '"', '\n', '\r']) || s.starts_with(['=', '+', '-', '@']) {
         // Quoted, and formula-leading text kept inert for spreadsheets.

@@ -103,11 +103,13 @@ pub(super) fn run_batch(
     how: How,
     open: impl Fn() -> Result<Source>,
     mut shared: Option<&mut RedisCounters>,
+    opts: &crate::source::SnapshotOptions,
 ) -> Result<()> {
     let max_age = how.max_age;
     let mut count = 0usize;
     let mut live: Option<Live> = None;
     let mut used = Used::new();
+    let mut history = crate::history::Batch::new();
     let mut first_failure = 0;
     // Whether the reader of the answers went away before the batch ended.
     let mut closed = false;
@@ -142,6 +144,7 @@ pub(super) fn run_batch(
             cost: how.cost,
             client_ok: true,
         };
+        let mut subject = None;
         let outcome = match pipeline::admit(given) {
             Err(refused) => *refused,
             Ok((t, cost)) => {
@@ -157,7 +160,7 @@ pub(super) fn run_batch(
                 now = now_ms.div_euclid(1000);
                 let stale = pipeline::stale(live.meta.map(|m| m.issued_at), max_age, now);
                 let outcome = pipeline::judge(&live.snap, stale, &t, req, now);
-                match live.snap.get(t.id) {
+                let outcome = match live.snap.get(t.id) {
                     Some(k) if outcome.valid && how.clock.dry() => {
                         judge_limits_dry(&live.source, k, outcome, cost, now_ms)
                     }
@@ -175,9 +178,20 @@ pub(super) fn run_batch(
                         shared.as_deref_mut(),
                     )?,
                     _ => outcome,
-                }
+                };
+                subject = crate::history::subject(&outcome, Some(t.id), &live.snap).map(str::to_string);
+                outcome
             }
         };
+        if !how.clock.dry() {
+            history.note(
+                how.clock.now_ms().div_euclid(1000),
+                subject.as_deref(),
+                outcome.code,
+                how.cost.unwrap_or(0),
+                req.ip,
+            );
+        }
         if how.explain {
             explain(ctx, &outcome, Some(count));
         }
@@ -198,16 +212,21 @@ pub(super) fn run_batch(
         }
     }
     closed |= crate::term::output::quiet_pipe(out.flush())?;
-    if let Some(mut l) = live {
-        finish(
-            &mut l.source,
-            ctx,
-            &used,
-            now,
-            ip.as_deref(),
-            shared.is_some(),
-        );
-        l.snap.release_at_exit();
+    let (mut source, snap) = match live {
+        Some(l) => (Some(l.source), Some(l.snap)),
+        None => (None, None),
+    };
+    finish(
+        source.as_mut(),
+        ctx,
+        opts,
+        &used,
+        history,
+        now,
+        ip.as_deref(),
+    );
+    if let Some(snap) = snap {
+        snap.release_at_exit();
     }
     match first_failure {
         // Every answer so far was valid, but not all of them reached the reader: not a pass.

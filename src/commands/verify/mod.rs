@@ -220,7 +220,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 "drop --format (or pass --format json); each line is one token's verify --format json",
             ));
         }
-        return run_batch(ctx, &req, how, open, shared.as_mut());
+        return run_batch(ctx, &req, how, open, shared.as_mut(), &opts);
     }
     let line = read_one(ctx)?;
     let ip = req.ip.map(|i| i.to_string());
@@ -229,10 +229,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         cost,
         client_ok: true,
     };
+    let mut used = Used::new();
+    let mut opened = None;
+    let mut subject = None;
+    let now_ms = clock.now_ms();
     let outcome = match pipeline::admit(given) {
         Err(refused) => *refused,
         Ok((t, cost)) => {
-            let mut source = open()?;
+            let source = opened.insert(open()?);
             // Only the one key is loaded from a store: a single check never pays for all.
             let (snap, meta) = source.load(Some(t.id))?;
             warn_if_stale(ctx, &meta, max_age);
@@ -244,11 +248,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 && let Some(k) = snap.get(t.id)
             {
                 if clock.dry() {
-                    outcome = judge_limits_dry(&source, k, outcome, cost, now_ms);
+                    outcome = judge_limits_dry(source, k, outcome, cost, now_ms);
                 } else {
-                    let mut used = Used::new();
                     outcome = grant(
-                        &mut source,
+                        source,
                         &snap,
                         k,
                         outcome,
@@ -260,19 +263,33 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                         &mut used,
                         shared.as_mut(),
                     )?;
-                    finish(
-                        &mut source,
-                        ctx,
-                        &used,
-                        now,
-                        ip.as_deref(),
-                        shared.is_some(),
-                    );
                 }
             }
+            subject = crate::history::subject(&outcome, Some(t.id), &snap).map(str::to_string);
             outcome
         }
     };
+    // An answer as of another time (--at) records nothing.
+    if !clock.dry() {
+        let now = now_ms.div_euclid(1000);
+        let mut batch = crate::history::Batch::new();
+        batch.note(
+            now,
+            subject.as_deref(),
+            outcome.code,
+            cost.unwrap_or(0),
+            req.ip,
+        );
+        finish(
+            opened.as_mut(),
+            ctx,
+            &opts,
+            &used,
+            batch,
+            now,
+            ip.as_deref(),
+        );
+    }
     if args.explain {
         explain(ctx, &outcome, None);
     }

@@ -130,12 +130,21 @@ pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) ->
         }
         Err(_) => p.outcome.clone().counters_unavailable(),
     };
-    verified(shared, outcome, p.client)
+    let named = outcome.key_id.clone();
+    verified(shared, outcome, p.client, named.as_deref(), p.cost)
 }
 
-/// The answer to a verification, counted and logged.
-fn verified(shared: &Shared, outcome: Outcome, client: Option<IpAddr>) -> Step {
+/// The answer to a verification, counted, noted in the history (under `named`, the key the
+/// token named, if any) and logged.
+fn verified(
+    shared: &Shared,
+    outcome: Outcome,
+    client: Option<IpAddr>,
+    named: Option<&str>,
+    cost: i64,
+) -> Step {
     shared.metrics.count(outcome.code);
+    shared.note_answer(named, outcome.code, cost, client);
     let logged = Logged {
         client,
         code: outcome.code.as_str(),
@@ -301,7 +310,7 @@ pub fn answer(
     };
     let (t, cost) = match crate::engine::pipeline::admit(given) {
         Ok(admitted) => admitted,
-        Err(refused) => return verified(shared, *refused, client.ok().flatten()),
+        Err(refused) => return verified(shared, *refused, client.ok().flatten(), None, 0),
     };
     let client = client.ok().flatten();
     // Past --max-age (or nothing loaded): no answer can be trusted, so none is given. The 503
@@ -309,7 +318,7 @@ pub fn answer(
     let Some(loaded) =
         loaded.filter(|l| !crate::engine::pipeline::stale(Some(l.issued_at), cfg.max_age, now))
     else {
-        return verified(shared, Outcome::stale(), client);
+        return verified(shared, Outcome::stale(), client, None, cost);
     };
     let (scopes, unreadable_scope) = required_scopes(headers, query);
     let req = Request {
@@ -335,7 +344,8 @@ pub fn answer(
             outcome = outcome.limited(&d);
         }
     }
-    verified(shared, outcome, client)
+    let named = crate::history::subject(&outcome, Some(t.id), &loaded.snap);
+    verified(shared, outcome, client, named, cost)
 }
 
 #[cfg(test)]

@@ -1,25 +1,13 @@
 //! `apikeys usage import`: merge the use records of verifier nodes into the store, in one
 //! sealed write, idempotently (a high-water mark per node).
 
-use super::Context;
+use super::super::Context;
 use crate::error::Result;
 use crate::store::queries;
 use std::path::PathBuf;
 
-/// The `usage` subcommands.
-#[derive(Debug, clap::Subcommand)]
-pub enum UsageCommand {
-    /// Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store
-    Import {
-        /// Usage log files (JSON lines)
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-    },
-}
-
-/// Runs a `usage` subcommand.
-pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
-    let UsageCommand::Import { files } = cmd;
+/// Runs `usage import`.
+pub fn run(ctx: &Context, files: Vec<PathBuf>) -> Result<()> {
     let mut lines = Vec::new();
     let mut torn = 0;
     // Every file is read and checked before the store is opened: one bad line refuses all.
@@ -39,7 +27,7 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
     let now = crate::policy::now();
     let (applied, duplicate, unknown) = store.write(|tx, _| {
         let (mut applied, mut duplicate, mut unknown) = (0, 0, 0);
-        for l in &lines {
+        for l in lines.iter().filter(|l| l.history.is_none()) {
             let seen: i64 = tx
                 .query_row(
                     "SELECT seq FROM usage_nodes WHERE node = ?1",
@@ -82,16 +70,31 @@ pub fn run(ctx: &Context, cmd: UsageCommand) -> Result<()> {
         )?;
         Ok((applied, duplicate, unknown))
     })?;
+    // The nodes' answers, into the history file: idempotent by its own mark per node.
+    let mut answers = 0;
+    let with_history: Vec<_> = lines.iter().filter(|l| l.history.is_some()).collect();
+    if !with_history.is_empty()
+        && let Some(mut h) = crate::history::db::History::open(store.path(), true)?
+    {
+        for l in with_history {
+            if let Some(recs) = &l.history
+                && h.import(&l.node, l.seq, recs, now)?
+            {
+                answers += recs.b.iter().map(|b| b.3).sum::<i64>();
+            }
+        }
+    }
     if ctx.json() {
         crate::term::output::print_json(&serde_json::json!({
             "applied": applied,
             "already_imported": duplicate,
             "unknown_keys": unknown,
             "torn_lines": torn,
+            "answers": answers,
         }))
     } else {
         ctx.note(&format!(
-            "imported {applied} use records ({duplicate} already imported, {unknown} for unknown keys, {torn} torn)"
+            "imported {applied} use records ({duplicate} already imported, {unknown} for unknown keys, {torn} torn) and {answers} answers into the history"
         ));
         Ok(())
     }

@@ -1,0 +1,273 @@
+//! The history file: `<store>.history`, an SQLite database (WAL) beside the store, mode 0600.
+//! It holds key ids, outcomes, counts, costs, times and client addresses; never a token, a
+//! secret, a hash or a key's name. Writers add a batch in one short transaction (no sealed
+//! write of the store); at most every ten minutes a writer also rolls old minutes into hours
+//! and hours into days and drops what is past its time, so the file stays bounded by keys ×
+//! buckets.
+//!
+//! It also holds the *tally*: uses of keys with no use limit, which the CLI and `serve` on a
+//! store count here exactly instead of rewriting the store for each; `use_count` and
+//! `last_used_*` as shown are the store's plus the tally's.
+
+use super::{DAY, DAYS_KEPT, HOUR, HOURS_KEPT, MAX_IPS, MINUTE, MINUTES_KEPT, OTHER_IP, Records};
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The history file of the store at `store`.
+pub fn path_for(store: &Path) -> PathBuf {
+    let mut name = store.file_name().unwrap_or_default().to_os_string();
+    name.push(".history");
+    store.with_file_name(name)
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS buckets (width INTEGER NOT NULL, start INTEGER NOT NULL,
+  key_id TEXT NOT NULL, outcome TEXT NOT NULL, count INTEGER NOT NULL, cost INTEGER NOT NULL,
+  PRIMARY KEY (width, start, key_id, outcome)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS buckets_by_key ON buckets (key_id, start);
+CREATE INDEX IF NOT EXISTS buckets_by_start ON buckets (start);
+CREATE TABLE IF NOT EXISTS ips (day INTEGER NOT NULL, key_id TEXT NOT NULL, ip TEXT NOT NULL,
+  outcome TEXT NOT NULL, count INTEGER NOT NULL, last_at INTEGER NOT NULL,
+  PRIMARY KEY (day, key_id, ip, outcome)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refused (key_id TEXT NOT NULL, at INTEGER NOT NULL,
+  outcome TEXT NOT NULL, ip TEXT);
+CREATE INDEX IF NOT EXISTS refused_by_key ON refused (key_id, at);
+CREATE TABLE IF NOT EXISTS tally (key_id TEXT PRIMARY KEY, uses INTEGER NOT NULL,
+  last_at INTEGER NOT NULL, last_ip TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS imported (node TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+PRAGMA user_version = 1;
+";
+
+/// How often a writer rolls buckets up and drops old ones.
+const COMPACT_EVERY: i64 = 600;
+
+/// Uses to add to the tally: (key id, uses, time, client address).
+pub type Uses<'a> = [(&'a str, i64, i64, Option<&'a str>)];
+
+/// An open history file.
+#[derive(Debug)]
+pub struct History {
+    conn: Connection,
+}
+
+fn not_regular(path: &Path) -> Error {
+    Error::Refused {
+        message: format!(
+            "the history file {} is not a regular file (a symlink?)",
+            crate::text::sanitize(&path.display().to_string())
+        ),
+        hint: "remove it; apikeys creates the history file beside the store, mode 0600".into(),
+    }
+}
+
+impl History {
+    /// Opens the history of the store at `store`, creating it (0600) when `create`; `None`
+    /// when there is none and it is not to be made.
+    pub fn open(store: &Path, create: bool) -> Result<Option<History>> {
+        let path = path_for(store);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true);
+        if crate::store::file::open_regular(&path, "history file", &mut opts, || {
+            not_regular(&path)
+        })?
+        .is_none()
+        {
+            if !create {
+                return Ok(None);
+            }
+            // Two first writers may race here: the loser opens the winner's file.
+            let _ = crate::store::file::create_private(&path, "history file");
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::Io(format!("cannot open the history file: {e}")))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // No checkpoint when a verify's connection closes: the log is folded into the file by
+        // the automatic checkpoint of a later commit, so a verify never waits for an fsync.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == 0 {
+            conn.execute_batch(SCHEMA)?;
+        }
+        // A commit is durable at the next checkpoint: a crash loses at most the last moments
+        // of an unlimited key's records (SPEC §14), and a verify pays no fsync for its record.
+        conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        Ok(Some(History { conn }))
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Writes a batch of answers and the tally's uses in one transaction.
+    pub fn write(&mut self, recs: &Records, uses: &Uses<'_>, now: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        add(&tx, recs)?;
+        for (id, n, at, ip) in uses {
+            tx.prepare_cached(
+                "INSERT INTO tally (key_id, uses, last_at, last_ip) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT(key_id) DO UPDATE SET uses = uses + excluded.uses, \
+                 last_ip = CASE WHEN excluded.last_at >= last_at AND excluded.last_ip IS NOT NULL \
+                 THEN excluded.last_ip ELSE last_ip END, last_at = max(last_at, excluded.last_at)",
+            )?
+            .execute(params![id, n, at, ip])?;
+        }
+        compact_if_due(&tx, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Merges a node's records (usage log line `seq` of `node`) once: `false` when this file
+    /// has them already.
+    pub fn import(&mut self, node: &str, seq: i64, recs: &Records, now: i64) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let seen: i64 = tx
+            .query_row("SELECT seq FROM imported WHERE node = ?1", [node], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(0);
+        if seq <= seen {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO imported (node, seq) VALUES (?1, ?2) \
+             ON CONFLICT(node) DO UPDATE SET seq = excluded.seq",
+            params![node, seq],
+        )?;
+        add(&tx, recs)?;
+        compact_if_due(&tx, now)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The tally: key id → (uses, last time, last client address).
+    pub fn tally(&self) -> Result<HashMap<String, (i64, i64, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT key_id, uses, last_at, last_ip FROM tally")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets how many days of history are kept (`policy set history-days`), and applies it.
+    pub fn set_days(&mut self, days: i64, now: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (name, value) VALUES ('days', ?1) \
+             ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            [days],
+        )?;
+        compact(&tx, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Rolls up and drops now, whenever it last happened.
+    pub fn compact_now(&mut self, now: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        compact(&tx, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Adds records to the buckets (as minutes), the addresses and the refused attempts.
+fn add(tx: &rusqlite::Transaction<'_>, recs: &Records) -> Result<()> {
+    for (minute, key, outcome, count, cost) in &recs.b {
+        tx.prepare_cached(
+            "INSERT INTO buckets (width, start, key_id, outcome, count, cost) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET \
+             count = count + excluded.count, cost = cost + excluded.cost",
+        )?
+        .execute(params![MINUTE, minute, key, outcome, count, cost])?;
+    }
+    for (day, key, ip, outcome, count, last) in &recs.ip {
+        let known: bool = tx
+            .prepare_cached("SELECT 1 FROM ips WHERE day = ?1 AND key_id = ?2 AND ip = ?3")?
+            .exists(params![day, key, ip])?;
+        let full = !known && {
+            let n: i64 = tx
+                .prepare_cached(
+                    "SELECT count(DISTINCT ip) FROM ips WHERE day = ?1 AND key_id = ?2",
+                )?
+                .query_row(params![day, key], |r| r.get(0))?;
+            n >= MAX_IPS
+        };
+        let ip = if full { OTHER_IP } else { ip.as_str() };
+        tx.prepare_cached(
+            "INSERT INTO ips (day, key_id, ip, outcome, count, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT DO UPDATE SET count = count + excluded.count, \
+             last_at = max(last_at, excluded.last_at)",
+        )?
+        .execute(params![day, key, ip, outcome, count, last])?;
+    }
+    for (at, key, outcome, ip) in &recs.r {
+        tx.prepare_cached("INSERT INTO refused (key_id, at, outcome, ip) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![key, at, outcome, ip])?;
+        tx.prepare_cached(
+            "DELETE FROM refused WHERE key_id = ?1 AND rowid NOT IN \
+             (SELECT rowid FROM refused WHERE key_id = ?1 ORDER BY at DESC, rowid DESC LIMIT ?2)",
+        )?
+        .execute(params![key, super::REFUSED_KEPT])?;
+    }
+    Ok(())
+}
+
+fn compact_if_due(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
+    let last: i64 = tx
+        .query_row(
+            "SELECT value FROM settings WHERE name = 'compacted'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    if now - last >= COMPACT_EVERY || now < last {
+        compact(tx, now)?;
+    }
+    Ok(())
+}
+
+/// Rolls minutes older than 48 h into hours and hours older than 90 days into days, and
+/// drops what is older than the history's days (2 years unless `history-days` says less).
+fn compact(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
+    let days: i64 = tx
+        .query_row("SELECT value FROM settings WHERE name = 'days'", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or(DAYS_KEPT / DAY);
+    let keep = (days * DAY).min(DAYS_KEPT);
+    for (from, to, age) in [(MINUTE, HOUR, MINUTES_KEPT), (HOUR, DAY, HOURS_KEPT)] {
+        let before = now - age;
+        tx.execute(
+            "INSERT INTO buckets (width, start, key_id, outcome, count, cost) \
+             SELECT ?2, start - (start % ?2), key_id, outcome, sum(count), sum(cost) FROM buckets \
+             WHERE width = ?1 AND start < ?3 GROUP BY start - (start % ?2), key_id, outcome \
+             ON CONFLICT DO UPDATE SET count = count + excluded.count, cost = cost + excluded.cost",
+            params![from, to, before - before.rem_euclid(to)],
+        )?;
+        tx.execute(
+            "DELETE FROM buckets WHERE width = ?1 AND start < ?2",
+            params![from, before - before.rem_euclid(to)],
+        )?;
+    }
+    tx.execute("DELETE FROM buckets WHERE start < ?1", [now - keep])?;
+    tx.execute("DELETE FROM ips WHERE day < ?1", [now - keep.min(HOURS_KEPT)])?;
+    tx.execute("DELETE FROM refused WHERE at < ?1", [now - keep])?;
+    tx.execute(
+        "INSERT INTO settings (name, value) VALUES ('compacted', ?1) \
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        [now],
+    )?;
+    Ok(())
+}
