@@ -53,7 +53,8 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes); alone, lists them')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy; alone, shows it')
             [CompletionResult]::new('verifier', 'verifier', [CompletionResultType]::ParameterValue, 'Verify-only snapshots for CI runners and gateway fleets')
-            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Merge the use records of verifier nodes')
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'What every key did: answers over time by outcome (a chart, or rows for billing); `usage import` merges the records of verifier nodes')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'The busiest keys, owners or client addresses, and revoked keys still presented')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The store at a glance: slots, policy, counts, stale keys, last write')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the store to a new file, under the lock, and prove the copy opens')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail')
@@ -712,6 +713,12 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;usage' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A key, for a key whose name is a word of this command (`import`)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only the keys of this owner')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'From this long ago (30m, 24h, 7d) or this time (RFC 3339, YYYY-MM-DD); default 24h')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Up to this time, excluded (RFC 3339, YYYY-MM-DD); default now')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'The bucket width; default by the window (minutes up to 6 h, hours up to 14 days)')
+            [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Only answers with this outcome (repeatable): valid, unknown, inactive, expired, …')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
@@ -724,7 +731,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store and its history')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -744,7 +751,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;usage;help' {
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store and its history')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -752,6 +759,26 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;usage;help;help' {
+            break
+        }
+        'apikeys;top' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'From this long ago (24h, 7d) or this time; default 24h')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Rank keys, owners or client addresses')
+            [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Only answers with this outcome (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many to show')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many to show')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'apikeys;status' {
@@ -856,7 +883,8 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('group', 'group', [CompletionResultType]::ParameterValue, 'Manage permission groups (named sets of scopes); alone, lists them')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show or set the store-wide lifetime policy; alone, shows it')
             [CompletionResult]::new('verifier', 'verifier', [CompletionResultType]::ParameterValue, 'Verify-only snapshots for CI runners and gateway fleets')
-            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Merge the use records of verifier nodes')
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'What every key did: answers over time by outcome (a chart, or rows for billing); `usage import` merges the records of verifier nodes')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'The busiest keys, owners or client addresses, and revoked keys still presented')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The store at a glance: slots, policy, counts, stale keys, last write')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the store to a new file, under the lock, and prove the copy opens')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail')
@@ -964,10 +992,13 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;help;usage' {
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store and its history')
             break
         }
         'apikeys;help;usage;import' {
+            break
+        }
+        'apikeys;help;top' {
             break
         }
         'apikeys;help;status' {

@@ -82,6 +82,9 @@ _apikeys() {
             apikeys,status)
                 cmd="apikeys__subcmd__status"
                 ;;
+            apikeys,top)
+                cmd="apikeys__subcmd__top"
+                ;;
             apikeys,usage)
                 cmd="apikeys__subcmd__usage"
                 ;;
@@ -217,6 +220,9 @@ _apikeys() {
             apikeys__subcmd__help,status)
                 cmd="apikeys__subcmd__help__subcmd__status"
                 ;;
+            apikeys__subcmd__help,top)
+                cmd="apikeys__subcmd__help__subcmd__top"
+                ;;
             apikeys__subcmd__help,usage)
                 cmd="apikeys__subcmd__help__subcmd__usage"
                 ;;
@@ -311,7 +317,7 @@ _apikeys() {
 
     case "${cmd}" in
         apikeys)
-            opts="-y -q -h -V --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help"
+            opts="-y -q -h -V --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage top status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1301,7 +1307,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help)
-            opts="init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage status backup log completions man help"
+            opts="init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage top status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1749,6 +1755,20 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__help__subcmd__top)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2690,13 +2710,95 @@ _apikeys() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        apikeys__subcmd__usage)
-            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help import help"
+        apikeys__subcmd__top)
+            opts="-n -y -q -h --since --by --outcome --limit --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "key owner ip" -- "${cur}"))
+                    return 0
+                    ;;
+                --outcome)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__usage)
+            opts="-y -q -h --key --owner --since --until --by --outcome --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "minute hour day" -- "${cur}"))
+                    return 0
+                    ;;
+                --outcome)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

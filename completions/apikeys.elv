@@ -50,7 +50,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand group 'Manage permission groups (named sets of scopes); alone, lists them'
             cand policy 'Show or set the store-wide lifetime policy; alone, shows it'
             cand verifier 'Verify-only snapshots for CI runners and gateway fleets'
-            cand usage 'Merge the use records of verifier nodes'
+            cand usage 'What every key did: answers over time by outcome (a chart, or rows for billing); `usage import` merges the records of verifier nodes'
+            cand top 'The busiest keys, owners or client addresses, and revoked keys still presented'
             cand status 'The store at a glance: slots, policy, counts, stale keys, last write'
             cand backup 'Copy the store to a new file, under the lock, and prove the copy opens'
             cand log 'Show the audit trail'
@@ -660,6 +661,12 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;verifier;help;help'= {
         }
         &'apikeys;usage'= {
+            cand --key 'A key, for a key whose name is a word of this command (`import`)'
+            cand --owner 'Only the keys of this owner'
+            cand --since 'From this long ago (30m, 24h, 7d) or this time (RFC 3339, YYYY-MM-DD); default 24h'
+            cand --until 'Up to this time, excluded (RFC 3339, YYYY-MM-DD); default now'
+            cand --by 'The bucket width; default by the window (minutes up to 6 h, hours up to 14 days)'
+            cand --outcome 'Only answers with this outcome (repeatable): valid, unknown, inactive, expired, …'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
             cand --identity 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)'
@@ -672,7 +679,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --quiet 'Print only what a script needs (the token, or nothing)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
+            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store and its history'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apikeys;usage;import'= {
@@ -690,12 +697,31 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'apikeys;usage;help'= {
-            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
+            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store and its history'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apikeys;usage;help;import'= {
         }
         &'apikeys;usage;help;help'= {
+        }
+        &'apikeys;top'= {
+            cand --since 'From this long ago (24h, 7d) or this time; default 24h'
+            cand --by 'Rank keys, owners or client addresses'
+            cand --outcome 'Only answers with this outcome (repeatable)'
+            cand -n 'How many to show'
+            cand --limit 'How many to show'
+            cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
+            cand --identity 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)'
+            cand --passphrase-file 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)'
+            cand --actor 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)'
+            cand --format 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'apikeys;status'= {
             cand --expiring-within 'List the live keys that expire within this duration (json: `expiring`)'
@@ -794,7 +820,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand group 'Manage permission groups (named sets of scopes); alone, lists them'
             cand policy 'Show or set the store-wide lifetime policy; alone, shows it'
             cand verifier 'Verify-only snapshots for CI runners and gateway fleets'
-            cand usage 'Merge the use records of verifier nodes'
+            cand usage 'What every key did: answers over time by outcome (a chart, or rows for billing); `usage import` merges the records of verifier nodes'
+            cand top 'The busiest keys, owners or client addresses, and revoked keys still presented'
             cand status 'The store at a glance: slots, policy, counts, stale keys, last write'
             cand backup 'Copy the store to a new file, under the lock, and prove the copy opens'
             cand log 'Show the audit trail'
@@ -872,9 +899,11 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;help;verifier;export'= {
         }
         &'apikeys;help;usage'= {
-            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store'
+            cand import 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store and its history'
         }
         &'apikeys;help;usage;import'= {
+        }
+        &'apikeys;help;top'= {
         }
         &'apikeys;help;status'= {
         }

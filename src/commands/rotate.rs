@@ -112,6 +112,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         queries::update_key(tx, &old)?;
         let mut new = mint_with(tx, &pepper, &ctx.actor(), &settings, now, &token)?;
         new.rotated_from = Some(old.id.clone());
+        // The budget is the chain's: the successor takes what the old key has left now (its
+        // refill applied) and its rate buckets; the old key draws from the successor's until
+        // it ends (SPEC §3 "Rotation budgets"). A rotation never adds uses or rate.
+        let (left, _) =
+            crate::engine::limits::refreshed(&old.limits(), &old.limit_state(), now * 1000);
+        new.remaining = left;
+        new.rate_state = old.rate_state.clone();
         old.rotated_to = Some(new.id.clone());
         queries::update_key(tx, &new)?;
         queries::update_key(tx, &old)?;

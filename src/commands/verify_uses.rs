@@ -93,7 +93,9 @@ pub fn finish(
             None => Ok(()),
         },
         None if opts.files.is_some() => match &opts.usage_log {
-            Some(path) => UsageLog::open(path).and_then(|mut log| append(&mut log, used, batch, now, ip)),
+            Some(path) => {
+                UsageLog::open(path).and_then(|mut log| append(&mut log, used, batch, now, ip))
+            }
             None => Ok(()),
         },
         // Only answers that named no key: counted beside a store that exists.

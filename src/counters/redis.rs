@@ -312,7 +312,7 @@ impl RedisCounters {
         if self.conn.is_none() {
             self.conn = Some(self.connect()?);
         }
-        let inv = invocation(key.id(), key.limits(), Seed::of(key), cost, None);
+        let inv = invocation(key.budget_id(), key.limits(), Seed::of(key), cost, None);
         let reply: std::result::Result<Vec<i64>, _> = match self.conn.as_mut() {
             Some(Blocking::Single(c)) => inv.invoke(c),
             Some(Blocking::Cluster(c)) => inv.invoke(c.as_mut()),

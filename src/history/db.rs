@@ -92,7 +92,10 @@ impl History {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // No checkpoint when a verify's connection closes: the log is folded into the file by
         // the automatic checkpoint of a later commit, so a verify never waits for an fsync.
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version == 0 {
             conn.execute_batch(SCHEMA)?;
@@ -150,7 +153,7 @@ impl History {
     }
 
     /// The tally: key id → (uses, last time, last client address).
-    pub fn tally(&self) -> Result<HashMap<String, (i64, i64, Option<String>)>> {
+    pub fn tally(&self) -> Result<HashMap<String, super::Tallied>> {
         let mut st = self
             .conn
             .prepare("SELECT key_id, uses, last_at, last_ip FROM tally")?;
@@ -262,7 +265,10 @@ fn compact(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
         )?;
     }
     tx.execute("DELETE FROM buckets WHERE start < ?1", [now - keep])?;
-    tx.execute("DELETE FROM ips WHERE day < ?1", [now - keep.min(HOURS_KEPT)])?;
+    tx.execute(
+        "DELETE FROM ips WHERE day < ?1",
+        [now - keep.min(HOURS_KEPT)],
+    )?;
     tx.execute("DELETE FROM refused WHERE at < ?1", [now - keep])?;
     tx.execute(
         "INSERT INTO settings (name, value) VALUES ('compacted', ?1) \

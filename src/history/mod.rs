@@ -35,7 +35,11 @@ pub const REFUSED_KEPT: i64 = 10;
 /// The key an answer is counted under: the key it named when the token's id is a key of this
 /// set (a wrong secret on a real key is counted there as `unknown`: someone is guessing it),
 /// else none.
-pub fn subject<'a>(outcome: &Outcome, parsed_id: Option<&'a str>, keys: &KeySet) -> Option<&'a str> {
+pub fn subject<'a>(
+    outcome: &Outcome,
+    parsed_id: Option<&'a str>,
+    keys: &KeySet,
+) -> Option<&'a str> {
     // A key's id is its token's id part: the one the token named.
     parsed_id.filter(|id| {
         outcome.key_id.is_some() || (outcome.code != Code::Malformed && keys.get(id).is_some())
@@ -90,14 +94,20 @@ impl Records {
     }
 }
 
+/// One key's counts: what → (count, cost or last time).
+type PerKey<K> = HashMap<K, (i64, i64)>;
+
+/// A key's uses in the tally: (uses, last time, last client address).
+pub type Tallied = (i64, i64, Option<String>);
+
 /// Answers gathered before they are written: one map entry per key × outcome × minute, so a
 /// busy server's batch grows with its keys, not its requests.
 #[derive(Debug, Default)]
 pub struct Batch {
     /// key id ("" for none) → (minute, outcome) → (count, cost)
-    buckets: HashMap<String, HashMap<(i64, Code), (i64, i64)>>,
+    buckets: HashMap<String, PerKey<(i64, Code)>>,
     /// key id → (address, day, outcome) → (count, last time)
-    ips: HashMap<String, HashMap<(IpAddr, i64, Code), (i64, i64)>>,
+    ips: HashMap<String, PerKey<(IpAddr, i64, Code)>>,
     refused: Vec<(i64, String, Code, Option<String>)>,
     answers: u64,
 }
@@ -200,7 +210,7 @@ impl Batch {
 /// Uses of keys with no use limit counted in the history file (see `db.rs`): what `list`,
 /// `show` and `status` add to the store's `use_count` and `last_used_*`.
 #[derive(Debug, Default)]
-pub struct Tally(HashMap<String, (i64, i64, Option<String>)>);
+pub struct Tally(HashMap<String, Tallied>);
 
 impl Tally {
     /// The tally beside the store at `store` (empty when it has no history file).
@@ -243,7 +253,13 @@ mod tests {
     fn a_batch_grows_with_keys_not_requests() {
         let mut b = Batch::new();
         for i in 0..10_000 {
-            b.note(1_800_000_000 + i % 50, Some("k"), Code::Valid, 2, "10.0.0.1".parse().ok());
+            b.note(
+                1_800_000_000 + i % 50,
+                Some("k"),
+                Code::Valid,
+                2,
+                "10.0.0.1".parse().ok(),
+            );
             b.note(1_800_000_000, None, Code::Unknown, 1, None);
         }
         let r = b.records();

@@ -40,7 +40,13 @@ impl Sum {
 impl History {
     /// The buckets of `width` seconds whose start lies in [since, until), summed from the
     /// finer ones kept. `outcomes` empty means all.
-    pub fn rows(&self, width: i64, since: i64, until: i64, outcomes: &[String]) -> Result<Vec<Row>> {
+    pub fn rows(
+        &self,
+        width: i64,
+        since: i64,
+        until: i64,
+        outcomes: &[String],
+    ) -> Result<Vec<Row>> {
         let mut st = self.conn().prepare(
             "SELECT start - (start % ?1) AS b, key_id, outcome, sum(count), sum(cost) FROM buckets \
              WHERE width <= ?1 AND start >= ?2 AND start < ?3 GROUP BY b, key_id, outcome \
@@ -74,7 +80,11 @@ impl History {
              GROUP BY key_id, outcome",
         )?;
         let rows = st.query_map([since - since.rem_euclid(MINUTE)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         })?;
         for r in rows {
             let (k, o, n) = r?;
@@ -148,7 +158,12 @@ impl History {
 
     /// A key's answers per day for the `days` days that end today (oldest first), and its
     /// denials by outcome over the same days.
-    pub fn week(&self, key: &str, now: i64, days: usize) -> Result<(Vec<i64>, BTreeMap<String, i64>)> {
+    pub fn week(
+        &self,
+        key: &str,
+        now: i64,
+        days: usize,
+    ) -> Result<(Vec<i64>, BTreeMap<String, i64>)> {
         let today = now - now.rem_euclid(DAY);
         let from = today - (days as i64 - 1) * DAY;
         let mut per_day = vec![0; days];
@@ -158,11 +173,18 @@ impl History {
              WHERE key_id = ?1 AND start >= ?2 GROUP BY 1, 2",
         )?;
         let rows = st.query_map(params![key, from], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         })?;
         for r in rows {
             let (d, o, n) = r?;
-            if let Some(slot) = usize::try_from((d - from) / DAY).ok().and_then(|i| per_day.get_mut(i)) {
+            if let Some(slot) = usize::try_from((d - from) / DAY)
+                .ok()
+                .and_then(|i| per_day.get_mut(i))
+            {
                 *slot += n;
             }
             if o != "valid" {

@@ -206,7 +206,7 @@ impl RedisPool {
             return fail("not connected");
         };
         let started = Instant::now();
-        let inv = invocation(key.id(), key.limits(), Seed::of(key), cost, None);
+        let inv = invocation(key.budget_id(), key.limits(), Seed::of(key), cost, None);
         let call = async {
             match conn.0.clone() {
                 Conn::Single(mut c) => inv.invoke_async::<Vec<i64>>(&mut c).await,

@@ -122,8 +122,11 @@ fn flush_store(
 ) -> Result<Option<()>> {
     let limited: Uses = {
         let current = shared.current();
-        let is_limited =
-            |id: &str| current.as_ref().is_some_and(|l| l.snap.get(id).is_some_and(|e| e.limited()));
+        let is_limited = |id: &str| {
+            current
+                .as_ref()
+                .is_some_and(|l| l.snap.get(id).is_some_and(|e| e.limited()))
+        };
         let ids: Vec<String> = uses.keys().filter(|id| is_limited(id)).cloned().collect();
         ids.into_iter()
             .filter_map(|id| uses.remove_entry(&id))

@@ -287,11 +287,20 @@ impl Shared {
 
     /// Notes an answer for the history: under `key` when the token named a key of the
     /// snapshot served.
-    pub fn note_answer(&self, key: Option<&str>, code: Code, cost: i64, ip: Option<std::net::IpAddr>) {
-        self.history
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .note(crate::policy::now(), key, code, cost, ip);
+    pub fn note_answer(
+        &self,
+        key: Option<&str>,
+        code: Code,
+        cost: i64,
+        ip: Option<std::net::IpAddr>,
+    ) {
+        self.history.lock().unwrap_or_else(|p| p.into_inner()).note(
+            crate::policy::now(),
+            key,
+            code,
+            cost,
+            ip,
+        );
     }
 
     /// The answers noted since the last call, for one write.
@@ -347,9 +356,12 @@ impl Shared {
             return None;
         }
         let mut book = self.book();
-        let spent = |u: &Uses| u.get(key.id()).map_or(0, |u| u.0);
+        // A key in a rotation's grace period draws from its chain's budget: counted, and
+        // written back, under the chain's newest key (SPEC §3 "Rotation budgets").
+        let budget = key.budget_id();
+        let spent = |u: &Uses| u.get(budget).map_or(0, |u| u.0);
         let mut state = key.state();
-        if let Some(t) = book.tats.get(key.id()) {
+        if let Some(t) = book.tats.get(budget) {
             state.tats = t.clone();
         }
         // Refilled or not, the uses this process took since the snapshot are subtracted: a
@@ -363,15 +375,15 @@ impl Shared {
             .refill
             .filter(|_| period > key.refill_period())
             .map(|r| r.start_of(key.limits().created_at, period));
-        let logged = loaded.logged_uses(key.id(), refill_start);
+        let logged = loaded.logged_uses(budget, refill_start);
         state.remaining = left.map(|l| l - spent(&book.pending) - spent(&book.writing) - logged);
         state.period = period;
         let d = limits::decide(key.limits(), &state, cost, now_ms);
         if d.verdict == limits::Verdict::Allowed {
             if !key.limits().rates.is_empty() {
-                book.tats.insert(key.id().to_string(), d.state.tats.clone());
+                book.tats.insert(budget.to_string(), d.state.tats.clone());
             }
-            book.note(key.id(), cost, now, ip);
+            book.note(budget, cost, now, ip);
         }
         Some(d)
     }

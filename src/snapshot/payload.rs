@@ -54,6 +54,10 @@ pub struct EntryView<'a> {
     pub created_at: i64,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub refill_period: i64,
+    /// The key whose limit state this key draws from: its rotation chain's newest key (SPEC §3
+    /// "Rotation budgets"); absent for a key that draws from its own.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Cow<'a, str>>,
 }
 
 /// A string of a list, borrowed from the block where it has no escapes.
@@ -99,6 +103,7 @@ impl<'a> From<&'a PayloadEntry> for EntryView<'a> {
             refill: e.refill.as_deref().map(Cow::Borrowed),
             created_at: e.refill.as_ref().map_or(0, |_| e.created_at),
             refill_period: e.refill_period,
+            budget: e.budget.as_deref().map(Cow::Borrowed),
         }
     }
 }
@@ -122,6 +127,7 @@ impl From<&EntryView<'_>> for PayloadEntry {
             refill: e.refill.as_ref().map(ToString::to_string),
             created_at: e.created_at,
             refill_period: e.refill_period,
+            budget: e.budget.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -158,6 +164,9 @@ pub struct PayloadEntry {
     /// The refill period `remaining` belongs to.
     #[serde(default)]
     pub refill_period: i64,
+    /// The key whose limit state this one draws from (its rotation chain's newest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<String>,
 }
 
 impl Drop for Payload {

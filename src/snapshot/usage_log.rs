@@ -255,7 +255,9 @@ impl UsageLog {
     ) -> Result<crate::engine::limits::Decision> {
         use crate::engine::limits;
         self.locked(|log, lines| {
-            let mine = || lines.iter().filter(|l| l.key_id == key.id());
+            // A key in a rotation's grace period takes from its chain's budget.
+            let budget = key.budget_id();
+            let mine = || lines.iter().filter(|l| l.key_id == budget);
             let mut state = key.state();
             if let Some(last) = mine().filter_map(|l| l.tats.as_ref()).next_back() {
                 state.tats = last.clone();
@@ -285,7 +287,7 @@ impl UsageLog {
             let d = limits::decide(key.limits(), &state, cost, now_ms);
             if d.verdict == limits::Verdict::Allowed {
                 let tats = (!key.limits().rates.is_empty()).then(|| d.state.tats.clone());
-                log.append_locked(lines, &[(key.id(), cost, now, ip)], tats, None)?;
+                log.append_locked(lines, &[(budget, cost, now, ip)], tats, None)?;
             }
             Ok(d)
         })

@@ -53,6 +53,7 @@ pub fn each_view(conn: &Connection, mut f: impl FnMut(&EntryView<'_>) -> Result<
             refill: row.limits.refill.map(|r| Cow::Owned(r.to_string())),
             created_at: row.limits.refill.map_or(0, |_| row.limits.created_at),
             refill_period: row.refill_period,
+            budget: row.budget.as_deref().map(Cow::Borrowed),
         };
         if let Err(e) = f(&view) {
             failed = Some(e);

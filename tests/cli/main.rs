@@ -1,6 +1,7 @@
 //! Integration tests: the real `apikeys` binary in temp dirs, one test binary (as ripgrep does).
 
 mod accounting;
+mod budgets;
 mod bulk;
 mod clipboard;
 mod concurrency;
@@ -16,6 +17,7 @@ mod gates;
 mod gateways;
 mod generated;
 mod harness;
+mod history;
 mod housekeeping;
 mod hygiene;
 mod indexed;

@@ -5,13 +5,13 @@ mod import;
 pub mod top;
 
 use super::Context;
+use crate::commands::Format;
 use crate::error::{Error, Result};
 use crate::history::db::History;
 use crate::history::query::Row;
 use crate::history::{DAY, HOUR, MINUTE, MINUTES_KEPT};
 use crate::model::KeyRecord;
 use crate::store::queries;
-use crate::commands::Format;
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -145,12 +145,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     rows.retain(|r| r.count > 0);
     rows.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| format!("{:?}{:?}{:?}", a.key_id, a.owner, a.ip).cmp(&format!(
-                "{:?}{:?}{:?}",
-                b.key_id, b.owner, b.ip
-            )))
+        b.count.cmp(&a.count).then_with(|| {
+            format!("{:?}{:?}{:?}", a.key_id, a.owner, a.ip)
+                .cmp(&format!("{:?}{:?}{:?}", b.key_id, b.owner, b.ip))
+        })
     });
     rows.truncate(args.n);
     print(ctx, rows, args.by)
@@ -169,7 +167,8 @@ fn print(ctx: &Context, rows: Vec<Ranked>, by: TopBy) -> Result<()> {
         TopBy::Owner => "owner",
         TopBy::Ip => "address",
     };
-    let mut t = crate::term::output::table(&["#", what, "answers", "by outcome", "from"], ctx.color);
+    let mut t =
+        crate::term::output::table(&["#", what, "answers", "by outcome", "from"], ctx.color);
     for (i, r) in rows.iter().enumerate() {
         let who = match by {
             TopBy::Key => match (&r.key_id, &r.name, r.status) {
@@ -231,7 +230,11 @@ pub fn chart_text(
         let Some(o) = chart::index_of(&r.outcome) else {
             continue;
         };
-        *per_bucket.entry(r.bucket).or_default().entry(o).or_insert(0) += r.count;
+        *per_bucket
+            .entry(r.bucket)
+            .or_default()
+            .entry(o)
+            .or_insert(0) += r.count;
         *totals.entry(o).or_insert(0) += r.count;
         let e = per_key.entry(&r.key_id).or_insert((0, 0, 0));
         if r.outcome == "valid" {
@@ -255,8 +258,12 @@ pub fn chart_text(
     };
     let mut out = format!(
         "answers per {unit}, {} to {} UTC\n",
-        crate::text::rfc3339(since).replace('T', " ").trim_end_matches('Z'),
-        crate::text::rfc3339(until).replace('T', " ").trim_end_matches('Z')
+        crate::text::rfc3339(since)
+            .replace('T', " ")
+            .trim_end_matches('Z'),
+        crate::text::rfc3339(until)
+            .replace('T', " ")
+            .trim_end_matches('Z')
     );
     if rows.is_empty() {
         out.push_str("no answers recorded in this window\n");
@@ -289,7 +296,12 @@ pub fn chart_text(
     let (v, d, c) = ranked
         .iter()
         .fold((0, 0, 0), |s, (_, x)| (s.0 + x.0, s.1 + x.1, s.2 + x.2));
-    t.add_row(vec![Cell::new("total"), Cell::new(v), Cell::new(d), Cell::new(c)]);
+    t.add_row(vec![
+        Cell::new("total"),
+        Cell::new(v),
+        Cell::new(d),
+        Cell::new(c),
+    ]);
     t.set_width(u16::try_from(columns).unwrap_or(u16::MAX));
     out.push('\n');
     out.push_str(&t.to_string());

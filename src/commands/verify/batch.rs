@@ -179,7 +179,8 @@ pub(super) fn run_batch(
                     )?,
                     _ => outcome,
                 };
-                subject = crate::history::subject(&outcome, Some(t.id), &live.snap).map(str::to_string);
+                subject =
+                    crate::history::subject(&outcome, Some(t.id), &live.snap).map(str::to_string);
                 outcome
             }
         };

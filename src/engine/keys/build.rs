@@ -151,6 +151,7 @@ impl KeyMap {
             tats: vec![],
             last_used_at: None,
             seed_order: issued_at * 1_000_000 + 999_999,
+            budget: k.budget.as_deref().map(Box::from),
         };
         let core = Core {
             id: &k.id,
@@ -187,6 +188,7 @@ impl KeyMap {
             tats: row.rate_state,
             last_used_at: row.last_used_at,
             seed_order: row.seed_order,
+            budget: row.budget.map(String::into_boxed_str),
         };
         let e = Entry::new(core, scopes, nets, more);
         self.insert(e);

@@ -41,6 +41,10 @@ pub struct StoredKey {
     /// seconds × 10⁶ + the audit event's sequence number modulo 10⁶): the shared counters are
     /// re-seeded from the store when it is newer than their figure.
     pub seed_order: i64,
+    /// The key whose limit state this one draws from (its rotation chain's newest), when it
+    /// is not its own; `remaining`, `limits`, `refill_period` and `rate_state` are then that
+    /// key's (SPEC §3 "Rotation budgets").
+    pub budget: Option<String>,
 }
 
 /// A key's effective scopes: its own, then those of its groups, each once.
@@ -96,6 +100,8 @@ struct More {
     /// snapshot's export (it holds every change of its second). Shared counters take a figure
     /// newer than theirs (SPEC §10).
     seed_order: i64,
+    /// The key whose limit state this one draws from, when not its own.
+    budget: Option<Box<str>>,
 }
 
 impl More {
@@ -106,7 +112,8 @@ impl More {
             || !self.limits.rates.is_empty()
             || self.limits.refill.is_some()
             || !self.tats.is_empty()
-            || self.last_used_at.is_some();
+            || self.last_used_at.is_some()
+            || self.budget.is_some();
         any.then(|| Box::new(self))
     }
 }
@@ -218,6 +225,15 @@ impl Entry {
     /// newer than theirs (SPEC §10).
     pub fn seed_order(&self) -> i64 {
         self.more.as_ref().map_or(0, |m| m.seed_order)
+    }
+
+    /// The id whose counters a request of this key takes from: its rotation chain's newest
+    /// key during a grace period, else its own (SPEC §3 "Rotation budgets").
+    pub fn budget_id(&self) -> &str {
+        self.more
+            .as_ref()
+            .and_then(|m| m.budget.as_deref())
+            .unwrap_or_else(|| self.id())
     }
 
     /// Whether a request of this key takes from a counter: a rate or a use limit.
@@ -340,6 +356,7 @@ impl KeySet {
             refill: e.limits().refill.map(|r| r.to_string()),
             created_at: e.limits().created_at,
             refill_period: e.refill_period(),
+            budget: (e.budget_id() != e.id()).then(|| e.budget_id().to_string()),
         }
     }
 

@@ -23,6 +23,7 @@ fn view<'a>(id: &'a str, scopes: &[&'a str], nets: &[&'a str]) -> EntryView<'a> 
         refill: None,
         created_at: 0,
         refill_period: 0,
+        budget: None,
     }
 }
 
