@@ -616,7 +616,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy')
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -652,7 +652,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         }
         'apikeys;policy;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy')
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -975,7 +975,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         }
         'apikeys;help;policy' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the policy')
-            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`')
             break
         }
         'apikeys;help;policy;show' {

@@ -2279,7 +2279,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__policy__subcmd__set)
-            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help max-lifetime default-lifetime"
+            opts="-y -q -h --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help max-lifetime default-lifetime history-days"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -576,7 +576,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Show the policy'
-            cand set 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+            cand set 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apikeys;policy;show'= {
@@ -609,7 +609,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         }
         &'apikeys;policy;help'= {
             cand show 'Show the policy'
-            cand set 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+            cand set 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apikeys;policy;help;show'= {
@@ -887,7 +887,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         }
         &'apikeys;help;policy'= {
             cand show 'Show the policy'
-            cand set 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+            cand set 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`'
         }
         &'apikeys;help;policy;show'= {
         }

@@ -518,7 +518,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "show" -d 'Show the policy'
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from show" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
@@ -545,7 +545,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the policy'
-complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`'
 complete -c apikeys -n "__fish_apikeys_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand verifier; and not __fish_seen_subcommand_from export help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
@@ -735,6 +735,6 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_su
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "edit" -d 'Change a group\'s scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "delete" -d 'Delete a group; if keys use it, --yes also removes it from them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Show the policy'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "set" -d 'Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from verifier" -f -a "export" -d 'Write a verify-only snapshot (sealed and signed) for machines that only check keys'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "import" -d 'Merge usage logs written by `serve --verifier … --usage-log` (or verify) into the store and its history'

@@ -11,12 +11,12 @@ use clap::Subcommand;
 pub enum PolicyCommand {
     /// Show the policy
     Show,
-    /// Set a rule: `max-lifetime DUR|none` or `default-lifetime DUR`
+    /// Set a rule: `max-lifetime DUR|none`, `default-lifetime DUR` or `history-days N`
     Set {
         /// Which rule
         #[arg(value_enum)]
         rule: Rule,
-        /// A duration such as 90d or 1y (or `none` for max-lifetime)
+        /// A duration such as 90d or 1y (or `none` for max-lifetime); days for history-days
         value: String,
     },
 }
@@ -26,6 +26,41 @@ pub enum PolicyCommand {
 pub enum Rule {
     MaxLifetime,
     DefaultLifetime,
+    /// How many days of history (SPEC §14) are kept: 1 to 730
+    HistoryDays,
+}
+
+/// `policy set history-days N`: kept in the history file, which applies it at once (and at
+/// every roll-up); logged in the store's audit trail.
+fn set_history_days(ctx: &Context, value: &str) -> Result<()> {
+    let days = value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=730).contains(d))
+        .ok_or_else(|| {
+            Error::usage(
+                format!("invalid history-days {:?}", crate::text::sanitize(value)),
+                "give a whole number of days from 1 to 730 (2 years, the most kept)",
+            )
+        })?;
+    let mut store = ctx.open()?;
+    let now = crate::policy::now();
+    if let Some(mut h) = crate::history::db::History::open(store.path(), true)? {
+        h.set_days(days, now)?;
+    }
+    store.write(|tx, _| {
+        queries::audit(
+            tx,
+            now,
+            &ctx.actor(),
+            "policy",
+            None,
+            &format!("history-days {days}"),
+        )
+    })?;
+    ctx.note(&format!("history is kept {days} days"));
+    Ok(())
 }
 
 /// Keys (not revoked) whose expiry lies beyond the max lifetime counted from their creation:
@@ -73,6 +108,10 @@ pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
             let p = Policy::load(store.conn())?;
             show(ctx, &p, beyond_limit(store.conn(), &p)?)
         }
+        PolicyCommand::Set {
+            rule: Rule::HistoryDays,
+            value,
+        } => set_history_days(ctx, &value),
         PolicyCommand::Set { rule, value } => {
             let v = value.trim();
             let parsed = if rule == Rule::MaxLifetime && v.eq_ignore_ascii_case("none") {
@@ -92,7 +131,7 @@ pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
                 let mut p = Policy::load(tx)?;
                 match rule {
                     Rule::MaxLifetime => p.max_lifetime = parsed,
-                    Rule::DefaultLifetime => {
+                    Rule::DefaultLifetime | Rule::HistoryDays => {
                         p.default_lifetime = parsed.unwrap_or(p.default_lifetime)
                     }
                 }
@@ -114,7 +153,7 @@ pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
                 p.save(tx)?;
                 let what = match rule {
                     Rule::MaxLifetime => "max-lifetime",
-                    Rule::DefaultLifetime => "default-lifetime",
+                    Rule::DefaultLifetime | Rule::HistoryDays => "default-lifetime",
                 };
                 queries::audit(
                     tx,

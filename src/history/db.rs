@@ -277,3 +277,84 @@ fn compact(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000 - 1_800_000_000 % DAY;
+
+    fn minute(at: i64, key: &str, outcome: &str, n: i64) -> Records {
+        Records {
+            b: vec![(at - at.rem_euclid(MINUTE), key.into(), outcome.into(), n, n)],
+            ..Records::default()
+        }
+    }
+
+    fn widths(h: &History) -> Vec<(i64, i64, i64)> {
+        let mut st = h
+            .conn
+            .prepare("SELECT width, start, count FROM buckets ORDER BY start")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn old_minutes_roll_into_hours_and_days_and_the_oldest_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.apikeys");
+        let mut h = History::open(&store, true).unwrap().unwrap();
+        // Two answers 3 days ago in one hour, one 100 days ago, one 3 years ago, one now.
+        for (at, n) in [
+            (NOW - 3 * DAY + 60, 2),
+            (NOW - 3 * DAY + 1200, 3),
+            (NOW - 100 * DAY + 5, 7),
+            (NOW - 1100 * DAY, 1),
+            (NOW + 30, 4),
+        ] {
+            h.write(&minute(at, "k", "valid", n), &[], NOW - 5 * 365 * DAY)
+                .unwrap();
+        }
+        h.compact_now(NOW + 60).unwrap();
+        assert_eq!(
+            widths(&h),
+            [
+                (DAY, NOW - 100 * DAY, 7),
+                (HOUR, NOW - 3 * DAY, 5),
+                (MINUTE, NOW, 4)
+            ]
+        );
+        // Hours read back through any wider bucket; a day sums what it holds.
+        let rows = h.rows(DAY, NOW - 200 * DAY, NOW + DAY, &[]).unwrap();
+        let total: i64 = rows.iter().map(|r| r.count).sum();
+        assert_eq!(total, 16);
+        // history-days 30: what is older goes at once.
+        h.set_days(30, NOW + 60).unwrap();
+        assert_eq!(widths(&h), [(HOUR, NOW - 3 * DAY, 5), (MINUTE, NOW, 4)]);
+    }
+
+    #[test]
+    fn a_node_s_records_merge_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.apikeys");
+        let mut h = History::open(&store, true).unwrap().unwrap();
+        let r = minute(NOW, "k", "unknown", 3);
+        assert!(h.import("node1", 5, &r, NOW).unwrap());
+        assert!(!h.import("node1", 5, &r, NOW).unwrap());
+        assert!(!h.import("node1", 4, &r, NOW).unwrap());
+        assert!(h.import("node2", 1, &r, NOW).unwrap());
+        assert_eq!(widths(&h), [(MINUTE, NOW, 6)]);
+    }
+
+    #[test]
+    fn a_planted_symlink_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.apikeys");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), path_for(&store)).unwrap();
+        assert!(History::open(&store, true).is_err());
+        assert!(!dir.path().join("elsewhere").exists());
+    }
+}

@@ -22,7 +22,7 @@ fn readme_includes_the_example_scripts_verbatim() {
         assert_eq!(block, repo(path), "README.md's copy of {path} is stale");
         seen += 1;
     }
-    assert_eq!(seen, 4, "the tour and the three user stories");
+    assert_eq!(seen, 5, "the tour and the four user stories");
     let first = readme
         .lines()
         .find(|l| l.starts_with("cargo test"))
@@ -110,6 +110,33 @@ fn the_developer_key_script_runs() {
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["scopes"], serde_json::json!(["local:test"]));
     assert_eq!(keys[0]["expiring_soon"], true);
+}
+
+#[test]
+fn what_are_my_keys_doing_runs() {
+    let env = TestEnv::new();
+    let acme = env.create("partner-acme", &["--owner", "acme"]);
+    env.create("old", &[]);
+    for _ in 0..3 {
+        env.verify(&acme, &["--ip", "192.0.2.10"]).code(0);
+    }
+    env.verify(&acme, &["--scope", "admin"]).code(15);
+    let out = run_example(&env, "examples/whats-happening.sh", &[]).code(0);
+    assert!(
+        out.stdout.contains("# valid 3"),
+        "the chart's legend: {out:?}"
+    );
+    assert!(
+        out.stdout.contains("192.0.2.10"),
+        "top says where from: {out:?}"
+    );
+    assert!(out.stdout.contains("last 7 days"), "{out:?}");
+    assert!(
+        out.stdout.contains("wrote acme-usage.csv (2 rows)"),
+        "{out:?}"
+    );
+    let csv = std::fs::read_to_string(env.dir.path().join("acme-usage.csv")).unwrap();
+    assert!(csv.contains(",partner-acme,acme,valid,3,3"), "{csv}");
 }
 
 #[test]
