@@ -137,10 +137,20 @@ fn flush_store(
         .iter()
         .map(|(id, (n, at))| (id.as_str(), *n, *at, ips.get(id).map(String::as_str)))
         .collect();
-    if let Some(mut h) = crate::history::db::History::open(store.path(), true)? {
-        h.write(&history.records(), &tally, now)?;
+    // A history file that cannot be written keeps its uses pending and is logged; it never
+    // holds back the limited keys' uses, whose counts the store must keep.
+    let written = crate::history::db::History::open(store.path(), true)
+        .and_then(|h| h.map_or(Ok(()), |mut h| h.write(&history.records(), &tally, now)));
+    match written {
+        Ok(()) => shared.end_flush_of(&uses),
+        Err(e) => {
+            shared.abort_flush_of(&uses);
+            log(&format!(
+                "history not written, uses of unlimited keys kept for the next try: {}",
+                crate::text::sanitize(&e.to_string())
+            ));
+        }
     }
-    shared.end_flush_of(&uses);
     if limited.is_empty() {
         return Ok(Some(()));
     }
