@@ -24,23 +24,48 @@ pub fn path_for(store: &Path) -> PathBuf {
 
 const SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS key_numbers (n INTEGER PRIMARY KEY, key_id TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS buckets (width INTEGER NOT NULL, start INTEGER NOT NULL,
-  key_id TEXT NOT NULL, outcome TEXT NOT NULL, count INTEGER NOT NULL, cost INTEGER NOT NULL,
-  PRIMARY KEY (width, start, key_id, outcome)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS buckets_by_key ON buckets (key_id, start);
-CREATE INDEX IF NOT EXISTS buckets_by_start ON buckets (start);
-CREATE TABLE IF NOT EXISTS ips (day INTEGER NOT NULL, key_id TEXT NOT NULL, ip TEXT NOT NULL,
-  outcome TEXT NOT NULL, count INTEGER NOT NULL, last_at INTEGER NOT NULL,
-  PRIMARY KEY (day, key_id, ip, outcome)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS refused (key_id TEXT NOT NULL, at INTEGER NOT NULL,
-  outcome TEXT NOT NULL, ip TEXT);
-CREATE INDEX IF NOT EXISTS refused_by_key ON refused (key_id, at);
+  k INTEGER NOT NULL, o INTEGER NOT NULL, count INTEGER NOT NULL, cost INTEGER NOT NULL,
+  PRIMARY KEY (width, start, k, o)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS buckets_by_key ON buckets (k, start);
+CREATE TABLE IF NOT EXISTS ips (day INTEGER NOT NULL, k INTEGER NOT NULL, ip TEXT NOT NULL,
+  o INTEGER NOT NULL, count INTEGER NOT NULL, last_at INTEGER NOT NULL,
+  PRIMARY KEY (day, k, ip, o)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refused (k INTEGER NOT NULL, at INTEGER NOT NULL,
+  o INTEGER NOT NULL, ip TEXT);
+CREATE INDEX IF NOT EXISTS refused_by_key ON refused (k, at);
 CREATE TABLE IF NOT EXISTS tally (key_id TEXT PRIMARY KEY, uses INTEGER NOT NULL,
   last_at INTEGER NOT NULL, last_ip TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS imported (node TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 PRAGMA user_version = 1;
 ";
+
+/// The number an outcome is stored as: its place in the order of the checks.
+pub fn outcome_no(outcome: &str) -> i64 {
+    crate::engine::Code::ALL
+        .iter()
+        .position(|c| c.as_str() == outcome)
+        .map_or(-1, |i| i as i64)
+}
+
+/// The outcome a stored number stands for.
+pub fn outcome_name(n: i64) -> &'static str {
+    usize::try_from(n)
+        .ok()
+        .and_then(|i| crate::engine::Code::ALL.get(i))
+        .map_or("unknown", |c| c.as_str())
+}
+
+/// The number a key id is stored as (rows hold numbers: a sixth of the room of text).
+fn key_no(tx: &rusqlite::Transaction<'_>, key: &str) -> Result<i64> {
+    tx.prepare_cached("INSERT OR IGNORE INTO key_numbers (key_id) VALUES (?1)")?
+        .execute([key])?;
+    Ok(tx
+        .prepare_cached("SELECT n FROM key_numbers WHERE key_id = ?1")?
+        .query_row([key], |r| r.get(0))?)
+}
 
 /// How often a writer rolls buckets up and drops old ones.
 const COMPACT_EVERY: i64 = 600;
@@ -108,6 +133,22 @@ impl History {
 
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Key numbers → key ids (`""` for answers that named no key).
+    pub fn key_ids(&self) -> Result<HashMap<i64, String>> {
+        let mut st = self.conn.prepare("SELECT n, key_id FROM key_numbers")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A key id's number, if it was ever recorded.
+    pub fn number_of(&self, key: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT n FROM key_numbers WHERE key_id = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
     }
 
     /// Writes a batch of answers and the tally's uses in one transaction.
@@ -186,41 +227,42 @@ impl History {
 /// Adds records to the buckets (as minutes), the addresses and the refused attempts.
 fn add(tx: &rusqlite::Transaction<'_>, recs: &Records) -> Result<()> {
     for (minute, key, outcome, count, cost) in &recs.b {
+        let k = key_no(tx, key)?;
         tx.prepare_cached(
-            "INSERT INTO buckets (width, start, key_id, outcome, count, cost) \
+            "INSERT INTO buckets (width, start, k, o, count, cost) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET \
              count = count + excluded.count, cost = cost + excluded.cost",
         )?
-        .execute(params![MINUTE, minute, key, outcome, count, cost])?;
+        .execute(params![MINUTE, minute, k, outcome_no(outcome), count, cost])?;
     }
     for (day, key, ip, outcome, count, last) in &recs.ip {
+        let k = key_no(tx, key)?;
         let known: bool = tx
-            .prepare_cached("SELECT 1 FROM ips WHERE day = ?1 AND key_id = ?2 AND ip = ?3")?
-            .exists(params![day, key, ip])?;
+            .prepare_cached("SELECT 1 FROM ips WHERE day = ?1 AND k = ?2 AND ip = ?3")?
+            .exists(params![day, k, ip])?;
         let full = !known && {
             let n: i64 = tx
-                .prepare_cached(
-                    "SELECT count(DISTINCT ip) FROM ips WHERE day = ?1 AND key_id = ?2",
-                )?
-                .query_row(params![day, key], |r| r.get(0))?;
+                .prepare_cached("SELECT count(DISTINCT ip) FROM ips WHERE day = ?1 AND k = ?2")?
+                .query_row(params![day, k], |r| r.get(0))?;
             n >= MAX_IPS
         };
         let ip = if full { OTHER_IP } else { ip.as_str() };
         tx.prepare_cached(
-            "INSERT INTO ips (day, key_id, ip, outcome, count, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+            "INSERT INTO ips (day, k, ip, o, count, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
              ON CONFLICT DO UPDATE SET count = count + excluded.count, \
              last_at = max(last_at, excluded.last_at)",
         )?
-        .execute(params![day, key, ip, outcome, count, last])?;
+        .execute(params![day, k, ip, outcome_no(outcome), count, last])?;
     }
     for (at, key, outcome, ip) in &recs.r {
-        tx.prepare_cached("INSERT INTO refused (key_id, at, outcome, ip) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![key, at, outcome, ip])?;
+        let k = key_no(tx, key)?;
+        tx.prepare_cached("INSERT INTO refused (k, at, o, ip) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![k, at, outcome_no(outcome), ip])?;
         tx.prepare_cached(
-            "DELETE FROM refused WHERE key_id = ?1 AND rowid NOT IN \
-             (SELECT rowid FROM refused WHERE key_id = ?1 ORDER BY at DESC, rowid DESC LIMIT ?2)",
+            "DELETE FROM refused WHERE k = ?1 AND rowid NOT IN \
+             (SELECT rowid FROM refused WHERE k = ?1 ORDER BY at DESC, rowid DESC LIMIT ?2)",
         )?
-        .execute(params![key, super::REFUSED_KEPT])?;
+        .execute(params![k, super::REFUSED_KEPT])?;
     }
     Ok(())
 }
@@ -253,9 +295,9 @@ fn compact(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
     for (from, to, age) in [(MINUTE, HOUR, MINUTES_KEPT), (HOUR, DAY, HOURS_KEPT)] {
         let before = now - age;
         tx.execute(
-            "INSERT INTO buckets (width, start, key_id, outcome, count, cost) \
-             SELECT ?2, start - (start % ?2), key_id, outcome, sum(count), sum(cost) FROM buckets \
-             WHERE width = ?1 AND start < ?3 GROUP BY start - (start % ?2), key_id, outcome \
+            "INSERT INTO buckets (width, start, k, o, count, cost) \
+             SELECT ?2, start - (start % ?2), k, o, sum(count), sum(cost) FROM buckets \
+             WHERE width = ?1 AND start < ?3 GROUP BY start - (start % ?2), k, o \
              ON CONFLICT DO UPDATE SET count = count + excluded.count, cost = cost + excluded.cost",
             params![from, to, before - before.rem_euclid(to)],
         )?;
@@ -296,6 +338,7 @@ mod tests {
             .conn
             .prepare("SELECT width, start, count FROM buckets ORDER BY start")
             .unwrap();
+        assert!(outcome_no("valid") == 0 && outcome_name(2) == "unknown");
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .map(Result::unwrap)

@@ -1,7 +1,7 @@
 //! Reading the history: rows per bucket for `usage`, sums for `top`, a key's week for `show`,
 //! and revoked or expired keys still presented for `status`.
 
-use super::db::History;
+use super::db::{History, outcome_name, outcome_no};
 use super::{DAY, MINUTE};
 use crate::error::Result;
 use rusqlite::params;
@@ -47,69 +47,71 @@ impl History {
         until: i64,
         outcomes: &[String],
     ) -> Result<Vec<Row>> {
-        let mut st = self.conn().prepare(
-            "SELECT start - (start % ?1) AS b, key_id, outcome, sum(count), sum(cost) FROM buckets \
-             WHERE width <= ?1 AND start >= ?2 AND start < ?3 GROUP BY b, key_id, outcome \
-             HAVING b >= ?4 ORDER BY b, key_id, outcome",
+        let ids = self.key_ids()?;
+        let keep = wanted(outcomes);
+        // Rows in the primary key's order (a range of starts for each width kept), summed
+        // here: cheaper than SQLite's GROUP BY through a temporary b-tree.
+        let mut st = self.conn().prepare_cached(
+            "SELECT start, k, o, count, cost FROM buckets \
+             WHERE width IN (60, 3600, 86400) AND width <= ?1 AND start >= ?2 AND start < ?3",
         )?;
         let lo = since - since.rem_euclid(width);
-        let rows = st.query_map(params![width, lo, until, since], |r| {
-            Ok(Row {
-                bucket: r.get(0)?,
-                key_id: r.get(1)?,
-                outcome: r.get(2)?,
-                count: r.get(3)?,
-                cost: r.get(4)?,
-            })
-        })?;
-        let mut out = Vec::new();
-        for r in rows {
-            let r = r?;
-            if r.count > 0 && (outcomes.is_empty() || outcomes.contains(&r.outcome)) {
-                out.push(r);
+        let mut rows = st.query(params![width, lo, until])?;
+        let mut sums: BTreeMap<(i64, i64, i64), (i64, i64)> = BTreeMap::new();
+        while let Some(r) = rows.next()? {
+            let (start, k, o): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let b = start - start.rem_euclid(width);
+            if b >= since && keep(o) {
+                let e = sums.entry((b, k, o)).or_insert((0, 0));
+                e.0 += r.get::<_, i64>(3)?;
+                e.1 += r.get::<_, i64>(4)?;
             }
         }
-        Ok(out)
+        Ok(sums
+            .into_iter()
+            .filter(|(_, (count, _))| *count > 0)
+            .map(|((bucket, k, o), (count, cost))| Row {
+                bucket,
+                key_id: ids.get(&k).cloned().unwrap_or_default(),
+                outcome: outcome_name(o).to_string(),
+                count,
+                cost,
+            })
+            .collect())
     }
 
     /// Answers since `since` per key (`""`: no key), with their busiest addresses.
     pub fn by_key(&self, since: i64, outcomes: &[String]) -> Result<HashMap<String, Sum>> {
+        let ids = self.key_ids()?;
+        let keep = wanted(outcomes);
+        let name = |k: i64| ids.get(&k).cloned().unwrap_or_default();
         let mut out: HashMap<String, Sum> = HashMap::new();
-        let mut st = self.conn().prepare(
-            "SELECT key_id, outcome, sum(count) FROM buckets WHERE start >= ?1 \
-             GROUP BY key_id, outcome",
+        let mut st = self.conn().prepare_cached(
+            "SELECT k, o, count FROM buckets WHERE width IN (60, 3600, 86400) AND start >= ?1",
         )?;
-        let rows = st.query_map([since - since.rem_euclid(MINUTE)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for r in rows {
-            let (k, o, n) = r?;
-            if outcomes.is_empty() || outcomes.contains(&o) {
-                out.entry(k).or_default().add(o, n);
+        let mut rows = st.query([since - since.rem_euclid(MINUTE)])?;
+        let mut sums: HashMap<(i64, i64), i64> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let (k, o): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if keep(o) {
+                *sums.entry((k, o)).or_insert(0) += r.get::<_, i64>(2)?;
             }
         }
+        for ((k, o), n) in sums {
+            out.entry(name(k))
+                .or_default()
+                .add(outcome_name(o).into(), n);
+        }
         let mut st = self.conn().prepare(
-            "SELECT key_id, ip, outcome, sum(count), max(last_at) FROM ips WHERE day >= ?1 \
-             GROUP BY key_id, ip, outcome",
+            "SELECT k, ip, o, sum(count), max(last_at) FROM ips WHERE day >= ?1 GROUP BY k, ip, o",
         )?;
-        let rows = st.query_map([since - since.rem_euclid(DAY)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
+        let mut rows = st.query([since - since.rem_euclid(DAY)])?;
         let mut ips: HashMap<String, HashMap<String, (i64, i64)>> = HashMap::new();
-        for r in rows {
-            let (k, ip, o, n, last) = r?;
-            if outcomes.is_empty() || outcomes.contains(&o) {
-                let e = ips.entry(k).or_default().entry(ip).or_insert((0, 0));
+        while let Some(r) = rows.next()? {
+            let (k, ip, o, n, last): (i64, String, i64, i64, i64) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            if keep(o) {
+                let e = ips.entry(name(k)).or_default().entry(ip).or_insert((0, 0));
                 e.0 += n;
                 e.1 = e.1.max(last);
             }
@@ -132,24 +134,18 @@ impl History {
     /// Answers since `since` per client address (kept per day: a window starts at its
     /// day's midnight UTC).
     pub fn by_ip(&self, since: i64, outcomes: &[String]) -> Result<HashMap<String, Sum>> {
+        let keep = wanted(outcomes);
         let mut out: HashMap<String, Sum> = HashMap::new();
         let mut st = self.conn().prepare(
-            "SELECT ip, outcome, sum(count), max(last_at) FROM ips WHERE day >= ?1 \
-             GROUP BY ip, outcome",
+            "SELECT ip, o, sum(count), max(last_at) FROM ips WHERE day >= ?1 GROUP BY ip, o",
         )?;
-        let rows = st.query_map([since - since.rem_euclid(DAY)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
-        for r in rows {
-            let (ip, o, n, last) = r?;
-            if outcomes.is_empty() || outcomes.contains(&o) {
+        let mut rows = st.query([since - since.rem_euclid(DAY)])?;
+        while let Some(r) = rows.next()? {
+            let (ip, o, n, last): (String, i64, i64, i64) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            if keep(o) {
                 let s = out.entry(ip).or_default();
-                s.add(o, n);
+                s.add(outcome_name(o).into(), n);
                 s.last_at = Some(s.last_at.unwrap_or(0).max(last));
             }
         }
@@ -168,27 +164,24 @@ impl History {
         let from = today - (days as i64 - 1) * DAY;
         let mut per_day = vec![0; days];
         let mut denied = BTreeMap::new();
+        let Some(k) = self.number_of(key)? else {
+            return Ok((per_day, denied));
+        };
         let mut st = self.conn().prepare_cached(
-            "SELECT start - (start % 86400), outcome, sum(count) FROM buckets \
-             WHERE key_id = ?1 AND start >= ?2 GROUP BY 1, 2",
+            "SELECT start - (start % 86400), o, sum(count) FROM buckets \
+             WHERE k = ?1 AND start >= ?2 GROUP BY 1, 2",
         )?;
-        let rows = st.query_map(params![key, from], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for r in rows {
-            let (d, o, n) = r?;
+        let mut rows = st.query(params![k, from])?;
+        while let Some(r) = rows.next()? {
+            let (d, o, n): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
             if let Some(slot) = usize::try_from((d - from) / DAY)
                 .ok()
                 .and_then(|i| per_day.get_mut(i))
             {
                 *slot += n;
             }
-            if o != "valid" {
-                *denied.entry(o).or_insert(0) += n;
+            if o != 0 {
+                *denied.entry(outcome_name(o).to_string()).or_insert(0) += n;
             }
         }
         Ok((per_day, denied))
@@ -196,12 +189,21 @@ impl History {
 
     /// A key's last refused attempts, newest first: (time, outcome, address).
     pub fn refused(&self, key: &str) -> Result<Vec<(i64, String, Option<String>)>> {
+        let Some(k) = self.number_of(key)? else {
+            return Ok(vec![]);
+        };
         let mut st = self.conn().prepare_cached(
-            "SELECT at, outcome, ip FROM refused WHERE key_id = ?1 ORDER BY at DESC, rowid DESC LIMIT ?2",
+            "SELECT at, o, ip FROM refused WHERE k = ?1 ORDER BY at DESC, rowid DESC LIMIT ?2",
         )?;
-        let rows = st.query_map(params![key, super::REFUSED_KEPT], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        let rows = st.query_map(params![k, super::REFUSED_KEPT], |r| {
+            Ok((r.get(0)?, outcome_name(r.get(1)?).to_string(), r.get(2)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// Whether an outcome's number is among those asked for (none asked: all).
+fn wanted(outcomes: &[String]) -> impl Fn(i64) -> bool {
+    let numbers: Vec<i64> = outcomes.iter().map(|o| outcome_no(o)).collect();
+    move |o| numbers.is_empty() || numbers.contains(&o)
 }
