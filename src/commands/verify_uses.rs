@@ -99,8 +99,7 @@ pub fn finish(
             None => Ok(()),
         },
         // Only answers that named no key: counted beside a store that exists.
-        None if ctx.store_path.is_file() => History::open(&ctx.store_path, true)
-            .and_then(|h| h.map_or(Ok(()), |mut h| h.write(&batch.records(), &[], now))),
+        None if ctx.store_path.is_file() => to_inbox(&ctx.store_path, batch, vec![]),
         None => Ok(()),
     };
     if let Err(e) = res
@@ -142,10 +141,24 @@ fn record_in_store(
     let tally: Vec<_> = used
         .iter()
         .filter(|(_, (_, s))| !*s)
-        .map(|(id, (n, _))| (id.as_str(), *n, now, ip))
+        .map(|(id, (n, _))| (id.clone(), *n, now, ip.map(str::to_string)))
         .collect();
-    let Some(mut h) = History::open(store.path(), true)? else {
-        return Ok(());
+    to_inbox(store.path(), batch, tally)
+}
+
+/// Appends the answers and uses to the history's inbox (one small write, no database
+/// opened), and folds the inbox into the history when it has grown large.
+fn to_inbox(
+    store: &std::path::Path,
+    batch: Batch,
+    uses: Vec<(String, i64, i64, Option<String>)>,
+) -> Result<()> {
+    let entry = crate::history::pending::Entry {
+        r: batch.records(),
+        u: uses,
     };
-    h.write(&batch.records(), &tally, now)
+    if crate::history::pending::append(store, &entry)? {
+        History::open(store, true)?;
+    }
+    Ok(())
 }

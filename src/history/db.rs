@@ -101,7 +101,7 @@ impl History {
         })?
         .is_none()
         {
-            if !create {
+            if !create && !super::pending::path_for(store).exists() {
                 return Ok(None);
             }
             // Two first writers may race here: the loser opens the winner's file.
@@ -115,20 +115,49 @@ impl History {
         )
         .map_err(|e| Error::Io(format!("cannot open the history file: {e}")))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        // No checkpoint when a verify's connection closes: the log is folded into the file by
-        // the automatic checkpoint of a later commit, so a verify never waits for an fsync.
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        )?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version == 0 {
             conn.execute_batch(SCHEMA)?;
         }
-        // A commit is durable at the next checkpoint: a crash loses at most the last moments
-        // of an unlimited key's records (SPEC §14), and a verify pays no fsync for its record.
+        // A commit is durable at the next checkpoint: a crash of the machine loses at most
+        // the last moments of an unlimited key's records (SPEC §14).
         conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
-        Ok(Some(History { conn }))
+        let mut h = History { conn };
+        h.fold_inbox(store)?;
+        Ok(Some(h))
+    }
+
+    /// Folds the CLI's inbox (`pending.rs`) into the database, once.
+    fn fold_inbox(&mut self, store: &Path) -> Result<()> {
+        let now = crate::policy::now();
+        let conn = &mut self.conn;
+        super::pending::fold(store, |nonce, entries| {
+            let tx = conn.transaction()?;
+            let name = format!("inbox:{nonce}");
+            let done: i64 = tx
+                .query_row("SELECT value FROM settings WHERE name = ?1", [&name], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .unwrap_or(0);
+            let (list, end) = entries(u64::try_from(done).unwrap_or(0));
+            for e in &list {
+                add(&tx, &e.r)?;
+                let uses: Vec<_> =
+                    e.u.iter()
+                        .map(|(id, n, at, ip)| (id.as_str(), *n, *at, ip.as_deref()))
+                        .collect();
+                add_tally(&tx, &uses)?;
+            }
+            tx.execute("DELETE FROM settings WHERE name LIKE 'inbox:%'", [])?;
+            tx.execute(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2)",
+                params![name, i64::try_from(end).unwrap_or(i64::MAX)],
+            )?;
+            compact_if_due(&tx, now)?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -155,15 +184,7 @@ impl History {
     pub fn write(&mut self, recs: &Records, uses: &Uses<'_>, now: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
         add(&tx, recs)?;
-        for (id, n, at, ip) in uses {
-            tx.prepare_cached(
-                "INSERT INTO tally (key_id, uses, last_at, last_ip) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT(key_id) DO UPDATE SET uses = uses + excluded.uses, \
-                 last_ip = CASE WHEN excluded.last_at >= last_at AND excluded.last_ip IS NOT NULL \
-                 THEN excluded.last_ip ELSE last_ip END, last_at = max(last_at, excluded.last_at)",
-            )?
-            .execute(params![id, n, at, ip])?;
-        }
+        add_tally(&tx, uses)?;
         compact_if_due(&tx, now)?;
         tx.commit()?;
         Ok(())
@@ -222,6 +243,20 @@ impl History {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Adds uses to the tally.
+fn add_tally(tx: &rusqlite::Transaction<'_>, uses: &Uses<'_>) -> Result<()> {
+    for (id, n, at, ip) in uses {
+        tx.prepare_cached(
+            "INSERT INTO tally (key_id, uses, last_at, last_ip) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT(key_id) DO UPDATE SET uses = uses + excluded.uses, \
+             last_ip = CASE WHEN excluded.last_at >= last_at AND excluded.last_ip IS NOT NULL \
+             THEN excluded.last_ip ELSE last_ip END, last_at = max(last_at, excluded.last_at)",
+        )?
+        .execute(params![id, n, at, ip])?;
+    }
+    Ok(())
 }
 
 /// Adds records to the buckets (as minutes), the addresses and the refused attempts.
@@ -389,6 +424,32 @@ mod tests {
         assert!(!h.import("node1", 5, &r, NOW).unwrap());
         assert!(!h.import("node1", 4, &r, NOW).unwrap());
         assert!(h.import("node2", 1, &r, NOW).unwrap());
+        assert_eq!(widths(&h), [(MINUTE, NOW, 6)]);
+    }
+
+    #[test]
+    fn an_inbox_is_folded_once_even_when_emptying_it_did_not_happen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.apikeys");
+        let entry = |n| crate::history::pending::Entry {
+            r: minute(NOW, "k", "valid", n),
+            u: vec![("k".into(), n, NOW, None)],
+        };
+        crate::history::pending::append(&store, &entry(2)).unwrap();
+        crate::history::pending::append(&store, &entry(3)).unwrap();
+        let inbox = std::fs::read(crate::history::pending::path_for(&store)).unwrap();
+        let h = History::open(&store, false).unwrap().unwrap();
+        assert_eq!(widths(&h), [(MINUTE, NOW, 5)]);
+        drop(h);
+        // A fold that committed and died before emptying the inbox: nothing twice.
+        std::fs::write(crate::history::pending::path_for(&store), &inbox).unwrap();
+        let h = History::open(&store, false).unwrap().unwrap();
+        assert_eq!(widths(&h), [(MINUTE, NOW, 5)]);
+        assert_eq!(h.tally().unwrap()["k"].0, 5);
+        drop(h);
+        // A new inbox after that is folded in full.
+        crate::history::pending::append(&store, &entry(1)).unwrap();
+        let h = History::open(&store, false).unwrap().unwrap();
         assert_eq!(widths(&h), [(MINUTE, NOW, 6)]);
     }
 

@@ -10,6 +10,7 @@
 //! Nothing here holds a token, a secret or a hash.
 
 pub mod db;
+pub mod pending;
 pub mod query;
 
 use crate::engine::{Code, KeySet, Outcome};

@@ -68,6 +68,9 @@ fn usage_top_show_and_status_tell_a_scripted_mix_by_outcome() {
     env.verify("not-a-token", &[]).code(10);
     // `--at` answers as of another time and records nothing.
     env.verify(&a, &["--at", "2026-01-01"]).code(0);
+    // Verifies append to the history's inbox, folded by the next reader.
+    let inbox = std::fs::read(env.store.with_file_name("apikeys.store.history-log")).unwrap();
+    assert!(!inbox.is_empty());
     let want = sums(&[
         ("a", "valid", 5, 10),
         ("a", "scope_denied", 2, 0),
@@ -156,7 +159,7 @@ fn usage_top_show_and_status_tell_a_scripted_mix_by_outcome() {
         std::fs::read(env.store.with_file_name("apikeys.store.history-wal")).unwrap_or_default();
     for t in [&a, &b] {
         let secret = &t[t.len() - 20..];
-        for bytes in [&history, &wal] {
+        for bytes in [&history, &wal, &inbox] {
             assert!(
                 !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
                 "a secret reached the history"
@@ -249,10 +252,14 @@ fn history_grows_with_keys_not_requests() {
     let env = TestEnv::new();
     let t = env.create("ci", &[]);
     let size = || {
-        ["apikeys.store.history", "apikeys.store.history-wal"]
-            .iter()
-            .map(|f| std::fs::metadata(env.store.with_file_name(f)).map_or(0, |m| m.len()))
-            .sum::<u64>()
+        [
+            "apikeys.store.history",
+            "apikeys.store.history-wal",
+            "apikeys.store.history-log",
+        ]
+        .iter()
+        .map(|f| std::fs::metadata(env.store.with_file_name(f)).map_or(0, |m| m.len()))
+        .sum::<u64>()
     };
     let mut lines = String::new();
     for i in 0..3000 {
