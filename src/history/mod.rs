@@ -95,8 +95,9 @@ impl Records {
     }
 }
 
-/// One key's counts: what → (count, cost or last time).
-type PerKey<K> = HashMap<K, (i64, i64)>;
+/// One key's counts: what → (count, cost or last time). Hashed fast: its keys are times and
+/// outcomes (and addresses, which a client chooses: those keep the default, keyed hash).
+type PerKey<K, S = crate::engine::keys::IdHash> = HashMap<K, (i64, i64), S>;
 
 /// A key's uses in the tally: (uses, last time, last client address).
 pub type Tallied = (i64, i64, Option<String>);
@@ -106,9 +107,9 @@ pub type Tallied = (i64, i64, Option<String>);
 #[derive(Debug, Default)]
 pub struct Batch {
     /// key id ("" for none) → (minute, outcome) → (count, cost)
-    buckets: HashMap<String, PerKey<(i64, Code)>>,
+    buckets: HashMap<String, PerKey<(i64, Code)>, crate::engine::keys::IdHash>,
     /// key id → (address, day, outcome) → (count, last time)
-    ips: HashMap<String, PerKey<(IpAddr, i64, Code)>>,
+    ips: HashMap<String, PerKey<(IpAddr, i64, Code), std::hash::RandomState>>,
     refused: Vec<(i64, String, Code, Option<String>)>,
     answers: u64,
 }

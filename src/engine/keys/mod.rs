@@ -269,7 +269,7 @@ impl std::fmt::Debug for Entry {
 /// choose ids that collide, and a lookup by a caller's id only probes what is there: the map
 /// needs no keyed (SipHash) hash, which cost 5% of a 100k-key batch.
 #[derive(Clone, Copy, Default)]
-struct IdHash;
+pub struct IdHash;
 
 impl std::hash::BuildHasher for IdHash {
     type Hasher = IdHasher;
@@ -280,7 +280,7 @@ impl std::hash::BuildHasher for IdHash {
 
 /// FxHash's word mixing, then murmur3's finaliser so that every bit reaches the low bits
 /// the table indexes by.
-struct IdHasher(u64);
+pub struct IdHasher(u64);
 
 impl std::hash::Hasher for IdHasher {
     fn write(&mut self, bytes: &[u8]) {
