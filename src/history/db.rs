@@ -17,9 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// The history file of the store at `store`.
 pub fn path_for(store: &Path) -> PathBuf {
-    let mut name = store.file_name().unwrap_or_default().to_os_string();
-    name.push(".history");
-    store.with_file_name(name)
+    super::beside(store, ".history")
 }
 
 const SCHEMA: &str = "
@@ -79,16 +77,6 @@ pub struct History {
     conn: Connection,
 }
 
-fn not_regular(path: &Path) -> Error {
-    Error::Refused {
-        message: format!(
-            "the history file {} is not a regular file (a symlink?)",
-            crate::text::sanitize(&path.display().to_string())
-        ),
-        hint: "remove it; apikeys creates the history file beside the store, mode 0600".into(),
-    }
-}
-
 impl History {
     /// Opens the history of the store at `store`, creating it (0600) when `create`; `None`
     /// when there is none and it is not to be made.
@@ -97,7 +85,7 @@ impl History {
         let mut opts = std::fs::OpenOptions::new();
         opts.read(true);
         if crate::store::file::open_regular(&path, "history file", &mut opts, || {
-            not_regular(&path)
+            super::not_regular(&path, "history file")
         })?
         .is_none()
         {

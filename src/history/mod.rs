@@ -237,6 +237,25 @@ impl Tally {
     }
 }
 
+/// The file `<store><suffix>` beside the store (the history, its inbox).
+pub fn beside(store: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = store.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    store.with_file_name(name)
+}
+
+/// The refusal of a history file that is not a regular file: a planted link must not make
+/// apikeys write its records elsewhere.
+pub fn not_regular(path: &std::path::Path, what: &str) -> crate::error::Error {
+    crate::error::Error::Refused {
+        message: format!(
+            "the {what} {} is not a regular file (a symlink?)",
+            crate::text::sanitize(&path.display().to_string())
+        ),
+        hint: format!("remove it; apikeys creates the {what} beside the store, mode 0600"),
+    }
+}
+
 /// Parses a `--by` width.
 pub fn width_of(by: &str) -> Option<i64> {
     match by {

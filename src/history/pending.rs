@@ -28,19 +28,7 @@ pub struct Entry {
 
 /// The inbox of the store at `store`.
 pub fn path_for(store: &Path) -> PathBuf {
-    let mut name = store.file_name().unwrap_or_default().to_os_string();
-    name.push(".history-log");
-    store.with_file_name(name)
-}
-
-fn not_regular(path: &Path) -> Error {
-    Error::Refused {
-        message: format!(
-            "the history inbox {} is not a regular file (a symlink?)",
-            crate::text::sanitize(&path.display().to_string())
-        ),
-        hint: "remove it; apikeys creates it beside the store, mode 0600".into(),
-    }
+    super::beside(store, ".history-log")
 }
 
 fn open(path: &Path, create: bool) -> Result<Option<File>> {
@@ -49,7 +37,9 @@ fn open(path: &Path, create: bool) -> Result<Option<File>> {
     if create {
         opts.create(true).mode(0o600);
     }
-    crate::store::file::open_regular(path, "history inbox", &mut opts, || not_regular(path))
+    crate::store::file::open_regular(path, "history inbox", &mut opts, || {
+        super::not_regular(path, "history inbox")
+    })
 }
 
 /// Appends one entry; `true` when the inbox is now large enough to fold.
