@@ -149,6 +149,8 @@ pub enum Command {
     Usage(commands::usage::Args),
     /// The busiest keys, owners or client addresses, and revoked keys still presented
     Top(commands::usage::top::Args),
+    /// A local web console: the keys table, forms and charts, for this admin, on loopback
+    Console(crate::console::Args),
     /// The store at a glance: slots, policy, counts, stale keys, last write
     Status(commands::status::Args),
     /// Copy the store to a new file, under the lock, and prove the copy opens

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod console;
 pub mod counters;
 pub mod engine;
 pub mod error;

@@ -89,31 +89,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ));
         }
     };
-    model::check_name("key", &settings.name)?;
-    model::check_description(&settings.description)?;
-    token::check_prefix(&settings.prefix)?;
-    let (scopes, allowed_ips) = check_lists(ctx, &settings.scopes, &settings.allowed_ips)?;
-    let settings = Settings {
-        scopes,
-        allowed_ips,
-        owner,
-        meta,
-        remaining,
-        rates: model::parse_rates(&args.rates)?,
-        refill: args
-            .refill
-            .as_deref()
-            .map(model::parse_refill)
-            .transpose()?
-            .flatten(),
-        ..settings
-    };
-    if settings.refill.is_some() && settings.remaining.is_none() {
-        return Err(Error::usage(
-            "--refill needs a usage limit",
-            "give --uses N as well, e.g. --uses 1000 --refill 1000/30d",
-        ));
-    }
+    let settings = crate::ops::mint::checked(
+        settings,
+        (owner, meta, remaining),
+        &args.rates,
+        args.refill.as_deref(),
+        &|m| ctx.note(m),
+    )?;
     let now = policy::now();
     // Fail fast on what the snapshot already shows; the write checks again under the lock.
     if settings.expiry.is_some() {

@@ -293,6 +293,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verifier(c) => verifier::run(&ctx, c),
         Command::Usage(a) => usage::run(&ctx, a),
         Command::Top(a) => usage::top::run(&ctx, a),
+        Command::Console(a) => crate::console::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),

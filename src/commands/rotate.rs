@@ -62,81 +62,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let pepper = store.pepper();
     let token = crate::token::generate(&old.prefix)?;
     let change = |tx: &rusqlite::Connection| -> Result<crate::model::KeyRecord> {
-        let mut old = queries::resolve(tx, &args.key)?;
-        rotatable(&old, now)?;
-        let expiry = successor_expiry(tx, &old, args.expires.as_deref(), now)?;
-        if let Some(next) = &old.rotated_to {
-            // Never point at a successor that was deleted since.
-            return Err(if queries::key_by_id(tx, next)?.is_some() {
-                Error::conflict(
-                    format!(
-                        "key {} was already rotated (its successor is {next})",
-                        old.id
-                    ),
-                    format!("rotate the successor instead: apikeys rotate {next}"),
-                )
-            } else {
-                Error::conflict(
-                    format!(
-                        "key {} was already rotated, and its successor was deleted",
-                        old.id
-                    ),
-                    "mint a new key with `apikeys create`",
-                )
-            });
-        }
-        let settings = Settings {
-            name: old.name.clone(),
-            expiry: Some(
-                expiry
-                    .as_option()
-                    .map_or("never".into(), crate::text::rfc3339),
-            ),
-            scopes: old.scopes.clone(),
-            groups: old.groups.clone(),
-            allowed_ips: old.allowed_ips.clone(),
-            prefix: old.prefix.clone(),
-            description: old.description.clone(),
-            owner: old.owner.clone(),
-            meta: old.meta.clone(),
-            remaining: old.remaining,
-            rates: old.rates.clone(),
-            refill: old.refill,
-        };
-        // Give up the name first, so that the successor can take it over: a name is unique
-        // among keys with no rotated_to. The placeholder is replaced by the successor's id
-        // below, in the same transaction, so no reader ever sees it.
-        let end = now + grace;
-        old.expires_at = Some(old.expires_at.map_or(end, |e| e.min(end)));
-        old.rotated_to = Some("pending".into());
-        queries::update_key(tx, &old)?;
-        let mut new = mint_with(tx, &pepper, &ctx.actor(), &settings, now, &token)?;
-        new.rotated_from = Some(old.id.clone());
-        // The budget is the chain's: the successor takes what the old key has left now (its
-        // refill applied) and its rate buckets; the old key draws from the successor's until
-        // it ends (SPEC §3 "Rotation budgets"). A rotation never adds uses or rate.
-        let (left, _) =
-            crate::engine::limits::refreshed(&old.limits(), &old.limit_state(), now * 1000);
-        new.remaining = left;
-        new.rate_state = old.rate_state.clone();
-        old.rotated_to = Some(new.id.clone());
-        queries::update_key(tx, &new)?;
-        queries::update_key(tx, &old)?;
-        let detail = format!(
-            "successor {}; old key valid until {}",
-            new.id,
-            crate::text::rfc3339(end)
-        );
-        queries::audit(tx, now, &ctx.actor(), "rotate", Some(&old), &detail)?;
-        queries::audit(
+        rotate_in(
             tx,
-            now,
+            &pepper,
             &ctx.actor(),
-            "create",
-            Some(&new),
-            &format!("rotated from {}; {}", old.id, super::create::describe(&new)),
-        )?;
-        Ok(new)
+            &args.key,
+            args.expires.as_deref(),
+            grace,
+            now,
+            &token,
+        )
     };
     super::reveal::deliver_then_commit(
         ctx,
@@ -146,6 +81,96 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         "rotated: new",
         change,
     )
+}
+
+/// The rotation itself, under the caller's write, for every front end (the CLI, the console):
+/// the old key gives up its name and ends after `grace`; the successor, minted with `token`,
+/// takes over the name, the settings and what the chain's budget has left; both are logged.
+#[allow(clippy::too_many_arguments)]
+pub fn rotate_in(
+    tx: &rusqlite::Connection,
+    pepper: &crate::secret::Key32,
+    actor: &str,
+    key: &str,
+    expires: Option<&str>,
+    grace: i64,
+    now: i64,
+    token: &crate::token::NewToken,
+) -> Result<crate::model::KeyRecord> {
+    let mut old = queries::resolve(tx, key)?;
+    rotatable(&old, now)?;
+    let expiry = successor_expiry(tx, &old, expires, now)?;
+    if let Some(next) = &old.rotated_to {
+        // Never point at a successor that was deleted since.
+        return Err(if queries::key_by_id(tx, next)?.is_some() {
+            Error::conflict(
+                format!(
+                    "key {} was already rotated (its successor is {next})",
+                    old.id
+                ),
+                format!("rotate the successor instead: apikeys rotate {next}"),
+            )
+        } else {
+            Error::conflict(
+                format!(
+                    "key {} was already rotated, and its successor was deleted",
+                    old.id
+                ),
+                "mint a new key with `apikeys create`",
+            )
+        });
+    }
+    let settings = Settings {
+        name: old.name.clone(),
+        expiry: Some(
+            expiry
+                .as_option()
+                .map_or("never".into(), crate::text::rfc3339),
+        ),
+        scopes: old.scopes.clone(),
+        groups: old.groups.clone(),
+        allowed_ips: old.allowed_ips.clone(),
+        prefix: old.prefix.clone(),
+        description: old.description.clone(),
+        owner: old.owner.clone(),
+        meta: old.meta.clone(),
+        remaining: old.remaining,
+        rates: old.rates.clone(),
+        refill: old.refill,
+    };
+    // Give up the name first, so that the successor can take it over: a name is unique
+    // among keys with no rotated_to. The placeholder is replaced by the successor's id
+    // below, in the same transaction, so no reader ever sees it.
+    let end = now + grace;
+    old.expires_at = Some(old.expires_at.map_or(end, |e| e.min(end)));
+    old.rotated_to = Some("pending".into());
+    queries::update_key(tx, &old)?;
+    let mut new = mint_with(tx, pepper, actor, &settings, now, token)?;
+    new.rotated_from = Some(old.id.clone());
+    // The budget is the chain's: the successor takes what the old key has left now (its
+    // refill applied) and its rate buckets; the old key draws from the successor's until
+    // it ends (SPEC §3 "Rotation budgets"). A rotation never adds uses or rate.
+    let (left, _) = crate::engine::limits::refreshed(&old.limits(), &old.limit_state(), now * 1000);
+    new.remaining = left;
+    new.rate_state = old.rate_state.clone();
+    old.rotated_to = Some(new.id.clone());
+    queries::update_key(tx, &new)?;
+    queries::update_key(tx, &old)?;
+    let detail = format!(
+        "successor {}; old key valid until {}",
+        new.id,
+        crate::text::rfc3339(end)
+    );
+    queries::audit(tx, now, actor, "rotate", Some(&old), &detail)?;
+    queries::audit(
+        tx,
+        now,
+        actor,
+        "create",
+        Some(&new),
+        &format!("rotated from {}; {}", old.id, super::create::describe(&new)),
+    )?;
+    Ok(new)
 }
 
 /// Refuses (exit 7) to rotate a revoked or expired key: its successor would bring it back.

@@ -73,6 +73,39 @@ pub fn check_lists(
     Ok((scopes, ips))
 }
 
+/// The checks of a new key's settings, for every front end (`create`, the console): name,
+/// description, prefix, scopes and networks, owner and metadata, rates and refill.
+pub fn checked(
+    s: Settings,
+    whose: Whose,
+    rates: &[String],
+    refill: Option<&str>,
+    note: &dyn Fn(&str),
+) -> Result<Settings> {
+    model::check_name("key", &s.name)?;
+    model::check_description(&s.description)?;
+    token::check_prefix(&s.prefix)?;
+    let (scopes, allowed_ips) = check_lists(note, &s.scopes, &s.allowed_ips)?;
+    let (owner, meta, remaining) = whose;
+    let s = Settings {
+        scopes,
+        allowed_ips,
+        owner,
+        meta,
+        remaining,
+        rates: model::parse_rates(rates)?,
+        refill: refill.map(model::parse_refill).transpose()?.flatten(),
+        ..s
+    };
+    if s.refill.is_some() && s.remaining.is_none() {
+        return Err(Error::usage(
+            "--refill needs a usage limit",
+            "give --uses N as well, e.g. --uses 1000 --refill 1000/30d",
+        ));
+    }
+    Ok(s)
+}
+
 /// Mints a key with `settings` inside a write; returns its record and token.
 pub fn mint(
     tx: &rusqlite::Connection,

@@ -1,0 +1,395 @@
+//! What each request of the console does: the checks of the gate, then a page, or an action
+//! through the same library operations and audit entries as the CLI.
+
+use super::{App, Asked, answer, page, pages, see_other};
+use crate::error::{Error, Result};
+use crate::model::KeyRecord;
+use crate::store::queries;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Method, Response, StatusCode};
+
+type Answer = Response<Full<Bytes>>;
+
+/// Keys a page of the table shows.
+const PAGE: usize = 100;
+
+pub fn route(app: &mut App, a: &Asked) -> Answer {
+    if !app.gate.host_ok(a.host.as_deref()) {
+        return page(
+            StatusCode::MISDIRECTED_REQUEST,
+            pages::message(
+                "Wrong address",
+                "this console answers only at its own address",
+            ),
+        );
+    }
+    match (&a.method, a.path.as_str()) {
+        (&Method::GET, "/static/console.css") => {
+            return answer(StatusCode::OK, "text/css; charset=utf-8", pages::CSS.into());
+        }
+        (&Method::GET, "/static/copy.js") => {
+            return answer(
+                StatusCode::OK,
+                "text/javascript; charset=utf-8",
+                pages::COPY_JS.into(),
+            );
+        }
+        (&Method::GET, "/login") => return login(app, a),
+        _ => {}
+    }
+    let Some(csrf) = app
+        .gate
+        .session(a.cookie.as_deref())
+        .map(|s| s.csrf.clone())
+    else {
+        if let (Ok(t), Some(h)) = (app.gate.renew(), &app.gate.host) {
+            eprintln!(
+                "console: a browser without a session asked; a new login link: http://{h}/login?token={t}"
+            );
+        }
+        return page(
+            StatusCode::UNAUTHORIZED,
+            pages::message(
+                "Signed out",
+                "open the login link printed by `apikeys console` in its terminal",
+            ),
+        );
+    };
+    if a.method == Method::POST {
+        if !app.gate.origin_ok(a.origin.as_deref()) {
+            return page(
+                StatusCode::FORBIDDEN,
+                pages::message("Refused", "a change must come from the console's own pages"),
+            );
+        }
+        if !a.get("csrf").is_some_and(|t| super::auth::same(t, &csrf)) {
+            return page(
+                StatusCode::FORBIDDEN,
+                pages::message(
+                    "Refused",
+                    "the form's token is missing or stale: reload the page and try again",
+                ),
+            );
+        }
+    }
+    // A change made by the CLI meanwhile shows on this page.
+    if let Err(e) = app.store.reload() {
+        return page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            pages::message("Error", &e.to_string()),
+        );
+    }
+    let now = crate::policy::now();
+    let result = match (&a.method, a.path.as_str()) {
+        (&Method::GET, "/" | "/keys") => keys_page(app, a, now),
+        (&Method::GET, "/keys/new") => Ok(page(StatusCode::OK, pages::new_key(&csrf, None, &[]))),
+        (&Method::POST, "/keys") => Ok(create(app, a, &csrf, now)),
+        (&Method::GET, p) if p.starts_with("/keys/") => key_page(app, &p[6..], &csrf, now, None),
+        (&Method::POST, p) if p.starts_with("/keys/") => key_action(app, a, &p[6..], &csrf, now),
+        (&Method::GET, "/log") => log_page(app, a),
+        (&Method::GET, "/groups") => groups_page(app),
+        (&Method::GET, "/policy") => policy_page(app),
+        (&Method::GET, "/status") => status_page(app, now),
+        _ => Ok(page(
+            StatusCode::NOT_FOUND,
+            pages::message("Not found", "no such page"),
+        )),
+    };
+    result.unwrap_or_else(|e| {
+        let status = match e.exit_code() {
+            5 => StatusCode::NOT_FOUND,
+            2 | 6 | 7 => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        page(
+            status,
+            pages::message("Error", &crate::text::sanitize(&e.to_string())),
+        )
+    })
+}
+
+fn login(app: &mut App, a: &Asked) -> Answer {
+    match a.get("token").and_then(|t| app.gate.log_in(t)) {
+        Some((id, _)) => see_other(
+            "/keys",
+            Some(format!(
+                "{}={id}; HttpOnly; SameSite=Strict; Path=/",
+                super::auth::COOKIE
+            )),
+        ),
+        None => page(
+            StatusCode::FORBIDDEN,
+            pages::message(
+                "Link used",
+                "this login link is not valid (it works once); use the newest one `apikeys console` printed",
+            ),
+        ),
+    }
+}
+
+fn keys_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
+    let q = pages::KeysQuery {
+        q: a.get("q").unwrap_or("").trim().to_string(),
+        status: a.get("status").unwrap_or("").to_string(),
+        owner: a.get("owner").unwrap_or("").trim().to_string(),
+        group: a.get("group").unwrap_or("").trim().to_string(),
+        sort: a.get("sort").unwrap_or("name").to_string(),
+        page: a.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
+    };
+    let mut all = queries::all_keys(app.store.conn())?;
+    let tally = crate::history::Tally::of(app.store.path())?;
+    all.iter_mut().for_each(|k| tally.apply(k));
+    let needle = q.q.to_lowercase();
+    let mut kept: Vec<&KeyRecord> = all
+        .iter()
+        .filter(|k| {
+            needle.is_empty()
+                || k.name.to_lowercase().contains(&needle)
+                || k.id.to_lowercase().contains(&needle)
+                || k.description.to_lowercase().contains(&needle)
+        })
+        .filter(|k| match q.status.as_str() {
+            "" => true,
+            "expiring" => k.expiring_soon(now),
+            s => k.status(now).as_str() == s,
+        })
+        .filter(|k| q.owner.is_empty() || k.owner.as_deref() == Some(q.owner.as_str()))
+        .filter(|k| q.group.is_empty() || k.groups.contains(&q.group))
+        .collect();
+    match q.sort.as_str() {
+        "created" => kept.sort_by_key(|k| std::cmp::Reverse(k.created_at)),
+        "expires" => kept.sort_by_key(|k| (k.expires_at.is_none(), k.expires_at)),
+        "last_used" => kept.sort_by_key(|k| std::cmp::Reverse(k.last_used_at)),
+        _ => kept.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
+    }
+    let total = kept.len();
+    let pages_n = total.div_ceil(PAGE).max(1);
+    let start = (q.page.min(pages_n - 1)) * PAGE;
+    let shown: Vec<&KeyRecord> = kept.into_iter().skip(start).take(PAGE).collect();
+    Ok(page(
+        StatusCode::OK,
+        pages::keys(&shown, total, &q, now, pages_n),
+    ))
+}
+
+/// Every value of a field, split on commas (a field named after a repeatable CLI flag).
+fn list(a: &Asked, name: &str) -> Vec<String> {
+    a.form
+        .iter()
+        .filter(|(k, _)| k == name)
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn field(a: &Asked, name: &str) -> Option<String> {
+    a.form
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Creates a key through the form: the checks of `create`, `mint`, the audit entry; the
+/// answer is the shown-once page itself.
+fn create(app: &mut App, a: &Asked, csrf: &str, now: i64) -> Answer {
+    let made = (|| -> Result<(KeyRecord, String)> {
+        let settings = crate::ops::mint::Settings {
+            name: field(a, "name").unwrap_or_default(),
+            expiry: field(a, "expires_at").or_else(|| field(a, "expires")),
+            scopes: list(a, "scope"),
+            groups: list(a, "group"),
+            allowed_ips: list(a, "allow_ip"),
+            prefix: crate::token::DEFAULT_PREFIX.to_string(),
+            ..Default::default()
+        };
+        let whose = crate::ops::mint::check_whose(
+            field(a, "owner").as_deref(),
+            &list(a, "meta"),
+            field(a, "uses").as_deref(),
+        )?;
+        let settings = crate::ops::mint::checked(
+            settings,
+            whose,
+            &list(a, "rate"),
+            field(a, "refill").as_deref(),
+            &|_| {},
+        )?;
+        let pepper = app.store.pepper();
+        let actor = app.actor.clone();
+        app.store.write(|tx, _| {
+            let (record, token) = crate::ops::mint::mint(tx, &pepper, &actor, &settings, now)?;
+            queries::audit(
+                tx,
+                now,
+                &actor,
+                "create",
+                Some(&record),
+                &crate::ops::mint::describe(&record),
+            )?;
+            Ok((record, token.expose_secret().to_string()))
+        })
+    })();
+    match made {
+        Ok((k, token)) => page(StatusCode::OK, pages::shown_once(&k, &token)),
+        Err(e) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::new_key(csrf, Some(&crate::text::sanitize(&e.to_string())), &a.form),
+        ),
+    }
+}
+
+fn key_page(app: &mut App, id: &str, csrf: &str, now: i64, error: Option<&str>) -> Result<Answer> {
+    let conn = app.store.conn();
+    let mut k = queries::key_by_id(conn, id)?.ok_or_else(|| Error::NoSuchKey(id.to_string()))?;
+    crate::history::Tally::of(app.store.path())?.apply(&mut k);
+    let events = queries::audit_events(conn, Some((&k.id, &k.id)), None)?;
+    let since = now - 47 * 3600;
+    let (rows, refused) = match crate::history::db::History::open(app.store.path(), false)? {
+        Some(h) => {
+            let rows = h.rows(3600, since - since.rem_euclid(3600), now + 1, &[])?;
+            let rows: Vec<_> = rows.into_iter().filter(|r| r.key_id == k.id).collect();
+            (rows, h.refused(&k.id)?)
+        }
+        None => (vec![], vec![]),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(page(
+        status,
+        pages::key_page(&pages::KeyPage {
+            k: &k,
+            now,
+            csrf,
+            rows: &rows,
+            since: since - since.rem_euclid(3600),
+            refused: &refused,
+            events: &events,
+            error,
+        }),
+    ))
+}
+
+/// Revoke, activate, edit, rotate, delete: the store's operations with the CLI's checks.
+fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Result<Answer> {
+    let actor = app.actor.clone();
+    let action = a.get("action").unwrap_or("");
+    let done: Result<Option<Answer>> = match action {
+        "revoke" => {
+            crate::ops::lifecycle::revoke(&mut app.store, id, None, &actor, now).map(|_| None)
+        }
+        "activate" => {
+            crate::ops::lifecycle::activate(&mut app.store, id, &actor, now).map(|_| None)
+        }
+        "edit" => crate::ops::lifecycle::edit(
+            &mut app.store,
+            id,
+            field(a, "owner"),
+            field(a, "expires"),
+            &actor,
+            now,
+        )
+        .map(|_| None),
+        "delete" => {
+            let confirm = field(a, "confirm_name").unwrap_or_default();
+            crate::ops::lifecycle::delete(&mut app.store, id, &confirm, &actor, now)
+                .map(|_| Some(see_other("/keys", None)))
+        }
+        "rotate" => {
+            let grace = crate::policy::parse_duration(&field(a, "grace").unwrap_or("1h".into()))?;
+            crate::ops::lifecycle::rotate(&mut app.store, id, grace, &actor, now)
+                .map(|(k, token)| Some(page(StatusCode::OK, pages::shown_once(&k, &token))))
+        }
+        _ => Err(Error::usage("no such action", "use the page's buttons")),
+    };
+    match done {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Ok(see_other(&format!("/keys/{id}"), None)),
+        Err(e) => key_page(
+            app,
+            id,
+            csrf,
+            now,
+            Some(&crate::text::sanitize(&e.to_string())),
+        ),
+    }
+}
+
+fn log_page(app: &mut App, a: &Asked) -> Result<Answer> {
+    let mut events = queries::audit_events(app.store.conn(), None, None)?;
+    let want = |f: &str| {
+        a.get(f)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase)
+    };
+    let (key, admin, action) = (want("key"), want("admin"), want("action"));
+    events.retain(|e| {
+        key.as_ref().is_none_or(|k| {
+            e.key_name
+                .as_deref()
+                .is_some_and(|n| n.to_lowercase() == *k)
+                || e.key_id.as_deref().is_some_and(|n| n.to_lowercase() == *k)
+        }) && admin
+            .as_ref()
+            .is_none_or(|x| e.actor.to_lowercase().contains(x.as_str()))
+            && action
+                .as_ref()
+                .is_none_or(|x| e.action.to_lowercase() == *x)
+    });
+    let body = maud::html! {
+        form method="get" action="/log" {
+            label { "Key " input type="text" name="key" value=(a.get("key").unwrap_or("")); }
+            label { " Admin " input type="text" name="admin" value=(a.get("admin").unwrap_or("")); }
+            label { " Action " input type="text" name="action" value=(a.get("action").unwrap_or("")); }
+            button type="submit" { "Filter" }
+        }
+        (pages::events_table(&events))
+    };
+    Ok(page(StatusCode::OK, pages::layout("Audit log", body)))
+}
+
+fn groups_page(app: &mut App) -> Result<Answer> {
+    let groups = queries::groups(app.store.conn())?;
+    let body = maud::html! {
+        table #groups { thead { tr { th { "Group" } th { "Scopes" } } }
+            tbody { @for (g, s) in &groups { tr { td { (g) } td { (s.join(", ")) } } } } }
+        p { "Groups are made and changed with " code { "apikeys group" } "." }
+    };
+    Ok(page(StatusCode::OK, pages::layout("Groups", body)))
+}
+
+fn policy_page(app: &mut App) -> Result<Answer> {
+    let p = crate::policy::Policy::load(app.store.conn())?;
+    let body = maud::html! {
+        dl.fields {
+            dt { "Max lifetime" } dd { (p.max_lifetime.map_or("none".into(), crate::policy::format_duration)) }
+            dt { "Default lifetime" } dd { (crate::policy::format_duration(p.default_lifetime)) }
+        }
+    };
+    Ok(page(StatusCode::OK, pages::layout("Policy", body)))
+}
+
+fn status_page(app: &mut App, now: i64) -> Result<Answer> {
+    let keys = queries::all_keys(app.store.conn())?;
+    let expiring: Vec<&KeyRecord> = keys.iter().filter(|k| k.expiring_soon(now)).collect();
+    let presented = match crate::history::db::History::open(app.store.path(), false)? {
+        Some(h) => h.by_key(now - 86_400, &["inactive".into(), "expired".into()])?,
+        None => Default::default(),
+    };
+    let body = maud::html! {
+        p { (keys.len()) " keys" }
+        h2 { "Expiring within 7 days" }
+        ul { @for k in &expiring { li { a href=(format!("/keys/{}", k.id)) { (k.name) } } } }
+        h2 { "Presented while revoked or expired (24 h)" }
+        ul #presented { @for k in keys.iter().filter(|k| presented.contains_key(&k.id)) {
+            li { a href=(format!("/keys/{}", k.id)) { (k.name) } " " (presented[&k.id].count) " answers" } } }
+    };
+    Ok(page(StatusCode::OK, pages::layout("Status", body)))
+}

@@ -1,0 +1,417 @@
+//! The console's pages: server-rendered HTML (maud: checked at compile time, every value
+//! escaped), charts drawn as SVG here, no script but the console's own Copy button.
+
+use crate::history::query::Row;
+use crate::model::KeyRecord;
+use crate::store::queries::AuditEvent;
+use maud::{DOCTYPE, Markup, html};
+
+/// The page around every page: the menu, the title, the content.
+pub fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · apikeys" }
+                link rel="stylesheet" href="/static/console.css";
+            }
+            body {
+                nav aria-label="Main" {
+                    a href="/keys" { "Keys" }
+                    a href="/keys/new" { "Add key" }
+                    a href="/groups" { "Groups" }
+                    a href="/policy" { "Policy" }
+                    a href="/log" { "Audit log" }
+                    a href="/status" { "Status" }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// A message page (an error, a refusal, a session that ended).
+pub fn message(title: &str, text: &str) -> Markup {
+    layout(title, html! { p.message { (text) } })
+}
+
+fn time(t: Option<i64>) -> String {
+    t.map_or_else(|| "-".into(), crate::text::time)
+}
+
+/// What the keys table is asked for.
+#[derive(Debug, Default)]
+pub struct KeysQuery {
+    pub q: String,
+    pub status: String,
+    pub owner: String,
+    pub group: String,
+    pub sort: String,
+    pub page: usize,
+}
+
+/// The keys table: search, filters, sorting, pages.
+pub fn keys(keys: &[&KeyRecord], total: usize, q: &KeysQuery, now: i64, pages: usize) -> Markup {
+    let link = |page: usize| {
+        format!(
+            "/keys?q={}&status={}&owner={}&group={}&sort={}&page={page}",
+            enc(&q.q),
+            enc(&q.status),
+            enc(&q.owner),
+            enc(&q.group),
+            enc(&q.sort)
+        )
+    };
+    layout(
+        "Keys",
+        html! {
+            form.filters method="get" action="/keys" role="search" {
+                label { "Search " input type="search" name="q" value=(q.q); }
+                label { "Status "
+                    select name="status" {
+                        @for s in ["", "active", "inactive", "expired", "rotating", "expiring"] {
+                            option value=(s) selected[q.status == s] { (if s.is_empty() { "any" } else { s }) }
+                        }
+                    }
+                }
+                label { "Owner " input type="text" name="owner" value=(q.owner); }
+                label { "Group " input type="text" name="group" value=(q.group); }
+                label { "Sort "
+                    select name="sort" {
+                        @for s in ["name", "created", "expires", "last_used"] {
+                            option value=(s) selected[q.sort == s] { (s) }
+                        }
+                    }
+                }
+                button type="submit" { "Show" }
+            }
+            p { (total) " keys" @if pages > 1 { ", page " (q.page + 1) " of " (pages) } }
+            div.scroll {
+                table #keys {
+                    thead { tr {
+                        th scope="col" { "Name" } th scope="col" { "Key" } th scope="col" { "Status" }
+                        th scope="col" { "Created" } th scope="col" { "Expires" } th scope="col" { "Last used" }
+                        th scope="col" { "Created by" } th scope="col" { "Owner" } th scope="col" { "Groups" }
+                    } }
+                    tbody {
+                        @for k in keys {
+                            tr data-key-id=(k.id) {
+                                td { a href=(format!("/keys/{}", k.id)) { (k.name) } }
+                                td.mono { (k.masked()) }
+                                td { (status_badge(k, now)) }
+                                td { (time(Some(k.created_at))) }
+                                td { (time(k.expires_at)) }
+                                td { (time(k.last_used_at)) }
+                                td { (k.created_by) }
+                                td { (k.owner.as_deref().unwrap_or("-")) }
+                                td { (k.groups.join(", ")) }
+                            }
+                        }
+                    }
+                }
+            }
+            nav.pages aria-label="Pages" {
+                @if q.page > 0 { a href=(link(q.page - 1)) { "Previous" } }
+                @if q.page + 1 < pages { a href=(link(q.page + 1)) { "Next" } }
+            }
+        },
+    )
+}
+
+fn status_badge(k: &KeyRecord, now: i64) -> Markup {
+    let s = k.status(now).as_str();
+    html! {
+        span class=(format!("status {s}")) { (s) }
+        @if k.expiring_soon(now) { " " span.status.expiring { "expiring soon" } }
+    }
+}
+
+/// The add-key form; `error` beside it when the last try was refused.
+pub fn new_key(csrf: &str, error: Option<&str>, given: &[(String, String)]) -> Markup {
+    let v = |name: &str| {
+        given
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let field = |name: &str, label: &str, help: &str| {
+        html! {
+            p { label for=(name) { (label) } br;
+                input type="text" id=(name) name=(name) value=(v(name)) aria-describedby=(format!("{name}-help"));
+                br; small id=(format!("{name}-help")) { (help) } }
+        }
+    };
+    layout(
+        "Add key",
+        html! {
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            form method="post" action="/keys" {
+                input type="hidden" name="csrf" value=(csrf);
+                p { label for="name" { "Name" } br; input type="text" id="name" name="name" required value=(v("name")); }
+                p { label for="expires" { "Expires" } br;
+                    select id="expires" name="expires" {
+                        @for e in ["1y", "1h", "12h", "1d", "5d", "30d", "90d"] {
+                            option value=(e) selected[v("expires") == e] { (e) }
+                        }
+                    }
+                    small { " or a date below" } }
+                (field("expires_at", "Expiry date (YYYY-MM-DD, overrides the preset)", "leave empty for the preset"))
+                (field("scope", "Scopes", "comma-separated, e.g. deploy:write, read"))
+                (field("group", "Groups", "comma-separated group names"))
+                (field("allow_ip", "Allowed IPs", "comma-separated addresses or networks; empty: any"))
+                (field("owner", "Owner", "who the key belongs to"))
+                (field("meta", "Metadata", "comma-separated key=value pairs"))
+                (field("uses", "Uses", "how many uses; empty: no limit"))
+                (field("refill", "Refill", "N/DUR, e.g. 1000/30d"))
+                (field("rate", "Rates", "comma-separated N/DUR, e.g. 10/1s"))
+                button type="submit" name="action" value="create" { "Create key" }
+            }
+        },
+    )
+}
+
+/// The new token, shown once: the answer to the POST itself (so that Back never brings it
+/// back), with Copy and "I have stored the key in a safe place".
+pub fn shown_once(k: &KeyRecord, token: &str) -> Markup {
+    layout(
+        "Your new key",
+        html! {
+            p { "This token is shown once. Store it now: apikeys keeps only a keyed hash." }
+            dl {
+                dt { "Name" } dd { (k.name) }
+                dt { "Identifier" } dd #key-id.mono { (k.id) }
+                dt { "Token" } dd { code #token { (token) } }
+            }
+            button type="button" #copy data-target="token" { "Copy to clipboard" }
+            span #copied role="status" {}
+            form method="get" action="/keys" {
+                p { input type="checkbox" id="stored" name="stored" required;
+                    label for="stored" { " I have stored the key in a safe place" } }
+                button type="submit" { "Done" }
+            }
+            script src="/static/copy.js" {}
+        },
+    )
+}
+
+/// A key's page: every field, its chart, refused attempts, events, and its actions.
+pub struct KeyPage<'a> {
+    pub k: &'a KeyRecord,
+    pub now: i64,
+    pub csrf: &'a str,
+    pub rows: &'a [Row],
+    pub since: i64,
+    pub refused: &'a [(i64, String, Option<String>)],
+    pub events: &'a [AuditEvent],
+    pub error: Option<&'a str>,
+}
+
+pub fn key_page(p: &KeyPage<'_>) -> Markup {
+    let k = p.k;
+    let action = format!("/keys/{}", k.id);
+    let fields: Vec<(&str, String)> = vec![
+        ("Identifier", k.id.clone()),
+        ("Key", k.masked()),
+        ("Status", k.status(p.now).as_str().into()),
+        ("Created", time(Some(k.created_at))),
+        ("Created by", k.created_by.clone()),
+        ("Expires", time(k.expires_at)),
+        ("Last used", time(k.last_used_at)),
+        (
+            "Last used from",
+            k.last_used_ip.clone().unwrap_or("-".into()),
+        ),
+        ("Use count", k.use_count.to_string()),
+        (
+            "Uses left",
+            k.remaining.map_or("no limit".into(), |r| r.to_string()),
+        ),
+        ("Owner", k.owner.clone().unwrap_or("-".into())),
+        ("Scopes", k.scopes.join(", ")),
+        ("Groups", k.groups.join(", ")),
+        (
+            "Allowed IPs",
+            if k.allowed_ips.is_empty() {
+                "any".into()
+            } else {
+                k.allowed_ips.join(", ")
+            },
+        ),
+        (
+            "Metadata",
+            k.meta
+                .iter()
+                .map(|(a, b)| format!("{a}={b}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        ("Description", k.description.clone()),
+        ("Rotated from", k.rotated_from.clone().unwrap_or("-".into())),
+        ("Rotated to", k.rotated_to.clone().unwrap_or("-".into())),
+    ];
+    layout(
+        &k.name,
+        html! {
+            @if let Some(e) = p.error { p.error role="alert" { (e) } }
+            dl.fields { @for (f, v) in &fields { dt { (f) } dd { (v) } } }
+            h2 { "Answers, last 48 hours" }
+            (chart(p.rows, p.since, p.now))
+            h2 { "Last refused attempts" }
+            @if p.refused.is_empty() { p { "none" } } @else {
+                table #refused { thead { tr { th { "At" } th { "Code" } th { "From" } } }
+                    tbody { @for (at, code, ip) in p.refused {
+                        tr { td { (time(Some(*at))) } td { (code) } td { (ip.as_deref().unwrap_or("-")) } } } } }
+            }
+            h2 { "Actions" }
+            form method="post" action=(action) {
+                input type="hidden" name="csrf" value=(p.csrf);
+                @if k.revoked {
+                    button type="submit" name="action" value="activate" { "Activate" }
+                } @else {
+                    button type="submit" name="action" value="revoke" { "Deactivate" }
+                }
+            }
+            form method="post" action=(action) {
+                input type="hidden" name="csrf" value=(p.csrf);
+                p { label for="grace" { "Grace period for the old token" } br;
+                    input type="text" id="grace" name="grace" value="1h"; }
+                button type="submit" name="action" value="rotate" { "Rotate" }
+            }
+            form method="post" action=(action) {
+                input type="hidden" name="csrf" value=(p.csrf);
+                p { label for="edit-owner" { "Owner" } br;
+                    input type="text" id="edit-owner" name="owner" value=(k.owner.as_deref().unwrap_or("")); }
+                p { label for="edit-expires" { "Expires (a duration from now or a date)" } br;
+                    input type="text" id="edit-expires" name="expires" value=""; }
+                button type="submit" name="action" value="edit" { "Save" }
+            }
+            form method="post" action=(action) {
+                input type="hidden" name="csrf" value=(p.csrf);
+                p { label for="confirm_name" { "Type the key's name to delete it for good" } br;
+                    input type="text" id="confirm_name" name="confirm_name" autocomplete="off"; }
+                button type="submit" name="action" value="delete" { "Delete" }
+            }
+            h2 { "Events" }
+            (events_table(p.events))
+        },
+    )
+}
+
+/// The audit events as a table.
+pub fn events_table(events: &[AuditEvent]) -> Markup {
+    html! {
+        table #events {
+            thead { tr { th { "Time" } th { "Admin" } th { "Action" } th { "Key" } th { "Details" } } }
+            tbody { @for e in events.iter().rev() {
+                tr { td { (time(Some(e.at))) } td { (e.actor) } td { (e.action) }
+                     td { (e.key_name.as_deref().unwrap_or("-")) } td { (e.details) } }
+            } }
+        }
+    }
+}
+
+/// Colour of an outcome in the charts.
+fn colour(outcome: &str) -> &'static str {
+    match outcome {
+        "valid" => "#2e7d32",
+        "unknown" | "malformed" => "#8e24aa",
+        "inactive" | "expired" => "#c62828",
+        "ip_denied" | "scope_denied" => "#ef6c00",
+        _ => "#1565c0",
+    }
+}
+
+/// Answers per hour as stacked SVG bars, with a text summary for screen readers.
+pub fn chart(rows: &[Row], since: i64, now: i64) -> Markup {
+    let start = since - since.rem_euclid(3600);
+    let hours = usize::try_from((now - start) / 3600 + 1)
+        .unwrap_or(1)
+        .clamp(1, 48);
+    let mut per: Vec<Vec<(&str, i64)>> = vec![vec![]; hours];
+    let mut totals: std::collections::BTreeMap<&str, i64> = Default::default();
+    for r in rows {
+        if let Some(slot) = usize::try_from((r.bucket - start) / 3600)
+            .ok()
+            .and_then(|i| per.get_mut(i))
+        {
+            slot.push((r.outcome.as_str(), r.count));
+            *totals.entry(r.outcome.as_str()).or_insert(0) += r.count;
+        }
+    }
+    let max = per
+        .iter()
+        .map(|v| v.iter().map(|x| x.1).sum::<i64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (w, h) = (hours as i64 * 10, 120i64);
+    // Each bar: (x, y, height, colour, title), stacked from the bottom.
+    let mut bars = Vec::new();
+    for (i, stack) in per.iter().enumerate() {
+        let mut y = h;
+        for (o, n) in stack {
+            let bar = (n * (h - 10) / max).max(1);
+            y -= bar;
+            bars.push((i as i64 * 10 + 1, y, bar, colour(o), format!("{o}: {n}")));
+        }
+    }
+    let summary = if totals.is_empty() {
+        "no answers in the last 48 hours".to_string()
+    } else {
+        totals
+            .iter()
+            .map(|(o, n)| format!("{o} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    html! {
+        figure {
+            svg #chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(format!("Answers per hour: {summary}")) {
+                @for (x, y, height, fill, title) in &bars {
+                    rect x=(x) y=(y) width="8" height=(height) fill=(fill) { title { (title) } }
+                }
+                line x1="0" y1=(h) x2=(w) y2=(h) stroke="#555" {}
+            }
+            figcaption { (summary) }
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The console's stylesheet: readable at 360 px and at 200 % zoom.
+pub const CSS: &str = "body{font-family:system-ui,sans-serif;margin:0;line-height:1.4}\
+nav{display:flex;flex-wrap:wrap;gap:.8em;padding:.6em 1em;background:#1f2937}nav a{color:#fff}\
+main{padding:1em;max-width:80em}table{border-collapse:collapse;width:100%}\
+th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}\
+.scroll{overflow-x:auto}.mono,code{font-family:ui-monospace,monospace;word-break:break-all}\
+.status{padding:0 .4em;border-radius:.3em;background:#eee}.active{background:#c8e6c9}\
+.inactive,.expired{background:#ffcdd2}.rotating{background:#fff3c4}.expiring{background:#ffe0b2}\
+.error{color:#b71c1c;font-weight:bold}form{margin:.8em 0}.filters label{margin-right:.6em}\
+input,select,button{font-size:1em;max-width:100%}svg{width:100%;max-width:60em;height:auto}\
+dl.fields{display:grid;grid-template-columns:minmax(8em,max-content) 1fr;gap:.2em 1em}\
+dd{margin:0}#token{font-size:1.1em}.pages a{margin-right:1em}";
+
+/// The Copy button: the console's one script.
+pub const COPY_JS: &str = "document.getElementById('copy').addEventListener('click',function(){\
+var t=document.getElementById(this.dataset.target).textContent;\
+navigator.clipboard.writeText(t).then(function(){document.getElementById('copied').textContent='Copied';},\
+function(){document.getElementById('copied').textContent='Copy failed: select the token and copy it';});});";
