@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('verifier', 'verifier', [CompletionResultType]::ParameterValue, 'Verify-only snapshots for CI runners and gateway fleets')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'What every key did: answers over time by outcome (a chart, or rows for billing); `usage import` merges the records of verifier nodes')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'The busiest keys, owners or client addresses, and revoked keys still presented')
+            [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'A local web console: the keys table, forms and charts, for this admin, on loopback')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The store at a glance: slots, policy, counts, stale keys, last write')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the store to a new file, under the lock, and prove the copy opens')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail')
@@ -781,6 +782,23 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'apikeys;console' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: a loopback address (127.0.0.1:PORT, [::1]:PORT; port 0 picks one) or unix:PATH. Any other address is refused')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the login link in the default browser (xdg-open)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only what a script needs (the token, or nothing)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'apikeys;status' {
             [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'List the live keys that expire within this duration (json: `expiring`)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
@@ -885,6 +903,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('verifier', 'verifier', [CompletionResultType]::ParameterValue, 'Verify-only snapshots for CI runners and gateway fleets')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'What every key did: answers over time by outcome (a chart, or rows for billing); `usage import` merges the records of verifier nodes')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'The busiest keys, owners or client addresses, and revoked keys still presented')
+            [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'A local web console: the keys table, forms and charts, for this admin, on loopback')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The store at a glance: slots, policy, counts, stale keys, last write')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the store to a new file, under the lock, and prove the copy opens')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail')
@@ -999,6 +1018,9 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             break
         }
         'apikeys;help;top' {
+            break
+        }
+        'apikeys;help;console' {
             break
         }
         'apikeys;help;status' {

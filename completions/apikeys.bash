@@ -28,6 +28,9 @@ _apikeys() {
             apikeys,completions)
                 cmd="apikeys__subcmd__completions"
                 ;;
+            apikeys,console)
+                cmd="apikeys__subcmd__console"
+                ;;
             apikeys,create)
                 cmd="apikeys__subcmd__create"
                 ;;
@@ -165,6 +168,9 @@ _apikeys() {
                 ;;
             apikeys__subcmd__help,completions)
                 cmd="apikeys__subcmd__help__subcmd__completions"
+                ;;
+            apikeys__subcmd__help,console)
+                cmd="apikeys__subcmd__help__subcmd__console"
                 ;;
             apikeys__subcmd__help,create)
                 cmd="apikeys__subcmd__help__subcmd__create"
@@ -317,7 +323,7 @@ _apikeys() {
 
     case "${cmd}" in
         apikeys)
-            opts="-y -q -h -V --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage top status backup log completions man help"
+            opts="-y -q -h -V --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help --version init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage top console status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,6 +749,48 @@ _apikeys() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__console)
+            opts="-y -q -h --listen --open --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1307,7 +1355,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help)
-            opts="init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage top status backup log completions man help"
+            opts="init passwd create list show revoke activate edit delete import scan rotate verify serve admin group policy verifier usage top console status backup log completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1419,6 +1467,20 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        apikeys__subcmd__help__subcmd__console)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

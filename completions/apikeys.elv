@@ -52,6 +52,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand verifier 'Verify-only snapshots for CI runners and gateway fleets'
             cand usage 'What every key did: answers over time by outcome (a chart, or rows for billing); `usage import` merges the records of verifier nodes'
             cand top 'The busiest keys, owners or client addresses, and revoked keys still presented'
+            cand console 'A local web console: the keys table, forms and charts, for this admin, on loopback'
             cand status 'The store at a glance: slots, policy, counts, stale keys, last write'
             cand backup 'Copy the store to a new file, under the lock, and prove the copy opens'
             cand log 'Show the audit trail'
@@ -723,6 +724,22 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'apikeys;console'= {
+            cand --listen 'Where to listen: a loopback address (127.0.0.1:PORT, [::1]:PORT; port 0 picks one) or unix:PATH. Any other address is refused'
+            cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
+            cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'
+            cand --identity 'Unlock with this SSH private key or age identity file, for an admin added with --ssh-key or --age (env APIKEYS_IDENTITY)'
+            cand --passphrase-file 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)'
+            cand --actor 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)'
+            cand --format 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]'
+            cand --open 'Open the login link in the default browser (xdg-open)'
+            cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
+            cand -q 'Print only what a script needs (the token, or nothing)'
+            cand --quiet 'Print only what a script needs (the token, or nothing)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'apikeys;status'= {
             cand --expiring-within 'List the live keys that expire within this duration (json: `expiring`)'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
@@ -822,6 +839,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand verifier 'Verify-only snapshots for CI runners and gateway fleets'
             cand usage 'What every key did: answers over time by outcome (a chart, or rows for billing); `usage import` merges the records of verifier nodes'
             cand top 'The busiest keys, owners or client addresses, and revoked keys still presented'
+            cand console 'A local web console: the keys table, forms and charts, for this admin, on loopback'
             cand status 'The store at a glance: slots, policy, counts, stale keys, last write'
             cand backup 'Copy the store to a new file, under the lock, and prove the copy opens'
             cand log 'Show the audit trail'
@@ -904,6 +922,8 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;help;usage;import'= {
         }
         &'apikeys;help;top'= {
+        }
+        &'apikeys;help;console'= {
         }
         &'apikeys;help;status'= {
         }

@@ -43,7 +43,7 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
         .session(a.cookie.as_deref())
         .map(|s| s.csrf.clone())
     else {
-        if let (Ok(t), Some(h)) = (app.gate.renew(), &app.gate.host) {
+        if let (Some(t), Some(h)) = (app.gate.renew(), &app.gate.host) {
             eprintln!(
                 "console: a browser without a session asked; a new login link: http://{h}/login?token={t}"
             );

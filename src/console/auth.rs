@@ -47,10 +47,14 @@ impl Gate {
 
     /// A new login token (after the last was spent and a session ended): printed on the
     /// terminal, never sent to a browser.
-    pub fn renew(&mut self) -> crate::error::Result<String> {
-        let token = crate::token::random_base62(32)?;
+    /// `None` while the printed token is still unspent: an anonymous request never spoils it.
+    pub fn renew(&mut self) -> Option<String> {
+        if self.login.is_some() {
+            return None;
+        }
+        let token = crate::token::random_base62(32).ok()?;
         self.login = Some(token.clone());
-        Ok(token)
+        Some(token)
     }
 
     /// Spends the login token: a new session's (id, csrf), or `None` for a wrong or spent one.

@@ -5,6 +5,7 @@ mod budgets;
 mod bulk;
 mod clipboard;
 mod concurrency;
+mod console;
 mod counters;
 mod counters_script;
 mod crash;

@@ -1,0 +1,196 @@
+//! Issue 37: `apikeys console` through a real headless Chromium (selenium, Debian's
+//! chromedriver), and its refusals through plain HTTP.
+
+use crate::harness::{BIN, TestEnv, have, missing};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+/// A running console and its login link.
+struct Console {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(env: &TestEnv) -> Console {
+    let mut child = env
+        .cmd(&["console", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = lines
+        .next()
+        .and_then(Result::ok)
+        .and_then(|l| l.split("open ").nth(1).map(str::to_string))
+        .expect("the console prints its login link");
+    // Keep reading its stderr so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    Console { child, url }
+}
+
+fn python() -> Option<String> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let ok = venv.exists()
+        && std::process::Command::new(&venv)
+            .args(["-c", "import selenium"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ok || !have("chromium") || !have("chromedriver") {
+        missing("chromium, chromedriver or selenium (in .venv) is not installed");
+        return None;
+    }
+    Some(venv.display().to_string())
+}
+
+#[test]
+fn the_console_in_a_real_browser() {
+    let Some(py) = python() else { return };
+    let env = TestEnv::new();
+    let cli_made = env.create("cli-made", &[]);
+    env.verify(&cli_made, &["--ip", "192.0.2.4"]).code(0);
+    env.create("<img src=x onerror=alert(1)>", &[]);
+    let console = start(&env);
+    let shots = std::env::var("APIKEYS_SCREENSHOTS")
+        .unwrap_or_else(|_| env.dir.path().display().to_string());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/console/browser.py");
+    let mut cmd = env.cmd(&[]);
+    let out = cmd.env_remove("APIKEYS_STORE").current_dir(env.dir.path());
+    let mut c = std::process::Command::new(&py);
+    for (k, v) in out.get_envs() {
+        if let Some(v) = v {
+            c.env(k, v);
+        }
+    }
+    c.env("APIKEYS_STORE", &env.store);
+    let out = c
+        .args([script.to_str().unwrap(), &console.url, BIN, &shots])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the browser run failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let ids: Vec<String> = env
+        .keys()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(seen["after_login"], "/keys");
+    assert_eq!(seen["cookie_httponly"], true);
+    assert_eq!(seen["cookie_samesite"], serde_json::json!(["Strict"]));
+    // The keys made by the CLI are in table#keys; a hostile name is text, and ran nothing.
+    let rows = seen["rows"].as_object().unwrap();
+    let cli_id = env.key("cli-made")["id"].as_str().unwrap().to_string();
+    assert!(rows.contains_key(&cli_id), "{rows:?}");
+    assert!(
+        rows.values()
+            .any(|t| t.as_str().unwrap().contains("<img src=x onerror=alert(1)>"))
+    );
+    assert_eq!(seen["alert_ran"], false);
+    // A key made through the form verifies; its token was shown once, never in a URL.
+    assert_eq!(seen["verify"], 0);
+    assert_eq!(seen["token_in_url"], false);
+    assert_eq!(seen["back_at_keys"], true);
+    assert_eq!(
+        seen["token_after_back"], false,
+        "Back brings the token back"
+    );
+    assert_eq!(seen["chart"], true);
+    assert!(
+        seen["after_revoke"]
+            .as_str()
+            .unwrap()
+            .contains("\"status\": \"inactive\"")
+    );
+    assert!(
+        seen["after_activate"]
+            .as_str()
+            .unwrap()
+            .contains("\"status\": \"active\"")
+    );
+    // A CLI change shows on reload.
+    assert!(
+        seen["rows_after_cli"][&cli_id]
+            .as_str()
+            .unwrap()
+            .contains("inactive")
+    );
+    assert!(
+        seen["wrong_name_error"]
+            .as_str()
+            .unwrap()
+            .contains("does not match")
+    );
+    let key_id = seen["key_id"].as_str().unwrap();
+    assert!(seen["rows_after_delete"].get(key_id).is_none());
+    assert!(!ids.contains(&key_id.to_string()), "deleted for good");
+    // Refused: another origin, no CSRF token; a console POST with both is fine.
+    assert_eq!(seen["cross_origin"], 403);
+    assert_eq!(seen["no_csrf"], 403);
+    assert_eq!(seen["good_post"], 200);
+    assert_eq!(seen["second_login"], "Link used");
+    // Every action is in the audit log under the admin's slot, noted console.
+    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
+    let by_console: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"].as_str().unwrap().ends_with("(console)"))
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for action in ["create", "revoke", "activate", "delete"] {
+        assert!(by_console.contains(&action), "{by_console:?}");
+    }
+}
+
+#[test]
+fn the_console_listens_on_loopback_only_and_checks_host() {
+    let env = TestEnv::new();
+    let out = env.run(&["console", "--listen", "0.0.0.0:0"]).code(2);
+    assert!(out.stderr.contains("loopback only"), "{}", out.stderr);
+    let console = start(&env);
+    let addr = console.url.split('/').nth(2).unwrap().to_string();
+    let get = |host: &str, path: &str| {
+        crate::server::raw(
+            &addr,
+            format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap()
+    };
+    // A rebound DNS name reaches the socket with another Host: refused.
+    assert_eq!(get("attacker.example", "/keys").status, 421);
+    // Without a session: nothing but the sign-in note, with the security headers.
+    let anon = get(&addr, "/keys");
+    assert_eq!(anon.status, 401);
+    assert!(
+        anon.header("content-security-policy")
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(anon.header("x-frame-options"), Some("DENY"));
+    assert_eq!(anon.header("x-content-type-options"), Some("nosniff"));
+    // A wrong login token is refused; the printed one works once.
+    assert_eq!(get(&addr, "/login?token=guess").status, 403);
+    let path = console.url.split(&addr).nth(1).unwrap().to_string();
+    let first = get(&addr, &path);
+    assert_eq!(first.status, 303);
+    assert!(
+        first
+            .header("set-cookie")
+            .unwrap()
+            .contains("HttpOnly; SameSite=Strict")
+    );
+    assert_eq!(get(&addr, &path).status, 403);
+}
