@@ -137,9 +137,27 @@ fn keys_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
         sort: a.get("sort").unwrap_or("name").to_string(),
         page: a.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
     };
-    let mut all = queries::all_keys(app.store.conn())?;
     let tally = crate::history::Tally::of(app.store.path())?;
-    all.iter_mut().for_each(|k| tally.apply(k));
+    if app.keys.is_none() {
+        app.keys = Some(queries::all_keys(app.store.conn())?);
+    }
+    let cached = app.keys.as_deref().unwrap_or_default();
+    // Uses counted since the store was read: on every key when sorting by last use, else on
+    // the page shown.
+    let with_tally: Vec<KeyRecord>;
+    let all: &[KeyRecord] = if q.sort == "last_used" {
+        with_tally = cached
+            .iter()
+            .cloned()
+            .map(|mut k| {
+                tally.apply(&mut k);
+                k
+            })
+            .collect();
+        &with_tally
+    } else {
+        cached
+    };
     let needle = q.q.to_lowercase();
     let mut kept: Vec<&KeyRecord> = all
         .iter()

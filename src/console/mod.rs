@@ -44,6 +44,9 @@ pub struct App {
     pub store: Store,
     pub gate: auth::Gate,
     pub actor: String,
+    /// Every key as last read: read again when the store changes (the CLI's writes, the
+    /// console's own), so that a page of the table at 100,000 keys is a filter and a sort.
+    pub keys: Option<Vec<crate::model::KeyRecord>>,
 }
 
 /// Where the console listens.
@@ -121,7 +124,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 .stderr(std::process::Stdio::null())
                 .spawn();
         }
-        let app = Arc::new(Mutex::new(App { store, gate, actor }));
+        let app = Arc::new(Mutex::new(App {
+            store,
+            gate,
+            actor,
+            keys: None,
+        }));
         serve(listener, app).await
     })?;
     if let Some(p) = socket {
