@@ -74,11 +74,19 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
         }
     }
     // A change made by the CLI meanwhile shows on this page.
-    if let Err(e) = app.store.reload() {
-        return page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            pages::message("Error", &e.to_string()),
-        );
+    match app.store.reload() {
+        Ok(false) => {}
+        Ok(true) => app.keys = None,
+        Err(e) => {
+            return page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                pages::message("Error", &e.to_string()),
+            );
+        }
+    }
+    // A change made here: the keys are read again on the next page.
+    if a.method == Method::POST {
+        app.keys = None;
     }
     let now = crate::policy::now();
     let result = match (&a.method, a.path.as_str()) {

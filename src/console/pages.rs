@@ -265,9 +265,9 @@ pub fn key_page(p: &KeyPage<'_>) -> Markup {
             (chart(p.rows, p.since, p.now))
             h2 { "Last refused attempts" }
             @if p.refused.is_empty() { p { "none" } } @else {
-                table #refused { thead { tr { th { "At" } th { "Code" } th { "From" } } }
+                div.scroll { table #refused { thead { tr { th { "At" } th { "Code" } th { "From" } } }
                     tbody { @for (at, code, ip) in p.refused {
-                        tr { td { (time(Some(*at))) } td { (code) } td { (ip.as_deref().unwrap_or("-")) } } } } }
+                        tr { td { (time(Some(*at))) } td { (code) } td { (ip.as_deref().unwrap_or("-")) } } } } } }
             }
             h2 { "Actions" }
             form method="post" action=(action) {
@@ -307,13 +307,13 @@ pub fn key_page(p: &KeyPage<'_>) -> Markup {
 /// The audit events as a table.
 pub fn events_table(events: &[AuditEvent]) -> Markup {
     html! {
-        table #events {
+        div.scroll { table #events {
             thead { tr { th { "Time" } th { "Admin" } th { "Action" } th { "Key" } th { "Details" } } }
             tbody { @for e in events.iter().rev() {
                 tr { td { (time(Some(e.at))) } td { (e.actor) } td { (e.action) }
                      td { (e.key_name.as_deref().unwrap_or("-")) } td { (e.details) } }
             } }
-        }
+        } }
     }
 }
 
@@ -408,7 +408,7 @@ th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-al
 .error{color:#b71c1c;font-weight:bold}form{margin:.8em 0}.filters label{margin-right:.6em}\
 input,select,button{font-size:1em;max-width:100%}svg{width:100%;max-width:60em;height:auto}\
 dl.fields{display:grid;grid-template-columns:minmax(8em,max-content) 1fr;gap:.2em 1em}\
-dd{margin:0}#token{font-size:1.1em}.pages a{margin-right:1em}";
+dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:anywhere}#token{font-size:1.1em}.pages a{margin-right:1em}";
 
 /// The Copy button: the console's one script.
 pub const COPY_JS: &str = "document.getElementById('copy').addEventListener('click',function(){\

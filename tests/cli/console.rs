@@ -141,6 +141,11 @@ fn the_console_in_a_real_browser() {
     assert_eq!(seen["no_csrf"], 403);
     assert_eq!(seen["good_post"], 200);
     assert_eq!(seen["second_login"], "Link used");
+    // Readable at 360 px (no page-wide overflow), every control labelled.
+    for (path, fits) in seen["narrow"].as_object().unwrap() {
+        assert_eq!(fits, true, "{path} overflows 360 px");
+    }
+    assert_eq!(seen["unlabelled"], serde_json::json!([]));
     // Every action is in the audit log under the admin's slot, noted console.
     let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
     let by_console: Vec<&str> = log

@@ -92,6 +92,7 @@ try:
     subprocess.run([binary, "revoke", "cli-made", "--yes"], check=True, capture_output=True)
     d.get(f"{base}/keys")
     seen["rows_after_cli"] = rows()
+    cli_id = [i for i, t in seen["rows_after_cli"].items() if "cli-made" in t][0]
     # Delete with the typed name: a wrong name deletes nothing; the right one does.
     d.get(f"{base}/keys/{key_id}")
     d.find_element(By.ID, "confirm_name").send_keys("not-its-name")
@@ -107,6 +108,19 @@ try:
     seen["cross_origin"] = post("/keys", {"csrf": csrf, "name": "evil", "action": "create"}, "http://evil.example")
     seen["no_csrf"] = post("/keys", {"name": "evil", "action": "create"}, base)
     seen["good_post"] = post("/keys", {"csrf": csrf, "name": "via-post", "action": "create"}, base)
+    # At 360 px wide nothing overflows the page, and every control has a label.
+    d.set_window_size(360, 800)
+    narrow = {}
+    unlabelled = []
+    for path in ["/keys", "/keys/new", f"/keys/{cli_id}", "/log"]:
+        d.get(base + path)
+        narrow[path] = d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        unlabelled += d.execute_script("""
+            return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+              .filter(e => !e.closest('label') && !(e.id && document.querySelector('label[for="' + e.id + '"]')))
+              .map(e => location.pathname + ' ' + (e.name || e.id));""")
+    seen["narrow"] = narrow
+    seen["unlabelled"] = unlabelled
     d.get(url)
     seen["second_login"] = d.find_element(By.TAG_NAME, "h1").text
     print(json.dumps(seen))
