@@ -120,6 +120,10 @@ fn the_console_in_a_real_browser() {
             .unwrap()
             .contains("\"status\": \"active\"")
     );
+    // Rotated in the console: both tokens verify during the grace period.
+    assert_eq!(seen["rotated_new"], 0);
+    assert_eq!(seen["rotated_old"], 0);
+    assert_eq!(seen["rotated_differs"], true);
     // A CLI change shows on reload.
     assert!(
         seen["rows_after_cli"][&cli_id]
@@ -155,7 +159,7 @@ fn the_console_in_a_real_browser() {
         .filter(|e| e["actor"].as_str().unwrap().ends_with("(console)"))
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    for action in ["create", "revoke", "activate", "delete"] {
+    for action in ["create", "revoke", "activate", "rotate", "delete"] {
         assert!(by_console.contains(&action), "{by_console:?}");
     }
 }

@@ -88,6 +88,17 @@ try:
     d.find_element(By.CSS_SELECTOR, "button[name=action][value=revoke]")
     seen["after_activate"] = subprocess.run([binary, "show", key_id, "--format", "json"], capture_output=True,
                                             text=True).stdout
+    # Rotate with a grace period: the new token is shown once; the old one works meanwhile.
+    d.get(f"{base}/keys/{key_id}")
+    grace = d.find_element(By.ID, "grace")
+    grace.clear()
+    grace.send_keys("1h")
+    d.find_element(By.CSS_SELECTOR, "button[name=action][value=rotate]").click()
+    rotated = d.find_element(By.ID, "token").text
+    verify = lambda t: subprocess.run([binary, "verify"], input=t.encode(), capture_output=True).returncode
+    seen["rotated_new"] = verify(rotated)
+    seen["rotated_old"] = verify(token)
+    seen["rotated_differs"] = rotated != token
     # A change made by the CLI shows on reload.
     subprocess.run([binary, "revoke", "cli-made", "--yes"], check=True, capture_output=True)
     d.get(f"{base}/keys")
