@@ -374,6 +374,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--counters', '--counters', [CompletionResultType]::ParameterName, 'Keep rate buckets and remaining uses in Redis, shared by every node and runner: redis://[USER@]HOST:PORT[/DB], rediss://…, unix://PATH, redis+cluster://H:P,H:P. Give the password with --counters-password-file: argv is visible to every user')
             [CompletionResult]::new('--counters-password-file', '--counters-password-file', [CompletionResultType]::ParameterName, 'Read the Redis password from the first line of this file (kept out of argv)')
             [CompletionResult]::new('--counters-timeout', '--counters-timeout', [CompletionResultType]::ParameterName, 'Answer counters_unavailable (19, HTTP 503) for a limited key when Redis does not answer within this time')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads answering requests [default: the cores less one, at least 1]')
             [CompletionResult]::new('--flush-every', '--flush-every', [CompletionResultType]::ParameterName, 'How often use records are written back to the store')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)')

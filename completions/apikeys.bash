@@ -2599,7 +2599,7 @@ _apikeys() {
             return 0
             ;;
         apikeys__subcmd__serve)
-            opts="-y -q -h --listen --trusted-proxy --client-ip-header --max-conns-per-ip --access-log --verifier --verifier-key --usage-log --max-age --state --accept-generation --counters --counters-password-file --counters-timeout --flush-every --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
+            opts="-y -q -h --listen --trusted-proxy --client-ip-header --max-conns-per-ip --access-log --verifier --verifier-key --usage-log --max-age --state --accept-generation --counters --counters-password-file --counters-timeout --threads --flush-every --store --key-file --identity --passphrase-file --actor --format --yes --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2654,6 +2654,10 @@ _apikeys() {
                     return 0
                     ;;
                 --counters-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

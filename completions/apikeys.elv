@@ -357,6 +357,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --counters 'Keep rate buckets and remaining uses in Redis, shared by every node and runner: redis://[USER@]HOST:PORT[/DB], rediss://…, unix://PATH, redis+cluster://H:P,H:P. Give the password with --counters-password-file: argv is visible to every user'
             cand --counters-password-file 'Read the Redis password from the first line of this file (kept out of argv)'
             cand --counters-timeout 'Answer counters_unavailable (19, HTTP 503) for a limited key when Redis does not answer within this time'
+            cand --threads 'Worker threads answering requests [default: the cores less one, at least 1]'
             cand --flush-every 'How often use records are written back to the store'
             cand --store 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]'
             cand --key-file 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)'

@@ -345,6 +345,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l accept-generat
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters -d 'Keep rate buckets and remaining uses in Redis, shared by every node and runner: redis://[USER@]HOST:PORT[/DB], rediss://…, unix://PATH, redis+cluster://H:P,H:P. Give the password with --counters-password-file: argv is visible to every user' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters-password-file -d 'Read the Redis password from the first line of this file (kept out of argv)' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l counters-timeout -d 'Answer counters_unavailable (19, HTTP 503) for a limited key when Redis does not answer within this time' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l threads -d 'Worker threads answering requests [default: the cores less one, at least 1]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l flush-every -d 'How often use records are written back to the store' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F

@@ -42,7 +42,11 @@ pub type Uses = HashMap<String, (i64, i64)>;
 
 /// Adds `n` uses at `at` to `id` in `uses`.
 fn add_use(uses: &mut Uses, id: &str, n: i64, at: i64) {
-    let u = uses.entry(id.to_string()).or_insert((0, at));
+    // A key already pending costs no allocation (the request path's common case).
+    let u = match uses.get_mut(id) {
+        Some(u) => u,
+        None => uses.entry(id.to_string()).or_insert((0, at)),
+    };
     u.0 += n;
     u.1 = u.1.max(at);
 }
@@ -66,7 +70,15 @@ impl UseBook {
     fn note(&mut self, id: &str, cost: i64, now: i64, ip: Option<std::net::IpAddr>) {
         add_use(&mut self.pending, id, cost, now);
         if let Some(ip) = ip {
-            self.ips.insert(id.to_string(), ip.to_string());
+            match self.ips.get_mut(id) {
+                Some(last) => {
+                    last.clear();
+                    let _ = std::fmt::Write::write_fmt(last, format_args!("{ip}"));
+                }
+                None => {
+                    self.ips.insert(id.to_string(), ip.to_string());
+                }
+            }
         }
     }
 }

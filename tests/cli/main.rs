@@ -31,6 +31,7 @@ mod pty;
 mod pty_list;
 mod readme;
 mod redis;
+mod request_path;
 mod rotate;
 mod scan;
 mod scan_teams;
