@@ -372,10 +372,15 @@ impl Shared {
         // written back, under the chain's newest key (SPEC §3 "Rotation budgets").
         let budget = key.budget_id();
         let spent = |u: &Uses| u.get(budget).map_or(0, |u| u.0);
-        let mut state = key.state();
-        if let Some(t) = book.tats.get(budget) {
-            state.tats = t.clone();
-        }
+        // The buckets this process keeps, else the snapshot's: cloned once, not twice.
+        let mut state = match book.tats.get(budget) {
+            Some(t) => crate::engine::limits::State {
+                tats: t.clone(),
+                remaining: key.remaining(),
+                period: key.refill_period(),
+            },
+            None => key.state(),
+        };
         // Refilled or not, the uses this process took since the snapshot are subtracted: a
         // use spent just before a refill is then counted once more than needed (never less).
         let (left, period) = limits::refreshed(key.limits(), &state, now_ms);
@@ -393,7 +398,12 @@ impl Shared {
         let d = limits::decide(key.limits(), &state, cost, now_ms);
         if d.verdict == limits::Verdict::Allowed {
             if !key.limits().rates.is_empty() {
-                book.tats.insert(budget.to_string(), d.state.tats.clone());
+                match book.tats.get_mut(budget) {
+                    Some(t) => t.clone_from(&d.state.tats),
+                    None => {
+                        book.tats.insert(budget.to_string(), d.state.tats.clone());
+                    }
+                }
             }
             book.note(budget, cost, now, ip);
         }
