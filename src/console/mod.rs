@@ -93,12 +93,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     runtime.block_on(async move {
         let (listener, host) = match &listen {
             Listen::Tcp(a) => {
-                let l = tokio::net::TcpListener::bind(a)
-                    .await
-                    .map_err(|e| Error::Refused {
-                        message: format!("cannot listen on {a}: {e}"),
-                        hint: "choose another --listen address, or stop what listens there".into(),
-                    })?;
+                let l = crate::serve::bind_tcp(a).await?;
                 let bound = l.local_addr().map_err(|e| Error::Io(e.to_string()))?;
                 (Either::Tcp(l), Some(bound.to_string()))
             }

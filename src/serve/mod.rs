@@ -66,6 +66,16 @@ pub struct Args {
     pub flush_every: String,
 }
 
+/// Binds a TCP listener, saying in words why not (the console's and serve's one way).
+pub async fn bind_tcp(a: &std::net::SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(a)
+        .await
+        .map_err(|e| Error::Refused {
+            message: format!("cannot listen on {a}: {e}"),
+            hint: "choose another --listen address, or stop what listens there".into(),
+        })
+}
+
 /// Where one listener listens.
 #[derive(Debug, Clone)]
 enum Addr {
@@ -282,12 +292,7 @@ async fn serve(
     for addr in &addrs {
         let (listener, shown) = match addr {
             Addr::Tcp(a) => {
-                let l = tokio::net::TcpListener::bind(a)
-                    .await
-                    .map_err(|e| Error::Refused {
-                        message: format!("cannot listen on {a}: {e}"),
-                        hint: "choose another --listen address, or stop what listens there".into(),
-                    })?;
+                let l = bind_tcp(a).await?;
                 let shown = l.local_addr().map_or(a.to_string(), |x| x.to_string());
                 (Listener::Tcp(l), shown)
             }

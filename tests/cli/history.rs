@@ -324,6 +324,15 @@ fn the_chart_fits_the_terminal_and_reads_without_colour() {
             "{out}"
         );
     }
+    // A key named like the subcommand is given with --key.
+    let imp = env.create("import", &[]);
+    env.verify(&imp, &[]).code(0);
+    let rows = env
+        .run(&["usage", "--key", "import", "--format", "json"])
+        .code(0)
+        .json();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(rows[0]["name"], "import");
     // --by minute past its 48 hours is a usage error with a hint.
     let err = env
         .run(&["usage", "--since", "3d", "--by", "minute"])
