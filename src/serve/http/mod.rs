@@ -50,6 +50,12 @@ pub struct Logged {
 /// A header value for text that may hold anything: printable ASCII passes, every other byte
 /// is percent-encoded, so a name can never break or inject a header.
 pub fn header_text(s: &str) -> HeaderValue {
+    // The common case (an id, a plain name) goes in as it is: one copy, not two.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'%')
+        && let Ok(v) = HeaderValue::from_str(s)
+    {
+        return v;
+    }
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if (0x20..0x7f).contains(&b) && b != b'%' {
