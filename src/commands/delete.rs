@@ -61,10 +61,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     ctx.confirm("delete", &question)?;
     let done = store.write(|tx, _| {
         let keys = queries::resolve_with_chains(tx, &refs(tx)?, now)?;
-        for k in &keys {
-            queries::delete_key(tx, &k.id)?;
-            queries::audit(tx, now, &ctx.actor(), "delete", Some(k), "")?;
-        }
+        crate::ops::lifecycle::delete_keys(tx, &keys, &ctx.actor(), now)?;
         Ok(keys)
     })?;
     if ctx.json() {

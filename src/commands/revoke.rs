@@ -53,27 +53,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     ctx.confirm("revoke", &question)?;
     let (done, already) = store.write(|tx, _| {
-        let (mut done, mut already) = (Vec::new(), Vec::new());
         // Resolve again under the lock: the snapshot may be stale.
-        for mut k in queries::resolve_with_chains(tx, &refs(tx)?, now)? {
-            if k.revoked {
-                already.push(k);
-                continue;
-            }
-            k.revoked = true;
-            k.revoked_reason = args.reason.clone();
-            queries::update_key(tx, &k)?;
-            queries::audit(
-                tx,
-                now,
-                &ctx.actor(),
-                "revoke",
-                Some(&k),
-                args.reason.as_deref().unwrap_or(""),
-            )?;
-            done.push(k);
-        }
-        Ok((done, already))
+        let keys = queries::resolve_with_chains(tx, &refs(tx)?, now)?;
+        crate::ops::lifecycle::revoke_keys(tx, keys, args.reason.as_deref(), &ctx.actor(), now)
     })?;
     if ctx.json() {
         let all: Vec<_> = done.iter().chain(&already).cloned().collect();

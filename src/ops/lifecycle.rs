@@ -5,7 +5,93 @@ use crate::error::{Error, Result};
 use crate::model::{KeyRecord, Status};
 use crate::store::{Store, queries};
 
-/// Revokes a key, with its predecessors still in their grace period (as `revoke`).
+/// Revokes `keys` inside the caller's write (those revoked already are left as they are):
+/// `revoke` and the console. Returns (revoked now, revoked already).
+pub fn revoke_keys(
+    tx: &rusqlite::Connection,
+    keys: Vec<KeyRecord>,
+    reason: Option<&str>,
+    actor: &str,
+    now: i64,
+) -> Result<(Vec<KeyRecord>, Vec<KeyRecord>)> {
+    let (mut done, mut already) = (Vec::new(), Vec::new());
+    for mut k in keys {
+        if k.revoked {
+            already.push(k);
+            continue;
+        }
+        k.revoked = true;
+        k.revoked_reason = reason.map(str::to_string);
+        queries::update_key(tx, &k)?;
+        queries::audit(tx, now, actor, "revoke", Some(&k), reason.unwrap_or(""))?;
+        done.push(k);
+    }
+    Ok((done, already))
+}
+
+/// Activates `keys` inside the caller's write: never a superseded or an expired one (exit 7;
+/// the whole write is refused): `activate` and the console.
+pub fn activate_keys(
+    tx: &rusqlite::Connection,
+    keys: Vec<KeyRecord>,
+    actor: &str,
+    now: i64,
+) -> Result<Vec<KeyRecord>> {
+    if let Some(k) = keys.iter().find(|k| k.rotated_to.is_some()) {
+        return Err(superseded(k));
+    }
+    if let Some(k) = keys.iter().find(|k| k.expires_at.is_some_and(|e| e <= now)) {
+        return Err(Error::policy(
+            format!(
+                "key {:?} has expired and cannot be re-activated as it is",
+                crate::text::sanitize(&k.name)
+            ),
+            format!(
+                "give it a new expiry first: apikeys edit {} --expires 30d",
+                k.id
+            ),
+        ));
+    }
+    let mut done = Vec::new();
+    for mut k in keys {
+        if k.revoked {
+            k.revoked = false;
+            k.revoked_reason = None;
+            queries::update_key(tx, &k)?;
+            queries::audit(tx, now, actor, "activate", Some(&k), "")?;
+        }
+        done.push(k);
+    }
+    Ok(done)
+}
+
+/// Deletes `keys` for good inside the caller's write: `delete` and the console.
+pub fn delete_keys(
+    tx: &rusqlite::Connection,
+    keys: &[KeyRecord],
+    actor: &str,
+    now: i64,
+) -> Result<()> {
+    for k in keys {
+        queries::delete_key(tx, &k.id)?;
+        queries::audit(tx, now, actor, "delete", Some(k), "")?;
+    }
+    Ok(())
+}
+
+/// The refusal for a key that was rotated: its successor carries the name and the access.
+pub fn superseded(k: &KeyRecord) -> Error {
+    Error::policy(
+        format!(
+            "key {:?} ({}) was rotated and is superseded: it only runs out its grace period",
+            crate::text::sanitize(&k.name),
+            k.id
+        ),
+        format!("work on its successor instead: apikeys show {}", k.id),
+    )
+}
+
+/// Revokes a key with its predecessors still in their grace period (as `revoke KEY`).
 pub fn revoke(
     store: &mut Store,
     id: &str,
@@ -14,55 +100,16 @@ pub fn revoke(
     now: i64,
 ) -> Result<()> {
     store.write(|tx, _| {
-        for mut k in queries::resolve_with_chains(tx, &[id.to_string()], now)? {
-            if k.revoked {
-                continue;
-            }
-            k.revoked = true;
-            k.revoked_reason.clone_from(&reason);
-            queries::update_key(tx, &k)?;
-            queries::audit(
-                tx,
-                now,
-                actor,
-                "revoke",
-                Some(&k),
-                reason.as_deref().unwrap_or(""),
-            )?;
-        }
-        Ok(())
+        let keys = queries::resolve_with_chains(tx, &[id.to_string()], now)?;
+        revoke_keys(tx, keys, reason.as_deref(), actor, now).map(|_| ())
     })
 }
 
-/// Activates a revoked key: never an expired or superseded one (exit 7, as `activate`).
+/// Activates a revoked key (as `activate KEY`).
 pub fn activate(store: &mut Store, id: &str, actor: &str, now: i64) -> Result<()> {
     store.write(|tx, _| {
-        let mut k = found(tx, id)?;
-        if k.rotated_to.is_some() {
-            return Err(Error::policy(
-                format!(
-                    "key {:?} was rotated; its successor is the live key",
-                    crate::text::sanitize(&k.name)
-                ),
-                "activate the successor instead",
-            ));
-        }
-        if k.expires_at.is_some_and(|e| e <= now) {
-            return Err(Error::policy(
-                format!(
-                    "key {:?} has expired and cannot be re-activated as it is",
-                    crate::text::sanitize(&k.name)
-                ),
-                "give it a new expiry first",
-            ));
-        }
-        if !k.revoked {
-            return Ok(());
-        }
-        k.revoked = false;
-        k.revoked_reason = None;
-        queries::update_key(tx, &k)?;
-        queries::audit(tx, now, actor, "activate", Some(&k), "")
+        let keys = queries::resolve_all(tx, &[id.to_string()])?;
+        activate_keys(tx, keys, actor, now).map(|_| ())
     })
 }
 
@@ -114,7 +161,8 @@ pub fn edit(
     })
 }
 
-/// Deletes a key for good when `confirm` is its name (the console's typed confirmation).
+/// Deletes a key for good, with its predecessors in their grace period (as `delete KEY`),
+/// when `confirm` is its name (the console's typed confirmation).
 pub fn delete(store: &mut Store, id: &str, confirm: &str, actor: &str, now: i64) -> Result<()> {
     store.write(|tx, _| {
         let k = found(tx, id)?;
@@ -124,8 +172,8 @@ pub fn delete(store: &mut Store, id: &str, confirm: &str, actor: &str, now: i64)
                 "type the key's name exactly to confirm",
             ));
         }
-        queries::audit(tx, now, actor, "delete", Some(&k), "")?;
-        queries::delete_key(tx, &k.id)
+        let keys = queries::resolve_with_chains(tx, &[k.id], now)?;
+        delete_keys(tx, &keys, actor, now)
     })
 }
 
