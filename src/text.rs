@@ -61,3 +61,17 @@ pub fn ser_opt_time<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Er
         None => s.serialize_none(),
     }
 }
+
+/// Percent-encodes every byte of `s` but ASCII letters, digits and the bytes of `keep` (a
+/// URI's unreserved set, and `/` for a path).
+pub fn percent_encode(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -265,7 +265,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 
 /// Revoked or expired keys presented in the last 24 hours (SPEC §14): a leaked key still in
 /// use. Busiest first.
-fn presented_while_revoked<'a>(
+pub fn presented_while_revoked<'a>(
     store: &std::path::Path,
     keys: &'a [crate::model::KeyRecord],
     now: i64,

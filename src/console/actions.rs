@@ -405,17 +405,14 @@ fn policy_page(app: &mut App) -> Result<Answer> {
 fn status_page(app: &mut App, now: i64) -> Result<Answer> {
     let keys = queries::all_keys(app.store.conn())?;
     let expiring: Vec<&KeyRecord> = keys.iter().filter(|k| k.expiring_soon(now)).collect();
-    let presented = match crate::history::db::History::open(app.store.path(), false)? {
-        Some(h) => h.by_key(now - 86_400, &["inactive".into(), "expired".into()])?,
-        None => Default::default(),
-    };
+    let presented = crate::commands::status::presented_while_revoked(app.store.path(), &keys, now)?;
     let body = maud::html! {
         p { (keys.len()) " keys" }
         h2 { "Expiring within 7 days" }
         ul { @for k in &expiring { li { a href=(format!("/keys/{}", k.id)) { (k.name) } } } }
         h2 { "Presented while revoked or expired (24 h)" }
-        ul #presented { @for k in keys.iter().filter(|k| presented.contains_key(&k.id)) {
-            li { a href=(format!("/keys/{}", k.id)) { (k.name) } " " (presented[&k.id].count) " answers" } } }
+        ul #presented { @for (k, sum) in &presented {
+            li { a href=(format!("/keys/{}", k.id)) { (k.name) } " " (sum.count) " answers" } } }
     };
     Ok(page(StatusCode::OK, pages::layout("Status", body)))
 }

@@ -386,15 +386,7 @@ pub fn chart(rows: &[Row], since: i64, now: i64) -> Markup {
 
 /// Percent-encodes a query value.
 pub fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::text::percent_encode(s, b"-_.~")
 }
 
 /// The console's stylesheet: readable at 360 px and at 200 % zoom.

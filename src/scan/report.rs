@@ -21,15 +21,7 @@ pub fn location(f: &Finding) -> String {
 /// A path as a SARIF `uri`: a relative URI reference, every byte but the unreserved ones and
 /// `/` percent-encoded (a space, `#`, `%`, non-ASCII names).
 fn uri_of(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::text::percent_encode(path, b"-._~/")
 }
 
 fn rule_id(s: Status) -> String {

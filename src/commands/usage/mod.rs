@@ -77,28 +77,15 @@ pub struct Args {
     pub outcomes: Vec<String>,
 }
 
-/// A time given as a duration ago (`7d`) or as a time (RFC 3339, or a date at midnight UTC).
+/// A time given as a duration ago (`7d`) or as a time (RFC 3339, or a date at midnight UTC):
+/// `policy::parse_since`, with the flag named in its error.
 pub fn parse_when(s: &str, now: i64, flag: &str) -> Result<i64> {
-    let t = s.trim();
-    if let Some(at) = chrono::DateTime::parse_from_rfc3339(t)
-        .map(|d| d.timestamp())
-        .ok()
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| d.and_utc().timestamp())
-        })
-    {
-        return Ok(at);
-    }
-    match crate::policy::parse_duration(t) {
-        Ok(d) => Ok(now - d),
-        Err(_) => Err(Error::usage(
-            format!("invalid {flag} {:?}", crate::text::sanitize(t)),
+    crate::policy::parse_since(s, now).map_err(|_| {
+        Error::usage(
+            format!("invalid {flag} {:?}", crate::text::sanitize(s.trim())),
             "give a duration ago (30m, 24h, 7d) or a time (2026-12-01T00:00:00Z, 2026-12-01)",
-        )),
-    }
+        )
+    })
 }
 
 /// Checks `--outcome` words against the answer codes.

@@ -232,7 +232,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut used = Used::new();
     let mut opened = None;
     let mut subject = None;
-    let now_ms = clock.now_ms();
+    // Read again once the keys are loaded: the answer and its record carry that time.
+    let mut now_ms = clock.now_ms();
     let outcome = match pipeline::admit(given) {
         Err(refused) => *refused,
         Ok((t, cost)) => {
@@ -240,7 +241,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             // Only the one key is loaded from a store: a single check never pays for all.
             let (snap, meta) = source.load(Some(t.id))?;
             warn_if_stale(ctx, &meta, max_age);
-            let now_ms = clock.now_ms();
+            now_ms = clock.now_ms();
             let now = now_ms.div_euclid(1000);
             let stale = pipeline::stale(meta.map(|m| m.issued_at), max_age, now);
             let mut outcome = pipeline::judge(&snap, stale, &t, &req, now);
