@@ -390,7 +390,7 @@ pub fn with_verify_rows(
     mut f: impl FnMut(VerifyRow),
 ) -> Result<()> {
     const COLUMNS: &str = "SELECT id, name, prefix, secret_hash, revoked, expires_at, \
-        last_used_at, scopes, group_names, allowed_ips, owner, meta, remaining_uses, \
+        scopes, group_names, allowed_ips, owner, meta, remaining_uses, \
         rates, refill, refill_period, rate_state, created_at, \
         CASE WHEN remaining_uses IS NULL THEN 0 ELSE coalesce((SELECT at * 1000000 + seq % 1000000 \
         FROM audit WHERE audit.key_id = keys.id ORDER BY seq DESC LIMIT 1), created_at * 1000000) \
@@ -414,28 +414,27 @@ pub fn with_verify_rows(
             hash,
             revoked: r.get(4)?,
             expires_at: r.get(5)?,
-            last_used_at: r.get(6)?,
-            scopes: json_list(r.get(7)?),
-            groups: json_list(r.get(8)?),
-            allowed_ips: json_list(r.get(9)?),
-            owner: r.get(10)?,
-            meta: meta_map(r.get(11)?),
-            remaining: r.get(12)?,
+            scopes: json_list(r.get(6)?),
+            groups: json_list(r.get(7)?),
+            allowed_ips: json_list(r.get(8)?),
+            owner: r.get(9)?,
+            meta: meta_map(r.get(10)?),
+            remaining: r.get(11)?,
             limits: crate::engine::limits::Limits {
-                rates: rates_of(r.get(13)?),
+                rates: rates_of(r.get(12)?),
                 refill: r
-                    .get::<_, Option<String>>(14)?
+                    .get::<_, Option<String>>(13)?
                     .and_then(|s| crate::engine::limits::Refill::parse(&s)),
-                created_at: r.get(17)?,
+                created_at: r.get(16)?,
             },
-            refill_period: r.get(15)?,
-            rate_state: ints_of(r.get(16)?),
-            seed_order: r.get(18)?,
+            refill_period: r.get(14)?,
+            rate_state: ints_of(r.get(15)?),
+            seed_order: r.get(17)?,
             budget: None,
         };
         // A superseded key draws from its chain's newest key: its limits and state are that
         // key's (SPEC §3 "Rotation budgets").
-        if r.get::<_, Option<String>>(19)?.is_some() {
+        if r.get::<_, Option<String>>(18)?.is_some() {
             let head = budget_id(conn, &row.id)?;
             if head != row.id
                 && let Some((limits, state)) = own_limit_state(conn, &head)?

@@ -149,7 +149,6 @@ impl KeyMap {
             limits,
             refill_period: k.refill_period,
             tats: vec![],
-            last_used_at: None,
             seed_order: issued_at * 1_000_000 + 999_999,
             budget: k.budget.as_deref().map(Box::from),
         };
@@ -186,7 +185,6 @@ impl KeyMap {
             limits: row.limits,
             refill_period: row.refill_period,
             tats: row.rate_state,
-            last_used_at: row.last_used_at,
             seed_order: row.seed_order,
             budget: row.budget.map(String::into_boxed_str),
         };

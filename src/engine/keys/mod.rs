@@ -27,7 +27,6 @@ pub struct StoredKey {
     pub hash: [u8; 32],
     pub revoked: bool,
     pub expires_at: Option<i64>,
-    pub last_used_at: Option<i64>,
     pub scopes: Vec<String>,
     pub groups: Vec<String>,
     pub allowed_ips: Vec<String>,
@@ -82,7 +81,7 @@ pub struct Entry {
 
 const NO_EXPIRY: i64 = i64::MIN;
 
-/// What few keys have: metadata, limits and their state, a recorded use.
+/// What few keys have: metadata, limits and their state, a rotation budget.
 struct More {
     meta: BTreeMap<String, String>,
     /// Uses left as of the load; `None` for no limit.
@@ -93,8 +92,6 @@ struct More {
     refill_period: i64,
     /// The GCRA state as stored (a plain CLI verify keeps it in the store).
     tats: Vec<i64>,
-    /// The last use as stored, for throttling the CLI's write-back.
-    last_used_at: Option<i64>,
     /// When `remaining` was true, as an order: unix seconds × 10⁶, plus the audit event's
     /// sequence (mod 10⁶) of the store's last admin change of the key, or 999,999 for a
     /// snapshot's export (it holds every change of its second). Shared counters take a figure
@@ -112,7 +109,6 @@ impl More {
             || !self.limits.rates.is_empty()
             || self.limits.refill.is_some()
             || !self.tats.is_empty()
-            || self.last_used_at.is_some()
             || self.budget.is_some();
         any.then(|| Box::new(self))
     }
@@ -214,11 +210,6 @@ impl Entry {
     /// The refill period `remaining` belongs to.
     pub fn refill_period(&self) -> i64 {
         self.more.as_ref().map_or(0, |m| m.refill_period)
-    }
-
-    /// The last use as stored, for throttling the CLI's write-back.
-    pub fn last_used_at(&self) -> Option<i64> {
-        self.more.as_ref().and_then(|m| m.last_used_at)
     }
 
     /// When `remaining` was true, as an order (see [`More`]): shared counters take a figure
