@@ -169,12 +169,19 @@ impl Seed {
     }
 }
 
-/// The script's arguments for one request (SPEC §10); `now_ms` only in tests, otherwise
-/// Redis's own clock is used.
-pub fn script_args(l: &Limits, seed: Seed, cost: i64, now_ms: Option<i64>) -> Vec<String> {
+/// The script's arguments for requests of `costs` (SPEC §10), decided in that order; `now_ms`
+/// only in tests, otherwise Redis's own clock is used.
+pub fn script_args(l: &Limits, seed: Seed, costs: &[i64], now_ms: Option<i64>) -> Vec<String> {
     let (refill_n, every) = l.refill.map_or((-1, 1), |r| (r.n, r.every));
+    let mut joined = String::with_capacity(costs.len() * 2);
+    for (i, c) in costs.iter().enumerate() {
+        if i > 0 {
+            joined.push(',');
+        }
+        let _ = std::fmt::Write::write_fmt(&mut joined, format_args!("{c}"));
+    }
     let mut a = vec![
-        cost.to_string(),
+        joined,
         now_ms.map(|t| t.to_string()).unwrap_or_default(),
         l.created_at.to_string(),
         refill_n.to_string(),
@@ -191,21 +198,34 @@ pub fn script_args(l: &Limits, seed: Seed, cost: i64, now_ms: Option<i64>) -> Ve
     a
 }
 
-/// The script invocation for one request of the key with id `id`.
+/// The script invocation for requests of `costs` of the key with id `id`: one request, or
+/// several that arrived together (answered in order, as if one call each).
 pub fn invocation(
     id: &str,
     l: &Limits,
     seed: Seed,
-    cost: i64,
+    costs: &[i64],
     now_ms: Option<i64>,
 ) -> redis::ScriptInvocation<'static> {
     let mut inv = script().prepare_invoke();
     inv.key(redis_key(id));
-    for a in script_args(l, seed, cost, now_ms) {
+    for a in script_args(l, seed, costs, now_ms) {
         inv.arg(a);
     }
     inv
 }
+
+/// The answers of one call for `n` requests, in order; `None` unless there are exactly `n`
+/// and each can be read.
+pub fn decisions(reply: &[i64], n: usize) -> Option<Vec<(Decision, bool)>> {
+    if reply.len() != n * ANSWER_LEN {
+        return None;
+    }
+    reply.chunks(ANSWER_LEN).map(decision).collect()
+}
+
+/// The numbers of one request's answer.
+const ANSWER_LEN: usize = 9;
 
 /// One answer of the script, as the engine's decision; and whether the key was (re)seeded.
 pub fn decision(reply: &[i64]) -> Option<(Decision, bool)> {
@@ -312,7 +332,7 @@ impl RedisCounters {
         if self.conn.is_none() {
             self.conn = Some(self.connect()?);
         }
-        let inv = invocation(key.budget_id(), key.limits(), Seed::of(key), cost, None);
+        let inv = invocation(key.budget_id(), key.limits(), Seed::of(key), &[cost], None);
         let reply: std::result::Result<Vec<i64>, _> = match self.conn.as_mut() {
             Some(Blocking::Single(c)) => inv.invoke(c),
             Some(Blocking::Cluster(c)) => inv.invoke(c.as_mut()),

@@ -6,15 +6,16 @@
 
 use super::state::Histogram;
 use crate::counters::redis::{
-    Seed, Target, Unavailable, decision, install_tls_provider, invocation,
+    Seed, Target, Unavailable, decisions, install_tls_provider, invocation,
 };
 use crate::engine::Entry;
-use crate::engine::limits::Decision;
+use crate::engine::limits::{Decision, Limits};
 use arc_swap::ArcSwapOption;
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, oneshot, watch};
 
 /// The first wait before connecting again, doubled after each failure up to [`MAX_BACKOFF`].
 const MIN_BACKOFF: Duration = Duration::from_millis(25);
@@ -37,6 +38,8 @@ enum Conn {
 #[derive(Debug, Default)]
 pub struct CounterMetrics {
     pub round_trips: AtomicU64,
+    /// Requests decided by a script's answer (several may share one round trip).
+    pub decided: AtomicU64,
     pub errors: AtomicU64,
     /// Keys (re)seeded from the loaded snapshot: after a new export, or a Redis that lost them.
     pub seeds: AtomicU64,
@@ -59,6 +62,12 @@ impl CounterMetrics {
                 "counter",
                 "Scripts run on the shared counters for limited keys.",
                 self.round_trips.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_counters_requests_total",
+                "counter",
+                "Limited requests decided by the shared counters (requests that arrive together share a script).",
+                self.decided.load(Ordering::Relaxed),
             ),
             (
                 "apikeys_counters_errors_total",
@@ -91,6 +100,17 @@ pub struct RedisPool {
     /// Asks the background task to connect again.
     wake: Notify,
     pub metrics: CounterMetrics,
+    /// Per rotation chain (budget id) with a script in flight: the requests that came since,
+    /// sent together as the next script when it returns.
+    queues: Mutex<HashMap<String, Vec<Waiter>>>,
+}
+
+/// A request waiting for its key's next script.
+struct Waiter {
+    limits: Limits,
+    seed: Seed,
+    cost: i64,
+    reply: oneshot::Sender<Result<Decision, Unavailable>>,
 }
 
 /// The connection behind the swap.
@@ -114,6 +134,7 @@ impl RedisPool {
             conn: ArcSwapOption::empty(),
             wake: Notify::new(),
             metrics: CounterMetrics::default(),
+            queues: Mutex::new(HashMap::new()),
         })
     }
 
@@ -197,16 +218,112 @@ impl RedisPool {
 
     /// Decides one request of a limited key in Redis, within `--counters-timeout`. Never
     /// retried (the script may have run: a retry would count the request twice).
-    pub async fn take(&self, key: &Entry, cost: i64) -> Result<Decision, Unavailable> {
-        let fail = |why: &str| {
+    ///
+    /// One script per rotation chain is in flight at a time: requests that come meanwhile wait
+    /// and go together as the next script, which decides them in order (one round trip, one
+    /// read and one write of the key in Redis for all of them). Under load that is many
+    /// requests a round trip; alone, a request goes at once.
+    pub async fn take(self: &Arc<Self>, key: &Entry, cost: i64) -> Result<Decision, Unavailable> {
+        let decided = if self.is_up() {
+            self.queued(key, cost).await
+        } else {
+            // Down: answered at once, never queued behind a connect.
+            Err(Unavailable("not connected".into()))
+        };
+        if decided.is_err() {
             self.metrics.errors.fetch_add(1, Ordering::Relaxed);
-            Err(Unavailable(why.into()))
+        }
+        decided
+    }
+
+    async fn queued(self: &Arc<Self>, key: &Entry, cost: i64) -> Result<Decision, Unavailable> {
+        let (reply, answer) = oneshot::channel();
+        let waiter = Waiter {
+            limits: key.limits().clone(),
+            seed: Seed::of(key),
+            cost,
+            reply,
+        };
+        let budget = key.budget_id();
+        let first = {
+            let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+            match queues.get_mut(budget) {
+                Some(q) => {
+                    q.push(waiter);
+                    false
+                }
+                None => {
+                    queues.insert(budget.to_string(), vec![waiter]);
+                    true
+                }
+            }
+        };
+        if first {
+            // Its own task: a client that goes away mid-request never strands the others.
+            tokio::spawn(self.clone().drive(budget.to_string()));
+        }
+        match tokio::time::timeout(self.target.timeout, answer).await {
+            Ok(Ok(d)) => d,
+            Ok(Err(_)) => Err(Unavailable("the request was dropped".into())),
+            Err(_) => Err(Unavailable("no answer in time".into())),
+        }
+    }
+
+    /// Sends the queue of `budget` as scripts until it is empty, then ends (the next request
+    /// starts another).
+    async fn drive(self: Arc<Self>, budget: String) {
+        // Should this task end any other way (a panic), its queue goes with it: the waiters
+        // are answered counters_unavailable and the next request starts afresh.
+        struct Ending<'a>(&'a RedisPool, &'a str, bool);
+        impl Drop for Ending<'_> {
+            fn drop(&mut self) {
+                if !self.2 {
+                    let mut q = self.0.queues.lock().unwrap_or_else(|p| p.into_inner());
+                    q.remove(self.1);
+                }
+            }
+        }
+        let mut ending = Ending(&self, &budget, false);
+        loop {
+            let mut batch = {
+                let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+                match queues.get_mut(&budget) {
+                    Some(q) if !q.is_empty() => std::mem::take(q),
+                    _ => {
+                        queues.remove(&budget);
+                        ending.2 = true;
+                        return;
+                    }
+                }
+            };
+            // A reload between two requests may change the key's limits or seed: each run
+            // of equal ones is one script.
+            while !batch.is_empty() {
+                let same = batch
+                    .iter()
+                    .take_while(|w| w.limits == batch[0].limits && w.seed == batch[0].seed)
+                    .count();
+                let rest = batch.split_off(same);
+                self.script(&budget, batch).await;
+                batch = rest;
+            }
+        }
+    }
+
+    /// Runs one script for `batch` (requests of one key, with equal limits and seed) and
+    /// answers each.
+    async fn script(&self, budget: &str, batch: Vec<Waiter>) {
+        let answer = |batch: Vec<Waiter>, why: &str| {
+            for w in batch {
+                let _ = w.reply.send(Err(Unavailable(why.into())));
+            }
         };
         let Some(conn) = self.conn.load_full() else {
-            return fail("not connected");
+            return answer(batch, "not connected");
         };
+        let costs: Vec<i64> = batch.iter().map(|w| w.cost).collect();
+        let inv = invocation(budget, &batch[0].limits, batch[0].seed, &costs, None);
         let started = Instant::now();
-        let inv = invocation(key.budget_id(), key.limits(), Seed::of(key), cost, None);
         let call = async {
             match conn.0.clone() {
                 Conn::Single(mut c) => inv.invoke_async::<Vec<i64>>(&mut c).await,
@@ -217,25 +334,30 @@ impl RedisPool {
         self.metrics.round_trips.fetch_add(1, Ordering::Relaxed);
         self.metrics.latency.observe(&BUCKETS, started.elapsed());
         match reply {
-            Ok(Ok(r)) => match decision(&r) {
-                Some((d, seeded)) => {
-                    if seeded {
-                        self.metrics.seeds.fetch_add(1, Ordering::Relaxed);
+            Ok(Ok(r)) => match decisions(&r, batch.len()) {
+                Some(ds) => {
+                    self.metrics
+                        .decided
+                        .fetch_add(ds.len() as u64, Ordering::Relaxed);
+                    for (w, (d, seeded)) in batch.into_iter().zip(ds) {
+                        if seeded {
+                            self.metrics.seeds.fetch_add(1, Ordering::Relaxed);
+                        }
+                        let _ = w.reply.send(Ok(d));
                     }
-                    Ok(d)
                 }
-                None => fail("an answer that cannot be read"),
+                None => answer(batch, "an answer that cannot be read"),
             },
             Ok(Err(e)) => {
                 if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() {
                     self.down();
                 }
-                fail("an error")
+                answer(batch, "an error");
             }
             Err(_) => {
                 // Silent past the timeout: connect afresh rather than queue behind it.
                 self.down();
-                fail("no answer in time")
+                answer(batch, "no answer in time");
             }
         }
     }

@@ -6,8 +6,8 @@ use crate::redis::Redis;
 use std::process::Stdio;
 
 #[test]
-fn the_redis_script_and_the_rust_gcra_give_the_same_answers() {
-    use apikeys::counters::redis::{Seed, decision, invocation};
+fn the_redis_script_and_the_rust_gcra_give_the_same_answers_one_request_or_several_a_call() {
+    use apikeys::counters::redis::{Seed, decisions, invocation};
     use apikeys::engine::limits::{Limits, Rate, Refill, State, Verdict, decide};
     use proptest::prelude::*;
     let Some(redis) = Redis::start() else { return };
@@ -22,7 +22,9 @@ fn the_redis_script_and_the_rust_gcra_give_the_same_answers() {
         proptest::collection::vec((1u64..40, 1u64..4000), 0..3),
         proptest::option::of(0i64..30),
         proptest::option::of((1i64..20, 1i64..5)),
-        proptest::collection::vec((0i64..700, 1i64..5), 1..60),
+        // Each step: the time since the last, and the costs of the requests that came
+        // together (several go as one script, decided in order).
+        proptest::collection::vec((0i64..700, proptest::collection::vec(1i64..5, 1..4)), 1..40),
     );
     runner
         .run(&strategy, |(rates, uses, refill, steps)| {
@@ -49,20 +51,23 @@ fn the_redis_script_and_the_rust_gcra_give_the_same_answers() {
                 ..State::default()
             };
             let mut now = start;
-            for (gap, cost) in steps {
+            for (gap, costs) in steps {
                 now += gap;
-                let want = decide(&limits, &state, cost, now);
-                let reply: Vec<i64> = invocation(&id, &limits, seed, cost, Some(now))
+                let reply: Vec<i64> = invocation(&id, &limits, seed, &costs, Some(now))
                     .invoke(&mut *con.borrow_mut())
                     .unwrap();
-                let (got, _) = decision(&reply).unwrap();
-                prop_assert_eq!(got.verdict, want.verdict, "{:?} at {}", limits, now);
-                prop_assert_eq!(got.remaining, want.remaining);
-                prop_assert_eq!(got.retry_after, want.retry_after);
-                prop_assert_eq!(got.refills_at, want.refills_at);
-                prop_assert_eq!(got.headroom, want.headroom);
-                if want.verdict == Verdict::Allowed {
-                    state = want.state;
+                let got = decisions(&reply, costs.len()).unwrap();
+                prop_assert_eq!(got.len(), costs.len());
+                for (&cost, (got, _)) in costs.iter().zip(got) {
+                    let want = decide(&limits, &state, cost, now);
+                    prop_assert_eq!(got.verdict, want.verdict, "{:?} at {}", limits, now);
+                    prop_assert_eq!(got.remaining, want.remaining);
+                    prop_assert_eq!(got.retry_after, want.retry_after);
+                    prop_assert_eq!(got.refills_at, want.refills_at);
+                    prop_assert_eq!(got.headroom, want.headroom);
+                    if want.verdict == Verdict::Allowed {
+                        state = want.state;
+                    }
                 }
             }
             Ok(())
