@@ -196,6 +196,16 @@ pub struct Outcome {
     pub reason: Reason,
 }
 
+/// What a key's own checks said of a token ([`KeySet::judge_parsed`]).
+#[derive(Debug)]
+pub struct Judged<'a> {
+    /// The key the token named and its place among the keys (`0..len`), when the secret
+    /// matched.
+    pub key: Option<(usize, &'a Entry)>,
+    pub code: Code,
+    pub reason: Reason,
+}
+
 /// The json of an answer, as scripts read it (SPEC §4).
 #[derive(Serialize)]
 struct Wire<'a> {
@@ -411,13 +421,29 @@ impl KeySet {
 
     /// Checks a token that passed the format and checksum checks.
     pub fn check_parsed(&self, t: &token::ParsedToken<'_>, req: &Request<'_>, now: i64) -> Outcome {
+        self.outcome(self.judge_parsed(t, req, now))
+    }
+
+    /// The key's own checks of a token that passed the format and checksum checks, before
+    /// any answer is built ([`KeySet::outcome`]): what `serve` needs to answer a valid key
+    /// from what it built for it before.
+    pub fn judge_parsed(
+        &self,
+        t: &token::ParsedToken<'_>,
+        req: &Request<'_>,
+        now: i64,
+    ) -> Judged<'_> {
         let given = crate::secret::secret_hash(&self.pepper, t.id, t.expose_secret());
-        let entry = self.get(t.id);
+        let entry = self.find(t.id);
         // Compare in constant time, against a dummy when the id is unknown.
-        let stored = entry.map_or([0u8; 32], |e| e.hash);
+        let stored = entry.map_or([0u8; 32], |(_, e)| e.hash);
         let matches: bool = given.ct_eq(&stored).into();
-        let Some(k) = entry.filter(|k| matches && k.prefix() == t.prefix) else {
-            return Outcome::bare(Code::Unknown, Reason::None);
+        let Some((at, k)) = entry.filter(|(_, k)| matches && k.prefix() == t.prefix) else {
+            return Judged {
+                key: None,
+                code: Code::Unknown,
+                reason: Reason::None,
+            };
         };
         // An IPv4-mapped IPv6 address is the IPv4 address, here as everywhere.
         let ip = req.ip.map(crate::model::canonical_ip);
@@ -447,6 +473,20 @@ impl KeySet {
             // applies `limits::decide` through its counters (SPEC §4's order: rate, then uses).
             (Code::Valid, Reason::None)
         };
+        Judged {
+            key: Some((at, k)),
+            code,
+            reason,
+        }
+    }
+
+    /// The answer of what [`KeySet::judge_parsed`] said.
+    pub fn outcome(&self, j: Judged<'_>) -> Outcome {
+        let Judged { key, code, reason } = j;
+        let Some((_, k)) = key else {
+            return Outcome::bare(code, reason);
+        };
+        let scopes = self.scopes_of(k);
         Outcome {
             valid: code == Code::Valid,
             code,

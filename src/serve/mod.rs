@@ -243,6 +243,7 @@ pub fn run(ctx: &dyn StoreAccess, args: Args) -> Result<()> {
             trusted,
             client_ip_header,
             max_age,
+            access_log: args.access_log,
         }),
         max_conns_per_ip: args.max_conns_per_ip as usize,
         per_ip: Mutex::new(std::collections::HashMap::new()),

@@ -242,6 +242,7 @@ fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usiz
         Source::Store(_) => Default::default(),
     };
     shared.publish(Loaded {
+        answers: super::http::Answers::for_keys(snap.len()),
         snap,
         loaded_at: crate::policy::now(),
         issued_at: meta.issued_at,
@@ -258,6 +259,7 @@ fn publish_store(shared: &Shared, store: &Store) -> Result<usize> {
     let now = crate::policy::now();
     let generation = shared.current().map_or(0, |l| l.generation) + 1;
     shared.publish(Loaded {
+        answers: super::http::Answers::for_keys(snap.len()),
         snap,
         loaded_at: now,
         issued_at: now,

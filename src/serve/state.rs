@@ -21,6 +21,8 @@ pub struct Loaded {
     /// Uses in the usage log that this snapshot does not count yet (its records after the
     /// snapshot's marks): a restart or a newer export never grants them again.
     pub ledger: crate::snapshot::usage_log::Ledger,
+    /// The valid answers of its keys, built on first use.
+    pub answers: super::http::Answers,
 }
 
 impl Loaded {

@@ -20,7 +20,7 @@ pub struct Payload {
 /// is copied that the key set does not keep), and written with the fields at their default
 /// (not revoked, no expiry, no owner, no limits…) left out, so that a snapshot stays smaller
 /// than the store it comes from.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct EntryView<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
@@ -61,7 +61,7 @@ pub struct EntryView<'a> {
 }
 
 /// A string of a list, borrowed from the block where it has no escapes.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
 
 impl Text<'_> {

@@ -428,9 +428,19 @@ impl KeySet {
 
     /// A key by id.
     pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.find(id).map(|(_, e)| e)
+    }
+
+    /// The key at a place [`KeySet::find`] gave (`None` past the end).
+    pub fn at(&self, i: usize) -> Option<&Entry> {
+        self.entries.get(i)
+    }
+
+    /// A key by id, with its place among the keys (`0..len`).
+    pub fn find(&self, id: &str) -> Option<(usize, &Entry)> {
         self.table
             .find(id_hash(id), |&i| self.entries[i as usize].id() == id)
-            .map(|&i| &self.entries[i as usize])
+            .map(|&i| (i as usize, &self.entries[i as usize]))
     }
 
     /// A key's effective scopes.

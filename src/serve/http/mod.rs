@@ -11,7 +11,9 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 use std::net::IpAddr;
 
+mod prebuilt;
 mod request;
+pub use prebuilt::Answers;
 pub use request::{BadClientIp, ClientIpHeader, client_ip};
 use request::{required_scopes, token};
 
@@ -37,6 +39,9 @@ pub struct Config {
     /// With `--max-age`: answer 503 once the snapshot being served was issued longer ago than
     /// this many seconds.
     pub max_age: Option<i64>,
+    /// Whether answers are logged (`--access-log`): a valid answer names its key for the log
+    /// only then.
+    pub access_log: bool,
 }
 
 /// What the access log needs of an answered request.
@@ -108,36 +113,103 @@ pub enum Step {
 #[derive(Debug)]
 pub struct Pending {
     loaded: std::sync::Arc<Loaded>,
-    outcome: Outcome,
+    /// The key's place in the snapshot.
+    at: usize,
     pub cost: i64,
     client: Option<IpAddr>,
+    access_log: bool,
 }
 
 impl Pending {
     /// The key the counters decide.
     pub fn key(&self) -> Option<&crate::engine::Entry> {
-        self.outcome
-            .key_id
-            .as_deref()
-            .and_then(|id| self.loaded.snap.get(id))
+        self.loaded.snap.at(self.at)
     }
 }
 
 /// Finishes a request with the shared counters' decision (or their silence: fail closed).
 pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) -> Step {
-    let outcome = match d {
-        Ok(d) => {
-            if d.verdict == crate::engine::limits::Verdict::Allowed
-                && let Some(key) = p.key()
-            {
-                shared.note_use(key.id(), p.cost, crate::policy::now(), p.client);
-            }
-            p.outcome.clone().limited(&d)
-        }
-        Err(_) => p.outcome.clone().counters_unavailable(),
+    let Some(key) = p.key() else {
+        return verified(shared, Outcome::unknown(), p.client, None, p.cost);
     };
-    let named = outcome.key_id.clone();
-    verified(shared, outcome, p.client, named.as_deref(), p.cost)
+    let verdict = d.inspect(|d| {
+        if d.verdict == crate::engine::limits::Verdict::Allowed {
+            shared.note_use(key.id(), p.cost, crate::policy::now(), p.client);
+        }
+    });
+    let valid = Valid {
+        loaded: &p.loaded,
+        at: p.at,
+        key,
+        client: p.client,
+        cost: p.cost,
+        access_log: p.access_log,
+    };
+    match verdict {
+        Ok(d) => valid.limited(shared, &d),
+        Err(_) => {
+            let outcome = valid.outcome().counters_unavailable();
+            verified(shared, outcome, p.client, Some(key.id()), p.cost)
+        }
+    }
+}
+
+/// A request that passed every check of its key, to be answered (from the key's prebuilt
+/// answer when it is granted).
+struct Valid<'a> {
+    loaded: &'a Loaded,
+    at: usize,
+    key: &'a crate::engine::Entry,
+    client: Option<IpAddr>,
+    cost: i64,
+    access_log: bool,
+}
+
+impl Valid<'_> {
+    /// The long way: the answer as an [`Outcome`].
+    fn outcome(&self) -> Outcome {
+        self.loaded.snap.outcome(crate::engine::Judged {
+            key: Some((self.at, self.key)),
+            code: Code::Valid,
+            reason: crate::engine::Reason::None,
+        })
+    }
+
+    /// Granted: counted, noted and answered.
+    fn granted(&self, shared: &Shared, d: Option<&Decision>) -> Step {
+        let Some(pre) = self
+            .loaded
+            .answers
+            .get(&self.loaded.snap, self.at, self.key)
+        else {
+            let mut outcome = self.outcome();
+            if let Some(d) = d {
+                outcome = outcome.limited(d);
+            }
+            return verified(shared, outcome, self.client, Some(self.key.id()), self.cost);
+        };
+        shared.metrics.count(Code::Valid);
+        shared.note_answer(Some(self.key.id()), Code::Valid, self.cost, self.client);
+        let answer = match d {
+            None => pre.answer(),
+            Some(d) => pre.allowed(d),
+        };
+        let logged = Logged {
+            client: self.client,
+            code: Code::Valid.as_str(),
+            key_id: self.access_log.then(|| self.key.id().to_string()),
+        };
+        Step::Done(answer, logged)
+    }
+
+    /// A limit's decision: granted, or the denial it says.
+    fn limited(&self, shared: &Shared, d: &Decision) -> Step {
+        if d.verdict == crate::engine::limits::Verdict::Allowed {
+            return self.granted(shared, Some(d));
+        }
+        let outcome = self.outcome().limited(d);
+        verified(shared, outcome, self.client, Some(self.key.id()), self.cost)
+    }
 }
 
 /// The answer to a verification, counted, noted in the history (under `named`, the key the
@@ -332,24 +404,35 @@ pub fn answer(
         scopes: &scopes,
         unreadable_scope,
     };
-    let mut outcome = crate::engine::pipeline::judge(&loaded.snap, false, &t, &req, now);
-    if outcome.valid
-        && let Some(key) = outcome.key_id.as_deref().and_then(|id| loaded.snap.get(id))
+    let judged = loaded.snap.judge_parsed(&t, &req, now);
+    if judged.code == Code::Valid
+        && let Some((at, key)) = judged.key
     {
         if key.limited() && shared.counters.is_some() {
             return Step::Count(Pending {
                 loaded: loaded.clone(),
-                outcome,
+                at,
                 cost,
                 client,
+                access_log: cfg.access_log,
             });
         }
+        let valid = Valid {
+            loaded: &loaded,
+            at,
+            key,
+            client,
+            cost,
+            access_log: cfg.access_log,
+        };
         // Rates and uses are decided in memory, uses against what the snapshot says is left.
         let now_ms = crate::policy::now_ms();
-        if let Some(d) = shared.take(&loaded, key, cost, now_ms, client) {
-            outcome = outcome.limited(&d);
-        }
+        return match shared.take(&loaded, key, cost, now_ms, client) {
+            None => valid.granted(shared, None),
+            Some(d) => valid.limited(shared, &d),
+        };
     }
+    let outcome = loaded.snap.outcome(judged);
     let named = crate::history::subject(&outcome, Some(t.id), &loaded.snap);
     verified(shared, outcome, client, named, cost)
 }

@@ -70,25 +70,18 @@ pub fn client_ip(
             }
         }
         ClientIpHeader::Forwarded => {
-            let forwarded: Vec<Option<IpAddr>> = headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .flat_map(|v| match v.to_str() {
-                    Ok(s) => s.split(',').map(parse_ip).collect::<Vec<_>>(),
-                    Err(_) => vec![None],
-                })
-                .collect();
-            // Walk from the right: the first entry not added by a trusted proxy is the client.
-            // An empty or unreadable entry before it makes the whole request malformed.
+            // Walk from the right (the last header's last entry first): the first entry not
+            // added by a trusted proxy is the client. An empty or unreadable entry before it
+            // makes the whole request malformed; entries left of it are not read.
             let mut found = None;
-            for ip in forwarded.iter().rev() {
-                match ip {
-                    Some(ip) if in_any(trusted, *ip) => found = Some(*ip),
-                    Some(ip) => {
-                        found = Some(*ip);
-                        break;
+            'walk: for v in headers.get_all("x-forwarded-for").iter().rev() {
+                let text = v.to_str().map_err(|_| BadClientIp)?;
+                for entry in text.rsplit(',') {
+                    let ip = parse_ip(entry).ok_or(BadClientIp)?;
+                    found = Some(ip);
+                    if !in_any(trusted, ip) {
+                        break 'walk;
                     }
-                    None => return Err(BadClientIp),
                 }
             }
             found

@@ -1,0 +1,250 @@
+//! The answer of a valid key, built once per key and snapshot: its body and headers depend on
+//! the key alone, but for a limited key's figures after this request (uses left, when they
+//! refill, the rate's headroom), which are spliced in. So a valid request costs a copy of
+//! the headers and a reference to the body, not a json encoding and a dozen allocations.
+
+use super::{Answer, verification_answer};
+use crate::engine::limits::Decision;
+use crate::engine::{Code, Judged, KeySet, Outcome, Reason};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Response;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use std::sync::OnceLock;
+
+/// The headers of a rate's headroom (SPEC §7).
+const RATE_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("ratelimit-limit"),
+    HeaderName::from_static("ratelimit-remaining"),
+    HeaderName::from_static("ratelimit-reset"),
+];
+
+/// One key's valid answer.
+#[derive(Debug)]
+pub struct Prebuilt {
+    /// The whole body, for a key with no limit.
+    whole: Bytes,
+    /// The body up to the figures of a limited key, and after them.
+    head: Bytes,
+    tail: Bytes,
+    /// Every header; for a key with rates, the headroom's with a stand-in value to replace.
+    headers: HeaderMap,
+}
+
+/// The answers built so far for the keys of one snapshot, by the keys' places.
+#[derive(Debug, Default)]
+pub struct Answers(Vec<OnceLock<Box<Prebuilt>>>);
+
+impl Answers {
+    /// Room for `n` keys, none built yet.
+    pub fn for_keys(n: usize) -> Answers {
+        Answers((0..n).map(|_| OnceLock::new()).collect())
+    }
+
+    /// The answer of the key at `at` in `keys`, built on its first valid request; `None`
+    /// for a place out of range (then the caller builds the answer the long way).
+    pub fn get(&self, keys: &KeySet, at: usize, key: &crate::engine::Entry) -> Option<&Prebuilt> {
+        let slot = self.0.get(at)?;
+        Some(slot.get_or_init(|| {
+            let mut valid = keys.outcome(Judged {
+                key: Some((at, key)),
+                code: Code::Valid,
+                reason: Reason::None,
+            });
+            // A limited key's figures are each request's, spliced in.
+            valid.remaining = None;
+            Box::new(Prebuilt::of(&valid, !key.limits().rates.is_empty()))
+        }))
+    }
+}
+
+impl Prebuilt {
+    /// From the valid outcome of a key, before any limit is applied; `rates`: whether the key
+    /// has rate limits (its answers then carry their headroom).
+    pub fn of(valid: &Outcome, rates: bool) -> Prebuilt {
+        let body = serde_json::to_string(valid).unwrap_or_else(|_| "{}".into());
+        let whole = Bytes::from(body);
+        // The figures go just before the scopes: the last `,"scopes":[` at the top level (a
+        // string's quotes are escaped, and no other value is a list).
+        let cut = whole
+            .windows(11)
+            .rposition(|w| w == b",\"scopes\":[")
+            .map_or(whole.len(), |i| i + 1);
+        let mut headers = std::mem::take(verification_answer(valid).headers_mut());
+        // A key with rates: stand-ins for its headroom, which each request replaces in place
+        // (no growing of the headers); never shown, as such a key is only answered by
+        // [`Prebuilt::allowed`].
+        if rates {
+            for name in RATE_HEADERS {
+                headers.insert(name, HeaderValue::from_static("0"));
+            }
+        }
+        Prebuilt {
+            head: whole.slice(..cut),
+            tail: whole.slice(cut..),
+            whole,
+            headers,
+        }
+    }
+
+    fn response(&self, body: Bytes) -> Answer {
+        let mut r = Response::new(Full::new(body));
+        *r.headers_mut() = self.headers.clone();
+        r
+    }
+
+    /// The answer of a key with no limit.
+    pub fn answer(&self) -> Answer {
+        self.response(self.whole.clone())
+    }
+
+    /// The answer of a limited key that `d` allowed: its figures spliced in, as
+    /// `Outcome::limited` would give them.
+    pub fn allowed(&self, d: &Decision) -> Answer {
+        use std::io::Write;
+        let mut body = Vec::with_capacity(self.whole.len() + 64);
+        body.extend_from_slice(&self.head);
+        if let Some(n) = d.remaining {
+            let _ = write!(body, "\"remaining\":{n},");
+        }
+        if let Some(s) = d.retry_after {
+            let _ = write!(body, "\"retry_after\":{s},");
+        }
+        if let Some(t) = d.refills_at {
+            let _ = write!(body, "\"refills_at\":\"{}\",", crate::text::rfc3339(t));
+        }
+        body.extend_from_slice(&self.tail);
+        let mut r = self.response(Bytes::from(body));
+        let h = r.headers_mut();
+        match d.headroom {
+            Some(hr) => {
+                let [limit, remaining, reset] = RATE_HEADERS;
+                h.insert(limit, HeaderValue::from(hr.limit));
+                h.insert(remaining, HeaderValue::from(hr.remaining));
+                h.insert(reset, HeaderValue::from(hr.reset_secs));
+            }
+            None => {
+                for name in RATE_HEADERS {
+                    h.remove(name);
+                }
+            }
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::limits::{Verdict, decide};
+    use crate::snapshot::payload::{EntryView, Text};
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+
+    /// An answer's status, sorted headers and body, to compare two answers.
+    fn seen(a: Answer) -> (u16, Vec<(String, String)>, String) {
+        use http_body_util::BodyExt;
+        let status = a.status().as_u16();
+        let mut headers: Vec<(String, String)> = a
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+            .collect();
+        headers.sort();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let body = rt.block_on(a.into_body().collect()).unwrap().to_bytes();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    fn keys() -> KeySet {
+        let t = |v: &[&'static str]| v.iter().map(|s| Text(Cow::Borrowed(*s))).collect();
+        let plain = EntryView {
+            id: Cow::Borrowed("AAAAAAAAAAAA"),
+            // Quotes, a comma and what looks like the scopes field, in every string.
+            name: Cow::Borrowed("say \"hi\",\"scopes\":[ ü"),
+            prefix: Cow::Borrowed("ak"),
+            hash: Cow::Owned("00".repeat(32)),
+            revoked: false,
+            expires_at: None,
+            allowed_ips: vec![],
+            scopes: t(&["read", "a\"b", "x,\"scopes\":["]),
+            owner: Some(Cow::Borrowed("team \u{7f} a")),
+            meta: Cow::Owned(BTreeMap::from([
+                ("scopes".to_string(), ",\"scopes\":[".to_string()),
+                ("env".to_string(), "prod".to_string()),
+            ])),
+            remaining: None,
+            rates: vec![],
+            refill: None,
+            created_at: 0,
+            refill_period: 0,
+            budget: None,
+        };
+        let limited = EntryView {
+            id: Cow::Borrowed("BBBBBBBBBBBB"),
+            name: Cow::Borrowed("limited"),
+            expires_at: Some(1_900_000_000),
+            owner: None,
+            meta: Cow::Owned(BTreeMap::new()),
+            scopes: vec![],
+            remaining: Some(3),
+            rates: t(&["2/1m", "100/1h"]),
+            refill: Some(Cow::Borrowed("3/1d")),
+            created_at: 1_700_000_000,
+            ..plain.clone()
+        };
+        let uses_only = EntryView {
+            id: Cow::Borrowed("CCCCCCCCCCCC"),
+            rates: vec![],
+            refill: None,
+            ..limited.clone()
+        };
+        let mut map = KeySet::building(3);
+        for v in [&plain, &limited, &uses_only] {
+            map.add_view(v, 1_700_000_000).unwrap();
+        }
+        KeySet::from_parts(&"11".repeat(32), &BTreeMap::new(), map).unwrap()
+    }
+
+    #[test]
+    fn a_prebuilt_answer_is_the_answer_built_the_long_way() {
+        let keys = keys();
+        let answers = Answers::for_keys(keys.len());
+        let valid = |id: &str| {
+            let (at, key) = keys.find(id).unwrap();
+            let long = keys.outcome(Judged {
+                key: Some((at, key)),
+                code: Code::Valid,
+                reason: Reason::None,
+            });
+            (answers.get(&keys, at, key).unwrap(), key, long)
+        };
+        // No limit: the same status, headers and body, byte for byte.
+        let (pre, _, long) = valid("AAAAAAAAAAAA");
+        assert_eq!(seen(pre.answer()), seen(verification_answer(&long)));
+        // Limited: each granted request's figures spliced in as Outcome::limited gives them
+        // (uses left, the refill, the tightest rate's headroom), until a denial.
+        for id in ["BBBBBBBBBBBB", "CCCCCCCCCCCC"] {
+            let (pre, key, long) = valid(id);
+            let mut state = key.state();
+            let mut granted = 0;
+            for i in 0..4 {
+                let d = decide(key.limits(), &state, 1, 1_800_000_000_000 + i * 1000);
+                if d.verdict != Verdict::Allowed {
+                    break;
+                }
+                granted += 1;
+                let want = seen(verification_answer(&long.clone().limited(&d)));
+                assert_eq!(seen(pre.allowed(&d)), want, "{id} request {i}");
+                assert_eq!(
+                    want.1.iter().any(|(k, _)| k == "ratelimit-remaining"),
+                    id == "BBBBBBBBBBBB"
+                );
+                state = d.state;
+            }
+            assert!(granted >= 2, "{id}");
+        }
+    }
+}
