@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Benchmark of issue 12: wrk for DUR seconds against four targets, at 1k and 100k keys:
+# Benchmark of the request path (issues 12, 22, 23, 39): wrk for DUR seconds against each
+# target, ROUNDS rounds alternated (medians), at 1k and 100k keys:
 #   (a) apikeys serve directly (/verify with a valid key)
 #   (b) nginx alone answering `return 200` (the reference)
 #   (c) nginx auth_request -> serve /healthz (the cost of the mechanism itself)
 #   (d) nginx auth_request -> serve /verify (the real thing)
-#   (e) apikeys serve directly, a key with a rate and a use limit (never reached): issue 22
-#   (f) the same key on a second serve with --counters on a local Redis (issue 23), beside
+#   (e) apikeys serve directly, a key with a rate and a use limit (never reached)
+#   (f) the same key on a second serve with --counters on a local Redis, beside
 #       redis-benchmark -t set on the same Redis (Redis's own figure)
+#   with OLD=/path/to/previous/apikeys: (a0) (e0) (f0), the same on the previous release's
+#   binary, alternated with the new one's in every round.
 # Prints requests/s, p50 and p99 for each, errors, and the ratios of the issues' goals.
-# Needs wrk and nginx (Debian: wrk nginx-light); (f) needs redis-server (skipped without). SIZES, DUR, CONNS override the defaults.
+# Needs wrk, nginx and redis-server (Debian: wrk nginx-light redis-server). SIZES, DUR,
+# ROUNDS, CONNS override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for b in wrk nginx; do
-  command -v "$b" >/dev/null || { echo "needs $b: apt-get install wrk nginx-light" >&2; exit 1; }
+for b in wrk nginx redis-server redis-benchmark; do
+  command -v "$b" >/dev/null || { echo "needs $b: apt-get install wrk nginx-light redis-server" >&2; exit 1; }
 done
+old=${OLD:-}
 cargo build --release -q --bin apikeys --example bench_store
 bin=$PWD/target/release/apikeys
 mk=$PWD/target/release/examples/bench_store
@@ -24,31 +29,43 @@ trap cleanup EXIT
 export APIKEYS_PASSPHRASE=bench-passphrase APIKEYS_ACTOR=bench NO_COLOR=1
 sizes=${SIZES:-"1000 100000"}
 dur=${DUR:-10}
+rounds=${ROUNDS:-3}
 conns=${CONNS:-32}
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
 
-# run_wrk NAME URL [HEADER]: one line of figures; also sets rps_NAME and p99_NAME.
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f", v}'; }
-run_wrk() {
-  local name=$1 url=$2 header=${3:-"X-Bench: 1"} out
+# one TAG URL HEADER: one wrk round; appends its req/s and p99 to $work/r.TAG.
+one() {
+  local tag=$1 url=$2 header=$3 out rps p50 p99 non2xx errors
   # The bench keys allow 10.0.0.0/8 only: every request says it comes from 10.1.2.3 through
   # a trusted proxy (serve trusts 127.0.0.0/8 here and reads X-Forwarded-For, its default;
   # nginx passes the header on).
   out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency -H "$header" -H "X-Forwarded-For: 10.1.2.3" "$url")
-  local rps p50 p99 non2xx errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out" | to_ms)
   p99=$(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out"); non2xx=${non2xx:-0}
   errors=$(awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out"); errors=${errors:-0}
-  printf '%-44s %8s %10.0f %9s %9s %8s\n' "$name" "$n" "$rps" "$p50" "$p99" "$((non2xx + errors))"
-  printf -v "rps_$4" '%s' "$rps"
-  printf -v "p99_$4" '%s' "$p99"
+  echo "$rps $p50 $p99 $((non2xx + errors))" >> "$work/r.$tag"
+}
+# row TAG NAME: the medians of TAG's rounds; sets rps_TAG and p99_TAG.
+row() {
+  local v
+  v=$(python3 - "$work/r.$1" <<'PY'
+import sys, statistics as st
+rows = [[float(x) for x in l.split()] for l in open(sys.argv[1])]
+med = lambda i: st.median(r[i] for r in rows)
+print(f"{med(0):.0f} {med(1):.3f} {med(2):.3f} {sum(r[3] for r in rows):.0f}")
+PY
+)
+  read -r rps p50 p99 errs <<<"$v"
+  printf '%-48s %8s %10s %9s %9s %8s\n' "$2" "$n" "$rps" "$p50" "$p99" "$errs"
+  printf -v "rps_$1" '%s' "$rps"
+  printf -v "p99_$1" '%s' "$p99"
 }
 
 mkdir -p "$work/www"; echo ok > "$work/www/ok.txt"
-printf '%-44s %8s %10s %9s %9s %8s\n' target keys "req/s" "p50 ms" "p99 ms" errors
+printf '%-48s %8s %10s %9s %9s %8s\n' target keys "req/s" "p50 ms" "p99 ms" errors
 for n in $sizes; do
   s=$work/s$n.store; k=$work/k$n.key
   "$mk" "$s" "$k" "$n" "$work/t$n.txt"
@@ -56,10 +73,27 @@ for n in $sizes; do
   # Issue 22: a key with a rate and a use limit that the run never reaches.
   limited=$("$bin" --store "$s" --key-file "$k" create --name "bench-limited" --no-clipboard \
     --allow-ip 10.0.0.0/8 --rate 1000000/1s --uses 1000000000 2>/dev/null | tail -1)
-  ap=$(port)
-  "$bin" --store "$s" --key-file "$k" serve --listen "127.0.0.1:$ap" --trusted-proxy 127.0.0.0/8 2>"$work/serve$n.log" &
+  rp=$(port)
+  redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis$n.log" 2>&1 &
   pids+=($!)
-  wait_port "$ap"
+  wait_port "$rp"
+  # serve_on PORT BINARY [ARGS…]: a serve of the store on PORT.
+  serve_on() {
+    local p=$1 b=$2; shift 2
+    "$b" --store "$s" --key-file "$k" serve --listen "127.0.0.1:$p" --trusted-proxy 127.0.0.0/8 "$@" 2>>"$work/serve$n.log" &
+    pids+=($!)
+    wait_port "$p"
+  }
+  ap=$(port); fp=$(port)
+  serve_on "$ap" "$bin"
+  serve_on "$fp" "$bin" --counters "redis://127.0.0.1:$rp"
+  tags="a b c d e f"
+  if [ -n "$old" ]; then
+    ap0=$(port); fp0=$(port)
+    serve_on "$ap0" "$old"
+    serve_on "$fp0" "$old" --counters "redis://127.0.0.1:$rp"
+    tags="a0 a b c d e0 e f0 f"
+  fi
   np=$(port); nc=$(port); nd=$(port)
   mkdir -p "$work/nginx$n/logs"
   cat > "$work/nginx$n/nginx.conf" <<CONF
@@ -92,29 +126,43 @@ CONF
   nginx -p "$work/nginx$n" -c "$work/nginx$n/nginx.conf" &
   pids+=($!)
   wait_port "$nd"
-  run_wrk "(a) serve /verify" "http://127.0.0.1:$ap/verify" "X-API-Key: $token" a
-  run_wrk "(b) nginx return 200" "http://127.0.0.1:$np/" "X-Bench: 1" b
-  run_wrk "(c) nginx auth_request -> serve /healthz" "http://127.0.0.1:$nc/" "X-Bench: 1" c
-  run_wrk "(d) nginx auth_request -> serve /verify" "http://127.0.0.1:$nd/" "X-API-Key: $token" d
-  run_wrk "(e) serve /verify, rate- and use-limited key" "http://127.0.0.1:$ap/verify" "X-API-Key: $limited" e
-  awk -v a="$rps_a" -v b="$rps_b" -v c="$rps_c" -v d="$rps_d" -v e="$rps_e" -v pa="$p99_a" -v pb="$p99_b" -v n="$n" 'BEGIN {
-    printf "# %s keys: (d)/(c) = %.2f (goal >= 0.85)   (a)/(b) = %.2f (goal >= 0.5)   p99(a)/p99(b) = %.2f (goal <= 2)   (e)/(a) = %.2f (goal >= 0.9)\n",
-      n, d/c, a/b, pa/pb, e/a }'
-  if command -v redis-server >/dev/null; then
-    rp=$(port); fp=$(port)
-    redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis$n.log" 2>&1 &
-    pids+=($!)
-    wait_port "$rp"
-    "$bin" --store "$s" --key-file "$k" serve --listen "127.0.0.1:$fp" --trusted-proxy 127.0.0.0/8 \
-      --counters "redis://127.0.0.1:$rp" 2>"$work/serve-redis$n.log" &
-    pids+=($!)
-    wait_port "$fp"
-    run_wrk "(f) serve --counters redis, limited key" "http://127.0.0.1:$fp/verify" "X-API-Key: $limited" f
-    # Redis's own figure: SET from 32 clients, the same concurrency as wrk's.
-    rb=$(redis-benchmark -p "$rp" -t set -n 200000 -c "$conns" -q 2>/dev/null | tr '\r' '\n' | grep -E '^SET' | tail -1)
-    echo "# redis-benchmark -t set -c $conns: $rb"
-    awk -v a="$rps_a" -v f="$rps_f" -v pa="$p99_a" -v pf="$p99_f" -v n="$n" 'BEGIN {
-      printf "# %s keys: (f)/(a) = %.2f (goal >= 0.5)   p99(f)/p99(a) = %.2f (goal <= 2)\n", n, f/a, pf/pa }'
+  rm -f "$work"/r.*
+  for _ in $(seq "$rounds"); do
+    for t in $tags; do
+      case $t in
+        a) one a "http://127.0.0.1:$ap/verify" "X-API-Key: $token" ;;
+        a0) one a0 "http://127.0.0.1:$ap0/verify" "X-API-Key: $token" ;;
+        b) one b "http://127.0.0.1:$np/" "X-Bench: 1" ;;
+        c) one c "http://127.0.0.1:$nc/" "X-Bench: 1" ;;
+        d) one d "http://127.0.0.1:$nd/" "X-API-Key: $token" ;;
+        e) one e "http://127.0.0.1:$ap/verify" "X-API-Key: $limited" ;;
+        e0) one e0 "http://127.0.0.1:$ap0/verify" "X-API-Key: $limited" ;;
+        f) one f "http://127.0.0.1:$fp/verify" "X-API-Key: $limited" ;;
+        f0) one f0 "http://127.0.0.1:$fp0/verify" "X-API-Key: $limited" ;;
+      esac
+    done
+  done
+  row a "(a) serve /verify"
+  row b "(b) nginx return 200"
+  row c "(c) nginx auth_request -> serve /healthz"
+  row d "(d) nginx auth_request -> serve /verify"
+  row e "(e) serve /verify, rate- and use-limited key"
+  row f "(f) serve --counters redis, limited key"
+  if [ -n "$old" ]; then
+    row a0 "(a0) previous release: serve /verify"
+    row e0 "(e0) previous release: limited key"
+    row f0 "(f0) previous release: --counters redis"
+  fi
+  # Redis's own figure: SET from as many clients as wrk's connections.
+  rb=$(redis-benchmark -p "$rp" -t set -n 200000 -c "$conns" -q 2>/dev/null | tr '\r' '\n' | grep -E '^SET' | tail -1)
+  echo "# redis-benchmark -t set -c $conns: $rb"
+  awk -v a="$rps_a" -v b="$rps_b" -v c="$rps_c" -v d="$rps_d" -v e="$rps_e" -v f="$rps_f" \
+      -v pa="$p99_a" -v pb="$p99_b" -v n="$n" -v r="$rounds" 'BEGIN {
+    printf "# %s keys, medians of %s rounds (issue 39 goals):  (a)/(b) = %.2f (>= 1.0)   (e)/(a) = %.2f (>= 0.95)   (f)/(a) = %.2f (>= 0.6)   p99(a)/p99(b) = %.2f (<= 1)\n", n, r, a/b, e/a, f/a, pa/pb
+    printf "# %s keys: (d)/(c) = %.2f (issue 12 goal >= 0.85)\n", n, d/c }'
+  if [ -n "$old" ]; then
+    awk -v a="$rps_a" -v e="$rps_e" -v f="$rps_f" -v a0="$rps_a0" -v e0="$rps_e0" -v f0="$rps_f0" -v n="$n" 'BEGIN {
+      printf "# %s keys, this release / the previous: valid %.2f   limited %.2f   redis %.2f\n", n, a/a0, e/e0, f/f0 }'
   fi
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
 done

@@ -63,8 +63,8 @@ pub struct UseBook {
     pub writing: Uses,
     /// The GCRA state of each rate-limited key: in memory, for the life of the process.
     pub tats: HashMap<String, Vec<i64>>,
-    /// The client address of each key's latest pending use.
-    pub ips: HashMap<String, String>,
+    /// The client address of each key's latest pending use (as text only when written).
+    pub ips: HashMap<String, std::net::IpAddr>,
 }
 
 impl UseBook {
@@ -73,12 +73,9 @@ impl UseBook {
         add_use(&mut self.pending, id, cost, now);
         if let Some(ip) = ip {
             match self.ips.get_mut(id) {
-                Some(last) => {
-                    last.clear();
-                    let _ = std::fmt::Write::write_fmt(last, format_args!("{ip}"));
-                }
+                Some(last) => *last = ip,
                 None => {
-                    self.ips.insert(id.to_string(), ip.to_string());
+                    self.ips.insert(id.to_string(), ip);
                 }
             }
         }
@@ -435,6 +432,11 @@ impl Shared {
         for (id, (n, at)) in &uses {
             add_use(&mut book.writing, id, *n, *at);
         }
+        drop(book);
+        let ips = ips
+            .into_iter()
+            .map(|(id, ip)| (id, ip.to_string()))
+            .collect();
         (uses, ips)
     }
 

@@ -119,9 +119,9 @@ impl Prebuilt {
         match d.headroom {
             Some(hr) => {
                 let [limit, remaining, reset] = RATE_HEADERS;
-                h.insert(limit, HeaderValue::from(hr.limit));
-                h.insert(remaining, HeaderValue::from(hr.remaining));
-                h.insert(reset, HeaderValue::from(hr.reset_secs));
+                h.insert(limit, number(hr.limit));
+                h.insert(remaining, number(hr.remaining));
+                h.insert(reset, number(hr.reset_secs.max(0) as u64));
             }
             None => {
                 for name in RATE_HEADERS {
@@ -131,6 +131,18 @@ impl Prebuilt {
         }
         r
     }
+}
+
+/// A header value of a number: those below 4,096 (a rate's usual limits, headroom and reset
+/// times) made once and shared, others made each time.
+fn number(n: u64) -> HeaderValue {
+    const SHARED: u64 = 4096;
+    static VALUES: OnceLock<Vec<HeaderValue>> = OnceLock::new();
+    if n >= SHARED {
+        return HeaderValue::from(n);
+    }
+    let values = VALUES.get_or_init(|| (0..SHARED).map(HeaderValue::from).collect());
+    values[n as usize].clone()
 }
 
 #[cfg(test)]
