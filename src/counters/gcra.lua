@@ -88,12 +88,14 @@ for i = 1, nrates do
   end
 end
 
--- The requests in the order they came, each decided on what the ones before it left.
-local out = {}
+-- The requests in the order they came, each decided on what the ones before it left. The
+-- answers go straight into one flat list (no table per request: a batch is a hot loop).
+local out, o = {}, 0
+local has = has_uses and 1 or 0
+local new_ms, new_fr = {}, {}
 local taken = false
 for j = 1, #costs do
   local cost = costs[j]
-  local new_ms, new_fr = {}, {}
   local wait, wait_limit = -1, -1
   local hr_limit, hr_left, hr_reset = -1, -1, -1
   for i = 1, nrates do
@@ -127,27 +129,27 @@ for j = 1, #costs do
   -- A (re)seeding is reported once, with the first answer.
   local s = 0
   if j == 1 then s = seeded end
-  local reply
   if wait >= 0 then
     -- The rate that said no for longest stands for the limit, as in Rust. A denial keeps
     -- nothing.
     local retry = math.max(math.floor((wait + 999) / 1000), 1)
-    reply = {1, has_uses and 1 or 0, remaining, retry, wait_limit, 0, retry, refills_at, s}
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, has, remaining, retry, wait_limit
+    out[o + 6], out[o + 7], out[o + 8], out[o + 9] = 0, retry, refills_at, s
   elseif has_uses and remaining < cost then
     local retry = -1
     if refills_at >= 0 then retry = math.max(refills_at - now, 1) end
-    reply = {2, 1, remaining, retry, -1, -1, -1, refills_at, s}
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 2, 1, remaining, retry, -1
+    out[o + 6], out[o + 7], out[o + 8], out[o + 9] = -1, -1, refills_at, s
   else
     for i = 1, nrates do
       cur_ms[i], cur_fr[i] = new_ms[i], new_fr[i]
     end
     if has_uses then remaining = remaining - cost end
     taken = true
-    reply = {0, has_uses and 1 or 0, remaining, -1, hr_limit, hr_left, hr_reset, refills_at, s}
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 0, has, remaining, -1, hr_limit
+    out[o + 6], out[o + 7], out[o + 8], out[o + 9] = hr_left, hr_reset, refills_at, s
   end
-  for _, v in ipairs(reply) do
-    out[#out + 1] = v
-  end
+  o = o + 9
 end
 
 -- One write: a new seed, and what the granted requests took.

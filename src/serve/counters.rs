@@ -5,11 +5,12 @@
 //! never come here.
 
 use super::state::Histogram;
+use super::state::Loaded;
 use crate::counters::redis::{
     Seed, Target, Unavailable, decisions, install_tls_provider, invocation,
 };
 use crate::engine::Entry;
-use crate::engine::limits::{Decision, Limits};
+use crate::engine::limits::Decision;
 use arc_swap::ArcSwapOption;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -107,10 +108,24 @@ pub struct RedisPool {
 
 /// A request waiting for its key's next script.
 struct Waiter {
-    limits: Limits,
-    seed: Seed,
+    /// Its key: the snapshot it was judged on, and the key's place there.
+    loaded: Arc<Loaded>,
+    at: usize,
     cost: i64,
+    /// `--counters-timeout` after it came: answered by then, one way or the other.
+    deadline: Instant,
     reply: oneshot::Sender<Result<Decision, Unavailable>>,
+}
+
+impl Waiter {
+    fn key(&self) -> Option<&Entry> {
+        self.loaded.snap.at(self.at)
+    }
+
+    /// Whether two requests are of the same key with the same limits and seed: one script.
+    fn same_key(&self, other: &Waiter) -> bool {
+        self.at == other.at && Arc::ptr_eq(&self.loaded, &other.loaded)
+    }
 }
 
 /// The connection behind the swap.
@@ -216,19 +231,26 @@ impl RedisPool {
         }
     }
 
-    /// Decides one request of a limited key in Redis, within `--counters-timeout`. Never
-    /// retried (the script may have run: a retry would count the request twice).
+    /// Decides one request of the key at `at` in `loaded` in Redis, within
+    /// `--counters-timeout`. Never retried (the script may have run: a retry would count the
+    /// request twice).
     ///
     /// One script per rotation chain is in flight at a time: requests that come meanwhile wait
     /// and go together as the next script, which decides them in order (one round trip, one
     /// read and one write of the key in Redis for all of them). Under load that is many
-    /// requests a round trip; alone, a request goes at once.
-    pub async fn take(self: &Arc<Self>, key: &Entry, cost: i64) -> Result<Decision, Unavailable> {
-        let decided = if self.is_up() {
-            self.queued(key, cost).await
-        } else {
+    /// requests a round trip; alone, a request goes at once. Each is answered by its deadline:
+    /// a script is given only the time its oldest request has left.
+    pub async fn take(
+        self: &Arc<Self>,
+        loaded: &Arc<Loaded>,
+        at: usize,
+        cost: i64,
+    ) -> Result<Decision, Unavailable> {
+        let decided = match loaded.snap.at(at) {
+            Some(key) if self.is_up() => self.queued(key, loaded, at, cost).await,
             // Down: answered at once, never queued behind a connect.
-            Err(Unavailable("not connected".into()))
+            Some(_) => Err(Unavailable("not connected".into())),
+            None => Err(Unavailable("no such key".into())),
         };
         if decided.is_err() {
             self.metrics.errors.fetch_add(1, Ordering::Relaxed);
@@ -236,12 +258,19 @@ impl RedisPool {
         decided
     }
 
-    async fn queued(self: &Arc<Self>, key: &Entry, cost: i64) -> Result<Decision, Unavailable> {
+    async fn queued(
+        self: &Arc<Self>,
+        key: &Entry,
+        loaded: &Arc<Loaded>,
+        at: usize,
+        cost: i64,
+    ) -> Result<Decision, Unavailable> {
         let (reply, answer) = oneshot::channel();
         let waiter = Waiter {
-            limits: key.limits().clone(),
-            seed: Seed::of(key),
+            loaded: loaded.clone(),
+            at,
             cost,
+            deadline: Instant::now() + self.target.timeout,
             reply,
         };
         let budget = key.budget_id();
@@ -262,11 +291,10 @@ impl RedisPool {
             // Its own task: a client that goes away mid-request never strands the others.
             tokio::spawn(self.clone().drive(budget.to_string()));
         }
-        match tokio::time::timeout(self.target.timeout, answer).await {
-            Ok(Ok(d)) => d,
-            Ok(Err(_)) => Err(Unavailable("the request was dropped".into())),
-            Err(_) => Err(Unavailable("no answer in time".into())),
-        }
+        // No timer of its own: the driver answers every request by its deadline.
+        answer
+            .await
+            .unwrap_or_else(|_| Err(Unavailable("the request was dropped".into())))
     }
 
     /// Sends the queue of `budget` as scripts until it is empty, then ends (the next request
@@ -297,12 +325,9 @@ impl RedisPool {
                 }
             };
             // A reload between two requests may change the key's limits or seed: each run
-            // of equal ones is one script.
+            // of requests judged on the same snapshot is one script.
             while !batch.is_empty() {
-                let same = batch
-                    .iter()
-                    .take_while(|w| w.limits == batch[0].limits && w.seed == batch[0].seed)
-                    .count();
+                let same = batch.iter().take_while(|w| w.same_key(&batch[0])).count();
                 let rest = batch.split_off(same);
                 self.script(&budget, batch).await;
                 batch = rest;
@@ -310,27 +335,35 @@ impl RedisPool {
         }
     }
 
-    /// Runs one script for `batch` (requests of one key, with equal limits and seed) and
-    /// answers each.
-    async fn script(&self, budget: &str, batch: Vec<Waiter>) {
+    /// Runs one script for `batch` (requests of one key on one snapshot) and answers each.
+    async fn script(&self, budget: &str, mut batch: Vec<Waiter>) {
         let answer = |batch: Vec<Waiter>, why: &str| {
             for w in batch {
                 let _ = w.reply.send(Err(Unavailable(why.into())));
             }
         };
-        let Some(conn) = self.conn.load_full() else {
+        // Those whose time is up are answered now, and not sent.
+        let started = Instant::now();
+        let (late, on_time): (Vec<Waiter>, Vec<Waiter>) =
+            batch.drain(..).partition(|w| w.deadline <= started);
+        answer(late, "no answer in time");
+        let batch = on_time;
+        let (Some(first), Some(conn)) = (batch.first(), self.conn.load_full()) else {
             return answer(batch, "not connected");
         };
+        let Some(key) = first.key() else {
+            return answer(batch, "no such key");
+        };
+        let left = first.deadline.saturating_duration_since(started);
         let costs: Vec<i64> = batch.iter().map(|w| w.cost).collect();
-        let inv = invocation(budget, &batch[0].limits, batch[0].seed, &costs, None);
-        let started = Instant::now();
+        let inv = invocation(budget, key.limits(), Seed::of(key), &costs, None);
         let call = async {
             match conn.0.clone() {
                 Conn::Single(mut c) => inv.invoke_async::<Vec<i64>>(&mut c).await,
                 Conn::Cluster(mut c) => inv.invoke_async::<Vec<i64>>(&mut c).await,
             }
         };
-        let reply = tokio::time::timeout(self.target.timeout, call).await;
+        let reply = tokio::time::timeout(left, call).await;
         self.metrics.round_trips.fetch_add(1, Ordering::Relaxed);
         self.metrics.latency.observe(&BUCKETS, started.elapsed());
         match reply {
@@ -355,8 +388,11 @@ impl RedisPool {
                 answer(batch, "an error");
             }
             Err(_) => {
-                // Silent past the timeout: connect afresh rather than queue behind it.
-                self.down();
+                // Silent for a whole timeout: connect afresh rather than queue behind it (a
+                // script given less, as its oldest request had waited, proves nothing).
+                if left >= self.target.timeout / 2 {
+                    self.down();
+                }
                 answer(batch, "no answer in time");
             }
         }

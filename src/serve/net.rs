@@ -37,9 +37,9 @@ async fn handle(
         )
     });
     if let http::Step::Count(pending) = step {
-        let decided = match (pending.key(), &shared.counters) {
-            (Some(key), Some(pool)) => pool.take(key, pending.cost).await,
-            _ => Err(crate::counters::redis::Unavailable("no key".into())),
+        let decided = match &shared.counters {
+            Some(pool) => pool.take(&pending.loaded, pending.at, pending.cost).await,
+            None => Err(crate::counters::redis::Unavailable("no counters".into())),
         };
         step = guard(shared, || http::counted(shared, pending, decided));
     }

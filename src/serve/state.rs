@@ -371,10 +371,13 @@ impl Shared {
         // written back, under the chain's newest key (SPEC §3 "Rotation budgets").
         let budget = key.budget_id();
         let spent = |u: &Uses| u.get(budget).map_or(0, |u| u.0);
-        // The buckets this process keeps, else the snapshot's: cloned once, not twice.
-        let mut state = match book.tats.get(budget) {
-            Some(t) => crate::engine::limits::State {
-                tats: t.clone(),
+        // The buckets this process keeps (taken out and put back: no copy), else the
+        // snapshot's.
+        let held = book.tats.get_mut(budget).map(std::mem::take);
+        let had = held.is_some();
+        let mut state = match held {
+            Some(tats) => crate::engine::limits::State {
+                tats,
                 remaining: key.remaining(),
                 period: key.refill_period(),
             },
@@ -395,15 +398,21 @@ impl Shared {
         state.remaining = left.map(|l| l - spent(&book.pending) - spent(&book.writing) - logged);
         state.period = period;
         let d = limits::decide(key.limits(), &state, cost, now_ms);
-        if d.verdict == limits::Verdict::Allowed {
-            if !key.limits().rates.is_empty() {
-                match book.tats.get_mut(budget) {
-                    Some(t) => t.clone_from(&d.state.tats),
-                    None => {
-                        book.tats.insert(budget.to_string(), d.state.tats.clone());
-                    }
+        let allowed = d.verdict == limits::Verdict::Allowed;
+        let rates = !key.limits().rates.is_empty();
+        if allowed && rates {
+            state.tats.clone_from(&d.state.tats);
+        }
+        // Back where they were (a denial changes nothing), or kept from the first grant on.
+        if had || (allowed && rates) {
+            match book.tats.get_mut(budget) {
+                Some(t) => *t = state.tats,
+                None => {
+                    book.tats.insert(budget.to_string(), state.tats);
                 }
             }
+        }
+        if allowed {
             book.note(budget, cost, now, ip);
         }
         Some(d)

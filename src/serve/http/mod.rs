@@ -112,9 +112,9 @@ pub enum Step {
 /// A request waiting for the shared counters.
 #[derive(Debug)]
 pub struct Pending {
-    loaded: std::sync::Arc<Loaded>,
+    pub loaded: std::sync::Arc<Loaded>,
     /// The key's place in the snapshot.
-    at: usize,
+    pub at: usize,
     pub cost: i64,
     client: Option<IpAddr>,
     access_log: bool,

@@ -29,6 +29,8 @@ pub struct Prebuilt {
     tail: Bytes,
     /// Every header; for a key with rates, the headroom's with a stand-in value to replace.
     headers: HeaderMap,
+    /// The `RateLimit-Limit` of each of its rates, made once.
+    limits: Vec<(u64, HeaderValue)>,
 }
 
 /// The answers built so far for the keys of one snapshot, by the keys' places.
@@ -53,15 +55,15 @@ impl Answers {
             });
             // A limited key's figures are each request's, spliced in.
             valid.remaining = None;
-            Box::new(Prebuilt::of(&valid, !key.limits().rates.is_empty()))
+            Box::new(Prebuilt::of(&valid, &key.limits().rates))
         }))
     }
 }
 
 impl Prebuilt {
-    /// From the valid outcome of a key, before any limit is applied; `rates`: whether the key
-    /// has rate limits (its answers then carry their headroom).
-    pub fn of(valid: &Outcome, rates: bool) -> Prebuilt {
+    /// From the valid outcome of a key, before any limit is applied, and its rate limits (its
+    /// answers then carry their headroom).
+    pub fn of(valid: &Outcome, rates: &[crate::engine::limits::Rate]) -> Prebuilt {
         let body = serde_json::to_string(valid).unwrap_or_else(|_| "{}".into());
         let whole = Bytes::from(body);
         // The figures go just before the scopes: the last `,"scopes":[` at the top level (a
@@ -74,7 +76,7 @@ impl Prebuilt {
         // A key with rates: stand-ins for its headroom, which each request replaces in place
         // (no growing of the headers); never shown, as such a key is only answered by
         // [`Prebuilt::allowed`].
-        if rates {
+        if !rates.is_empty() {
             for name in RATE_HEADERS {
                 headers.insert(name, HeaderValue::from_static("0"));
             }
@@ -84,6 +86,10 @@ impl Prebuilt {
             tail: whole.slice(cut..),
             whole,
             headers,
+            limits: rates
+                .iter()
+                .map(|r| (r.n, HeaderValue::from(r.n)))
+                .collect(),
         }
     }
 
@@ -119,7 +125,11 @@ impl Prebuilt {
         match d.headroom {
             Some(hr) => {
                 let [limit, remaining, reset] = RATE_HEADERS;
-                h.insert(limit, number(hr.limit));
+                let made = self.limits.iter().find(|(n, _)| *n == hr.limit);
+                h.insert(
+                    limit,
+                    made.map_or_else(|| number(hr.limit), |(_, v)| v.clone()),
+                );
                 h.insert(remaining, number(hr.remaining));
                 h.insert(reset, number(hr.reset_secs.max(0) as u64));
             }
