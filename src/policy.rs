@@ -1,7 +1,7 @@
 //! Durations, expiries and the store-wide lifetime policy.
 
 use crate::error::{Error, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate};
 use rusqlite::Connection;
 
 /// Seconds in a year as this tool counts it: 365 days.
@@ -129,12 +129,17 @@ pub fn parse_since(s: &str, now: i64) -> Result<i64> {
 
 /// The current time in unix seconds.
 pub fn now() -> i64 {
-    Utc::now().timestamp()
+    now_ms().div_euclid(1000)
 }
 
-/// The time now, unix milliseconds: rate limits are exact to the millisecond.
+/// The time now, unix milliseconds: rate limits are exact to the millisecond. Read from the
+/// system clock as it is (no calendar arithmetic: this is on every request's path).
 pub fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
+    use std::time::{SystemTime, UNIX_EPOCH};
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    }
 }
 
 /// A request's cost as given (`--cost`, `X-Apikey-Cost`): a whole number from 1 to 1000, or

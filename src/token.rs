@@ -102,7 +102,7 @@ pub fn parse(token: &str) -> std::result::Result<ParsedToken<'_>, Malformed> {
     }
     let (secret, check) = rest.split_at(SECRET_LEN);
     let body = &token[..token.len() - CHECK_LEN];
-    if checksum(body) != check {
+    if checksum_bytes(body) != check.as_bytes() {
         return Err(Malformed::Checksum);
     }
     Ok(ParsedToken {
@@ -115,6 +115,11 @@ pub fn parse(token: &str) -> std::result::Result<ParsedToken<'_>, Malformed> {
 
 /// The CRC32 (IEEE) of `body`, big-endian in base62, left-padded with `0` to 6 characters.
 pub fn checksum(body: &str) -> String {
+    String::from_utf8_lossy(&checksum_bytes(body)).into_owned()
+}
+
+/// [`checksum`] as bytes, with no allocation (every verification computes it).
+fn checksum_bytes(body: &str) -> [u8; CHECK_LEN] {
     let crc = crc32fast::hash(body.as_bytes());
     let mut out = [b'0'; CHECK_LEN];
     let mut n = crc as u64;
@@ -122,7 +127,7 @@ pub fn checksum(body: &str) -> String {
         *slot = ALPHABET[(n % 62) as usize];
         n /= 62;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// Whether `s` has the shape of a token (`<prefix>_<id>_<49 base62>`), checksum or not.

