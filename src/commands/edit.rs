@@ -2,8 +2,8 @@
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::model::{self, add_unique};
-use crate::policy::{self, Policy};
+use crate::model;
+use crate::policy;
 use crate::store::queries;
 
 /// Arguments of `edit`.
@@ -110,99 +110,37 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             }
         }
     }
-    let mut revived = false;
-    let key = store.write(|tx, _| {
-        let mut k = queries::resolve(tx, &args.key)?;
-        let before = k.clone();
-        if let Some(n) = &args.name {
-            if *n != k.name && k.rotated_to.is_none() && queries::name_taken(tx, n)? {
-                return Err(queries::name_taken_error(n));
-            }
-            queries::check_name_free_of_ids(tx, n, &k.id)?;
-            k.name = n.clone();
-        }
-        if let Some(e) = &args.expires {
-            if k.rotated_to.is_some() {
-                return Err(super::activate::superseded(&k));
-            }
-            let expiry = policy::parse_expiry(e, now)?;
-            Policy::load(tx)?.check(k.created_at, expiry)?;
-            k.expires_at = expiry.as_option();
-            if before.status(now) == crate::model::Status::Expired
-                && k.status(now) != crate::model::Status::Expired
-            {
-                if !revive_confirmed {
-                    // It expired between the question and the lock: ask again next time.
-                    return Err(Error::Unconfirmed {
-                        what: "reviving an expired key".into(),
-                    });
-                }
-                revived = true;
-            }
-        }
-        for s in &add_scope {
-            add_unique(&mut k.scopes, s);
-        }
-        not_there(&k, "scope", &remove_scope, &k.scopes)?;
-        k.scopes.retain(|s| !remove_scope.contains(s));
-        for g in &args.add_group {
-            queries::group(tx, g)?;
-            add_unique(&mut k.groups, g);
-        }
-        not_there(&k, "group", &args.remove_group, &k.groups)?;
-        k.groups.retain(|g| !args.remove_group.contains(g));
-        for ip in &add_ips {
-            add_unique(&mut k.allowed_ips, ip);
-        }
-        not_there(&k, "allowed IP", &remove_ips, &k.allowed_ips)?;
-        k.allowed_ips.retain(|ip| !remove_ips.contains(ip));
-        if let Some(d) = &args.description {
-            k.description = d.clone();
-        }
-        if owner.is_some() {
-            k.owner = owner.clone();
-        }
-        if remove_owner {
-            k.owner = None;
-        }
-        k.meta.extend(meta.clone());
-        k.meta.retain(|key, _| !args.remove_meta.contains(key));
-        model::check_meta_count(&k.meta)?;
-        if let Some(u) = uses {
-            k.remaining = u;
-        }
-        if let Some(r) = &rates {
-            if *r != k.rates {
-                k.rate_state.clear();
-            }
-            k.rates = r.clone();
-        }
-        if let Some(r) = refill {
-            k.refill = r;
-        }
-        if k.refill.is_some() && k.remaining.is_none() {
-            return Err(Error::usage(
-                "--refill needs a usage limit",
-                "give --uses N as well, e.g. --uses 1000 --refill 1000/30d",
-            ));
-        }
-        if uses.is_some() || refill.is_some() {
-            // A new count (or refill) starts in the period it is given in.
-            k.refill_period = k.refill.map_or(0, |r| r.period(k.created_at, now));
-        }
-        if k == before {
-            return Err(Error::usage(
-                "nothing to change",
-                "pass at least one option that changes the key, see `apikeys edit --help`",
-            ));
-        }
-        queries::update_key(tx, &k)?;
-        let what = changes(&before, &k);
-        let action = if revived { "revive" } else { "edit" };
-        queries::audit(tx, now, &ctx.actor(), action, Some(&k), &what)?;
-        Ok((k, what))
+    let changes = crate::ops::edit::Changes {
+        name: args.name,
+        expires: args.expires,
+        add_scope,
+        remove_scope,
+        add_group: args.add_group,
+        remove_group: args.remove_group,
+        add_ips,
+        remove_ips,
+        description: args.description,
+        owner: if remove_owner {
+            Some(None)
+        } else {
+            owner.map(Some)
+        },
+        meta,
+        remove_meta: args.remove_meta,
+        uses,
+        rates,
+        refill,
+    };
+    let actor = ctx.actor();
+    let edited = store.write(|tx, _| {
+        crate::ops::edit::apply(tx, &args.key, &changes, revive_confirmed, &actor, now)
     })?;
-    let (key, what) = key;
+    let Some(crate::ops::edit::Edited { key, what, .. }) = edited else {
+        return Err(Error::usage(
+            "nothing to change",
+            "pass at least one option that changes the key, see `apikeys edit --help`",
+        ));
+    };
     if ctx.json() {
         return super::report_keys(ctx, &[key], "updated");
     }
@@ -213,81 +151,4 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         crate::text::sanitize(&what)
     ));
     Ok(())
-}
-
-/// Refuses to remove what a key does not have: a typo must not pass as done.
-fn not_there(
-    k: &crate::model::KeyRecord,
-    what: &str,
-    removing: &[String],
-    has: &[String],
-) -> Result<()> {
-    match removing.iter().find(|r| !has.contains(r)) {
-        None => Ok(()),
-        Some(r) => Err(Error::usage(
-            format!(
-                "key {:?} has no {what} {:?}",
-                crate::text::sanitize(&k.name),
-                crate::text::sanitize(r)
-            ),
-            if has.is_empty() {
-                format!("it has no {what}s")
-            } else {
-                format!("its {what}s: {}", crate::text::sanitize(&has.join(", ")))
-            },
-        )),
-    }
-}
-
-fn changes(a: &crate::model::KeyRecord, b: &crate::model::KeyRecord) -> String {
-    let mut out = Vec::new();
-    if a.name != b.name {
-        out.push(format!("name {:?} -> {:?}", a.name, b.name));
-    }
-    if a.expires_at != b.expires_at {
-        let f = |t: Option<i64>| t.map_or("never".into(), crate::text::rfc3339);
-        out.push(format!(
-            "expires {} -> {}",
-            f(a.expires_at),
-            f(b.expires_at)
-        ));
-    }
-    for (what, x, y) in [
-        ("scopes", &a.scopes, &b.scopes),
-        ("groups", &a.groups, &b.groups),
-        ("ips", &a.allowed_ips, &b.allowed_ips),
-    ] {
-        if x != y {
-            out.push(format!("{what} [{}] -> [{}]", x.join(", "), y.join(", ")));
-        }
-    }
-    if a.description != b.description {
-        out.push("description changed".into());
-    }
-    if a.owner != b.owner {
-        let f = |o: &Option<String>| o.as_ref().map_or("(none)".into(), |o| format!("\"{o}\""));
-        out.push(format!("owner {} -> {}", f(&a.owner), f(&b.owner)));
-    }
-    if a.meta != b.meta {
-        out.push("meta changed".into());
-    }
-    if a.rates != b.rates {
-        let f = |r: &[crate::engine::limits::Rate]| {
-            r.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        out.push(format!("rates [{}] -> [{}]", f(&a.rates), f(&b.rates)));
-    }
-    if a.refill != b.refill {
-        let f =
-            |r: Option<crate::engine::limits::Refill>| r.map_or("none".into(), |r| r.to_string());
-        out.push(format!("refill {} -> {}", f(a.refill), f(b.refill)));
-    }
-    if a.remaining != b.remaining {
-        let f = |r: Option<i64>| r.map_or("no limit".into(), |n| n.to_string());
-        out.push(format!("uses {} -> {}", f(a.remaining), f(b.remaining)));
-    }
-    out.join("; ")
 }

@@ -2,7 +2,7 @@
 //! each one sealed write with the CLI's checks and audit entries.
 
 use crate::error::{Error, Result};
-use crate::model::{KeyRecord, Status};
+use crate::model::KeyRecord;
 use crate::store::{Store, queries};
 
 /// Revokes `keys` inside the caller's write (those revoked already are left as they are):
@@ -113,8 +113,9 @@ pub fn activate(store: &mut Store, id: &str, actor: &str, now: i64) -> Result<()
     })
 }
 
-/// Changes a key's owner and expiry (within the policy; an expired key's new expiry is a
-/// revival, logged as such).
+/// Changes a key's owner and expiry (the console's edit form): [`super::edit::apply`], as
+/// `apikeys edit` runs it. The form is the explicit act, so a new expiry may revive an
+/// expired key (logged as such); a form that changes nothing does nothing.
 pub fn edit(
     store: &mut Store,
     id: &str,
@@ -123,42 +124,17 @@ pub fn edit(
     actor: &str,
     now: i64,
 ) -> Result<()> {
-    store.write(|tx, _| {
-        let mut k = found(tx, id)?;
-        let mut changes = Vec::new();
-        if owner != k.owner {
-            if let Some(o) = &owner {
-                crate::model::check_owner(o)?;
-            }
-            k.owner.clone_from(&owner);
-            changes.push(format!("owner {}", owner.as_deref().unwrap_or("none")));
-        }
-        let mut action = "edit";
-        if let Some(e) = &expires {
-            if k.rotated_to.is_some() {
-                return Err(Error::policy(
-                    "a rotated key keeps its planned end",
-                    "edit its successor",
-                ));
-            }
-            let expiry = crate::policy::parse_expiry(e, now)?;
-            let policy = crate::policy::Policy::load(tx)?;
-            policy.check(k.created_at, expiry)?;
-            if k.status(now) == Status::Expired {
-                action = "revive";
-            }
-            k.expires_at = expiry.as_option();
-            changes.push(format!(
-                "expires {}",
-                k.expires_at.map_or("never".into(), crate::text::rfc3339)
-            ));
-        }
-        if changes.is_empty() {
-            return Ok(());
-        }
-        queries::update_key(tx, &k)?;
-        queries::audit(tx, now, actor, action, Some(&k), &changes.join("; "))
-    })
+    if let Some(o) = &owner {
+        crate::model::check_owner(o)?;
+    }
+    let changes = super::edit::Changes {
+        owner: Some(owner),
+        expires,
+        ..Default::default()
+    };
+    store
+        .write(|tx, _| super::edit::apply(tx, id, &changes, true, actor, now))
+        .map(|_| ())
 }
 
 /// Deletes a key for good, with its predecessors in their grace period (as `delete KEY`),

@@ -2,6 +2,7 @@
 //! `import`) and re-keying a store (`passwd`, `admin remove`). The command line is one front
 //! end of them; the checks, errors and audit entries are theirs.
 
+pub mod edit;
 pub mod lifecycle;
 pub mod mint;
 pub mod rekey;

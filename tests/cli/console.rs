@@ -203,3 +203,67 @@ fn the_console_listens_on_loopback_only_and_checks_host() {
     );
     assert_eq!(get(&addr, &path).status, 403);
 }
+
+#[test]
+fn the_console_edits_a_key_as_apikeys_edit_does() {
+    let env = TestEnv::new();
+    env.create("svc", &[]);
+    let id = env.key("svc")["id"].as_str().unwrap().to_string();
+    let console = start(&env);
+    let addr = console.url.split('/').nth(2).unwrap().to_string();
+    let path = console.url.split(&addr).nth(1).unwrap().to_string();
+    let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
+    let login = send(format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    ));
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = send(format!(
+        "GET /keys/{id} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!(page.status, 200);
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let post = |form: &str| {
+        send(format!(
+            "POST /keys/{id} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            form.len()
+        ))
+    };
+    // The owner set through the form: the same change, and the same audit entry, as
+    // `apikeys edit --owner acme` (by the admin, noted console).
+    let done = post(&format!("csrf={csrf}&action=edit&owner=acme&expires="));
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(env.key("svc")["owner"], "acme");
+    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
+    let last = log.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "edit");
+    assert!(
+        last["actor"].as_str().unwrap().ends_with("(console)"),
+        "{last}"
+    );
+    assert!(
+        last["details"]
+            .as_str()
+            .unwrap()
+            .contains("owner (none) -> \"acme\""),
+        "{last}"
+    );
+    // An owner the CLI refuses is refused here too, and nothing changes.
+    let refused = post(&format!("csrf={csrf}&action=edit&owner=%07bell&expires="));
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("invalid owner"), "{}", refused.body);
+    assert_eq!(env.key("svc")["owner"], "acme");
+    env.run(&["edit", "svc", "--owner", "\u{7}bell"]).code(2);
+}
