@@ -458,6 +458,19 @@ impl Shared {
         }
     }
 
+    /// Uses of limited keys were written back and nobody else changed the store: the served
+    /// keys take the store's counts for them, and those uses are no longer being written, in
+    /// one step (a key is never counted twice, nor not at all).
+    pub fn counts_written(&self, counts: &HashMap<String, (Option<i64>, i64)>) {
+        let mut book = self.book();
+        if let Some(l) = self.current() {
+            l.snap.counts_written(counts);
+        }
+        for id in counts.keys() {
+            book.writing.remove(id);
+        }
+    }
+
     /// Serves a new snapshot. It holds every use written back so far, so `writing` is
     /// cleared in the same step (a limited key is never counted twice, nor not at all).
     pub fn publish(&self, loaded: Loaded) {

@@ -37,6 +37,8 @@ pub struct Store {
     /// The format and schema versions of the file as last read or written: an older file is
     /// migrated in memory and written in the current versions only by the next write.
     on_disk: OnDisk,
+    /// Whether the last write found the file changed by another process (and read it again).
+    reread: bool,
 }
 
 /// The versions a store file is in on disk (not the ones this build migrates it to in memory).
@@ -119,6 +121,7 @@ impl Store {
             unlocked_by: Some("passphrase".into()),
             ident: file::Ident::current(path).unwrap_or_default(),
             on_disk: OnDisk::CURRENT,
+            reread: false,
         })
     }
 
@@ -161,6 +164,7 @@ impl Store {
             unlocked_by: Some(slot),
             ident,
             on_disk,
+            reread: false,
         })
     }
 
@@ -260,6 +264,13 @@ impl Store {
         self.write_locked(&lock, None, change)
     }
 
+    /// Whether the last write found the file changed by another process since this one last
+    /// read or wrote it (and so read it again before changing it). When not, the database
+    /// after the write is the one before it plus the write's own change.
+    pub fn last_write_reread(&self) -> bool {
+        self.reread
+    }
+
     /// Like [`Store::write`], but gives up at once (`None`) when another process holds the
     /// lock: for work that may be left to a later command, such as recording a last use.
     pub fn try_write<T>(
@@ -330,6 +341,7 @@ impl Store {
         let unchanged = file_ident == self.ident
             && file_header == self.header
             && file_ident != file::Ident::default();
+        self.reread = !unchanged;
         let (mut conn, pepper) = if unchanged {
             drop(opened);
             let conn = std::mem::replace(&mut self.conn, memory_db()?);

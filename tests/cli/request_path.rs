@@ -121,3 +121,55 @@ fn a_redis_that_stalls_fails_the_waiting_requests_closed_and_the_next_are_answer
     assert!(left + granted <= 100_000, "{left} left, {granted} granted");
     assert_eq!(s.stop(), Some(0));
 }
+
+#[test]
+fn uses_written_back_by_serve_count_once_whether_or_not_the_store_is_read_again() {
+    let env = TestEnv::new();
+    let token = env.create("limited", &["--uses", "10"]);
+    let s = Server::start(&env, &[]);
+    let generation = |s: &Server| {
+        s.get("/healthz", &[]).json()["generation"]
+            .as_u64()
+            .unwrap()
+    };
+    let first = generation(&s);
+    for _ in 0..4 {
+        assert_eq!(s.verify(&token).status, 200);
+    }
+    // Written back within a second; nobody else wrote the store, so serve takes the store's
+    // count for the key in place instead of reading every key again (same generation).
+    crate::harness::eventually("4 uses in the store", || {
+        env.key("limited")["remaining"] == 6
+    });
+    assert_eq!(generation(&s), first);
+    for _ in 0..6 {
+        assert_eq!(s.verify(&token).status, 200);
+    }
+    assert_eq!(s.verify(&token).status, 429, "10 uses, 10 granted");
+    let written = || env.key("limited")["remaining"] == 0;
+    crate::harness::eventually("all 10 uses in the store", written);
+    // Another writer (an admin's edit) changes the store: serve reads it again and serves
+    // the new count, exactly.
+    env.run(&["edit", "limited", "--uses", "3"]).code(0);
+    s.until("the new count served", |s| s.verify(&token).status == 200);
+    assert_eq!(s.verify(&token).status, 200);
+    assert_eq!(s.verify(&token).status, 200);
+    assert_eq!(s.verify(&token).status, 429, "3 uses, 3 granted");
+    assert!(generation(&s) > first);
+    crate::harness::eventually("all 3 uses in the store", written);
+    // And a CLI verify between two write-backs: both add up (the write that finds the store
+    // changed reads it again).
+    env.run(&["edit", "limited", "--uses", "4"]).code(0);
+    s.until("the new count served", |s| s.verify(&token).status == 200);
+    let before = generation(&s);
+    env.verify(&token, &[]).code(0);
+    // Serve sees the CLI's use once it has read the store again (it polls the file).
+    s.until("the CLI's use read", |s| generation(s) > before);
+    let granted = (0..4).filter(|_| s.verify(&token).status == 200).count();
+    assert_eq!(
+        granted, 2,
+        "4 uses: 1 by serve, 1 by the CLI, 2 more by serve"
+    );
+    assert_eq!(s.stop(), Some(0));
+    assert_eq!(env.key("limited")["remaining"], 0);
+}

@@ -145,9 +145,8 @@ impl KeyMap {
         let nets = self.nets(&k.allowed_ips);
         let more = More {
             meta: k.meta.clone().into_owned(),
-            remaining: k.remaining,
+            counts: Counts::new(k.remaining, k.refill_period),
             limits,
-            refill_period: k.refill_period,
             tats: vec![],
             seed_order: issued_at * 1_000_000 + 999_999,
             budget: k.budget.as_deref().map(Box::from),
@@ -181,9 +180,8 @@ impl KeyMap {
         };
         let more = More {
             meta: row.meta,
-            remaining: row.remaining,
+            counts: Counts::new(row.remaining, row.refill_period),
             limits: row.limits,
-            refill_period: row.refill_period,
             tats: row.rate_state,
             seed_order: row.seed_order,
             budget: row.budget.map(String::into_boxed_str),

@@ -84,12 +84,10 @@ const NO_EXPIRY: i64 = i64::MIN;
 /// What few keys have: metadata, limits and their state, a rotation budget.
 struct More {
     meta: BTreeMap<String, String>,
-    /// Uses left as of the load; `None` for no limit.
-    remaining: Option<i64>,
+    /// Uses left and the refill period they belong to.
+    counts: Counts,
     /// Rates and refill (SPEC §10).
     limits: Limits,
-    /// The refill period `remaining` belongs to.
-    refill_period: i64,
     /// The GCRA state as stored (a plain CLI verify keeps it in the store).
     tats: Vec<i64>,
     /// When `remaining` was true, as an order: unix seconds × 10⁶, plus the audit event's
@@ -101,11 +99,40 @@ struct More {
     budget: Option<Box<str>>,
 }
 
+/// A key's uses left (none: no limit) and the refill period they belong to: as loaded, and
+/// brought up to date in place by a process that wrote uses back itself (`serve`), so that
+/// the whole key set need not be read again for it ([`KeySet::counts_written`]).
+struct Counts {
+    remaining: std::sync::atomic::AtomicI64,
+    period: std::sync::atomic::AtomicI64,
+}
+
+/// `remaining` of a key with no use limit.
+const NO_USE_LIMIT: i64 = i64::MIN;
+
+impl Counts {
+    fn new(remaining: Option<i64>, period: i64) -> Counts {
+        Counts {
+            remaining: remaining.unwrap_or(NO_USE_LIMIT).into(),
+            period: period.into(),
+        }
+    }
+
+    fn remaining(&self) -> Option<i64> {
+        let r = self.remaining.load(std::sync::atomic::Ordering::Acquire);
+        (r != NO_USE_LIMIT).then_some(r)
+    }
+
+    fn period(&self) -> i64 {
+        self.period.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
 impl More {
     /// `None` when the key has none of it, as most keys.
     fn of(self) -> Option<Box<More>> {
         let any = !self.meta.is_empty()
-            || self.remaining.is_some()
+            || self.counts.remaining().is_some()
             || !self.limits.rates.is_empty()
             || self.limits.refill.is_some()
             || !self.tats.is_empty()
@@ -199,7 +226,7 @@ impl Entry {
 
     /// Uses left as of the load; `None` for no limit.
     pub fn remaining(&self) -> Option<i64> {
-        self.more.as_ref().and_then(|m| m.remaining)
+        self.more.as_ref().and_then(|m| m.counts.remaining())
     }
 
     /// Rates and refill (SPEC §10).
@@ -209,7 +236,7 @@ impl Entry {
 
     /// The refill period `remaining` belongs to.
     pub fn refill_period(&self) -> i64 {
-        self.more.as_ref().map_or(0, |m| m.refill_period)
+        self.more.as_ref().map_or(0, |m| m.counts.period())
     }
 
     /// When `remaining` was true, as an order (see [`More`]): shared counters take a figure
@@ -441,6 +468,24 @@ impl KeySet {
         self.table
             .find(id_hash(id), |&i| self.entries[i as usize].id() == id)
             .map(|&i| (i as usize, &self.entries[i as usize]))
+    }
+
+    /// After this process wrote uses back to the store and nobody else changed it: each
+    /// key's uses left and refill period as the store now holds them, by the id of the key
+    /// (the budget) they were written under; keys in a rotation's grace period take their
+    /// budget's. The caller makes this one step with forgetting the uses written.
+    pub fn counts_written(&self, counts: &HashMap<String, (Option<i64>, i64)>) {
+        use std::sync::atomic::Ordering::Release;
+        for e in &self.entries {
+            let (Some(m), Some((remaining, period))) = (&e.more, counts.get(e.budget_id())) else {
+                continue;
+            };
+            // A key with no use limit in the snapshot keeps none (an edit is a reload).
+            if let (Some(_), Some(r)) = (m.counts.remaining(), remaining) {
+                m.counts.remaining.store(*r, Release);
+                m.counts.period.store(*period, Release);
+            }
+        }
     }
 
     /// A key's effective scopes.
