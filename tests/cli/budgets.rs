@@ -91,6 +91,12 @@ fn shared_budget(url: &str) {
     let args = ["--counters", url, "--counters-timeout", "5s"];
     let a = serve_snapshot(&env, "v.snap", "v.key", &args);
     let b = serve_snapshot(&env, "v.snap", "v.key", &args);
+    // Both connected first: until then a limited key is answered 503 (not granted), by design.
+    for s in [&a, &b] {
+        s.until("counters up", |s| {
+            s.get("/healthz", &[]).json()["counters"] == "ok"
+        });
+    }
     let mut granted = 0;
     for i in 0..8 {
         let node = if i % 3 == 0 { &a } else { &b };
