@@ -55,15 +55,17 @@ fn a_rotation_whose_reader_went_away_changes_nothing() {
     let env = TestEnv::new();
     let old = env.create("k", &[]);
     let before = env.store_bytes();
-    // The reader closes its end before the token is written, as in the issue: the pipe's
-    // read end is dropped as soon as rotate starts (opening the store takes it far longer).
-    let mut child = env
+    // The reader is gone before the token is written, as in the issue: the pipe's read end
+    // is closed before rotate even starts (on a busy machine, closing it after the spawn
+    // could come too late).
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = env
         .cmd(&["rotate", "k", "--yes", "--no-clipboard"])
-        .stdout(std::process::Stdio::piped())
+        .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    drop(child.stdout.take());
     let out = crate::harness::finish(child.wait_with_output().unwrap());
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
