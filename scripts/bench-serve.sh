@@ -78,10 +78,14 @@ for n in $sizes; do
   redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis$n.log" 2>&1 &
   pids+=($!)
   wait_port "$rp"
-  # serve_on PORT BINARY [ARGS…]: a serve of the store on PORT.
+  # serve_on PORT BINARY [ARGS…]: a serve on PORT of its own copy of the store. Each serve
+  # writes its limited key's uses back every second; on one shared file every other serve
+  # would read all the keys again after each of those writes, and the rows would measure
+  # that instead of the request path.
   serve_on() {
     local p=$1 b=$2; shift 2
-    "$b" --store "$s" --key-file "$k" serve --listen "127.0.0.1:$p" --trusted-proxy 127.0.0.0/8 "$@" 2>>"$work/serve$n.log" &
+    cp "$s" "$s.$p"
+    "$b" --store "$s.$p" --key-file "$k" serve --listen "127.0.0.1:$p" --trusted-proxy 127.0.0.0/8 "$@" 2>>"$work/serve$n.log" &
     pids+=($!)
     wait_port "$p"
   }
