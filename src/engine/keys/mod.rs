@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 
 mod build;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub use build::KeyMap;
 use build::{Nets, id_hash};
 

@@ -2,38 +2,9 @@
 
 use super::*;
 use crate::engine::{Code, Request};
-use crate::snapshot::payload::Text;
 use std::borrow::Cow;
 
-fn view<'a>(id: &'a str, scopes: &[&'a str], nets: &[&'a str]) -> EntryView<'a> {
-    let texts = |v: &[&'a str]| v.iter().map(|s| Text(Cow::Borrowed(*s))).collect();
-    EntryView {
-        id: Cow::Borrowed(id),
-        name: Cow::Borrowed("name"),
-        prefix: Cow::Borrowed("ak"),
-        hash: Cow::Owned("00".repeat(32)),
-        revoked: false,
-        expires_at: None,
-        allowed_ips: texts(nets),
-        scopes: texts(scopes),
-        owner: None,
-        meta: Cow::Owned(BTreeMap::new()),
-        remaining: None,
-        rates: vec![],
-        refill: None,
-        created_at: 0,
-        refill_period: 0,
-        budget: None,
-    }
-}
-
-fn set(views: &[EntryView<'_>]) -> KeySet {
-    let mut keys = KeySet::building(views.len());
-    for v in views {
-        keys.add_view(v, 1_700_000_000).unwrap();
-    }
-    KeySet::from_parts(&"11".repeat(32), &BTreeMap::new(), keys).unwrap()
-}
+use super::fixtures::{set, view};
 
 #[test]
 fn every_field_reads_back_as_given() {

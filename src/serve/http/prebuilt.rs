@@ -159,7 +159,7 @@ fn number(n: u64) -> HeaderValue {
 mod tests {
     use super::*;
     use crate::engine::limits::{Verdict, decide};
-    use crate::snapshot::payload::{EntryView, Text};
+    use crate::snapshot::payload::Text;
     use std::borrow::Cow;
     use std::collections::BTreeMap;
 
@@ -181,53 +181,27 @@ mod tests {
     }
 
     fn keys() -> KeySet {
+        use crate::engine::keys::fixtures::{set, view};
         let t = |v: &[&'static str]| v.iter().map(|s| Text(Cow::Borrowed(*s))).collect();
-        let plain = EntryView {
-            id: Cow::Borrowed("AAAAAAAAAAAA"),
-            // Quotes, a comma and what looks like the scopes field, in every string.
-            name: Cow::Borrowed("say \"hi\",\"scopes\":[ ü"),
-            prefix: Cow::Borrowed("ak"),
-            hash: Cow::Owned("00".repeat(32)),
-            revoked: false,
-            expires_at: None,
-            allowed_ips: vec![],
-            scopes: t(&["read", "a\"b", "x,\"scopes\":["]),
-            owner: Some(Cow::Borrowed("team \u{7f} a")),
-            meta: Cow::Owned(BTreeMap::from([
-                ("scopes".to_string(), ",\"scopes\":[".to_string()),
-                ("env".to_string(), "prod".to_string()),
-            ])),
-            remaining: None,
-            rates: vec![],
-            refill: None,
-            created_at: 0,
-            refill_period: 0,
-            budget: None,
-        };
-        let limited = EntryView {
-            id: Cow::Borrowed("BBBBBBBBBBBB"),
-            name: Cow::Borrowed("limited"),
-            expires_at: Some(1_900_000_000),
-            owner: None,
-            meta: Cow::Owned(BTreeMap::new()),
-            scopes: vec![],
-            remaining: Some(3),
-            rates: t(&["2/1m", "100/1h"]),
-            refill: Some(Cow::Borrowed("3/1d")),
-            created_at: 1_700_000_000,
-            ..plain.clone()
-        };
-        let uses_only = EntryView {
-            id: Cow::Borrowed("CCCCCCCCCCCC"),
-            rates: vec![],
-            refill: None,
-            ..limited.clone()
-        };
-        let mut map = KeySet::building(3);
-        for v in [&plain, &limited, &uses_only] {
-            map.add_view(v, 1_700_000_000).unwrap();
-        }
-        KeySet::from_parts(&"11".repeat(32), &BTreeMap::new(), map).unwrap()
+        // Quotes, a comma and what looks like the scopes field, in every string.
+        let mut plain = view("AAAAAAAAAAAA", &[], &[]);
+        plain.name = Cow::Borrowed("say \"hi\",\"scopes\":[ ü");
+        plain.scopes = t(&["read", "a\"b", "x,\"scopes\":["]);
+        plain.owner = Some(Cow::Borrowed("team \u{7f} a"));
+        plain.meta = Cow::Owned(BTreeMap::from([
+            ("scopes".to_string(), ",\"scopes\":[".to_string()),
+            ("env".to_string(), "prod".to_string()),
+        ]));
+        let mut limited = view("BBBBBBBBBBBB", &[], &[]);
+        limited.expires_at = Some(1_900_000_000);
+        limited.remaining = Some(3);
+        limited.rates = t(&["2/1m", "100/1h"]);
+        limited.refill = Some(Cow::Borrowed("3/1d"));
+        limited.created_at = 1_700_000_000;
+        let mut uses_only = view("CCCCCCCCCCCC", &[], &[]);
+        uses_only.expires_at = Some(1_900_000_000);
+        uses_only.remaining = Some(3);
+        set(&[plain, limited, uses_only])
     }
 
     #[test]
