@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 
 mod build;
+mod counts;
+use counts::Counts;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub use build::KeyMap;
@@ -99,35 +101,6 @@ struct More {
     seed_order: i64,
     /// The key whose limit state this one draws from, when not its own.
     budget: Option<Box<str>>,
-}
-
-/// A key's uses left (none: no limit) and the refill period they belong to: as loaded, and
-/// brought up to date in place by a process that wrote uses back itself (`serve`), so that
-/// the whole key set need not be read again for it ([`KeySet::counts_written`]).
-struct Counts {
-    remaining: std::sync::atomic::AtomicI64,
-    period: std::sync::atomic::AtomicI64,
-}
-
-/// `remaining` of a key with no use limit.
-const NO_USE_LIMIT: i64 = i64::MIN;
-
-impl Counts {
-    fn new(remaining: Option<i64>, period: i64) -> Counts {
-        Counts {
-            remaining: remaining.unwrap_or(NO_USE_LIMIT).into(),
-            period: period.into(),
-        }
-    }
-
-    fn remaining(&self) -> Option<i64> {
-        let r = self.remaining.load(std::sync::atomic::Ordering::Acquire);
-        (r != NO_USE_LIMIT).then_some(r)
-    }
-
-    fn period(&self) -> i64 {
-        self.period.load(std::sync::atomic::Ordering::Acquire)
-    }
 }
 
 impl More {
@@ -470,24 +443,6 @@ impl KeySet {
         self.table
             .find(id_hash(id), |&i| self.entries[i as usize].id() == id)
             .map(|&i| (i as usize, &self.entries[i as usize]))
-    }
-
-    /// After this process wrote uses back to the store and nobody else changed it: each
-    /// key's uses left and refill period as the store now holds them, by the id of the key
-    /// (the budget) they were written under; keys in a rotation's grace period take their
-    /// budget's. The caller makes this one step with forgetting the uses written.
-    pub fn counts_written(&self, counts: &HashMap<String, (Option<i64>, i64)>) {
-        use std::sync::atomic::Ordering::Release;
-        for e in &self.entries {
-            let (Some(m), Some((remaining, period))) = (&e.more, counts.get(e.budget_id())) else {
-                continue;
-            };
-            // A key with no use limit in the snapshot keeps none (an edit is a reload).
-            if let (Some(_), Some(r)) = (m.counts.remaining(), remaining) {
-                m.counts.remaining.store(*r, Release);
-                m.counts.period.store(*period, Release);
-            }
-        }
     }
 
     /// A key's effective scopes.
