@@ -131,6 +131,16 @@ fn status_badge(k: &KeyRecord, now: i64) -> Markup {
     }
 }
 
+/// A form that posts `fields` to `action` with the session's CSRF token (every POST needs it).
+fn post_form(action: &str, csrf: &str, fields: Markup) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            input type="hidden" name="csrf" value=(csrf);
+            (fields)
+        }
+    }
+}
+
 /// The add-key form; `error` beside it when the last try was refused.
 pub fn new_key(csrf: &str, error: Option<&str>, given: &[(String, String)]) -> Markup {
     let v = |name: &str| {
@@ -152,8 +162,7 @@ pub fn new_key(csrf: &str, error: Option<&str>, given: &[(String, String)]) -> M
         "Add key",
         html! {
             @if let Some(e) = error { p.error role="alert" { (e) } }
-            form method="post" action="/keys" {
-                input type="hidden" name="csrf" value=(csrf);
+            (post_form("/keys", csrf, html! {
                 p { label for="name" { "Name" } br; input type="text" id="name" name="name" required value=(v("name")); }
                 p { label for="expires" { "Expires" } br;
                     select id="expires" name="expires" {
@@ -172,7 +181,7 @@ pub fn new_key(csrf: &str, error: Option<&str>, given: &[(String, String)]) -> M
                 (field("refill", "Refill", "N/DUR, e.g. 1000/30d"))
                 (field("rate", "Rates", "comma-separated N/DUR, e.g. 10/1s"))
                 button type="submit" name="action" value="create" { "Create key" }
-            }
+            }))
         },
     )
 }
@@ -270,34 +279,30 @@ pub fn key_page(p: &KeyPage<'_>) -> Markup {
                         tr { td { (time(Some(*at))) } td { (code) } td { (ip.as_deref().unwrap_or("-")) } } } } } }
             }
             h2 { "Actions" }
-            form method="post" action=(action) {
-                input type="hidden" name="csrf" value=(p.csrf);
+            (post_form(&action, p.csrf, html! {
                 @if k.revoked {
                     button type="submit" name="action" value="activate" { "Activate" }
                 } @else {
                     button type="submit" name="action" value="revoke" { "Deactivate" }
                 }
-            }
-            form method="post" action=(action) {
-                input type="hidden" name="csrf" value=(p.csrf);
+            }))
+            (post_form(&action, p.csrf, html! {
                 p { label for="grace" { "Grace period for the old token" } br;
                     input type="text" id="grace" name="grace" value="1h"; }
                 button type="submit" name="action" value="rotate" { "Rotate" }
-            }
-            form method="post" action=(action) {
-                input type="hidden" name="csrf" value=(p.csrf);
+            }))
+            (post_form(&action, p.csrf, html! {
                 p { label for="edit-owner" { "Owner" } br;
                     input type="text" id="edit-owner" name="owner" value=(k.owner.as_deref().unwrap_or("")); }
                 p { label for="edit-expires" { "Expires (a duration from now or a date)" } br;
                     input type="text" id="edit-expires" name="expires" value=""; }
                 button type="submit" name="action" value="edit" { "Save" }
-            }
-            form method="post" action=(action) {
-                input type="hidden" name="csrf" value=(p.csrf);
+            }))
+            (post_form(&action, p.csrf, html! {
                 p { label for="confirm_name" { "Type the key's name to delete it for good" } br;
                     input type="text" id="confirm_name" name="confirm_name" autocomplete="off"; }
                 button type="submit" name="action" value="delete" { "Delete" }
-            }
+            }))
             h2 { "Events" }
             (events_table(p.events))
         },
