@@ -62,6 +62,52 @@ pub fn ser_opt_time<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Er
     }
 }
 
+/// What [`percent_decode`] does with a `%` that does not start two hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadEscape {
+    /// The value cannot be read (`None`): where a wrong reading could grant something.
+    Refuse,
+    /// The `%` stays as it is: a browser's form, which escapes every `%` it sends.
+    Keep,
+}
+
+/// Decodes the `%XX` escapes and `+` (a space) of a query or form value, as bytes.
+pub fn percent_decode(s: &[u8], bad: BadEscape) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'%' => {
+                let escape = s
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match (escape, bad) {
+                    (Some(b), _) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    (None, BadEscape::Keep) => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                    (None, BadEscape::Refuse) => return None,
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Percent-encodes every byte of `s` but ASCII letters, digits and the bytes of `keep` (a
 /// URI's unreserved set, and `/` for a path).
 pub fn percent_encode(s: &str, keep: &[u8]) -> String {
@@ -74,4 +120,26 @@ pub fn percent_encode(s: &str, keep: &[u8]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_escape_is_refused_or_kept_as_asked() {
+        let both = |s: &str| {
+            (
+                percent_decode(s.as_bytes(), BadEscape::Refuse),
+                percent_decode(s.as_bytes(), BadEscape::Keep),
+            )
+        };
+        let some = |s: &str| Some(s.as_bytes().to_vec());
+        assert_eq!(both("a+b%2Cc%c3%a9"), (some("a b,cé"), some("a b,cé")));
+        // Not two hex digits (a sign is not one): unreadable, or the `%` stays as text and
+        // what follows is read on its own (`+` a space).
+        for (bad, kept) in [("%zz", "%zz"), ("a%", "a%"), ("%+1", "% 1"), ("%4", "%4")] {
+            assert_eq!(both(bad), (None, some(kept)), "{bad}");
+        }
+    }
 }

@@ -246,26 +246,8 @@ async fn handle(app: &Mutex<App>, req: Request<hyper::body::Incoming>) -> Respon
 /// Decodes `application/x-www-form-urlencoded` (a query or a form body).
 pub fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     let decode = |s: &[u8]| {
-        let mut out = Vec::with_capacity(s.len());
-        let mut i = 0;
-        while i < s.len() {
-            match s[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < s.len() => {
-                    let hex = std::str::from_utf8(&s[i + 1..i + 3]).ok();
-                    match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                        Some(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        None => out.push(b'%'),
-                    }
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
+        let bytes = crate::text::percent_decode(s, crate::text::BadEscape::Keep);
+        String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned()
     };
     bytes
         .split(|b| *b == b'&')

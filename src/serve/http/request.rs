@@ -119,34 +119,12 @@ pub(super) fn token(headers: &HeaderMap) -> Result<&str, Paste> {
     }
 }
 
-/// Decodes `%XX` escapes and `+` of a query value; `None` when it is not UTF-8.
+/// Decodes `%XX` escapes and `+` of a query value; `None` when an escape is malformed (a
+/// `%` must start a full escape: anything else is not a scope we can read) or the value is
+/// not UTF-8.
 pub(super) fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                // A `%` must start a full escape: anything else is not a scope we can read.
-                let hex = b.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-                    return None;
-                }
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    let bytes = crate::text::percent_decode(s.as_bytes(), crate::text::BadEscape::Refuse)?;
+    String::from_utf8(bytes).ok()
 }
 
 /// The scopes a request needs: `X-Required-Scope` (comma-separated) and `?scope=S`
