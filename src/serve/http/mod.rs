@@ -310,7 +310,9 @@ pub fn answer(
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Step {
-    let now = crate::policy::now();
+    // One reading of the clock for the whole request (rates are exact to the millisecond).
+    let now_ms = crate::policy::now_ms();
+    let now = now_ms.div_euclid(1000);
     let loaded = shared.current();
     let mut logged = Logged {
         client: None,
@@ -426,7 +428,6 @@ pub fn answer(
             access_log: cfg.access_log,
         };
         // Rates and uses are decided in memory, uses against what the snapshot says is left.
-        let now_ms = crate::policy::now_ms();
         return match shared.take(&loaded, key, cost, now_ms, client) {
             None => valid.granted(shared, None),
             Some(d) => valid.limited(shared, &d),
