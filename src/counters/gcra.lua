@@ -10,13 +10,13 @@
 -- ARGV     the costs (one, or several comma-separated, in order), now_ms ('' = Redis TIME: node clocks do not matter), created_at (s),
 --          refill N (-1: none), refill every (s), seed_order, remaining ('' = no use limit),
 --          remaining's period, the number of rates, then N and P (ms) of each rate.
--- Returns  per request, in order: {verdict (0 allowed, 1 rate limited, 2 usage exceeded), has uses (0/1), uses left,
---           retry after (s, -1), limit, remaining, reset (s) of the tightest rate (-1),
---           refills at (unix s, -1), seeded (0/1: the first answer only)}
+-- Returns  {verdicts, now_ms, seeded (0/1), remaining, period, then ms and fraction of each
+--          rate's time}: one verdict a request, in order, as a string of digits (0 allowed,
+--          1 rate limited, 2 usage exceeded), and the state those requests were decided on,
+--          as read (and seeded) before the first: the caller replays the same decisions with
+--          the engine's own `decide` for each answer's figures, and trusts none of them
+--          unless its verdicts are these. A rate never used reads 0 and 0.
 --
--- Lua numbers are doubles: exact integers only below 2^53. A rate's time is kept in units of
--- 1/N ms as in Rust, but split into whole milliseconds and a fraction below N, so nothing
--- here ever exceeds 2^53 (Rust's i128 products would).
 local k = KEYS[1]
 local costs = {}
 for c in string.gmatch(ARGV[1], '[^,]+') do
@@ -47,6 +47,8 @@ local writes = {}
 
 local seeded = 0
 local remaining, period = 0, 0
+-- As read (or seeded), before a refill: what the caller's replay starts from.
+local read_rem, read_per = 0, 0
 if has_uses then
   if st[1] == false or st[2] == false or tonumber(st[1]) < seed_order then
     remaining = tonumber(ARGV[7])
@@ -58,6 +60,7 @@ if has_uses then
     remaining = tonumber(st[2])
     period = tonumber(st[3])
   end
+  read_rem, read_per = remaining, period
   if refill_n >= 0 then
     local p = math.floor(math.max(now - created, 0) / every)
     if p > period then
@@ -65,10 +68,6 @@ if has_uses then
       period = p
     end
   end
-end
-local refills_at = -1
-if has_uses and refill_n >= 0 then
-  refills_at = created + (math.floor(math.max(now - created, 0) / every) + 1) * every
 end
 
 -- Each rate's theoretical arrival time as kept (nil: none, or one that cannot be read).
@@ -88,16 +87,20 @@ for i = 1, nrates do
   end
 end
 
--- The requests in the order they came, each decided on what the ones before it left. The
--- answers go straight into one flat list (no table per request: a batch is a hot loop).
-local out, o = {}, 0
-local has = has_uses and 1 or 0
+-- What the requests are decided on, for the caller to replay.
+local out = {'', now_ms, seeded, read_rem, read_per}
+for i = 1, nrates do
+  out[4 + 2 * i] = cur_ms[i] or 0
+  out[5 + 2 * i] = cur_fr[i] or 0
+end
+
+-- The requests in the order they came, each decided on what the ones before it left.
+local verdicts = {}
 local new_ms, new_fr = {}, {}
 local taken = false
 for j = 1, #costs do
   local cost = costs[j]
-  local wait, wait_limit = -1, -1
-  local hr_limit, hr_left, hr_reset = -1, -1, -1
+  local limited = false
   for i = 1, nrates do
     local n, per = rn[i], rp[i]
     local ms, fr = now_ms, 0
@@ -111,46 +114,27 @@ for j = 1, #costs do
     f2 = f2 % n
     -- over = new TAT − now − N × P units = d × N + f2, with 0 ≤ f2 < N
     local d = ms2 - now_ms - per
-    local frac_up = 0
-    if f2 > 0 then frac_up = 1 end
     if d > 0 or (d == 0 and f2 > 0) then
-      if d + frac_up > wait then
-        wait, wait_limit = d + frac_up, n
-      end
+      limited = true
     else
       new_ms[i], new_fr[i] = ms2, f2
-      local left = math.floor(((-d) * n - f2) / per)
-      local reset = math.floor(((ms2 - now_ms) + frac_up + 999) / 1000)
-      if hr_left < 0 or left < hr_left then
-        hr_limit, hr_left, hr_reset = n, left, reset
-      end
     end
   end
-  -- A (re)seeding is reported once, with the first answer.
-  local s = 0
-  if j == 1 then s = seeded end
-  if wait >= 0 then
-    -- The rate that said no for longest stands for the limit, as in Rust. A denial keeps
-    -- nothing.
-    local retry = math.max(math.floor((wait + 999) / 1000), 1)
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, has, remaining, retry, wait_limit
-    out[o + 6], out[o + 7], out[o + 8], out[o + 9] = 0, retry, refills_at, s
+  -- A denial keeps nothing.
+  if limited then
+    verdicts[j] = '1'
   elseif has_uses and remaining < cost then
-    local retry = -1
-    if refills_at >= 0 then retry = math.max(refills_at - now, 1) end
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 2, 1, remaining, retry, -1
-    out[o + 6], out[o + 7], out[o + 8], out[o + 9] = -1, -1, refills_at, s
+    verdicts[j] = '2'
   else
     for i = 1, nrates do
       cur_ms[i], cur_fr[i] = new_ms[i], new_fr[i]
     end
     if has_uses then remaining = remaining - cost end
     taken = true
-    out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 0, has, remaining, -1, hr_limit
-    out[o + 6], out[o + 7], out[o + 8], out[o + 9] = hr_left, hr_reset, refills_at, s
+    verdicts[j] = '0'
   end
-  o = o + 9
 end
+out[1] = table.concat(verdicts)
 
 -- One write: a new seed, and what the granted requests took.
 if taken then

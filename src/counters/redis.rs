@@ -8,7 +8,7 @@
 
 use super::{Counters, Take};
 use crate::engine::Entry;
-use crate::engine::limits::{Decision, Headroom, Limits, State, Verdict};
+use crate::engine::limits::{Decision, Limits, State, Verdict, decide};
 use crate::error::{Error, Result};
 use redis::{ConnectionInfo, IntoConnectionInfo};
 use std::path::Path;
@@ -215,56 +215,64 @@ pub fn invocation(
     inv
 }
 
-/// The answers of one call for `n` requests, in order; `None` unless there are exactly `n`
-/// and each can be read.
-pub fn decisions(reply: &[i64], n: usize) -> Option<Vec<(Decision, bool)>> {
-    if reply.len() != n * ANSWER_LEN {
+/// What one call decided for requests of `costs`, in order: the engine's own decision for
+/// each (`limits::decide`, on the state the script read, as `verify` would on its own), and
+/// whether the key was (re)seeded. `None` unless the reply can be read and the script's
+/// verdicts are the engine's, one for one: what Redis kept is what every answer says.
+pub fn replay(l: &Limits, seed: Seed, costs: &[i64], reply: &redis::Value) -> Option<Replayed> {
+    let redis::Value::Array(items) = reply else {
+        return None;
+    };
+    let (redis::Value::BulkString(verdicts), numbers) = items.split_first()? else {
+        return None;
+    };
+    let mut ints = numbers.iter().map(|v| match v {
+        redis::Value::Int(i) => Some(*i),
+        _ => None,
+    });
+    let mut next = || ints.next().flatten();
+    let (now_ms, seeded, remaining, period) = (next()?, next()?, next()?, next()?);
+    let mut tats = Vec::with_capacity(l.rates.len());
+    for r in &l.rates {
+        let (ms, fraction) = (next()?, next()?);
+        let n = i64::try_from(r.n).ok()?;
+        tats.push(ms.checked_mul(n)?.checked_add(fraction)?);
+    }
+    if next().is_some() || verdicts.len() != costs.len() {
         return None;
     }
-    reply.chunks(ANSWER_LEN).map(decision).collect()
+    let mut state = State {
+        tats,
+        remaining: seed.remaining.map(|_| remaining),
+        period,
+    };
+    let mut decisions = Vec::with_capacity(costs.len());
+    for (&cost, &said) in costs.iter().zip(verdicts) {
+        let d = decide(l, &state, cost, now_ms);
+        let verdict = match d.verdict {
+            Verdict::Allowed => b'0',
+            Verdict::RateLimited => b'1',
+            Verdict::UsageExceeded => b'2',
+        };
+        if verdict != said {
+            return None;
+        }
+        if d.verdict == Verdict::Allowed {
+            state.clone_from(&d.state);
+        }
+        decisions.push(d);
+    }
+    Some(Replayed {
+        decisions,
+        seeded: seeded == 1,
+    })
 }
 
-/// The numbers of one request's answer.
-const ANSWER_LEN: usize = 9;
-
-/// One answer of the script, as the engine's decision; and whether the key was (re)seeded.
-pub fn decision(reply: &[i64]) -> Option<(Decision, bool)> {
-    let &[
-        verdict,
-        has_uses,
-        remaining,
-        retry,
-        limit,
-        left,
-        reset,
-        refills_at,
-        seeded,
-    ] = reply
-    else {
-        return None;
-    };
-    let some = |v: i64| (v >= 0).then_some(v);
-    let verdict = match verdict {
-        0 => Verdict::Allowed,
-        1 => Verdict::RateLimited,
-        2 => Verdict::UsageExceeded,
-        _ => return None,
-    };
-    Some((
-        Decision {
-            verdict,
-            state: State::default(),
-            retry_after: some(retry),
-            headroom: (limit >= 0).then_some(Headroom {
-                limit: limit as u64,
-                remaining: left.max(0) as u64,
-                reset_secs: reset,
-            }),
-            remaining: (has_uses == 1).then_some(remaining),
-            refills_at: some(refills_at),
-        },
-        seeded == 1,
-    ))
+/// The decisions of one call, in order, and whether it (re)seeded the key.
+#[derive(Debug)]
+pub struct Replayed {
+    pub decisions: Vec<Decision>,
+    pub seeded: bool,
 }
 
 /// The counters could not be reached, or did not answer in time, or answered nonsense.
@@ -332,8 +340,9 @@ impl RedisCounters {
         if self.conn.is_none() {
             self.conn = Some(self.connect()?);
         }
-        let inv = invocation(key.budget_id(), key.limits(), Seed::of(key), &[cost], None);
-        let reply: std::result::Result<Vec<i64>, _> = match self.conn.as_mut() {
+        let seed = Seed::of(key);
+        let inv = invocation(key.budget_id(), key.limits(), seed, &[cost], None);
+        let reply: std::result::Result<redis::Value, _> = match self.conn.as_mut() {
             Some(Blocking::Single(c)) => inv.invoke(c),
             Some(Blocking::Cluster(c)) => inv.invoke(c.as_mut()),
             None => return Err(Unavailable("not connected".into())),
@@ -343,7 +352,13 @@ impl RedisCounters {
             self.conn = None;
             unavailable(&e)
         })?;
-        decision(&reply).ok_or_else(|| Unavailable("an answer that cannot be read".into()))
+        let mut r = replay(key.limits(), seed, &[cost], &reply)
+            .ok_or_else(|| Unavailable("an answer that cannot be read".into()))?;
+        let d = r
+            .decisions
+            .pop()
+            .ok_or_else(|| Unavailable("no answer".into()))?;
+        Ok((d, r.seeded))
     }
 }
 
@@ -393,16 +408,52 @@ mod tests {
     }
 
     #[test]
-    fn the_reply_becomes_a_decision() {
-        let (d, seeded) = decision(&[0, 1, 7, -1, 10, 9, 1, -1, 1]).unwrap();
-        assert_eq!(d.verdict, Verdict::Allowed);
-        assert_eq!(d.remaining, Some(7));
-        assert_eq!(d.headroom.unwrap().remaining, 9);
-        assert!(seeded);
-        let (d, _) = decision(&[1, 0, 0, 3, 10, 0, 3, -1, 0]).unwrap();
-        assert_eq!(d.verdict, Verdict::RateLimited);
-        assert_eq!((d.retry_after, d.remaining), (Some(3), None));
-        assert!(decision(&[7, 0, 0, 0, 0, 0, 0, 0, 0]).is_none());
-        assert!(decision(&[0, 0]).is_none());
+    fn a_reply_is_replayed_by_the_engine_and_refused_unless_its_verdicts_agree() {
+        use crate::engine::limits::Rate;
+        use redis::Value::{Array, BulkString, Int};
+        let l = Limits {
+            rates: vec![Rate { n: 2, per_ms: 1000 }],
+            refill: None,
+            created_at: 0,
+        };
+        let seed = Seed {
+            remaining: Some(5),
+            period: 0,
+            at: 1,
+        };
+        let reply = |verdicts: &str, tail: &[i64]| {
+            let mut v = vec![BulkString(verdicts.as_bytes().to_vec())];
+            v.extend(tail.iter().map(|&i| Int(i)));
+            Array(v)
+        };
+        // A fresh bucket of 2 and 5 uses: two pass, the third is rate limited.
+        let now = 1_790_000_000_000;
+        let r = replay(&l, seed, &[1, 1, 1], &reply("001", &[now, 1, 5, 0, 0, 0])).unwrap();
+        assert!(r.seeded);
+        let v: Vec<_> = r.decisions.iter().map(|d| d.verdict).collect();
+        assert_eq!(
+            v,
+            [Verdict::Allowed, Verdict::Allowed, Verdict::RateLimited]
+        );
+        assert_eq!(r.decisions[1].remaining, Some(3));
+        assert_eq!(r.decisions[1].headroom.unwrap().remaining, 0);
+        assert_eq!(r.decisions[2].retry_after, Some(1));
+        // The rate's time as kept: "<ms>:<fraction>" of units of 1/N ms.
+        let r = replay(&l, seed, &[1], &reply("0", &[now, 0, 4, 0, now + 200, 1])).unwrap();
+        assert_eq!(r.decisions[0].state.tats, [(now + 200) * 2 + 1 + 1000]);
+        assert_eq!(r.decisions[0].remaining, Some(3));
+        // Verdicts the engine does not reach, a count that is not one a request, a number too
+        // few or too many, a word where a number goes: nothing is trusted.
+        for bad in [
+            reply("000", &[now, 1, 5, 0, 0, 0]),
+            reply("01", &[now, 1, 5, 0, 0, 0]),
+            reply("0011", &[now, 1, 5, 0, 0, 0]),
+            reply("001", &[now, 1, 5, 0, 0]),
+            reply("001", &[now, 1, 5, 0, 0, 0, 0]),
+            Array(vec![BulkString(b"001".to_vec()), BulkString(b"1".to_vec())]),
+            Int(0),
+        ] {
+            assert!(replay(&l, seed, &[1, 1, 1], &bad).is_none(), "{bad:?}");
+        }
     }
 }

@@ -6,9 +6,7 @@
 
 use super::state::Histogram;
 use super::state::Loaded;
-use crate::counters::redis::{
-    Seed, Target, Unavailable, decisions, install_tls_provider, invocation,
-};
+use crate::counters::redis::{Seed, Target, Unavailable, install_tls_provider, invocation, replay};
 use crate::engine::Entry;
 use crate::engine::limits::Decision;
 use arc_swap::ArcSwapOption;
@@ -102,8 +100,20 @@ pub struct RedisPool {
     wake: Notify,
     pub metrics: CounterMetrics,
     /// Per rotation chain (budget id) with a script in flight: the requests that came since,
-    /// sent together as the next script when it returns.
-    queues: Mutex<HashMap<String, Vec<Waiter>>>,
+    /// sent together as the next script when one returns.
+    queues: Mutex<HashMap<String, Queue>>,
+}
+
+/// Scripts of one key in flight at once, at most. Each is atomic in Redis, so two are as exact
+/// as one; the second keeps Redis busy while the first one's answers are written.
+const IN_FLIGHT: usize = 2;
+
+/// The requests of one rotation chain waiting for a script, and its drivers (one per script
+/// in flight).
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<Waiter>,
+    drivers: usize,
 }
 
 /// A request waiting for its key's next script.
@@ -274,20 +284,18 @@ impl RedisPool {
             reply,
         };
         let budget = key.budget_id();
-        let first = {
+        let start = {
             let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
-            match queues.get_mut(budget) {
-                Some(q) => {
-                    q.push(waiter);
-                    false
-                }
-                None => {
-                    queues.insert(budget.to_string(), vec![waiter]);
-                    true
-                }
-            }
+            let q = match queues.get_mut(budget) {
+                Some(q) => q,
+                None => queues.entry(budget.to_string()).or_default(),
+            };
+            q.waiting.push(waiter);
+            let start = q.drivers < IN_FLIGHT;
+            q.drivers += usize::from(start);
+            start
         };
-        if first {
+        if start {
             // Its own task: a client that goes away mid-request never strands the others.
             tokio::spawn(self.clone().drive(budget.to_string()));
         }
@@ -298,16 +306,29 @@ impl RedisPool {
     }
 
     /// Sends the queue of `budget` as scripts until it is empty, then ends (the next request
-    /// starts another).
+    /// starts another). Up to [`IN_FLIGHT`] drivers of one key run at once.
     async fn drive(self: Arc<Self>, budget: String) {
-        // Should this task end any other way (a panic), its queue goes with it: the waiters
-        // are answered counters_unavailable and the next request starts afresh.
+        // A driver leaves when it finds the queue empty, under the lock that queues requests
+        // (so none is queued behind a driver that is leaving); the last one removes the queue.
+        fn leave(queues: &mut HashMap<String, Queue>, budget: &str) {
+            if let Some(q) = queues.get_mut(budget) {
+                q.drivers = q.drivers.saturating_sub(1);
+                if q.drivers == 0 {
+                    queues.remove(budget);
+                }
+            }
+        }
+        // Should this task end any other way (a panic), it leaves all the same; if it was the
+        // last, its waiters go with the queue: they are answered counters_unavailable and the
+        // next request starts afresh.
         struct Ending<'a>(&'a RedisPool, &'a str, bool);
         impl Drop for Ending<'_> {
             fn drop(&mut self) {
                 if !self.2 {
-                    let mut q = self.0.queues.lock().unwrap_or_else(|p| p.into_inner());
-                    q.remove(self.1);
+                    leave(
+                        &mut self.0.queues.lock().unwrap_or_else(|p| p.into_inner()),
+                        self.1,
+                    );
                 }
             }
         }
@@ -316,9 +337,9 @@ impl RedisPool {
             let mut batch = {
                 let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
                 match queues.get_mut(&budget) {
-                    Some(q) if !q.is_empty() => std::mem::take(q),
+                    Some(q) if !q.waiting.is_empty() => std::mem::take(&mut q.waiting),
                     _ => {
-                        queues.remove(&budget);
+                        leave(&mut queues, &budget);
                         ending.2 = true;
                         return;
                     }
@@ -356,26 +377,26 @@ impl RedisPool {
         };
         let left = first.deadline.saturating_duration_since(started);
         let costs: Vec<i64> = batch.iter().map(|w| w.cost).collect();
-        let inv = invocation(budget, key.limits(), Seed::of(key), &costs, None);
+        let seed = Seed::of(key);
+        let inv = invocation(budget, key.limits(), seed, &costs, None);
         let call = async {
             match conn.0.clone() {
-                Conn::Single(mut c) => inv.invoke_async::<Vec<i64>>(&mut c).await,
-                Conn::Cluster(mut c) => inv.invoke_async::<Vec<i64>>(&mut c).await,
+                Conn::Single(mut c) => inv.invoke_async::<redis::Value>(&mut c).await,
+                Conn::Cluster(mut c) => inv.invoke_async::<redis::Value>(&mut c).await,
             }
         };
         let reply = tokio::time::timeout(left, call).await;
         self.metrics.round_trips.fetch_add(1, Ordering::Relaxed);
         self.metrics.latency.observe(&BUCKETS, started.elapsed());
         match reply {
-            Ok(Ok(r)) => match decisions(&r, batch.len()) {
-                Some(ds) => {
-                    self.metrics
-                        .decided
-                        .fetch_add(ds.len() as u64, Ordering::Relaxed);
-                    for (w, (d, seeded)) in batch.into_iter().zip(ds) {
-                        if seeded {
-                            self.metrics.seeds.fetch_add(1, Ordering::Relaxed);
-                        }
+            Ok(Ok(r)) => match replay(key.limits(), seed, &costs, &r) {
+                Some(r) => {
+                    let n = r.decisions.len() as u64;
+                    self.metrics.decided.fetch_add(n, Ordering::Relaxed);
+                    if r.seeded {
+                        self.metrics.seeds.fetch_add(1, Ordering::Relaxed);
+                    }
+                    for (w, d) in batch.into_iter().zip(r.decisions) {
                         let _ = w.reply.send(Ok(d));
                     }
                 }

@@ -6,8 +6,8 @@ use crate::redis::Redis;
 use std::process::Stdio;
 
 #[test]
-fn the_redis_script_and_the_rust_gcra_give_the_same_answers_one_request_or_several_a_call() {
-    use apikeys::counters::redis::{Seed, decisions, invocation};
+fn the_redis_script_and_the_rust_gcra_decide_and_keep_the_same_one_request_or_several_a_call() {
+    use apikeys::counters::redis::{Seed, invocation, redis_key, replay};
     use apikeys::engine::limits::{Limits, Rate, Refill, State, Verdict, decide};
     use proptest::prelude::*;
     let Some(redis) = Redis::start() else { return };
@@ -53,22 +53,77 @@ fn the_redis_script_and_the_rust_gcra_give_the_same_answers_one_request_or_sever
             let mut now = start;
             for (gap, costs) in steps {
                 now += gap;
-                let reply: Vec<i64> = invocation(&id, &limits, seed, &costs, Some(now))
+                let reply: ::redis::Value = invocation(&id, &limits, seed, &costs, Some(now))
                     .invoke(&mut *con.borrow_mut())
                     .unwrap();
-                let got = decisions(&reply, costs.len()).unwrap();
-                prop_assert_eq!(got.len(), costs.len());
-                for (&cost, (got, _)) in costs.iter().zip(got) {
+                // What the script decided, on its own: one digit a request.
+                let ::redis::Value::Array(items) = &reply else {
+                    panic!("{reply:?}")
+                };
+                let ::redis::Value::BulkString(said) = &items[0] else {
+                    panic!("{reply:?}")
+                };
+                let mut want_verdicts = String::new();
+                let mut wants = Vec::new();
+                for &cost in &costs {
                     let want = decide(&limits, &state, cost, now);
-                    prop_assert_eq!(got.verdict, want.verdict, "{:?} at {}", limits, now);
-                    prop_assert_eq!(got.remaining, want.remaining);
-                    prop_assert_eq!(got.retry_after, want.retry_after);
-                    prop_assert_eq!(got.refills_at, want.refills_at);
-                    prop_assert_eq!(got.headroom, want.headroom);
+                    want_verdicts.push(match want.verdict {
+                        Verdict::Allowed => '0',
+                        Verdict::RateLimited => '1',
+                        Verdict::UsageExceeded => '2',
+                    });
                     if want.verdict == Verdict::Allowed {
-                        state = want.state;
+                        state = want.state.clone();
                     }
+                    wants.push(want);
                 }
+                prop_assert_eq!(
+                    String::from_utf8_lossy(said),
+                    want_verdicts,
+                    "{:?} at {}",
+                    &limits,
+                    now
+                );
+                // What it kept: the engine's state after the same requests.
+                let mut fields = vec!["rem".to_string()];
+                fields.extend(
+                    limits
+                        .rates
+                        .iter()
+                        .map(|r| format!("r{}/{}", r.n, r.per_ms)),
+                );
+                let kept: Vec<Option<String>> = ::redis::cmd("HMGET")
+                    .arg(redis_key(&id))
+                    .arg(&fields)
+                    .query(&mut *con.borrow_mut())
+                    .unwrap();
+                prop_assert_eq!(
+                    kept[0].as_deref().map(|r| r.parse::<i64>().unwrap()),
+                    state.remaining
+                );
+                for (i, r) in limits.rates.iter().enumerate() {
+                    let n = r.n as i64;
+                    let tat = state.tats.get(i).copied().unwrap_or(0);
+                    let want =
+                        (tat > 0).then(|| format!("{}:{}", tat.div_euclid(n), tat.rem_euclid(n)));
+                    prop_assert_eq!(kept[i + 1].clone(), want, "rate {}", r);
+                }
+                // And the answers: the engine's, replayed on what the script read.
+                let got = replay(&limits, seed, &costs, &reply)
+                    .expect("the script's verdicts are the engine's");
+                // (Everything an answer says; the state to keep is Redis's.)
+                let said = |d: &apikeys::engine::limits::Decision| {
+                    (
+                        d.verdict,
+                        d.retry_after,
+                        d.headroom,
+                        d.remaining,
+                        d.refills_at,
+                    )
+                };
+                let got: Vec<_> = got.decisions.iter().map(said).collect();
+                let wants: Vec<_> = wants.iter().map(said).collect();
+                prop_assert_eq!(got, wants);
             }
             Ok(())
         })
