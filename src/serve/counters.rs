@@ -248,11 +248,11 @@ impl RedisPool {
     /// `--counters-timeout`. Never retried (the script may have run: a retry would count the
     /// request twice).
     ///
-    /// One script per rotation chain is in flight at a time: requests that come meanwhile wait
-    /// and go together as the next script, which decides them in order (one round trip, one
-    /// read and one write of the key in Redis for all of them). Under load that is many
-    /// requests a round trip; alone, a request goes at once. Each is answered by its deadline:
-    /// a script is given only the time its oldest request has left.
+    /// Up to [`IN_FLIGHT`] scripts per rotation chain are in flight at a time: requests that
+    /// come meanwhile wait and go together as the next script, which decides them in order
+    /// (one round trip, one read and one write of the key in Redis for all of them). Under
+    /// load that is many requests a round trip; alone, a request goes at once. Each is
+    /// answered by its deadline: a script is given only the time its oldest request has left.
     pub async fn take(
         self: &Arc<Self>,
         loaded: &Arc<Loaded>,

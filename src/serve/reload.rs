@@ -261,14 +261,13 @@ fn load(source: &mut Source, shared: &Shared, first: bool) -> Result<Option<usiz
         },
         Source::Store(_) => Default::default(),
     };
-    shared.publish(Loaded {
-        answers: super::http::Answers::for_keys(snap.len()),
+    shared.publish(Loaded::new(
         snap,
-        loaded_at: crate::policy::now(),
-        issued_at: meta.issued_at,
-        generation: meta.generation,
+        crate::policy::now(),
+        meta.issued_at,
+        meta.generation,
         ledger,
-    });
+    ));
     Ok(Some(keys))
 }
 
@@ -278,13 +277,6 @@ fn publish_store(shared: &Shared, store: &Store) -> Result<usize> {
     let keys = snap.len();
     let now = crate::policy::now();
     let generation = shared.current().map_or(0, |l| l.generation) + 1;
-    shared.publish(Loaded {
-        answers: super::http::Answers::for_keys(snap.len()),
-        snap,
-        loaded_at: now,
-        issued_at: now,
-        generation,
-        ledger: Default::default(),
-    });
+    shared.publish(Loaded::new(snap, now, now, generation, Default::default()));
     Ok(keys)
 }

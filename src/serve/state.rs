@@ -26,6 +26,24 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Keys to serve, with room for their valid answers (built on first use).
+    pub fn new(
+        snap: KeySet,
+        loaded_at: i64,
+        issued_at: i64,
+        generation: u64,
+        ledger: crate::snapshot::usage_log::Ledger,
+    ) -> Loaded {
+        Loaded {
+            answers: super::http::Answers::for_keys(snap.len()),
+            snap,
+            loaded_at,
+            issued_at,
+            generation,
+            ledger,
+        }
+    }
+
     /// The uses of `id` that the log holds and this snapshot does not, since `since` (unix
     /// seconds) when a refill began after the export, else all of them.
     fn logged_uses(&self, id: &str, since: Option<i64>) -> i64 {
