@@ -384,18 +384,19 @@ impl Shared {
             self.note_use(key.id(), cost, now, ip);
             return None;
         }
-        let mut book = self.book();
+        let mut guard = self.book();
+        let book = &mut *guard;
         // A key in a rotation's grace period draws from its chain's budget: counted, and
         // written back, under the chain's newest key (SPEC §3 "Rotation budgets").
         let budget = key.budget_id();
         let spent = |u: &Uses| u.get(budget).map_or(0, |u| u.0);
-        // The buckets this process keeps (taken out and put back: no copy), else the
-        // snapshot's.
-        let held = book.tats.get_mut(budget).map(std::mem::take);
-        let had = held.is_some();
-        let mut state = match held {
+        let spent = spent(&book.pending) + spent(&book.writing);
+        // The buckets this process keeps (taken out and put back in the same place: no copy,
+        // and one lookup), else the snapshot's.
+        let mut held = book.tats.get_mut(budget);
+        let mut state = match held.as_deref_mut() {
             Some(tats) => crate::engine::limits::State {
-                tats,
+                tats: std::mem::take(tats),
                 remaining: key.remaining(),
                 period: key.refill_period(),
             },
@@ -413,7 +414,7 @@ impl Shared {
             .filter(|_| period > key.refill_period())
             .map(|r| r.start_of(key.limits().created_at, period));
         let logged = loaded.logged_uses(budget, refill_start);
-        state.remaining = left.map(|l| l - spent(&book.pending) - spent(&book.writing) - logged);
+        state.remaining = left.map(|l| l - spent - logged);
         state.period = period;
         let d = limits::decide(key.limits(), &state, cost, now_ms);
         let allowed = d.verdict == limits::Verdict::Allowed;
@@ -422,13 +423,12 @@ impl Shared {
             state.tats.clone_from(&d.state.tats);
         }
         // Back where they were (a denial changes nothing), or kept from the first grant on.
-        if had || (allowed && rates) {
-            match book.tats.get_mut(budget) {
-                Some(t) => *t = state.tats,
-                None => {
-                    book.tats.insert(budget.to_string(), state.tats);
-                }
+        match held {
+            Some(t) => *t = state.tats,
+            None if allowed && rates => {
+                book.tats.insert(budget.to_string(), state.tats);
             }
+            None => {}
         }
         if allowed {
             book.note(budget, cost, now, ip);

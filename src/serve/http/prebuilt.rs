@@ -108,17 +108,33 @@ impl Prebuilt {
     /// `Outcome::limited` would give them.
     pub fn allowed(&self, d: &Decision) -> Answer {
         use std::io::Write;
-        let mut body = Vec::with_capacity(self.whole.len() + 64);
+        let figures = |w: &mut dyn Write| -> std::io::Result<()> {
+            if let Some(n) = d.remaining {
+                write!(w, "\"remaining\":{n},")?;
+            }
+            if let Some(s) = d.retry_after {
+                write!(w, "\"retry_after\":{s},")?;
+            }
+            if let Some(t) = d.refills_at {
+                write!(w, "\"refills_at\":\"{}\",", crate::text::rfc3339(t))?;
+            }
+            Ok(())
+        };
+        // The figures first, on the stack (they fit: at most about 110 bytes): the body is
+        // then one allocation of its exact size (a `Vec` with room to spare would cost
+        // `Bytes` a second one).
+        let mut stack = std::io::Cursor::new([0u8; 160]);
+        let mut spilled = Vec::new();
+        let figures: &[u8] = match figures(&mut stack) {
+            Ok(()) => &stack.get_ref()[..stack.position() as usize],
+            Err(_) => {
+                let _ = figures(&mut spilled);
+                &spilled
+            }
+        };
+        let mut body = Vec::with_capacity(self.head.len() + figures.len() + self.tail.len());
         body.extend_from_slice(&self.head);
-        if let Some(n) = d.remaining {
-            let _ = write!(body, "\"remaining\":{n},");
-        }
-        if let Some(s) = d.retry_after {
-            let _ = write!(body, "\"retry_after\":{s},");
-        }
-        if let Some(t) = d.refills_at {
-            let _ = write!(body, "\"refills_at\":\"{}\",", crate::text::rfc3339(t));
-        }
+        body.extend_from_slice(figures);
         body.extend_from_slice(&self.tail);
         let mut r = self.response(Bytes::from(body));
         let h = r.headers_mut();
@@ -149,7 +165,12 @@ fn number(n: u64) -> HeaderValue {
     const SHARED: u64 = 4096;
     static VALUES: OnceLock<Vec<HeaderValue>> = OnceLock::new();
     if n >= SHARED {
-        return HeaderValue::from(n);
+        // One allocation (`HeaderValue::from(u64)` takes two).
+        let mut digits = std::io::Cursor::new([0u8; 20]);
+        let _ = std::io::Write::write_fmt(&mut digits, format_args!("{n}"));
+        let len = digits.position() as usize;
+        return HeaderValue::from_bytes(&digits.get_ref()[..len])
+            .unwrap_or_else(|_| HeaderValue::from(n));
     }
     let values = VALUES.get_or_init(|| (0..SHARED).map(HeaderValue::from).collect());
     values[n as usize].clone()
@@ -201,7 +222,14 @@ mod tests {
         let mut uses_only = view("CCCCCCCCCCCC", &[], &[]);
         uses_only.expires_at = Some(1_900_000_000);
         uses_only.remaining = Some(3);
-        set(&[plain, limited, uses_only])
+        // The largest figures: uses near the cap, a rate whose headroom is not a shared number.
+        let mut large = view("DDDDDDDDDDDD", &[], &[]);
+        large.expires_at = Some(1_900_000_000);
+        large.remaining = Some(999_999_999_999);
+        large.rates = t(&["1000000/1s"]);
+        large.refill = Some(Cow::Borrowed("1000000000000/366d"));
+        large.created_at = 1_700_000_000;
+        set(&[plain, limited, uses_only, large])
     }
 
     #[test]
@@ -222,7 +250,7 @@ mod tests {
         assert_eq!(seen(pre.answer()), seen(verification_answer(&long)));
         // Limited: each granted request's figures spliced in as Outcome::limited gives them
         // (uses left, the refill, the tightest rate's headroom), until a denial.
-        for id in ["BBBBBBBBBBBB", "CCCCCCCCCCCC"] {
+        for id in ["BBBBBBBBBBBB", "CCCCCCCCCCCC", "DDDDDDDDDDDD"] {
             let (pre, key, long) = valid(id);
             let mut state = key.state();
             let mut granted = 0;
@@ -236,7 +264,7 @@ mod tests {
                 assert_eq!(seen(pre.allowed(&d)), want, "{id} request {i}");
                 assert_eq!(
                     want.1.iter().any(|(k, _)| k == "ratelimit-remaining"),
-                    id == "BBBBBBBBBBBB"
+                    id != "CCCCCCCCCCCC"
                 );
                 state = d.state;
             }
