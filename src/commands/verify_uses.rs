@@ -114,7 +114,7 @@ fn append(log: &mut UsageLog, used: &Used, batch: Batch, now: i64, ip: Option<&s
         &used
             .iter()
             .map(|(id, (n, _))| (id.clone(), (*n, now)))
-            .collect(),
+            .collect::<std::collections::HashMap<_, _>>(),
         &ip.map(|ip| used.keys().map(|id| (id.clone(), ip.to_string())).collect())
             .unwrap_or_default(),
         Some(batch.records()),

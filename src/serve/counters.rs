@@ -8,6 +8,7 @@ use super::state::Histogram;
 use super::state::Loaded;
 use crate::counters::redis::{Seed, Target, Unavailable, install_tls_provider, invocation, replay};
 use crate::engine::Entry;
+use crate::engine::keys::IdHash;
 use crate::engine::limits::Decision;
 use arc_swap::ArcSwapOption;
 use std::collections::HashMap;
@@ -99,9 +100,10 @@ pub struct RedisPool {
     /// Asks the background task to connect again.
     wake: Notify,
     pub metrics: CounterMetrics,
-    /// Per rotation chain (budget id) with a script in flight: the requests that came since,
-    /// sent together as the next script when one returns.
-    queues: Mutex<HashMap<String, Queue>>,
+    /// Per rotation chain (budget id, of a served key: no keyed hash needed) with a script in
+    /// flight: the requests that came since, sent together as the next script when one
+    /// returns.
+    queues: Mutex<HashMap<String, Queue, IdHash>>,
 }
 
 /// Scripts of one key in flight at once, at most. Each is atomic in Redis, so several are as
@@ -162,7 +164,7 @@ impl RedisPool {
             conn: ArcSwapOption::empty(),
             wake: Notify::new(),
             metrics: CounterMetrics::default(),
-            queues: Mutex::new(HashMap::new()),
+            queues: Mutex::new(HashMap::default()),
         })
     }
 
@@ -313,7 +315,7 @@ impl RedisPool {
     async fn drive(self: Arc<Self>, budget: String) {
         // A driver leaves when it finds the queue empty, under the lock that queues requests
         // (so none is queued behind a driver that is leaving); the last one removes the queue.
-        fn leave(queues: &mut HashMap<String, Queue>, budget: &str) {
+        fn leave(queues: &mut HashMap<String, Queue, IdHash>, budget: &str) {
             if let Some(q) = queues.get_mut(budget) {
                 q.drivers = q.drivers.saturating_sub(1);
                 if q.drivers == 0 {

@@ -1,6 +1,7 @@
 //! What the server shares between requests: the loaded snapshot (swapped atomically on
 //! reload), the use records waiting to be written back, and the metrics.
 
+use crate::engine::keys::IdHash;
 use crate::engine::{Code, KeySet};
 use arc_swap::ArcSwapOption;
 use std::collections::HashMap;
@@ -57,8 +58,10 @@ impl Loaded {
     }
 }
 
-/// Uses not yet written back: key id → (uses, last use).
-pub type Uses = HashMap<String, (i64, i64)>;
+/// Uses not yet written back: key id → (uses, last use). Only ids of served keys are ever
+/// kept here (random, never chosen by a client), so the maps of the use book need no keyed
+/// hash (see [`IdHash`]).
+pub type Uses = HashMap<String, (i64, i64), IdHash>;
 
 /// Adds `n` uses at `at` to `id` in `uses`.
 fn add_use(uses: &mut Uses, id: &str, n: i64, at: i64) {
@@ -80,9 +83,9 @@ pub struct UseBook {
     /// Being written back now: still to be subtracted until the snapshot that holds them.
     pub writing: Uses,
     /// The GCRA state of each rate-limited key: in memory, for the life of the process.
-    pub tats: HashMap<String, Vec<i64>>,
+    pub tats: HashMap<String, Vec<i64>, IdHash>,
     /// The client address of each key's latest pending use (as text only when written).
-    pub ips: HashMap<String, std::net::IpAddr>,
+    pub ips: HashMap<String, std::net::IpAddr, IdHash>,
 }
 
 impl UseBook {

@@ -205,9 +205,9 @@ impl UsageLog {
     }
 
     /// Appends one line per key, and one of history when given, and fsyncs.
-    pub fn append(
+    pub fn append<S>(
         &mut self,
-        uses: &HashMap<String, (i64, i64)>,
+        uses: &HashMap<String, (i64, i64), S>,
         ips: &HashMap<String, String>,
         history: Option<crate::history::Records>,
     ) -> Result<()> {
