@@ -196,7 +196,7 @@ fn export_indexed(
     let conn = store.conn();
     let count = queries::count_keys(conn)?;
     let marks: std::collections::BTreeMap<String, i64> =
-        queries::usage_marks(conn)?.into_iter().collect();
+        crate::store::uses::usage_marks(conn)?.into_iter().collect();
     let pepper = zeroize::Zeroizing::new(crate::hex::encode(store.pepper().expose_secret()));
     // A bar at a terminal (keys read, then keys written); one line when done otherwise.
     let bar = crate::term::progress::bar(count as u64, "read", ctx.quiet);

@@ -11,7 +11,7 @@ use crate::history::Batch;
 use crate::history::db::History;
 use crate::snapshot::usage_log::UsageLog;
 use crate::source::{SnapshotOptions, Source};
-use crate::store::{Store, queries};
+use crate::store::{Store, uses};
 use std::collections::HashMap;
 
 /// Uses granted and not yet recorded: key id → (uses, whether they go to the store: a
@@ -135,7 +135,7 @@ fn record_in_store(
         store.write_within(crate::counters::store::LIMITED_WAIT, |tx, _| {
             in_store
                 .iter()
-                .try_for_each(|(id, (n, _))| queries::record_use(tx, id, now, *n, ip))
+                .try_for_each(|(id, (n, _))| uses::record_use(tx, id, now, *n, ip))
         })?;
     }
     let tally: Vec<_> = used

@@ -5,7 +5,7 @@ use super::{Counters, Take};
 use crate::engine::Entry;
 use crate::engine::limits::Decision;
 use crate::error::Result;
-use crate::store::{Store, queries};
+use crate::store::{Store, uses};
 use std::time::Duration;
 
 /// The longest a verify of a limited key waits for another writer's lock.
@@ -18,7 +18,7 @@ pub struct StoreCounters<'a>(pub &'a mut Store);
 impl Counters for StoreCounters<'_> {
     fn take(&mut self, key: &Entry, t: Take<'_>) -> Result<Option<Decision>> {
         self.0.write_within(LIMITED_WAIT, |tx, _| {
-            queries::take(tx, key.id(), t.cost, t.now_ms, t.ip)
+            uses::take(tx, key.id(), t.cost, t.now_ms, t.ip)
         })
     }
 }

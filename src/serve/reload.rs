@@ -156,7 +156,7 @@ fn flush_store(
     }
     let write = |tx: &rusqlite::Transaction<'_>, _: &mut _| {
         limited.iter().try_for_each(|(id, (n, at))| {
-            queries::record_use(tx, id, *at, *n, ips.get(id).map(String::as_str))
+            crate::store::uses::record_use(tx, id, *at, *n, ips.get(id).map(String::as_str))
         })
     };
     let written = if wait {

@@ -17,8 +17,8 @@ pub fn load(conn: &Connection, pepper: Key32, only: Option<&str>) -> Result<KeyS
         None => queries::count_keys(conn)?,
     };
     let mut keys = KeySet::building(count);
-    queries::with_verify_rows(conn, only, |row| keys.add_stored(row, &groups))?;
-    Ok(KeySet::of(pepper, queries::usage_marks(conn)?, keys))
+    super::uses::with_verify_rows(conn, only, |row| keys.add_stored(row, &groups))?;
+    Ok(KeySet::of(pepper, super::uses::usage_marks(conn)?, keys))
 }
 
 /// Runs `f` over every key of a decrypted store as a snapshot holds it, without building a
@@ -27,7 +27,7 @@ pub fn load(conn: &Connection, pepper: Key32, only: Option<&str>) -> Result<KeyS
 pub fn each_view(conn: &Connection, mut f: impl FnMut(&EntryView<'_>) -> Result<()>) -> Result<()> {
     let groups = queries::groups(conn)?;
     let mut failed = None;
-    queries::with_verify_rows(conn, None, |row| {
+    super::uses::with_verify_rows(conn, None, |row| {
         if failed.is_some() {
             return;
         }

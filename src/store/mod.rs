@@ -11,6 +11,7 @@ pub mod slots;
 pub mod stream;
 pub mod trail;
 pub mod unlock;
+pub mod uses;
 
 use crate::error::{Error, Result};
 use crate::secret::{Key32, Passphrase};

@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, files: Vec<PathBuf>) -> Result<()> {
                 l.ip.as_deref()
                     .and_then(|s| s.parse::<std::net::IpAddr>().ok())
                     .map(|i| i.to_string());
-            queries::record_use(tx, &l.key_id, at, l.uses, ip.as_deref())?;
+            crate::store::uses::record_use(tx, &l.key_id, at, l.uses, ip.as_deref())?;
             applied += 1;
         }
         queries::audit(
