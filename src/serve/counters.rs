@@ -4,7 +4,7 @@
 //! a limited key is answered `counters_unavailable` at once, without waiting; unlimited keys
 //! never come here.
 
-use super::state::Histogram;
+use super::metrics::Histogram;
 use super::state::Loaded;
 use crate::counters::redis::{Seed, Target, Unavailable, install_tls_provider, invocation, replay};
 use crate::engine::Entry;

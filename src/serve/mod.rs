@@ -7,6 +7,7 @@
 
 mod counters;
 pub mod http;
+pub mod metrics;
 mod net;
 pub mod reload;
 pub mod state;
