@@ -1,5 +1,5 @@
 //! The server's shared counters in Redis (SPEC §10): one multiplexed connection per node (or
-//! a cluster connection), the script of `engine/counters/redis.rs` awaited under
+//! a cluster connection), the script of `counters/redis.rs` awaited under
 //! `--counters-timeout`, and reconnection with backoff in the background. While Redis is down,
 //! a limited key is answered `counters_unavailable` at once, without waiting; unlimited keys
 //! never come here.
