@@ -188,18 +188,22 @@ impl Valid<'_> {
             }
             return verified(shared, outcome, self.client, Some(self.key.id()), self.cost);
         };
-        shared.metrics.count(Code::Valid);
-        shared.note_answer(Some(self.key.id()), Code::Valid, self.cost, self.client);
         let answer = match d {
             None => pre.answer(),
             Some(d) => pre.allowed(d),
         };
-        let logged = Logged {
-            client: self.client,
-            code: Code::Valid.as_str(),
-            key_id: self.access_log.then(|| self.key.id().to_string()),
-        };
-        Step::Done(answer, logged)
+        // The key's id is copied for the access log only when there is one.
+        let key_id = self.access_log.then(|| self.key.id().to_string());
+        let id = Some(self.key.id());
+        done(
+            shared,
+            Code::Valid,
+            id,
+            self.cost,
+            self.client,
+            key_id,
+            answer,
+        )
     }
 
     /// A limit's decision: granted, or the denial it says.
@@ -221,15 +225,38 @@ fn verified(
     named: Option<&str>,
     cost: i64,
 ) -> Step {
-    shared.metrics.count(outcome.code);
-    shared.note_answer(named, outcome.code, cost, client);
+    let key_id = outcome.key_id.clone();
+    let answer = verification_answer(&outcome);
+    done(shared, outcome.code, named, cost, client, key_id, answer)
+}
+
+/// An answer given: counted for `/metrics`, noted in the history under `named`, and what the
+/// access log says of it (`key_id`). Every answer to a verification ends here.
+fn done(
+    shared: &Shared,
+    code: Code,
+    named: Option<&str>,
+    cost: i64,
+    client: Option<IpAddr>,
+    key_id: Option<String>,
+    answer: Answer,
+) -> Step {
+    shared.metrics.count(code);
+    shared.note_answer(named, code, cost, client);
     let logged = Logged {
         client,
-        code: outcome.code.as_str(),
-        key_id: outcome.key_id.clone(),
+        code: code.as_str(),
+        key_id,
     };
-    Step::Done(verification_answer(&outcome), logged)
+    Step::Done(answer, logged)
 }
+
+/// The headers of the tightest rate limit's headroom (SPEC §7).
+const RATE_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("ratelimit-limit"),
+    HeaderName::from_static("ratelimit-remaining"),
+    HeaderName::from_static("ratelimit-reset"),
+];
 
 fn verification_answer(outcome: &Outcome) -> Answer {
     let body = serde_json::to_string(outcome).unwrap_or_else(|_| "{}".into());
@@ -252,18 +279,10 @@ fn verification_answer(outcome: &Outcome) -> Answer {
         h.insert(hyper::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
     }
     if let Some(hr) = outcome.headroom {
-        h.insert(
-            HeaderName::from_static("ratelimit-limit"),
-            HeaderValue::from(hr.limit),
-        );
-        h.insert(
-            HeaderName::from_static("ratelimit-remaining"),
-            HeaderValue::from(hr.remaining),
-        );
-        h.insert(
-            HeaderName::from_static("ratelimit-reset"),
-            HeaderValue::from(hr.reset_secs),
-        );
+        let [limit, remaining, reset] = RATE_HEADERS;
+        h.insert(limit, HeaderValue::from(hr.limit));
+        h.insert(remaining, HeaderValue::from(hr.remaining));
+        h.insert(reset, HeaderValue::from(hr.reset_secs));
     }
     if r.status() == StatusCode::UNAUTHORIZED {
         r.headers_mut().insert(

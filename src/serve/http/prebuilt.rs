@@ -3,21 +3,14 @@
 //! refill, the rate's headroom), which are spliced in. So a valid request costs a copy of
 //! the headers and a reference to the body, not a json encoding and a dozen allocations.
 
-use super::{Answer, verification_answer};
+use super::{Answer, RATE_HEADERS, verification_answer};
 use crate::engine::limits::Decision;
 use crate::engine::{Code, Judged, KeySet, Outcome, Reason};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
-use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::header::{HeaderMap, HeaderValue};
 use std::sync::OnceLock;
-
-/// The headers of a rate's headroom (SPEC §7).
-const RATE_HEADERS: [HeaderName; 3] = [
-    HeaderName::from_static("ratelimit-limit"),
-    HeaderName::from_static("ratelimit-remaining"),
-    HeaderName::from_static("ratelimit-reset"),
-];
 
 /// One key's valid answer.
 #[derive(Debug)]
