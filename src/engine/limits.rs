@@ -198,8 +198,21 @@ pub fn refreshed(limits: &Limits, state: &State, now_ms: i64) -> (Option<i64>, i
     }
 }
 
+/// `a / b` rounded up, for `b > 0`. In 64 bits when both fit, as they do but for a bucket
+/// read from a damaged state: an `i128` division is a library call, on every request.
 fn ceil_div(a: i128, b: i128) -> i128 {
-    (a + b - 1).div_euclid(b)
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) if b > 0 => i128::from(a.div_ceil(b)),
+        _ => (a + b - 1).div_euclid(b),
+    }
+}
+
+/// `a / b` rounded down, for `b > 0`; in 64 bits when both fit, as [`ceil_div`].
+fn floor_div(a: i128, b: i128) -> i128 {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) if b > 0 => i128::from(a / b),
+        _ => a.div_euclid(b),
+    }
 }
 
 /// Decides one request of `cost` at `now_ms` (unix milliseconds): every rate limit, then the
@@ -233,7 +246,7 @@ pub fn decide(limits: &Limits, state: &State, cost: i64, now_ms: i64) -> Decisio
             continue;
         }
         tats.push(new_tat as i64);
-        let left = ((capacity - (new_tat - now_u)) / per) as u64;
+        let left = floor_div(capacity - (new_tat - now_u), per) as u64;
         let reset = ceil_div(ceil_div(new_tat - now_u, n), 1000) as i64;
         if headroom.is_none_or(|h| left < h.remaining) {
             headroom = Some(Headroom {
@@ -324,6 +337,28 @@ mod tests {
         assert!(Refill::parse("1000000000000/30d").is_some());
         assert_eq!(Refill::parse("1000000000001/30d"), None);
         assert_eq!(Refill::parse("9223372036854775807/1d"), None);
+    }
+
+    #[test]
+    fn divisions_round_the_same_in_64_bits_and_beyond() {
+        let big = i128::from(u64::MAX) + 7;
+        for (a, b) in [
+            (0, 1),
+            (1, 1000),
+            (999, 1000),
+            (1000, 1000),
+            (1001, 1000),
+            (-1, 1000),
+            (-1001, 1000),
+            (big, 3),
+            (big, big),
+            (5, big),
+        ] {
+            assert_eq!(ceil_div(a, b), (a + b - 1).div_euclid(b), "{a} / {b}");
+            assert_eq!(floor_div(a, b), a.div_euclid(b), "{a} / {b}");
+        }
+        assert_eq!(ceil_div(1001, 1000), 2);
+        assert_eq!(floor_div(1999, 1000), 1);
     }
 
     #[test]
