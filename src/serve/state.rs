@@ -71,6 +71,11 @@ fn add_use(uses: &mut Uses, id: &str, n: i64, at: i64) {
         Some(u) => u,
         None => uses.entry(id.to_string()).or_insert((0, at)),
     };
+    add_to(u, n, at);
+}
+
+/// Adds `n` uses at `at` to one key's (uses, last use).
+fn add_to(u: &mut (i64, i64), n: i64, at: i64) {
     u.0 += n;
     u.1 = u.1.max(at);
 }
@@ -93,6 +98,11 @@ impl UseBook {
     /// A use to write back, and the client address it came from.
     fn note(&mut self, id: &str, cost: i64, now: i64, ip: Option<std::net::IpAddr>) {
         add_use(&mut self.pending, id, cost, now);
+        self.note_ip(id, ip);
+    }
+
+    /// The client address of `id`'s latest use.
+    fn note_ip(&mut self, id: &str, ip: Option<std::net::IpAddr>) {
         if let Some(ip) = ip {
             match self.ips.get_mut(id) {
                 Some(last) => *last = ip,
@@ -203,8 +213,10 @@ impl Shared {
         // A key in a rotation's grace period draws from its chain's budget: counted, and
         // written back, under the chain's newest key (SPEC §3 "Rotation budgets").
         let budget = key.budget_id();
-        let spent = |u: &Uses| u.get(budget).map_or(0, |u| u.0);
-        let spent = spent(&book.pending) + spent(&book.writing);
+        // What is pending is looked up once: read here, added to below.
+        let pending = book.pending.get_mut(budget);
+        let spent =
+            pending.as_ref().map_or(0, |u| u.0) + book.writing.get(budget).map_or(0, |u| u.0);
         // The buckets this process keeps (taken out and put back in the same place: no copy,
         // and one lookup), else the snapshot's.
         let mut held = book.tats.get_mut(budget);
@@ -245,7 +257,11 @@ impl Shared {
             None => {}
         }
         if allowed {
-            book.note(budget, cost, now, ip);
+            match pending {
+                Some(u) => add_to(u, cost, now),
+                None => add_use(&mut book.pending, budget, cost, now),
+            }
+            book.note_ip(budget, ip);
         }
         Some(d)
     }
