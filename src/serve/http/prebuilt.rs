@@ -10,6 +10,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
 use hyper::header::{HeaderMap, HeaderValue};
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// One key's valid answer.
@@ -22,6 +23,9 @@ pub struct Prebuilt {
     tail: Bytes,
     /// Every header; for a key with rates, the headroom's with a stand-in value to replace.
     headers: HeaderMap,
+    /// Whether the headers begin with the stand-ins, in the order of [`RATE_HEADERS`]:
+    /// replaced in place, with no lookup of their names.
+    stand_ins: bool,
     /// The `RateLimit-Limit` of each of its rates, made once.
     limits: Vec<(u64, HeaderValue)>,
 }
@@ -65,20 +69,29 @@ impl Prebuilt {
             .windows(11)
             .rposition(|w| w == b",\"scopes\":[")
             .map_or(whole.len(), |i| i + 1);
-        let mut headers = std::mem::take(verification_answer(valid).headers_mut());
-        // A key with rates: stand-ins for its headroom, which each request replaces in place
-        // (no growing of the headers); never shown, as such a key is only answered by
-        // [`Prebuilt::allowed`].
+        let answer = std::mem::take(verification_answer(valid).headers_mut());
+        let mut headers = HeaderMap::with_capacity(answer.len() + RATE_HEADERS.len());
+        // A key with rates: stand-ins for its headroom, first, which each request replaces in
+        // place (no growing of the headers, no lookup); never shown, as such a key is only
+        // answered by [`Prebuilt::allowed`].
         if !rates.is_empty() {
             for name in RATE_HEADERS {
                 headers.insert(name, HeaderValue::from_static("0"));
             }
         }
+        headers.extend(answer);
+        // In order at the front (else they are replaced by name).
+        let stand_ins = !rates.is_empty()
+            && headers
+                .keys()
+                .take(RATE_HEADERS.len())
+                .eq(RATE_HEADERS.iter());
         Prebuilt {
             head: whole.slice(..cut),
             tail: whole.slice(cut..),
             whole,
             headers,
+            stand_ins,
             limits: rates
                 .iter()
                 .map(|r| (r.n, HeaderValue::from(r.n)))
@@ -100,31 +113,26 @@ impl Prebuilt {
     /// The answer of a limited key that `d` allowed: its figures spliced in, as
     /// `Outcome::limited` would give them.
     pub fn allowed(&self, d: &Decision) -> Answer {
-        use std::io::Write;
-        let figures = |w: &mut dyn Write| -> std::io::Result<()> {
-            if let Some(n) = d.remaining {
-                write!(w, "\"remaining\":{n},")?;
-            }
-            if let Some(s) = d.retry_after {
-                write!(w, "\"retry_after\":{s},")?;
-            }
-            if let Some(t) = d.refills_at {
-                write!(w, "\"refills_at\":\"{}\",", crate::text::rfc3339(t))?;
-            }
-            Ok(())
-        };
-        // The figures first, on the stack (they fit: at most about 110 bytes): the body is
-        // then one allocation of its exact size (a `Vec` with room to spare would cost
-        // `Bytes` a second one).
-        let mut stack = std::io::Cursor::new([0u8; 160]);
-        let mut spilled = Vec::new();
-        let figures: &[u8] = match figures(&mut stack) {
-            Ok(()) => &stack.get_ref()[..stack.position() as usize],
-            Err(_) => {
-                let _ = figures(&mut spilled);
-                &spilled
-            }
-        };
+        // The figures first, on the stack (at most about 110 bytes): the body is then one
+        // allocation of its exact size (a `Vec` with room to spare would cost `Bytes` a
+        // second one).
+        let mut figures = Figures::default();
+        if let Some(n) = d.remaining {
+            figures.put(b"\"remaining\":");
+            figures.number(n);
+            figures.put(b",");
+        }
+        if let Some(s) = d.retry_after {
+            figures.put(b"\"retry_after\":");
+            figures.number(s);
+            figures.put(b",");
+        }
+        if let Some(t) = d.refills_at {
+            figures.put(b"\"refills_at\":\"");
+            figures.put(crate::text::rfc3339(t).as_bytes());
+            figures.put(b"\",");
+        }
+        let figures = figures.as_bytes();
         let mut body = Vec::with_capacity(self.head.len() + figures.len() + self.tail.len());
         body.extend_from_slice(&self.head);
         body.extend_from_slice(figures);
@@ -133,40 +141,107 @@ impl Prebuilt {
         let h = r.headers_mut();
         match d.headroom {
             Some(hr) => {
-                let [limit, remaining, reset] = RATE_HEADERS;
                 let made = self.limits.iter().find(|(n, _)| *n == hr.limit);
-                h.insert(
-                    limit,
+                let values = [
                     made.map_or_else(|| number(hr.limit), |(_, v)| v.clone()),
-                );
-                h.insert(remaining, number(hr.remaining));
-                h.insert(reset, number(hr.reset_secs.max(0) as u64));
+                    number(hr.remaining),
+                    number(hr.reset_secs.max(0) as u64),
+                ];
+                if self.stand_ins {
+                    for ((_, slot), v) in h.iter_mut().zip(values) {
+                        *slot = v;
+                    }
+                } else {
+                    for (name, v) in RATE_HEADERS.into_iter().zip(values) {
+                        h.insert(name, v);
+                    }
+                }
             }
-            None => {
+            // No headroom to show (no rate): the stand-ins, if any, go.
+            None if !self.limits.is_empty() => {
                 for name in RATE_HEADERS {
                     h.remove(name);
                 }
             }
+            None => {}
         }
         r
     }
 }
 
+/// An answer's figures, written on the stack.
+struct Figures {
+    buf: [u8; 160],
+    len: usize,
+    /// What did not fit (never, for the figures of a decision), kept whole.
+    spilled: Vec<u8>,
+}
+
+impl Default for Figures {
+    fn default() -> Figures {
+        Figures {
+            buf: [0; 160],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+}
+
+impl Figures {
+    fn put(&mut self, b: &[u8]) {
+        match self.buf.get_mut(self.len..self.len + b.len()) {
+            Some(room) if self.spilled.is_empty() => {
+                room.copy_from_slice(b);
+                self.len += b.len();
+            }
+            _ => {
+                if self.spilled.is_empty() {
+                    self.spilled.extend_from_slice(&self.buf[..self.len]);
+                }
+                self.spilled.extend_from_slice(b);
+            }
+        }
+    }
+
+    fn number(&mut self, n: i64) {
+        self.put(itoa::Buffer::new().format(n).as_bytes());
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        if self.spilled.is_empty() {
+            &self.buf[..self.len]
+        } else {
+            &self.spilled
+        }
+    }
+}
+
 /// A header value of a number: those below 4,096 (a rate's usual limits, headroom and reset
-/// times) made once and shared, others made each time.
+/// times) made once and shared; larger ones (a fast rate's limit and headroom, which moves
+/// by a little from one request to the next) kept among this thread's recent ones.
 fn number(n: u64) -> HeaderValue {
     const SHARED: u64 = 4096;
+    const RECENT: u64 = 256;
     static VALUES: OnceLock<Vec<HeaderValue>> = OnceLock::new();
-    if n >= SHARED {
-        // One allocation (`HeaderValue::from(u64)` takes two).
-        let mut digits = std::io::Cursor::new([0u8; 20]);
-        let _ = std::io::Write::write_fmt(&mut digits, format_args!("{n}"));
-        let len = digits.position() as usize;
-        return HeaderValue::from_bytes(&digits.get_ref()[..len])
-            .unwrap_or_else(|_| HeaderValue::from(n));
+    thread_local! {
+        /// By the number's last digits in base 256: the latest number of each.
+        static LATELY: RefCell<Vec<Option<(u64, HeaderValue)>>> =
+            RefCell::new(vec![None; RECENT as usize]);
     }
-    let values = VALUES.get_or_init(|| (0..SHARED).map(HeaderValue::from).collect());
-    values[n as usize].clone()
+    if n < SHARED {
+        let values = VALUES.get_or_init(|| (0..SHARED).map(HeaderValue::from).collect());
+        return values[n as usize].clone();
+    }
+    LATELY.with_borrow_mut(|lately| match &mut lately[(n % RECENT) as usize] {
+        Some((m, v)) if *m == n => v.clone(),
+        slot => {
+            // One allocation (`HeaderValue::from(u64)` takes two).
+            let v = HeaderValue::from_bytes(itoa::Buffer::new().format(n).as_bytes())
+                .unwrap_or_else(|_| HeaderValue::from(n));
+            *slot = Some((n, v.clone()));
+            v
+        }
+    })
 }
 
 #[cfg(test)]
@@ -223,6 +298,25 @@ mod tests {
         large.refill = Some(Cow::Borrowed("1000000000000/366d"));
         large.created_at = 1_700_000_000;
         set(&[plain, limited, uses_only, large])
+    }
+
+    #[test]
+    fn a_number_is_its_digits_whether_made_shared_or_recent() {
+        // Below 4,096, beyond it, again (recent), and two that share a place among the recent.
+        for n in [
+            0,
+            7,
+            4095,
+            4096,
+            999_999,
+            999_998,
+            999_999,
+            999_999 + 256,
+            999_999,
+            u64::MAX,
+        ] {
+            assert_eq!(number(n).as_bytes(), n.to_string().as_bytes(), "{n}");
+        }
     }
 
     #[test]
