@@ -112,6 +112,21 @@ pub struct Batch {
     ips: HashMap<String, PerKey<(IpAddr, i64, Code), std::hash::RandomState>>,
     refused: Vec<(i64, String, Code, Option<String>)>,
     answers: u64,
+    /// The latest answers that are alike (key, minute, outcome, address), not yet in the
+    /// maps: a busy key's answers to one client cost a comparison each, not four lookups.
+    run: Option<Run>,
+}
+
+/// Like answers in a row, counted together.
+#[derive(Debug)]
+struct Run {
+    key: String,
+    minute: i64,
+    code: Code,
+    ip: Option<IpAddr>,
+    count: i64,
+    cost: i64,
+    last: i64,
 }
 
 impl Batch {
@@ -134,22 +149,32 @@ impl Batch {
         let cost = if code == Code::Valid { cost } else { 0 };
         let k = key.unwrap_or("");
         let minute = at - at.rem_euclid(MINUTE);
-        let per_key = match self.buckets.get_mut(k) {
-            Some(m) => m,
-            None => self.buckets.entry(k.to_string()).or_default(),
-        };
-        let e = per_key.entry((minute, code)).or_insert((0, 0));
-        e.0 += 1;
-        e.1 += cost;
-        if let Some(ip) = ip {
-            let day = at - at.rem_euclid(DAY);
-            let per_key = match self.ips.get_mut(k) {
-                Some(m) => m,
-                None => self.ips.entry(k.to_string()).or_default(),
-            };
-            let e = per_key.entry((ip, day, code)).or_insert((0, at));
-            e.0 += 1;
-            e.1 = e.1.max(at);
+        match &mut self.run {
+            // (The same minute is the same day.)
+            Some(r) if r.minute == minute && r.code == code && r.ip == ip && r.key == k => {
+                r.count += 1;
+                r.cost += cost;
+                r.last = r.last.max(at);
+            }
+            run => {
+                // The run before goes into the maps; its key's room is kept for this one.
+                let mut key = String::new();
+                if let Some(before) = run.take() {
+                    self.add(&before);
+                    key = before.key;
+                    key.clear();
+                }
+                key.push_str(k);
+                self.run = Some(Run {
+                    key,
+                    minute,
+                    code,
+                    ip,
+                    count: 1,
+                    cost,
+                    last: at,
+                });
+            }
         }
         if code != Code::Valid && !k.is_empty() {
             self.refused
@@ -158,6 +183,29 @@ impl Batch {
             if self.refused.len() > 4096 {
                 self.trim_refused();
             }
+        }
+    }
+
+    /// A run's answers into the maps.
+    fn add(&mut self, r: &Run) {
+        let k = r.key.as_str();
+        let per_key = match self.buckets.get_mut(k) {
+            Some(m) => m,
+            None => self.buckets.entry(k.to_string()).or_default(),
+        };
+        let e = per_key.entry((r.minute, r.code)).or_insert((0, 0));
+        e.0 += r.count;
+        e.1 += r.cost;
+        if let Some(ip) = r.ip {
+            // A day is whole minutes: the run's minute tells its day.
+            let day = r.minute - r.minute.rem_euclid(DAY);
+            let per_key = match self.ips.get_mut(k) {
+                Some(m) => m,
+                None => self.ips.entry(k.to_string()).or_default(),
+            };
+            let e = per_key.entry((ip, day, r.code)).or_insert((0, r.last));
+            e.0 += r.count;
+            e.1 = e.1.max(r.last);
         }
     }
 
@@ -178,6 +226,9 @@ impl Batch {
 
     /// The records, for the history file or a usage log.
     pub fn records(mut self) -> Records {
+        if let Some(r) = self.run.take() {
+            self.add(&r);
+        }
         self.trim_refused();
         let mut out = Records::default();
         for (k, m) in self.buckets {
@@ -290,6 +341,64 @@ mod tests {
         let unknown = r.b.iter().find(|x| x.1.is_empty()).unwrap();
         assert_eq!((unknown.3, unknown.4), (10_000, 0));
         assert_eq!(r.ip.len(), 1);
+    }
+
+    #[test]
+    fn answers_in_a_row_count_as_each_alone() {
+        // Runs of like answers broken by every field in turn: key, outcome, address, minute
+        // and day, then back to the first.
+        let ip = |s: &str| s.parse::<IpAddr>().ok();
+        // A minute before a day ends: t + 70 is in the next minute and the next day.
+        let t = 1_800_000_000 - 1_800_000_000 % DAY + DAY - MINUTE;
+        let notes = [
+            (t, Some("a"), Code::Valid, 2, ip("10.0.0.1")),
+            (t + 1, Some("a"), Code::Valid, 3, ip("10.0.0.1")),
+            (t + 1, Some("b"), Code::Valid, 1, ip("10.0.0.1")),
+            (t + 2, Some("a"), Code::RateLimited, 5, ip("10.0.0.1")),
+            (t + 2, Some("a"), Code::Valid, 1, ip("10.0.0.2")),
+            (t + 2, Some("a"), Code::Valid, 1, None),
+            (t + 30, Some("a"), Code::Valid, 1, ip("10.0.0.1")),
+            (t + 70, Some("a"), Code::Valid, 1, ip("10.0.0.1")),
+            (t + 3, Some("a"), Code::Valid, 4, ip("10.0.0.1")),
+        ];
+        let mut b = Batch::new();
+        for (at, k, c, cost, a) in notes {
+            b.note(at, k, c, cost, a);
+        }
+        let r = b.records();
+        let m = t;
+        let bucket = |k: &str, minute: i64, c: Code, n: i64, cost: i64| {
+            (minute, k.to_string(), c.as_str().to_string(), n, cost)
+        };
+        let mut want_b = vec![
+            bucket("a", m, Code::Valid, 6, 12),
+            bucket("b", m, Code::Valid, 1, 1),
+            bucket("a", m, Code::RateLimited, 1, 0),
+            bucket("a", m + MINUTE, Code::Valid, 1, 1),
+        ];
+        want_b.sort();
+        assert_eq!(r.b, want_b);
+        let d = t - t.rem_euclid(DAY);
+        let addr = |k: &str, day: i64, a: &str, c: Code, n: i64, last: i64| {
+            (
+                day,
+                k.to_string(),
+                a.to_string(),
+                c.as_str().to_string(),
+                n,
+                last,
+            )
+        };
+        let mut want_ip = vec![
+            addr("a", d, "10.0.0.1", Code::Valid, 4, t + 30),
+            addr("b", d, "10.0.0.1", Code::Valid, 1, t + 1),
+            addr("a", d, "10.0.0.1", Code::RateLimited, 1, t + 2),
+            addr("a", d, "10.0.0.2", Code::Valid, 1, t + 2),
+            addr("a", d + DAY, "10.0.0.1", Code::Valid, 1, t + 70),
+        ];
+        want_ip.sort();
+        assert_eq!(r.ip, want_ip);
+        assert_eq!(r.r.len(), 1, "the refusal is kept as one attempt");
     }
 
     #[test]
