@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the request path (issues 12, 22, 23, 39): wrk for DUR seconds against each
-# target, ROUNDS rounds alternated (medians), at 1k and 100k keys:
+# target, ROUNDS rounds alternated (medians; each round starts once the serves are idle),
+# at 1k and 100k keys:
 #   (a) apikeys serve directly (/verify with a valid key)
 #   (b) nginx alone answering `return 200` (the reference)
 #   (c) nginx auth_request -> serve /healthz (the cost of the mechanism itself)
@@ -10,7 +11,8 @@
 #       redis-benchmark -t set on the same Redis (Redis's own figure)
 #   with OLD=/path/to/previous/apikeys: (a0) (e0) (f0), the same on the previous release's
 #   binary, alternated with the new one's in every round.
-# Prints requests/s, p50 and p99 for each, errors, and the ratios of the issues' goals.
+# Prints requests/s, p50 and p99 for each, errors, and the ratios of the issues' goals: of the
+# medians, and paired (the median of each round's own ratio of targets run side by side).
 # Needs wrk, nginx and redis-server (Debian: wrk nginx-light redis-server). SIZES, DUR,
 # ROUNDS, CONNS override the defaults.
 set -euo pipefail
@@ -34,6 +36,19 @@ conns=${CONNS:-32}
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
 
+# settle: until every serve started here has used no CPU for 0.3 s (at most 6 s), so a
+# round never measures the one before it (a limited key's last write-back, say).
+serves=()
+settle() {
+  local before now
+  ticks() { for p in "${serves[@]}"; do awk '{printf "%d ", $14+$15}' "/proc/$p/stat" 2>/dev/null; done; }
+  before=$(ticks)
+  for _ in $(seq 20); do
+    sleep 0.3; now=$(ticks)
+    [ "$now" = "$before" ] && return
+    before=$now
+  done
+}
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f", v}'; }
 # one TAG URL HEADER: one wrk round; appends its req/s and p99 to $work/r.TAG.
 one() {
@@ -41,6 +56,7 @@ one() {
   # The bench keys allow 10.0.0.0/8 only: every request says it comes from 10.1.2.3 through
   # a trusted proxy (serve trusts 127.0.0.0/8 here and reads X-Forwarded-For, its default;
   # nginx passes the header on).
+  settle
   out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency -H "$header" -H "X-Forwarded-For: 10.1.2.3" "$url")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out" | to_ms)
@@ -86,18 +102,20 @@ for n in $sizes; do
     local p=$1 b=$2; shift 2
     cp "$s" "$s.$p"
     "$b" --store "$s.$p" --key-file "$k" serve --listen "127.0.0.1:$p" --trusted-proxy 127.0.0.0/8 "$@" 2>>"$work/serve$n.log" &
-    pids+=($!)
+    pids+=($!); serves+=($!)
     wait_port "$p"
   }
   ap=$(port); fp=$(port)
   serve_on "$ap" "$bin"
   serve_on "$fp" "$bin" --counters "redis://127.0.0.1:$rp"
-  tags="a b c d e f"
+  # Compared targets run next to each other in every round (nginx, valid, limited, Redis),
+  # so the paired ratios below see the same machine.
+  tags="b a e f c d"
   if [ -n "$old" ]; then
     ap0=$(port); fp0=$(port)
     serve_on "$ap0" "$old"
     serve_on "$fp0" "$old" --counters "redis://127.0.0.1:$rp"
-    tags="a0 a b c d e0 e f0 f"
+    tags="b a e f a0 e0 f0 c d"
   fi
   np=$(port); nc=$(port); nd=$(port)
   mkdir -p "$work/nginx$n/logs"
@@ -165,9 +183,19 @@ CONF
       -v pa="$p99_a" -v pb="$p99_b" -v n="$n" -v r="$rounds" 'BEGIN {
     printf "# %s keys, medians of %s rounds (issue 39 goals):  (a)/(b) = %.2f (>= 1.0)   (e)/(a) = %.2f (>= 0.95)   (f)/(a) = %.2f (>= 0.6)   p99(a)/p99(b) = %.2f (<= 1)\n", n, r, a/b, e/a, f/a, pa/pb
     printf "# %s keys: (d)/(c) = %.2f (issue 12 goal >= 0.85)\n", n, d/c }'
+  # Paired: each round's own ratio of neighbouring runs, then their median (a slow drift of
+  # the machine's speed over a run moves both sides of a pair alike).
+  python3 - "$work" "$n" "$rounds" <<'PY'
+import sys, statistics as st
+work, n, r = sys.argv[1], sys.argv[2], sys.argv[3]
+col = lambda t, i: [float(l.split()[i]) for l in open(f"{work}/r.{t}")]
+pair = lambda x, y, i=0: st.median(p / q for p, q in zip(col(x, i), col(y, i)))
+print(f"# {n} keys, paired ratios (median of {r} rounds' own):  (a)/(b) = {pair('a', 'b'):.2f}   "
+      f"(e)/(a) = {pair('e', 'a'):.2f}   (f)/(a) = {pair('f', 'a'):.2f}   p99(a)/p99(b) = {pair('a', 'b', 2):.2f}")
+PY
   if [ -n "$old" ]; then
     awk -v a="$rps_a" -v e="$rps_e" -v f="$rps_f" -v a0="$rps_a0" -v e0="$rps_e0" -v f0="$rps_f0" -v n="$n" 'BEGIN {
       printf "# %s keys, this release / the previous: valid %.2f   limited %.2f   redis %.2f\n", n, a/a0, e/e0, f/f0 }'
   fi
-  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
+  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=(); serves=()
 done
