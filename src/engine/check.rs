@@ -39,7 +39,7 @@ impl KeySet {
         req: &Request<'_>,
         now: i64,
     ) -> Judged<'_> {
-        let given = crate::secret::secret_hash(&self.pepper, t.id, t.expose_secret());
+        let given = self.ready.secret_hash(t.id, t.expose_secret());
         let entry = self.find(t.id);
         // Compare in constant time, against a dummy when the id is unknown.
         let stored = entry.map_or([0u8; 32], |(_, e)| e.hash);

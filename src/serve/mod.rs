@@ -2,11 +2,13 @@
 //! tokio runtime; the checks themselves are the synchronous [`crate::engine`].
 //!
 //! - `http`: what a request asks and how it is answered;
+//! - `lane`: plain requests read and answered without hyper (the rest go to hyper);
 //! - `state`: the snapshot being served, pending use records, metrics;
 //! - here: listeners, connections, reload, write-back of uses, shutdown.
 
 mod counters;
 pub mod http;
+mod lane;
 pub mod metrics;
 mod net;
 pub mod reload;

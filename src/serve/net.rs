@@ -3,6 +3,7 @@
 //! shutdown.
 
 use super::http::{self, Peer};
+use super::lane;
 use super::state::Shared;
 use super::{DRAIN, HEADER_TIMEOUT, MAX_CONNECTIONS, Server, log};
 use crate::error::{Error, Result};
@@ -16,25 +17,19 @@ use tokio::sync::{Semaphore, watch};
 
 /// Answers one request; a panic is caught, counted and answered 500 (the server goes on). A
 /// limited key with shared counters awaits Redis (bounded by `--counters-timeout`).
-async fn handle(
+/// `started` is when the request arrived; the answer comes with when it was ready (one
+/// reading of the clock serves the metrics and the connection's idle time).
+pub(super) async fn handle(
     server: &Server,
     peer: Peer,
-    req: hyper::Request<hyper::body::Incoming>,
-) -> http::Answer {
-    let started = Instant::now();
-    // The body is never read: a forward-auth request carries none worth reading, and one that
-    // does is dropped (hyper then closes the connection instead of draining it).
-    let (parts, _body) = req.into_parts();
+    path: &str,
+    query: Option<&str>,
+    headers: &impl http::Headers,
+    started: Instant,
+) -> (http::Answer, Instant) {
     let shared = &server.shared;
     let mut step = guard(shared, || {
-        http::answer(
-            shared,
-            &server.cfg,
-            peer,
-            parts.uri.path(),
-            parts.uri.query(),
-            &parts.headers,
-        )
+        http::answer(shared, &server.cfg, peer, path, query, headers)
     });
     if let http::Step::Count(pending) = step {
         let decided = match &shared.counters {
@@ -47,10 +42,11 @@ async fn handle(
         http::Step::Done(a, l) => (a, l),
         http::Step::Count(_) => panicked(shared),
     };
+    let ended = Instant::now();
     server
         .shared
         .metrics
-        .observe(answer.status().as_u16(), started.elapsed());
+        .observe(answer.status().as_u16(), ended - started);
     if server.access_log {
         log(&format!(
             "access: client={} status={} code={} key={} latency_us={}",
@@ -58,10 +54,10 @@ async fn handle(
             answer.status().as_u16(),
             logged.code,
             logged.key_id.as_deref().unwrap_or("-"),
-            started.elapsed().as_micros()
+            (ended - started).as_micros()
         ));
     }
-    answer
+    (answer, ended)
 }
 
 /// Runs `f`, turning a panic into a 500 answer and a count.
@@ -100,7 +96,12 @@ pub(super) async fn stopped(mut rx: watch::Receiver<bool>) {
 
 /// Milliseconds on a monotonic clock, for idle times.
 fn now_ms(start: Instant) -> u64 {
-    start.elapsed().as_millis() as u64
+    ms_at(start, Instant::now())
+}
+
+/// The milliseconds of `at` on that clock.
+pub(super) fn ms_at(start: Instant, at: Instant) -> u64 {
+    at.saturating_duration_since(start).as_millis() as u64
 }
 
 /// Resolves when the server, full, asks idle connections to go and this one has been idle
@@ -131,15 +132,55 @@ where
 {
     let start = server.started;
     let last = Arc::new(std::sync::atomic::AtomicU64::new(now_ms(start)));
+    // Plain requests first, without hyper; hyper takes the connection at the first other one.
+    let mut io = io;
+    let read = {
+        let stop = stopped(shutdown.clone());
+        let idle = shed(server.shed.subscribe(), last.clone(), start);
+        tokio::pin!(stop, idle);
+        let around = lane::Around {
+            peer,
+            stop: stop.as_mut(),
+            shed: idle.as_mut(),
+            last: &last,
+            start,
+        };
+        match lane::serve(&server, &mut io, around).await {
+            lane::End::Closed => return,
+            lane::End::Shed => {
+                server
+                    .shared
+                    .metrics
+                    .idle_closed
+                    .fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            lane::End::Hyper(read) => read,
+        }
+    };
+    let io = lane::Rewind::new(read, io);
     let shed_rx = server.shed.subscribe();
     let seen = last.clone();
     let srv = server.clone();
     let service = hyper::service::service_fn(move |req| {
-        seen.store(now_ms(start), Ordering::Relaxed);
+        let arrived = Instant::now();
+        seen.store(ms_at(start, arrived), Ordering::Relaxed);
         let (srv, seen) = (srv.clone(), seen.clone());
         async move {
-            let answer = handle(&srv, peer, req).await;
-            seen.store(now_ms(start), Ordering::Relaxed);
+            // The body is never read: a forward-auth request carries none worth reading, and
+            // one that does is dropped (hyper then closes the connection instead of draining
+            // it).
+            let (parts, _body) = req.into_parts();
+            let (answer, ended) = handle(
+                &srv,
+                peer,
+                parts.uri.path(),
+                parts.uri.query(),
+                &parts.headers,
+                arrived,
+            )
+            .await;
+            seen.store(ms_at(start, ended), Ordering::Relaxed);
             Ok::<_, std::convert::Infallible>(answer)
         }
     });

@@ -22,6 +22,7 @@ mod history;
 mod housekeeping;
 mod hygiene;
 mod indexed;
+mod lane;
 mod leaks;
 mod lifecycle;
 mod limits;

@@ -77,6 +77,48 @@ pub fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
     raw(addr, req.as_bytes()).expect("an answer")
 }
 
+/// A GET with these headers as a gateway sends it, on a connection kept alive (no
+/// `Connection` header: serve answers it in its fast lane); the answer is read by its
+/// `content-length`, and the connection then closed by the client.
+pub fn get_alive(addr: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(req.as_bytes()).unwrap();
+    let raw = read_answer(&mut s, false).expect("an answer");
+    parse(&raw).expect("an answer")
+}
+
+/// The bytes of the next answer on `s` (its head, and its body by `content-length` unless
+/// `head_only`); `None` when the connection ends first.
+pub fn read_answer(s: &mut impl Read, head_only: bool) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut byte = [0u8; 1];
+    // Byte by byte: what follows this answer on the connection stays unread.
+    while !out.ends_with(b"\r\n\r\n") {
+        if s.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        out.push(byte[0]);
+    }
+    let len = if head_only {
+        0
+    } else {
+        parse(&out)?
+            .header("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    let start = out.len();
+    out.resize(start + len, 0);
+    s.read_exact(&mut out[start..]).ok()?;
+    Some(out)
+}
+
 /// A free TCP port on loopback (bound and released).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -127,9 +169,9 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
-    /// GET with headers.
+    /// GET with headers, as a gateway sends it (kept alive).
     pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
-        get(&self.addr, path, headers)
+        get_alive(&self.addr, path, headers)
     }
 
     /// Asks `/verify` with `X-API-Key`.

@@ -298,6 +298,8 @@ impl std::hash::Hasher for IdHasher {
 /// The keys of one store (or snapshot) as of one load, indexed by id.
 pub struct KeySet {
     pub(super) pepper: Key32,
+    /// The same, ready to hash a token's secret.
+    pub(super) ready: crate::secret::Pepper,
     /// Usage-log high-water marks per node that the key counts already include.
     usage_marks: HashMap<String, i64>,
     entries: Vec<Entry>,
@@ -386,6 +388,7 @@ impl KeySet {
     /// A key set of these keys, with the store's pepper and usage marks.
     pub fn of(pepper: Key32, usage_marks: HashMap<String, i64>, keys: KeyMap) -> KeySet {
         KeySet {
+            ready: crate::secret::Pepper::new(&pepper),
             pepper,
             usage_marks,
             entries: keys.entries,

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 mod prebuilt;
 mod request;
 pub use prebuilt::Answers;
-pub use request::{BadClientIp, ClientIpHeader, client_ip};
+pub use request::{BadClientIp, ClientIpHeader, Headers, Raw, client_ip};
 use request::{required_scopes, token};
 
 /// The answer to one request.
@@ -327,7 +327,7 @@ pub fn answer(
     peer: Peer,
     path: &str,
     query: Option<&str>,
-    headers: &HeaderMap,
+    headers: &impl Headers,
 ) -> Step {
     // One reading of the clock for the whole request (rates are exact to the millisecond).
     let now_ms = crate::policy::now_ms();
@@ -395,10 +395,10 @@ pub fn answer(
     let client = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header);
     // The gateway sets the cost per route; one that cannot be read, or two of them (a
     // client's beside the gateway's), is malformed (400), never "the first one".
-    let mut costs = headers.get_all("x-apikey-cost").iter();
+    let mut costs = headers.values(&request::X_APIKEY_COST);
     let cost = match (costs.next(), costs.next()) {
         (None, _) => Some(1),
-        (Some(v), None) => v.to_str().ok().and_then(crate::policy::parse_cost),
+        (Some(v), None) => request::text(v).and_then(crate::policy::parse_cost),
         (Some(_), Some(_)) => None,
     };
     // The one sequence of every front end (engine::pipeline): what needs no keys first.

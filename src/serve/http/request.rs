@@ -24,6 +24,77 @@ impl ClientIpHeader {
     }
 }
 
+/// A request's headers, as an answer reads them: every value of one name, in the order
+/// sent. hyper's map, or the headers httparse read for the fast lane (`serve::lane`).
+pub trait Headers {
+    /// The values of `name`, first to last.
+    fn values<'a>(&'a self, name: &'a HeaderName) -> Values<'a>;
+}
+
+impl Headers for HeaderMap {
+    fn values<'a>(&'a self, name: &'a HeaderName) -> Values<'a> {
+        Values::Map(self.get_all(name).into_iter())
+    }
+}
+
+/// The headers of a request head read by httparse.
+#[derive(Debug)]
+pub struct Raw<'h, 'b>(pub &'h [httparse::Header<'b>]);
+
+impl Headers for Raw<'_, '_> {
+    fn values<'a>(&'a self, name: &'a HeaderName) -> Values<'a> {
+        Values::Raw(self.0.iter(), name.as_str())
+    }
+}
+
+/// The values of one header name.
+#[derive(Debug)]
+pub enum Values<'a> {
+    /// From hyper's map.
+    Map(hyper::header::ValueIter<'a, HeaderValue>),
+    /// From httparse's list: those whose name is this one (names are sent in any case).
+    Raw(std::slice::Iter<'a, httparse::Header<'a>>, &'a str),
+}
+
+impl<'a> Iterator for Values<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        match self {
+            Values::Map(i) => i.next().map(HeaderValue::as_bytes),
+            Values::Raw(i, name) => i
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| h.value),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Values<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Values::Map(i) => i.next_back().map(HeaderValue::as_bytes),
+            Values::Raw(i, name) => i
+                .rfind(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| h.value),
+        }
+    }
+}
+
+/// A header value as text, exactly when `HeaderValue::to_str` gives it: visible ASCII and tabs.
+pub(super) fn text(v: &[u8]) -> Option<&str> {
+    if v.iter().all(|&b| b == b'\t' || (32..127).contains(&b)) {
+        std::str::from_utf8(v).ok()
+    } else {
+        None
+    }
+}
+
+/// The request headers read by name, made once: a lookup by a string parses the name
+/// again on every request.
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+static X_REQUIRED_SCOPE: HeaderName = HeaderName::from_static("x-required-scope");
+pub(super) static X_APIKEY_COST: HeaderName = HeaderName::from_static("x-apikey-cost");
+
 pub(super) fn in_any(nets: &[ipnet::IpNet], ip: IpAddr) -> bool {
     nets.iter().any(|n| n.contains(&ip))
 }
@@ -46,7 +117,7 @@ pub struct BadClientIp;
 /// be read, [`BadClientIp`].
 pub fn client_ip(
     peer: Peer,
-    headers: &HeaderMap,
+    headers: &impl Headers,
     trusted: &[ipnet::IpNet],
     which: &ClientIpHeader,
 ) -> Result<Option<IpAddr>, BadClientIp> {
@@ -62,10 +133,10 @@ pub fn client_ip(
     };
     let from_header = match which {
         ClientIpHeader::Single(name) => {
-            let mut values = headers.get_all(name).iter();
+            let mut values = headers.values(name);
             match (values.next(), values.next()) {
                 (None, _) => None,
-                (Some(v), None) => Some(v.to_str().ok().and_then(parse_ip).ok_or(BadClientIp)?),
+                (Some(v), None) => Some(text(v).and_then(parse_ip).ok_or(BadClientIp)?),
                 (Some(_), Some(_)) => return Err(BadClientIp),
             }
         }
@@ -74,8 +145,8 @@ pub fn client_ip(
             // added by a trusted proxy is the client. An empty or unreadable entry before it
             // makes the whole request malformed; entries left of it are not read.
             let mut found = None;
-            'walk: for v in headers.get_all("x-forwarded-for").iter().rev() {
-                let text = v.to_str().map_err(|_| BadClientIp)?;
+            'walk: for v in headers.values(&X_FORWARDED_FOR).rev() {
+                let text = text(v).ok_or(BadClientIp)?;
                 for entry in text.rsplit(',') {
                     let ip = parse_ip(entry).ok_or(BadClientIp)?;
                     found = Some(ip);
@@ -92,24 +163,21 @@ pub fn client_ip(
 
 /// The token of a request: `X-API-Key`, else `Authorization: Bearer`. Two keys, a value
 /// that is not text, or another scheme are malformed; none at all is `Paste::Empty`.
-pub(super) fn token(headers: &HeaderMap) -> Result<&str, Paste> {
-    let mut keys = headers.get_all("x-api-key").iter();
+pub(super) fn token(headers: &impl Headers) -> Result<&str, Paste> {
+    let mut keys = headers.values(&X_API_KEY);
     if let Some(v) = keys.next() {
         if keys.next().is_some() {
             return Err(Paste::Token(crate::token::Malformed::Shape));
         }
-        return v
-            .to_str()
+        return text(v)
             .map(str::trim)
-            .map_err(|_| Paste::Token(crate::token::Malformed::Shape));
+            .ok_or(Paste::Token(crate::token::Malformed::Shape));
     }
-    let mut auth = headers.get_all(hyper::header::AUTHORIZATION).iter();
+    let mut auth = headers.values(&hyper::header::AUTHORIZATION);
     match (auth.next(), auth.next()) {
         (None, _) => Err(Paste::Empty),
         (Some(v), None) => {
-            let v = v
-                .to_str()
-                .map_err(|_| Paste::Token(crate::token::Malformed::Shape))?;
+            let v = text(v).ok_or(Paste::Token(crate::token::Malformed::Shape))?;
             match v.split_once(' ') {
                 Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => Ok(t.trim()),
                 _ => Err(Paste::Token(crate::token::Malformed::Shape)),
@@ -129,11 +197,11 @@ pub(super) fn percent_decode(s: &str) -> Option<String> {
 
 /// The scopes a request needs: `X-Required-Scope` (comma-separated) and `?scope=S`
 /// (repeatable), and whether any of them could not be decoded (then the check fails closed).
-pub(super) fn required_scopes(headers: &HeaderMap, query: Option<&str>) -> (Vec<String>, bool) {
+pub(super) fn required_scopes(headers: &impl Headers, query: Option<&str>) -> (Vec<String>, bool) {
     let mut unreadable = false;
     let mut raw: Vec<String> = Vec::new();
-    for v in headers.get_all("x-required-scope") {
-        match std::str::from_utf8(v.as_bytes()) {
+    for v in headers.values(&X_REQUIRED_SCOPE) {
+        match std::str::from_utf8(v) {
             Ok(s) => raw.push(s.to_string()),
             Err(_) => unreadable = true,
         }

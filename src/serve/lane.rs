@@ -1,0 +1,305 @@
+//! The fast lane of a connection: its plain requests (HTTP/1.1, the whole head read, no body,
+//! no `Connection`, `Expect`, `Upgrade` or `Transfer-Encoding`, an origin-form target) are
+//! read with httparse and answered here, byte for byte as hyper answers them. At the first
+//! request that is not plain, the connection goes to hyper with everything read so far, for
+//! the rest of its life: hyper stays the one HTTP/1.1 implementation of every unusual case
+//! (bodies, `Connection: close`, HTTP/1.0, oversized heads, bad syntax).
+//!
+//! Why: on a fast machine hyper's own work per request (its request and header map, a timer
+//! per head, moving its state) was most of serve's user time, and serve answered 0.87× of
+//! nginx's `return 200` (docs/performance.md, issue 39).
+
+use super::http::{self, Peer, Raw};
+use super::{HEADER_TIMEOUT, Server};
+use bytes::Bytes;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::Instant;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+
+/// The most read of one request head, as hyper's `max_buf_size`: a head that does not fit
+/// goes to hyper, which refuses it.
+const BUF: usize = 16 * 1024;
+/// The read buffer of a new connection, grown to [`BUF`] for a head that needs it.
+const FIRST_BUF: usize = 4096;
+/// Headers read here; a request with more goes to hyper.
+const MAX_HEADERS: usize = 64;
+
+/// How a connection's fast lane ended.
+pub(super) enum End {
+    /// Closed: by the client, an error, the header timeout or shutdown.
+    Closed,
+    /// Closed idle, as the server was full.
+    Shed,
+    /// A request that is not plain: hyper serves the connection from here, these bytes first.
+    Hyper(Vec<u8>),
+}
+
+/// What the lane needs of the connection around it.
+pub(super) struct Around<'a, S, Q> {
+    pub peer: Peer,
+    /// Resolves when the server shuts down.
+    pub stop: Pin<&'a mut S>,
+    /// Resolves when the server, full, closes idle connections and this one is idle.
+    pub shed: Pin<&'a mut Q>,
+    /// The connection's last activity (milliseconds since `start`), for shedding.
+    pub last: &'a AtomicU64,
+    pub start: Instant,
+}
+
+impl<S, Q> Around<'_, S, Q> {
+    /// Notes activity at `at`; gives `at` back.
+    fn seen(&self, at: Instant) -> Instant {
+        self.last
+            .store(super::net::ms_at(self.start, at), Ordering::Relaxed);
+        at
+    }
+}
+
+/// Serves `io`'s plain requests until the connection closes or a request is not plain.
+pub(super) async fn serve<T, S, Q>(server: &Server, io: &mut T, mut around: Around<'_, S, Q>) -> End
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+    S: Future<Output = ()>,
+    Q: Future<Output = ()>,
+{
+    let mut buf = vec![0u8; FIRST_BUF];
+    let mut have = 0;
+    let mut out: Vec<u8> = Vec::with_capacity(1024);
+    // One timer for the connection: when it fires, the head must have been awaited for the
+    // whole timeout (else it is set again), as hyper's header read timeout.
+    let timer = tokio::time::sleep(HEADER_TIMEOUT);
+    tokio::pin!(timer);
+    let mut waiting_since = Instant::now();
+    loop {
+        // Every whole request already read, in turn (pipelined ones included).
+        while have > 0 {
+            let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut head = httparse::Request::new(&mut slots);
+            let used = match head.parse(&buf[..have]) {
+                Ok(httparse::Status::Complete(used)) => used,
+                Ok(httparse::Status::Partial) => break,
+                Err(_) => return End::Hyper(buf[..have].to_vec()),
+            };
+            let Some(plain) = Plain::of(&head) else {
+                return End::Hyper(buf[..have].to_vec());
+            };
+            let (a, ended) = super::net::handle(
+                server,
+                around.peer,
+                plain.target.path(),
+                plain.target.query(),
+                &Raw(head.headers),
+                around.seen(Instant::now()),
+            )
+            .await;
+            around.seen(ended);
+            out.clear();
+            encode(a, plain.head_only, &mut out);
+            buf.copy_within(used..have, 0);
+            have -= used;
+            waiting_since = ended;
+            let wrote = tokio::select! {
+                biased;
+                w = io.write_all(&out) => w.is_ok(),
+                _ = around.stop.as_mut() => false,
+                _ = around.shed.as_mut() => return End::Shed,
+            };
+            if !wrote {
+                return End::Closed;
+            }
+        }
+        if have == buf.len() {
+            if have >= BUF {
+                return End::Hyper(buf);
+            }
+            buf.resize(BUF, 0);
+        }
+        tokio::select! {
+            biased;
+            r = io.read(&mut buf[have..]) => match r {
+                Ok(0) | Err(_) => return End::Closed,
+                Ok(n) => have += n,
+            },
+            _ = timer.as_mut() => {
+                let deadline = waiting_since + HEADER_TIMEOUT;
+                if Instant::now() >= deadline {
+                    return End::Closed;
+                }
+                timer.as_mut().reset(deadline.into());
+            }
+            _ = around.stop.as_mut() => return End::Closed,
+            _ = around.shed.as_mut() => return End::Shed,
+        }
+    }
+}
+
+/// What a plain request's head says.
+struct Plain {
+    target: hyper::http::uri::PathAndQuery,
+    head_only: bool,
+}
+
+impl Plain {
+    /// The request, if it is plain (else hyper reads it).
+    fn of(head: &httparse::Request<'_, '_>) -> Option<Plain> {
+        let (Some(method), Some(path), Some(1)) = (head.method, head.path, head.version) else {
+            return None;
+        };
+        if method == "CONNECT" || !path.starts_with('/') {
+            return None;
+        }
+        for h in head.headers.iter() {
+            let n = h.name;
+            let plain = if n.eq_ignore_ascii_case("content-length") {
+                h.value == b"0"
+            } else {
+                !["transfer-encoding", "connection", "expect", "upgrade"]
+                    .iter()
+                    .any(|x| n.eq_ignore_ascii_case(x))
+            };
+            if !plain {
+                return None;
+            }
+        }
+        // The target as hyper reads it (the same parser: what it refuses goes to it).
+        let target = hyper::http::uri::PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(
+            path.as_bytes(),
+        ))
+        .ok()?;
+        Some(Plain {
+            target,
+            head_only: method == "HEAD",
+        })
+    }
+}
+
+/// Writes `answer` as hyper writes it: the status line, its headers in order, then
+/// `content-length` and `date` unless it has them, and the body unless for `HEAD`.
+fn encode(answer: http::Answer, head_only: bool, out: &mut Vec<u8>) {
+    use hyper::header::{CONTENT_LENGTH, DATE};
+    let (parts, body) = answer.into_parts();
+    let body = body_bytes(body);
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(parts.status.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(
+        parts
+            .status
+            .canonical_reason()
+            .unwrap_or("<none>")
+            .as_bytes(),
+    );
+    out.extend_from_slice(b"\r\n");
+    for (name, value) in &parts.headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if !parts.headers.contains_key(CONTENT_LENGTH) {
+        out.extend_from_slice(b"content-length: ");
+        out.extend_from_slice(itoa::Buffer::new().format(body.len()).as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if !parts.headers.contains_key(DATE) {
+        out.extend_from_slice(b"date: ");
+        date(|d| out.extend_from_slice(d));
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    if !head_only {
+        out.extend_from_slice(&body);
+    }
+}
+
+/// The bytes of an answer's body (whole at once: it is a `Full`).
+fn body_bytes(mut body: http_body_util::Full<Bytes>) -> Bytes {
+    use hyper::body::Body;
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    match Pin::new(&mut body).poll_frame(&mut cx) {
+        Poll::Ready(Some(Ok(frame))) => frame.into_data().unwrap_or_default(),
+        _ => Bytes::new(),
+    }
+}
+
+/// Gives `f` the `date` header's value for now (IMF-fixdate), made once a second.
+fn date(f: impl FnOnce(&[u8])) {
+    use std::cell::RefCell;
+    use std::time::{SystemTime, UNIX_EPOCH};
+    thread_local! {
+        static MADE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let now = SystemTime::now();
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    MADE.with_borrow_mut(|(at, text)| {
+        if *at != secs {
+            *at = secs;
+            *text = httpdate::fmt_http_date(now);
+        }
+        f(text.as_bytes());
+    });
+}
+
+/// A connection handed to hyper: the bytes the lane read first, then the socket.
+pub(super) struct Rewind<T> {
+    read: Bytes,
+    io: T,
+}
+
+impl<T> Rewind<T> {
+    pub(super) fn new(read: Vec<u8>, io: T) -> Rewind<T> {
+        Rewind {
+            read: Bytes::from(read),
+            io,
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Rewind<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if !self.read.is_empty() {
+            let n = self.read.len().min(buf.remaining());
+            let first = self.read.split_to(n);
+            buf.put_slice(&first);
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Rewind<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+}
