@@ -93,11 +93,15 @@ where
                 plain.target.query(),
                 &Raw(head.headers),
                 around.seen(Instant::now()),
+                true,
             )
             .await;
             around.seen(ended);
             out.clear();
-            encode(a, plain.head_only, &mut out);
+            match a {
+                http::Reply::Built(a) => encode(a, plain.head_only, &mut out),
+                http::Reply::Wire(w) => encode_wire(&w, plain.head_only, &mut out),
+            }
             buf.copy_within(used..have, 0);
             have -= used;
             waiting_since = ended;
@@ -212,6 +216,22 @@ fn encode(answer: http::Answer, head_only: bool, out: &mut Vec<u8>) {
     out.extend_from_slice(b"\r\n");
     if !head_only {
         out.extend_from_slice(&body);
+    }
+}
+
+/// Writes a prebuilt answer as [`encode`] writes the same answer built.
+fn encode_wire(w: &http::Wire, head_only: bool, out: &mut Vec<u8>) {
+    out.extend_from_slice(w.top.as_bytes());
+    out.extend_from_slice(&w.lines);
+    out.extend_from_slice(b"content-length: ");
+    out.extend_from_slice(itoa::Buffer::new().format(w.body_len()).as_bytes());
+    out.extend_from_slice(b"\r\ndate: ");
+    date(|d| out.extend_from_slice(d));
+    out.extend_from_slice(b"\r\n\r\n");
+    if !head_only {
+        out.extend_from_slice(&w.head);
+        out.extend_from_slice(w.figures.as_bytes());
+        out.extend_from_slice(&w.tail);
     }
 }
 

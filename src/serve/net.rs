@@ -26,10 +26,11 @@ pub(super) async fn handle(
     query: Option<&str>,
     headers: &impl http::Headers,
     started: Instant,
-) -> (http::Answer, Instant) {
+    wire: bool,
+) -> (http::Reply, Instant) {
     let shared = &server.shared;
     let mut step = guard(shared, || {
-        http::answer(shared, &server.cfg, peer, path, query, headers)
+        http::answer(shared, &server.cfg, peer, path, query, headers, wire)
     });
     if let http::Step::Count(pending) = step {
         let decided = match &shared.counters {
@@ -40,18 +41,21 @@ pub(super) async fn handle(
     }
     let (answer, logged) = match step {
         http::Step::Done(a, l) => (a, l),
-        http::Step::Count(_) => panicked(shared),
+        http::Step::Count(_) => {
+            let (a, l) = panicked(shared);
+            (http::Reply::Built(a), l)
+        }
     };
     let ended = Instant::now();
     server
         .shared
         .metrics
-        .observe(answer.status().as_u16(), ended - started);
+        .observe(answer.status(), ended - started);
     if server.access_log {
         log(&format!(
             "access: client={} status={} code={} key={} latency_us={}",
             logged.client.map_or("-".into(), |ip| ip.to_string()),
-            answer.status().as_u16(),
+            answer.status(),
             logged.code,
             logged.key_id.as_deref().unwrap_or("-"),
             (ended - started).as_micros()
@@ -64,7 +68,7 @@ pub(super) async fn handle(
 pub(super) fn guard(shared: &Shared, f: impl FnOnce() -> http::Step) -> http::Step {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
         let (a, l) = panicked(shared);
-        http::Step::Done(a, l)
+        http::Step::Done(http::Reply::Built(a), l)
     })
 }
 
@@ -178,10 +182,11 @@ where
                 parts.uri.query(),
                 &parts.headers,
                 arrived,
+                false,
             )
             .await;
             seen.store(ms_at(start, ended), Ordering::Relaxed);
-            Ok::<_, std::convert::Infallible>(answer)
+            Ok::<_, std::convert::Infallible>(answer.into_answer())
         }
     });
     let mut builder = http1::Builder::new();

@@ -21,6 +21,19 @@ fn exchange(addr: &str, request: &str) -> Vec<u8> {
     read_answer(&mut s, request.starts_with("HEAD ")).expect("an answer")
 }
 
+/// An answer with its figures (uses left, headroom) as `#`: two answers of a limited key.
+fn without_figures(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match (c.is_ascii_digit(), out.ends_with('#')) {
+            (true, true) => {}
+            (true, false) => out.push('#'),
+            (false, _) => out.push(c),
+        }
+    }
+    out
+}
+
 /// An answer without its `date` line (the one part that may differ between two answers).
 fn without_date(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw)
@@ -90,6 +103,39 @@ fn plain_requests_are_answered_as_hyper_answers_them() {
         assert_eq!(parse(&a).unwrap().status, status, "{line} {headers}");
         assert!(String::from_utf8_lossy(&a).contains("\r\ndate: "), "{line}");
         assert_eq!(without_date(&a), without_date(&b), "{line} {headers}");
+    }
+    // Limited keys (a rate and uses, uses alone, a rate alone): the same answers but for
+    // their figures, which each request moves.
+    for (i, extra) in [
+        &["--rate", "1000000/1s", "--uses", "1000000000"][..],
+        &["--uses", "50"],
+        &["--rate", "100/1m"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let t = env.create(&format!("limited{i}"), extra);
+        s.until("the limited key is loaded", |s| s.verify(&t).status == 200);
+        for line in ["GET /verify", "HEAD /verify"] {
+            let plain = format!("{line} HTTP/1.1\r\nHost: x\r\n{}\r\n", key(&t));
+            let to_hyper = format!(
+                "{line} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n{}\r\n",
+                key(&t)
+            );
+            let (a, b) = (exchange(&s.addr, &plain), exchange(&s.addr, &to_hyper));
+            let text = String::from_utf8_lossy(&a);
+            assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{extra:?} {text}");
+            assert_eq!(
+                text.contains("\r\nratelimit-remaining: "),
+                extra.contains(&"--rate"),
+                "{extra:?} {text}"
+            );
+            assert_eq!(
+                without_figures(&without_date(&a)),
+                without_figures(&without_date(&b)),
+                "{extra:?} {line}"
+            );
+        }
     }
 }
 

@@ -13,9 +13,11 @@ use std::net::IpAddr;
 
 mod prebuilt;
 mod request;
+mod wire;
 pub use prebuilt::Answers;
 pub use request::{BadClientIp, ClientIpHeader, Headers, Raw, client_ip};
 use request::{required_scopes, token};
+pub use wire::{Reply, Wire};
 
 /// The answer to one request.
 pub type Answer = Response<Full<Bytes>>;
@@ -101,9 +103,11 @@ pub fn status_of(code: Code) -> StatusCode {
 
 /// Where answering one request stands.
 #[derive(Debug)]
+// As `Reply`: moved, not boxed.
+#[allow(clippy::large_enum_variant)]
 pub enum Step {
     /// Answered.
-    Done(Answer, Logged),
+    Done(Reply, Logged),
     /// A limited key passed every other check: the shared counters decide (awaited by the
     /// caller, then [`counted`]).
     Count(Pending),
@@ -118,6 +122,8 @@ pub struct Pending {
     pub cost: i64,
     client: Option<IpAddr>,
     access_log: bool,
+    /// Whether a prebuilt answer may be given as bytes ([`Reply::Wire`]).
+    wire: bool,
 }
 
 impl Pending {
@@ -144,6 +150,7 @@ pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) ->
         client: p.client,
         cost: p.cost,
         access_log: p.access_log,
+        wire: p.wire,
     };
     match verdict {
         Ok(d) => valid.limited(shared, &d),
@@ -163,6 +170,7 @@ struct Valid<'a> {
     client: Option<IpAddr>,
     cost: i64,
     access_log: bool,
+    wire: bool,
 }
 
 impl Valid<'_> {
@@ -188,9 +196,11 @@ impl Valid<'_> {
             }
             return verified(shared, outcome, self.client, Some(self.key.id()), self.cost);
         };
-        let answer = match d {
-            None => pre.answer(),
-            Some(d) => pre.allowed(d),
+        let wired = if self.wire { pre.wire(d) } else { None };
+        let answer = match (wired, d) {
+            (Some(w), _) => Reply::Wire(w),
+            (None, None) => Reply::Built(pre.answer()),
+            (None, Some(d)) => Reply::Built(pre.allowed(d)),
         };
         // The key's id is copied for the access log only when there is one.
         let key_id = self.access_log.then(|| self.key.id().to_string());
@@ -227,7 +237,15 @@ fn verified(
 ) -> Step {
     let key_id = outcome.key_id.clone();
     let answer = verification_answer(&outcome);
-    done(shared, outcome.code, named, cost, client, key_id, answer)
+    done(
+        shared,
+        outcome.code,
+        named,
+        cost,
+        client,
+        key_id,
+        Reply::Built(answer),
+    )
 }
 
 /// An answer given: counted for `/metrics`, noted in the history under `named`, and what the
@@ -239,7 +257,7 @@ fn done(
     cost: i64,
     client: Option<IpAddr>,
     key_id: Option<String>,
-    answer: Answer,
+    answer: Reply,
 ) -> Step {
     shared.metrics.count(code);
     shared.note_answer(named, code, cost, client);
@@ -328,6 +346,7 @@ pub fn answer(
     path: &str,
     query: Option<&str>,
     headers: &impl Headers,
+    wire: bool,
 ) -> Step {
     // One reading of the clock for the whole request (rates are exact to the millisecond).
     let now_ms = crate::policy::now_ms();
@@ -365,7 +384,7 @@ pub fn answer(
             }
         };
         logged.code = "healthz";
-        return Step::Done(json_answer(status, body.to_string()), logged);
+        return Step::Done(Reply::Built(json_answer(status, body.to_string())), logged);
     }
     if path == "/metrics" {
         let keys = loaded.as_ref().map_or(0, |l| l.snap.len());
@@ -380,7 +399,7 @@ pub fn answer(
             HeaderValue::from_static("text/plain; version=0.0.4"),
         );
         logged.code = "metrics";
-        return Step::Done(r, logged);
+        return Step::Done(Reply::Built(r), logged);
     }
     if path != "/verify" && !path.starts_with("/verify/") {
         shared
@@ -390,7 +409,10 @@ pub fn answer(
         logged.code = "not_found";
         let body =
             serde_json::json!({"error": "not found", "hint": "ask /verify, /healthz or /metrics"});
-        return Step::Done(json_answer(StatusCode::NOT_FOUND, body.to_string()), logged);
+        return Step::Done(
+            Reply::Built(json_answer(StatusCode::NOT_FOUND, body.to_string())),
+            logged,
+        );
     }
     let client = client_ip(peer, headers, &cfg.trusted, &cfg.client_ip_header);
     // The gateway sets the cost per route; one that cannot be read, or two of them (a
@@ -436,6 +458,7 @@ pub fn answer(
                 cost,
                 client,
                 access_log: cfg.access_log,
+                wire,
             });
         }
         let valid = Valid {
@@ -445,6 +468,7 @@ pub fn answer(
             client,
             cost,
             access_log: cfg.access_log,
+            wire,
         };
         // Rates and uses are decided in memory, uses against what the snapshot says is left.
         return match shared.take(&loaded, key, cost, now_ms, client) {

@@ -3,6 +3,7 @@
 //! refill, the rate's headroom), which are spliced in. So a valid request costs a copy of
 //! the headers and a reference to the body, not a json encoding and a dozen allocations.
 
+use super::wire::{Figures, Wire};
 use super::{Answer, RATE_HEADERS, verification_answer};
 use crate::engine::limits::Decision;
 use crate::engine::{Code, Judged, KeySet, Outcome, Reason};
@@ -28,6 +29,9 @@ pub struct Prebuilt {
     stand_ins: bool,
     /// The `RateLimit-Limit` of each of its rates, made once.
     limits: Vec<(u64, HeaderValue)>,
+    /// The headers as sent (`name: value` lines), but for the stand-ins: the answer on the
+    /// wire (the fast lane's) after its status line and headroom.
+    lines: Bytes,
 }
 
 /// The answers built so far for the keys of one snapshot, by the keys' places.
@@ -86,7 +90,18 @@ impl Prebuilt {
                 .keys()
                 .take(RATE_HEADERS.len())
                 .eq(RATE_HEADERS.iter());
+        let mut lines = Vec::new();
+        for (name, value) in headers
+            .iter()
+            .skip(if stand_ins { RATE_HEADERS.len() } else { 0 })
+        {
+            lines.extend_from_slice(name.as_str().as_bytes());
+            lines.extend_from_slice(b": ");
+            lines.extend_from_slice(value.as_bytes());
+            lines.extend_from_slice(b"\r\n");
+        }
         Prebuilt {
+            lines: Bytes::from(lines),
             head: whole.slice(..cut),
             tail: whole.slice(cut..),
             whole,
@@ -116,22 +131,7 @@ impl Prebuilt {
         // The figures first, on the stack (at most about 110 bytes): the body is then one
         // allocation of its exact size (a `Vec` with room to spare would cost `Bytes` a
         // second one).
-        let mut figures = Figures::default();
-        if let Some(n) = d.remaining {
-            figures.put(b"\"remaining\":");
-            figures.number(n);
-            figures.put(b",");
-        }
-        if let Some(s) = d.retry_after {
-            figures.put(b"\"retry_after\":");
-            figures.number(s);
-            figures.put(b",");
-        }
-        if let Some(t) = d.refills_at {
-            figures.put(b"\"refills_at\":\"");
-            figures.put(crate::text::rfc3339(t).as_bytes());
-            figures.put(b"\",");
-        }
+        let figures = Figures::of(d);
         let figures = figures.as_bytes();
         let mut body = Vec::with_capacity(self.head.len() + figures.len() + self.tail.len());
         body.extend_from_slice(&self.head);
@@ -169,50 +169,48 @@ impl Prebuilt {
     }
 }
 
-/// An answer's figures, written on the stack.
-struct Figures {
-    buf: [u8; 160],
-    len: usize,
-    /// What did not fit (never, for the figures of a decision), kept whole.
-    spilled: Vec<u8>,
-}
-
-impl Default for Figures {
-    fn default() -> Figures {
-        Figures {
-            buf: [0; 160],
-            len: 0,
-            spilled: Vec::new(),
+impl Prebuilt {
+    /// This answer as the fast lane writes it ([`Prebuilt::answer`] with no decision, else
+    /// [`Prebuilt::allowed`]), with no header map: the status line and the headroom written
+    /// here, the other headers as built once, the figures between the body's two halves.
+    /// `None` where the headroom's stand-ins are not first (then the map is used).
+    pub fn wire(&self, d: Option<&Decision>) -> Option<Wire> {
+        let mut top = Figures::default();
+        top.put(b"HTTP/1.1 200 OK\r\n");
+        let has_rates = !self.limits.is_empty();
+        let Some(d) = d else {
+            return (!has_rates).then(|| Wire {
+                top,
+                lines: self.lines.clone(),
+                head: self.whole.clone(),
+                figures: Figures::default(),
+                tail: Bytes::new(),
+            });
+        };
+        if has_rates && !self.stand_ins {
+            return None;
         }
-    }
-}
-
-impl Figures {
-    fn put(&mut self, b: &[u8]) {
-        match self.buf.get_mut(self.len..self.len + b.len()) {
-            Some(room) if self.spilled.is_empty() => {
-                room.copy_from_slice(b);
-                self.len += b.len();
+        if let Some(hr) = d.headroom {
+            if !has_rates {
+                return None;
             }
-            _ => {
-                if self.spilled.is_empty() {
-                    self.spilled.extend_from_slice(&self.buf[..self.len]);
-                }
-                self.spilled.extend_from_slice(b);
+            for (name, n) in [
+                (b"ratelimit-limit: ".as_slice(), hr.limit),
+                (b"ratelimit-remaining: ", hr.remaining),
+                (b"ratelimit-reset: ", hr.reset_secs.max(0) as u64),
+            ] {
+                top.put(name);
+                top.unsigned(n);
+                top.put(b"\r\n");
             }
         }
-    }
-
-    fn number(&mut self, n: i64) {
-        self.put(itoa::Buffer::new().format(n).as_bytes());
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        if self.spilled.is_empty() {
-            &self.buf[..self.len]
-        } else {
-            &self.spilled
-        }
+        Some(Wire {
+            top,
+            lines: self.lines.clone(),
+            head: self.head.clone(),
+            figures: Figures::of(d),
+            tail: self.tail.clone(),
+        })
     }
 }
 
@@ -335,6 +333,10 @@ mod tests {
         // No limit: the same status, headers and body, byte for byte.
         let (pre, _, long) = valid("AAAAAAAAAAAA");
         assert_eq!(seen(pre.answer()), seen(verification_answer(&long)));
+        // And as bytes (the fast lane's): the same answer.
+        let wire = pre.wire(None).expect("an unlimited key's answer as bytes");
+        assert_eq!(wire.body_len(), pre.whole.len());
+        assert_eq!(seen(wire.into_answer()), seen(verification_answer(&long)));
         // Limited: each granted request's figures spliced in as Outcome::limited gives them
         // (uses left, the refill, the tightest rate's headroom), until a denial.
         for id in ["BBBBBBBBBBBB", "CCCCCCCCCCCC", "DDDDDDDDDDDD"] {
@@ -349,6 +351,8 @@ mod tests {
                 granted += 1;
                 let want = seen(verification_answer(&long.clone().limited(&d)));
                 assert_eq!(seen(pre.allowed(&d)), want, "{id} request {i}");
+                let wire = pre.wire(Some(&d)).expect("a limited key's answer as bytes");
+                assert_eq!(seen(wire.into_answer()), want, "{id} request {i}, as bytes");
                 assert_eq!(
                     want.1.iter().any(|(k, _)| k == "ratelimit-remaining"),
                     id != "CCCCCCCCCCCC"

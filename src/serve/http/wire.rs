@@ -1,0 +1,161 @@
+//! Answers as bytes on the wire: what the fast lane (`serve::lane`) writes for a valid key's
+//! prebuilt answer, with no header map to clone, fill and walk for each request.
+
+use super::Answer;
+use crate::engine::limits::Decision;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Response;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+
+/// An answer given: built (hyper's type), or a prebuilt answer's bytes.
+// A `Wire` is larger (its figures are on the stack); it is moved a few times a request, which
+// costs less than the allocation a box would take.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Reply {
+    Built(Answer),
+    Wire(Wire),
+}
+
+impl Reply {
+    /// The answer's status.
+    pub fn status(&self) -> u16 {
+        match self {
+            Reply::Built(a) => a.status().as_u16(),
+            Reply::Wire(_) => 200,
+        }
+    }
+
+    /// The answer as hyper's type.
+    pub fn into_answer(self) -> Answer {
+        match self {
+            Reply::Built(a) => a,
+            Reply::Wire(w) => w.into_answer(),
+        }
+    }
+}
+
+/// A 200 answer as bytes: `top` (the status line and a limited key's headroom), `lines` (its
+/// other headers, built once), then (after `content-length` and `date`, which the writer
+/// adds) the body: `head`, `figures`, `tail`.
+#[derive(Debug)]
+pub struct Wire {
+    pub top: Figures,
+    pub lines: Bytes,
+    pub head: Bytes,
+    pub figures: Figures,
+    pub tail: Bytes,
+}
+
+impl Wire {
+    /// The body's length.
+    pub fn body_len(&self) -> usize {
+        self.head.len() + self.figures.as_bytes().len() + self.tail.len()
+    }
+
+    /// The same answer as hyper's type (headers in the same order, the same body).
+    pub fn into_answer(self) -> Answer {
+        let mut body = Vec::with_capacity(self.body_len());
+        for part in [&self.head[..], self.figures.as_bytes(), &self.tail[..]] {
+            body.extend_from_slice(part);
+        }
+        let mut headers = HeaderMap::new();
+        let top = self.top.as_bytes();
+        let after_status = top
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(top.len(), |i| i + 2);
+        for part in [&top[after_status..], &self.lines[..]] {
+            for line in part.split(|b| *b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let Some(colon) = line.iter().position(|b| *b == b':') else {
+                    continue;
+                };
+                let (name, value) = (&line[..colon], &line[colon + 1..]);
+                let value = value.strip_prefix(b" ").unwrap_or(value);
+                if let (Ok(n), Ok(v)) =
+                    (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
+                {
+                    headers.append(n, v);
+                }
+            }
+        }
+        let mut r = Response::new(Full::new(Bytes::from(body)));
+        *r.headers_mut() = headers;
+        r
+    }
+}
+
+/// Bytes written on the stack: an answer's figures, or its status line and headroom.
+#[derive(Debug)]
+pub struct Figures {
+    buf: [u8; 160],
+    len: usize,
+    /// What did not fit (never, for the figures of a decision), kept whole.
+    spilled: Vec<u8>,
+}
+
+impl Default for Figures {
+    fn default() -> Figures {
+        Figures {
+            buf: [0; 160],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+}
+
+impl Figures {
+    pub fn put(&mut self, b: &[u8]) {
+        match self.buf.get_mut(self.len..self.len + b.len()) {
+            Some(room) if self.spilled.is_empty() => {
+                room.copy_from_slice(b);
+                self.len += b.len();
+            }
+            _ => {
+                if self.spilled.is_empty() {
+                    self.spilled.extend_from_slice(&self.buf[..self.len]);
+                }
+                self.spilled.extend_from_slice(b);
+            }
+        }
+    }
+
+    pub fn number(&mut self, n: i64) {
+        self.put(itoa::Buffer::new().format(n).as_bytes());
+    }
+
+    pub fn unsigned(&mut self, n: u64) {
+        self.put(itoa::Buffer::new().format(n).as_bytes());
+    }
+
+    /// A decision's figures, as `Outcome::limited` writes them into the body.
+    pub fn of(d: &Decision) -> Figures {
+        let mut figures = Figures::default();
+        if let Some(n) = d.remaining {
+            figures.put(b"\"remaining\":");
+            figures.number(n);
+            figures.put(b",");
+        }
+        if let Some(s) = d.retry_after {
+            figures.put(b"\"retry_after\":");
+            figures.number(s);
+            figures.put(b",");
+        }
+        if let Some(t) = d.refills_at {
+            figures.put(b"\"refills_at\":\"");
+            figures.put(crate::text::rfc3339(t).as_bytes());
+            figures.put(b"\",");
+        }
+        figures
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        if self.spilled.is_empty() {
+            &self.buf[..self.len]
+        } else {
+            &self.spilled
+        }
+    }
+}
