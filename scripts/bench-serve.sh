@@ -64,6 +64,10 @@ one() {
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out"); non2xx=${non2xx:-0}
   errors=$(awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out"); errors=${errors:-0}
   echo "$rps $p50 $p99 $((non2xx + errors))" >> "$work/r.$tag"
+  # Which errors (wrk's own lines), for the summary at the end.
+  if [ "$((non2xx + errors))" -gt 0 ]; then
+    grep -E "Non-2xx|Socket errors" <<<"$out" | sed "s/^/($tag, $n keys) /" >> "$work/errors"
+  fi
 }
 # row TAG NAME: the medians of TAG's rounds; sets rps_TAG and p99_TAG.
 row() {
@@ -199,3 +203,7 @@ PY
   fi
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=(); serves=()
 done
+if [ -s "$work/errors" ]; then
+  echo "# errors seen (wrk's words):"
+  sed 's/^/#   /' "$work/errors"
+fi
