@@ -103,8 +103,6 @@ pub fn status_of(code: Code) -> StatusCode {
 
 /// Where answering one request stands.
 #[derive(Debug)]
-// As `Reply`: moved, not boxed.
-#[allow(clippy::large_enum_variant)]
 pub enum Step {
     /// Answered.
     Done(Reply, Logged),
@@ -198,7 +196,7 @@ impl Valid<'_> {
         };
         let wired = if self.wire { pre.wire(d) } else { None };
         let answer = match (wired, d) {
-            (Some(w), _) => Reply::Wire(w),
+            (Some(w), _) => Reply::Wire(Box::new(w)),
             (None, None) => Reply::Built(pre.answer()),
             (None, Some(d)) => Reply::Built(pre.allowed(d)),
         };

@@ -61,9 +61,7 @@ impl<'a> Iterator for Values<'a> {
     fn next(&mut self) -> Option<&'a [u8]> {
         match self {
             Values::Map(i) => i.next().map(HeaderValue::as_bytes),
-            Values::Raw(i, name) => i
-                .find(|h| h.name.eq_ignore_ascii_case(name))
-                .map(|h| h.value),
+            Values::Raw(i, name) => i.find(|h| named(h.name, name)).map(|h| h.value),
         }
     }
 }
@@ -72,16 +70,27 @@ impl DoubleEndedIterator for Values<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         match self {
             Values::Map(i) => i.next_back().map(HeaderValue::as_bytes),
-            Values::Raw(i, name) => i
-                .rfind(|h| h.name.eq_ignore_ascii_case(name))
-                .map(|h| h.value),
+            Values::Raw(i, name) => i.rfind(|h| named(h.name, name)).map(|h| h.value),
         }
     }
 }
 
+/// Whether a header sent as `sent` (any case) is `name` (lowercase, as every `HeaderName`):
+/// the lengths first, then the bytes, only the sent ones lowered.
+fn named(sent: &str, name: &str) -> bool {
+    sent.len() == name.len()
+        && sent
+            .bytes()
+            .zip(name.bytes())
+            .all(|(a, b)| a.to_ascii_lowercase() == b)
+}
+
 /// A header value as text, exactly when `HeaderValue::to_str` gives it: visible ASCII and tabs.
 pub(super) fn text(v: &[u8]) -> Option<&str> {
-    if v.iter().all(|&b| b == b'\t' || (32..127).contains(&b)) {
+    // Every byte looked at (no early exit): the loop is then a few vector instructions.
+    if v.iter().fold(true, |ok, &b| {
+        ok & ((b.wrapping_sub(32) < 95) | (b == b'\t'))
+    }) {
         std::str::from_utf8(v).ok()
     } else {
         None

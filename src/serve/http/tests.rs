@@ -143,3 +143,34 @@ fn header_text_escapes_what_could_break_a_header() {
     assert_eq!(header_text("a\r\nb"), "a%0D%0Ab");
     assert_eq!(header_text("é"), "%C3%A9");
 }
+
+#[test]
+fn header_text_is_what_hyper_reads_as_text_and_names_match_in_any_case() {
+    // Every byte, between two letters: the fast lane's reading of a value is hyper's.
+    for b in 0..=255u8 {
+        let v = [b'a', b, b'z'];
+        let hyper = HeaderValue::from_bytes(&v)
+            .ok()
+            .and_then(|h| h.to_str().ok().map(str::to_string));
+        assert_eq!(request::text(&v).map(str::to_string), hyper, "byte {b}");
+    }
+    let sent = [
+        httparse::Header {
+            name: "X-API-KEY",
+            value: b"one",
+        },
+        httparse::Header {
+            name: "x-api-keys",
+            value: b"not it",
+        },
+        httparse::Header {
+            name: "x-Api-Key",
+            value: b"two",
+        },
+    ];
+    let raw = Raw(&sent);
+    let name = HeaderName::from_static("x-api-key");
+    let values: Vec<&[u8]> = raw.values(&name).collect();
+    assert_eq!(values, [b"one".as_slice(), b"two"]);
+    assert_eq!(raw.values(&name).next_back(), Some(b"two".as_slice()));
+}

@@ -8,14 +8,12 @@ use http_body_util::Full;
 use hyper::Response;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
-/// An answer given: built (hyper's type), or a prebuilt answer's bytes.
-// A `Wire` is larger (its figures are on the stack); it is moved a few times a request, which
-// costs less than the allocation a box would take.
-#[allow(clippy::large_enum_variant)]
+/// An answer given: built (hyper's type), or a prebuilt answer's bytes (boxed: its figures
+/// are on the stack, and moving them through each step of a request cost more than the box).
 #[derive(Debug)]
 pub enum Reply {
     Built(Answer),
-    Wire(Wire),
+    Wire(Box<Wire>),
 }
 
 impl Reply {
@@ -31,7 +29,7 @@ impl Reply {
     pub fn into_answer(self) -> Answer {
         match self {
             Reply::Built(a) => a,
-            Reply::Wire(w) => w.into_answer(),
+            Reply::Wire(w) => (*w).into_answer(),
         }
     }
 }
