@@ -200,37 +200,35 @@ fn encode(answer: http::Answer, head_only: bool, out: &mut Vec<u8>) {
             .as_bytes(),
     );
     out.extend_from_slice(b"\r\n");
-    for (name, value) in &parts.headers {
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
+    http::header_lines(out, parts.headers.iter());
+    let length = (!parts.headers.contains_key(CONTENT_LENGTH)).then_some(body.len());
+    end_of_head(out, length, !parts.headers.contains_key(DATE));
+    if !head_only {
+        out.extend_from_slice(&body);
     }
-    if !parts.headers.contains_key(CONTENT_LENGTH) {
+}
+
+/// Ends a head as hyper does: `content-length` (when given) and `date` (when asked), then the
+/// blank line.
+fn end_of_head(out: &mut Vec<u8>, length: Option<usize>, with_date: bool) {
+    if let Some(n) = length {
         out.extend_from_slice(b"content-length: ");
-        out.extend_from_slice(itoa::Buffer::new().format(body.len()).as_bytes());
+        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    if !parts.headers.contains_key(DATE) {
+    if with_date {
         out.extend_from_slice(b"date: ");
         date(|d| out.extend_from_slice(d));
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
-    if !head_only {
-        out.extend_from_slice(&body);
-    }
 }
 
 /// Writes a prebuilt answer as [`encode`] writes the same answer built.
 fn encode_wire(w: &http::Wire, head_only: bool, out: &mut Vec<u8>) {
     out.extend_from_slice(w.top.as_bytes());
     out.extend_from_slice(&w.lines);
-    out.extend_from_slice(b"content-length: ");
-    out.extend_from_slice(itoa::Buffer::new().format(w.body_len()).as_bytes());
-    out.extend_from_slice(b"\r\ndate: ");
-    date(|d| out.extend_from_slice(d));
-    out.extend_from_slice(b"\r\n\r\n");
+    end_of_head(out, Some(w.body_len()), true);
     if !head_only {
         out.extend_from_slice(&w.head);
         out.extend_from_slice(w.figures.as_bytes());

@@ -17,7 +17,7 @@ mod wire;
 pub use prebuilt::Answers;
 pub use request::{BadClientIp, ClientIpHeader, Headers, Raw, client_ip};
 use request::{required_scopes, token};
-pub use wire::{Reply, Wire};
+pub use wire::{Reply, Wire, header_lines};
 
 /// The answer to one request.
 pub type Answer = Response<Full<Bytes>>;

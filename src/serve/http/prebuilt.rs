@@ -91,15 +91,8 @@ impl Prebuilt {
                 .take(RATE_HEADERS.len())
                 .eq(RATE_HEADERS.iter());
         let mut lines = Vec::new();
-        for (name, value) in headers
-            .iter()
-            .skip(if stand_ins { RATE_HEADERS.len() } else { 0 })
-        {
-            lines.extend_from_slice(name.as_str().as_bytes());
-            lines.extend_from_slice(b": ");
-            lines.extend_from_slice(value.as_bytes());
-            lines.extend_from_slice(b"\r\n");
-        }
+        let skip = if stand_ins { RATE_HEADERS.len() } else { 0 };
+        super::header_lines(&mut lines, headers.iter().skip(skip));
         Prebuilt {
             lines: Bytes::from(lines),
             head: whole.slice(..cut),

@@ -85,6 +85,19 @@ impl Wire {
     }
 }
 
+/// Appends `headers` as HTTP/1.1 writes them: a `name: value` line each, in order.
+pub fn header_lines<'a>(
+    out: &mut Vec<u8>,
+    headers: impl Iterator<Item = (&'a HeaderName, &'a HeaderValue)>,
+) {
+    for (name, value) in headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
 /// Bytes written on the stack: an answer's figures, or its status line and headroom.
 #[derive(Debug)]
 pub struct Figures {
