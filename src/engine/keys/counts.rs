@@ -46,7 +46,11 @@ impl KeySet {
     /// (the budget) they were written under; keys in a rotation's grace period take their
     /// budget's. The caller makes this one step with forgetting the uses written.
     pub fn counts_written(&self, counts: &HashMap<String, (Option<i64>, i64)>) {
-        for e in &self.entries {
+        for e in self
+            .counted
+            .iter()
+            .filter_map(|&i| self.entries.get(i as usize))
+        {
             let (Some(m), Some((remaining, period))) = (&e.more, counts.get(e.budget_id())) else {
                 continue;
             };

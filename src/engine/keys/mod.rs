@@ -303,6 +303,9 @@ pub struct KeySet {
     /// Usage-log high-water marks per node that the key counts already include.
     usage_marks: HashMap<String, i64>,
     entries: Vec<Entry>,
+    /// The places of the keys with a use limit: the only ones a write-back brings up to date
+    /// ([`KeySet::counts_written`] need not walk 100,000 keys for one).
+    counted: Box<[u32]>,
     table: HashTable<u32>,
     scope_lists: Vec<Box<[String]>>,
     net_lists: Vec<Nets>,
@@ -387,7 +390,17 @@ impl KeySet {
 
     /// A key set of these keys, with the store's pepper and usage marks.
     pub fn of(pepper: Key32, usage_marks: HashMap<String, i64>, keys: KeyMap) -> KeySet {
+        let counted = (0..keys.entries.len())
+            .filter(|&i| {
+                keys.entries[i]
+                    .more
+                    .as_ref()
+                    .is_some_and(|m| m.counts.remaining().is_some())
+            })
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
         KeySet {
+            counted,
             ready: crate::secret::Pepper::new(&pepper),
             pepper,
             usage_marks,

@@ -101,3 +101,25 @@ fn a_network_that_cannot_be_read_allows_no_address() {
     );
     assert_eq!(check(&["not-a-network"], "192.0.2.1"), Code::IpDenied);
 }
+
+#[test]
+fn a_write_back_brings_up_to_date_the_keys_of_its_budget_and_no_other() {
+    let mut a = view("AAAAAAAAAAAA", &[], &[]);
+    a.remaining = Some(5);
+    // In the grace period of a rotation: it takes from A's budget.
+    let mut old = view("BBBBBBBBBBBB", &[], &[]);
+    old.remaining = Some(9);
+    old.budget = Some(Cow::Borrowed("AAAAAAAAAAAA"));
+    let mut other = view("DDDDDDDDDDDD", &[], &[]);
+    other.remaining = Some(3);
+    let s = set(&[a, old, view("CCCCCCCCCCCC", &[], &[]), other]);
+    s.counts_written(&HashMap::from([("AAAAAAAAAAAA".to_string(), (Some(2), 4))]));
+    let figures = |id: &str| {
+        let k = s.get(id).unwrap();
+        (k.remaining(), k.refill_period())
+    };
+    assert_eq!(figures("AAAAAAAAAAAA"), (Some(2), 4));
+    assert_eq!(figures("BBBBBBBBBBBB"), (Some(2), 4));
+    assert_eq!(figures("CCCCCCCCCCCC"), (None, 0));
+    assert_eq!(figures("DDDDDDDDDDDD"), (Some(3), 0));
+}
