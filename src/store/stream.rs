@@ -140,8 +140,11 @@ pub fn seal_to(
     let mut buf = Zeroizing::new(vec![0u8; PIECE]);
     for chunk in plaintext.chunks(buf.len()) {
         let piece = &mut buf[..chunk.len()];
-        piece.copy_from_slice(chunk);
-        cipher.apply_keystream(piece);
+        // Encrypted on the way into the buffer: one pass over the database, not a copy and
+        // then another (the lengths are equal, so this cannot fail).
+        cipher
+            .try_apply_keystream_b2b(chunk, piece)
+            .map_err(|_| io::Error::other("the keystream ended"))?;
         mac.update(piece);
         out.write_all(piece)?;
     }
