@@ -17,8 +17,8 @@
 # ROUNDS, CONNS override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for b in wrk nginx redis-server redis-benchmark; do
-  command -v "$b" >/dev/null || { echo "needs $b: apt-get install wrk nginx-light redis-server" >&2; exit 1; }
+for b in wrk nginx redis-server redis-benchmark curl; do
+  command -v "$b" >/dev/null || { echo "needs $b: apt-get install wrk nginx-light redis-server curl" >&2; exit 1; }
 done
 old=${OLD:-}
 cargo build --release -q --bin apikeys --example bench_store
@@ -183,6 +183,14 @@ CONF
   # Redis's own figure: SET from as many clients as wrk's connections.
   rb=$(redis-benchmark -p "$rp" -t set -n 200000 -c "$conns" -q 2>/dev/null | tr '\r' '\n' | grep -E '^SET' | tail -1)
   echo "# redis-benchmark -t set -c $conns: $rb"
+  # The Redis row's round trip as serve saw it (its /metrics, over every round), beside one
+  # client's PING on the same Redis with nothing else running: the floor this machine sets
+  # on any round trip between two processes.
+  ping=$(redis-benchmark -p "$rp" -t ping_mbulk -n 20000 -c 1 2>/dev/null | tr '\r' '\n' | awk '/avg +min/ { getline; print $1 * 1000; exit }')
+  curl -s "http://127.0.0.1:$fp/metrics" | awk -v ping="$ping" '
+    /^apikeys_counters_duration_seconds_sum/ { sum = $2 } /^apikeys_counters_duration_seconds_count/ { n = $2 }
+    /^apikeys_counters_requests_total/ { req = $2 }
+    END { if (n > 0 && ping > 0) printf "# Redis row: %.1f requests a script, mean round trip %.0f us = %.1fx one idle PING (%.0f us)\n", req / n, sum / n * 1e6, sum / n * 1e6 / ping, ping }'
   awk -v a="$rps_a" -v b="$rps_b" -v c="$rps_c" -v d="$rps_d" -v e="$rps_e" -v f="$rps_f" \
       -v pa="$p99_a" -v pb="$p99_b" -v n="$n" -v r="$rounds" 'BEGIN {
     printf "# %s keys, medians of %s rounds (issue 39 goals):  (a)/(b) = %.2f (>= 1.0)   (e)/(a) = %.2f (>= 0.95)   (f)/(a) = %.2f (>= 0.6)   p99(a)/p99(b) = %.2f (<= 1)\n", n, r, a/b, e/a, f/a, pa/pb
