@@ -205,6 +205,11 @@ pair = lambda x, y, i=0: st.median(p / q for p, q in zip(col(x, i), col(y, i)))
 print(f"# {n} keys, paired ratios (median of {r} rounds' own):  (a)/(b) = {pair('a', 'b'):.2f}   "
       f"(e)/(a) = {pair('e', 'a'):.2f}   (f)/(a) = {pair('f', 'a'):.2f}   p99(a)/p99(b) = {pair('a', 'b', 2):.2f}")
 PY
+  # What the serve behind rows a, c, d and e closed or refused itself (wrk counts a
+  # connection ended under it as a read error).
+  curl -s "http://127.0.0.1:$ap/metrics" | awk -v n="$n" '
+    /^apikeys_connections_refused_total/ { r = $2 } /^apikeys_idle_connections_closed_total/ { i = $2 }
+    END { printf "# %s keys, serve of rows a c d e: connections refused %d, idle ones closed %d\n", n, r, i }'
   if [ -n "$old" ]; then
     awk -v a="$rps_a" -v e="$rps_e" -v f="$rps_f" -v a0="$rps_a0" -v e0="$rps_e0" -v f0="$rps_f0" -v n="$n" 'BEGIN {
       printf "# %s keys, this release / the previous: valid %.2f   limited %.2f   redis %.2f\n", n, a/a0, e/e0, f/f0 }'
