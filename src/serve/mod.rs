@@ -50,7 +50,8 @@ pub struct Args {
     /// The one header that names the client behind a trusted proxy; every other is ignored
     #[arg(long, value_name = "NAME", default_value = "X-Forwarded-For")]
     pub client_ip_header: String,
-    /// The most connections one client address may hold at once
+    /// The most connections one client address may hold at once (a --trusted-proxy is not
+    /// held to it: the gateway carries every client)
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_conns_per_ip: u32,
     /// Log one line per request (time, client IP, code, key id, latency)
@@ -177,6 +178,9 @@ struct Server {
     max_conns_per_ip: usize,
     /// Connections held per client address.
     per_ip: Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+    /// When (ms on the server's clock, 0: never) a refusal for an address's share was last
+    /// logged: at most once a minute.
+    refusal_said: std::sync::atomic::AtomicU64,
     /// Bumped when the server is full: idle connections close.
     shed: watch::Sender<u64>,
     /// The server's monotonic epoch.
@@ -250,6 +254,7 @@ pub fn run(ctx: &dyn StoreAccess, args: Args) -> Result<()> {
         }),
         max_conns_per_ip: args.max_conns_per_ip as usize,
         per_ip: Mutex::new(std::collections::HashMap::new()),
+        refusal_said: std::sync::atomic::AtomicU64::new(0),
         shed: watch::channel(0).0,
         started: Instant::now(),
         source: Arc::new(Mutex::new(source)),

@@ -254,8 +254,13 @@ pub(super) async fn accept_loop(
         match accepted {
             Ok((io, peer)) => {
                 // One client address holds at most its share of the connections: past it,
-                // the new connection is closed at once (the others are untouched).
+                // the new connection is closed at once (the others are untouched). A trusted
+                // proxy is the gateway that carries every client: held to one address's
+                // share, a busy gateway's connections past it would be refused and its
+                // clients answered 500, so it is bounded by the server's total instead (and
+                // its idle connections are the first closed when the server is full).
                 let share = match peer {
+                    Peer::Tcp(ip) if server.cfg.trusts(ip) => None,
                     Peer::Tcp(ip) => match PerIp::take(&server, ip) {
                         Some(s) => Some(s),
                         None => {
@@ -264,6 +269,7 @@ pub(super) async fn accept_loop(
                                 .metrics
                                 .conns_refused
                                 .fetch_add(1, Ordering::Relaxed);
+                            say_refused(&server);
                             drop(io);
                             continue;
                         }
@@ -287,6 +293,22 @@ pub(super) async fn accept_loop(
         while tasks.try_join_next().is_some() {}
     }
     let _ = tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
+}
+
+/// Says, at most once a minute, that an address reached its share and what that means (a
+/// gateway missing from `--trusted-proxy` shows here first). Never the address itself: the
+/// metric counts them.
+fn say_refused(server: &Server) {
+    let now = now_ms(server.started).max(1);
+    let last = server.refusal_said.load(Ordering::Relaxed);
+    if last != 0 && now.saturating_sub(last) < 60_000 {
+        return;
+    }
+    server.refusal_said.store(now, Ordering::Relaxed);
+    log(&format!(
+        "connections refused: a client address holds --max-conns-per-ip ({}); its further connections are closed at once (a gateway in front belongs in --trusted-proxy, which only the server's total bounds)",
+        server.max_conns_per_ip
+    ));
 }
 
 /// One connection's place in its client address's share; given back on drop.

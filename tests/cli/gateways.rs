@@ -179,6 +179,15 @@ fn protected(listen: &str) -> (TestEnv, String, String, Server, String) {
 /// Runs docs/gateways/nginx.conf (and the apikeys_errors it includes) as shipped, in front
 /// of `apikeys` (an address), from `env`'s temp dir. Returns nginx and its address.
 fn nginx_recipe(env: &TestEnv, apikeys: String) -> (Gateway, String) {
+    nginx_recipe_edited(env, apikeys, |c| c)
+}
+
+/// The same, with the recipe's text changed by `edit` first.
+fn nginx_recipe_edited(
+    env: &TestEnv,
+    apikeys: String,
+    edit: impl Fn(String) -> String,
+) -> (Gateway, String) {
     let (port, up) = (free_port(), free_port());
     let dir = env.path("nginx");
     std::fs::create_dir_all(dir.join("logs")).unwrap();
@@ -199,6 +208,7 @@ fn nginx_recipe(env: &TestEnv, apikeys: String) -> (Gateway, String) {
     } else {
         ""
     };
+    let conf = edit(conf);
     let conf = format!(
         "daemon off;\n{user}pid {d}/nginx.pid;\nerror_log {d}/error.log;\n{conf}",
         d = dir.display()
@@ -389,4 +399,63 @@ fn caddy_forward_auth_protects_an_upstream() {
     assert!(extra.body.ends_with("admin="), "{extra:?}");
     forged_addresses_change_nothing(&env, &addr);
     drop(s);
+}
+
+#[test]
+fn a_busy_nginx_is_never_refused_by_serve_for_its_share_of_connections() {
+    if !installed("nginx") {
+        return;
+    }
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    // A small share per address, so that a gateway held to it would be past it at once.
+    let s = Server::spawn(env.cmd(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--trusted-proxy",
+        "127.0.0.1/32",
+        "--max-conns-per-ip",
+        "4",
+    ]));
+    let port = s.addr.rsplit(':').next().unwrap().to_string();
+    // The recipe's own limit per client address would answer these 429 first: all the
+    // clients here are 127.0.0.1.
+    let (_nginx, addr) = nginx_recipe_edited(&env, format!("127.0.0.1:{port}"), |c| {
+        c.replace("limit_req zone=per_ip burst=100 nodelay;", "")
+    });
+    // 32 clients at once, each on its own kept-alive connection: nginx opens as many
+    // connections to serve as it has checks in flight (its pool keeps 32).
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..32)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+                    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                    let req =
+                        format!("GET /api/ping HTTP/1.1\r\nHost: x\r\nX-API-Key: {token}\r\n\r\n");
+                    (0..40)
+                        .map(|_| {
+                            std::io::Write::write_all(&mut c, req.as_bytes()).unwrap();
+                            let raw = crate::server::read_answer(&mut c, false).expect("an answer");
+                            crate::server::parse(&raw).unwrap().status
+                        })
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        clients
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect()
+    });
+    let failed = statuses.iter().filter(|s| **s != 200).count();
+    assert_eq!((statuses.len(), failed), (1280, 0), "{statuses:?}");
+    let metrics = get(&s.addr, "/metrics", &[]).body;
+    assert!(
+        metrics.contains("apikeys_connections_refused_total 0\n"),
+        "{metrics}"
+    );
+    let errors = std::fs::read_to_string(env.path("nginx/error.log")).unwrap_or_default();
+    assert!(!errors.contains("[error]"), "{errors}");
 }

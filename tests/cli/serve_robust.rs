@@ -195,3 +195,69 @@ fn a_dual_stack_listener_checks_the_client_behind_a_trusted_proxy() {
     );
     assert_eq!(a.status, 403);
 }
+
+/// `n` connections to `addr` from `from`, all held open, then one request on each: how many
+/// were answered 200 (the others were closed by the server).
+fn answered_of_held(addr: &str, from: &str, n: usize, token: &str) -> usize {
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut held: Vec<std::net::TcpStream> = rt.block_on(async {
+        let mut v = Vec::new();
+        for _ in 0..n {
+            let sock = tokio::net::TcpSocket::new_v4().unwrap();
+            sock.bind(format!("{from}:0").parse().unwrap()).unwrap();
+            let c = sock.connect(addr).await.unwrap();
+            let c = c.into_std().unwrap();
+            c.set_nonblocking(false).unwrap();
+            v.push(c);
+        }
+        v
+    });
+    let req = format!(
+        "GET /verify HTTP/1.1\r\nHost: x\r\nX-API-Key: {token}\r\nX-Forwarded-For: 10.9.8.7\r\n\r\n"
+    );
+    let mut ok = 0;
+    for c in &mut held {
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let answered = c.write_all(req.as_bytes()).is_ok()
+            && crate::server::read_answer(c, false)
+                .and_then(|raw| crate::server::parse(&raw))
+                .is_some_and(|a| a.status == 200);
+        ok += usize::from(answered);
+    }
+    ok
+}
+
+#[test]
+fn a_trusted_proxy_is_not_held_to_one_address_share_and_any_other_address_is() {
+    let env = TestEnv::new();
+    let token = env.create("k", &[]);
+    let s = Server::start(
+        &env,
+        &["--trusted-proxy", "127.0.0.1/32", "--max-conns-per-ip", "4"],
+    );
+    // The gateway (a trusted proxy) carries every client: 12 connections at once, all served.
+    assert_eq!(answered_of_held(&s.addr, "127.0.0.1", 12, &token), 12);
+    let refused = |s: &Server| {
+        get(&s.addr, "/metrics", &[])
+            .body
+            .lines()
+            .find_map(|l| l.strip_prefix("apikeys_connections_refused_total "))
+            .map(|n| n.trim().parse::<u64>().unwrap())
+    };
+    assert_eq!(refused(&s), Some(0));
+    // Any other address keeps its share: 4 of 12 served, 8 closed at once and counted.
+    assert_eq!(answered_of_held(&s.addr, "127.0.0.2", 12, &token), 4);
+    assert_eq!(refused(&s), Some(8));
+    // Said once (at most once a minute), with what to do about a gateway.
+    s.until("the refusal is logged", |s| {
+        s.log().contains("connections refused")
+    });
+    let log = s.log();
+    assert_eq!(log.matches("connections refused").count(), 1, "{log}");
+    assert!(log.contains("--trusted-proxy"), "{log}");
+    assert!(!log.contains("127.0.0.2"), "{log}");
+}

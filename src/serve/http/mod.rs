@@ -46,6 +46,14 @@ pub struct Config {
     pub access_log: bool,
 }
 
+impl Config {
+    /// Whether a connection from `ip` is a trusted proxy's (the same rule as the client's
+    /// address: IPv4-mapped addresses are their IPv4 address).
+    pub fn trusts(&self, ip: IpAddr) -> bool {
+        request::in_any(&self.trusted, crate::model::canonical_ip(ip))
+    }
+}
+
 /// What the access log needs of an answered request.
 #[derive(Debug)]
 pub struct Logged {
