@@ -364,7 +364,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]')
             [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'A proxy whose client-IP header is believed (repeatable)')
             [CompletionResult]::new('--client-ip-header', '--client-ip-header', [CompletionResultType]::ParameterName, 'The one header that names the client behind a trusted proxy; every other is ignored')
-            [CompletionResult]::new('--max-conns-per-ip', '--max-conns-per-ip', [CompletionResultType]::ParameterName, 'The most connections one client address may hold at once')
+            [CompletionResult]::new('--max-conns-per-ip', '--max-conns-per-ip', [CompletionResultType]::ParameterName, 'The most connections one client address may hold at once (a --trusted-proxy is not held to it: the gateway carries every client)')
             [CompletionResult]::new('--verifier', '--verifier', [CompletionResultType]::ParameterName, 'Verify from this verify-only snapshot instead of the store')
             [CompletionResult]::new('--verifier-key', '--verifier-key', [CompletionResultType]::ParameterName, 'The verifier key file that opens the snapshot')
             [CompletionResult]::new('--usage-log', '--usage-log', [CompletionResultType]::ParameterName, 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key''s uses')

@@ -347,7 +347,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --listen 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]'
             cand --trusted-proxy 'A proxy whose client-IP header is believed (repeatable)'
             cand --client-ip-header 'The one header that names the client behind a trusted proxy; every other is ignored'
-            cand --max-conns-per-ip 'The most connections one client address may hold at once'
+            cand --max-conns-per-ip 'The most connections one client address may hold at once (a --trusted-proxy is not held to it: the gateway carries every client)'
             cand --verifier 'Verify from this verify-only snapshot instead of the store'
             cand --verifier-key 'The verifier key file that opens the snapshot'
             cand --usage-log 'With --verifier: append the uses granted here, for `apikeys usage import`; verifies sharing one log share its ledger of a limited key''s uses'
