@@ -45,9 +45,13 @@ pub fn run() -> i32 {
         Ok(()) => 0,
         Err(Error::Exit(code)) => code,
         Err(e) => {
-            eprintln!("error: {}", text::sanitize(&e.to_string()));
+            // A token pasted into the wrong place (a flag's value, a path) is quoted masked.
+            eprintln!(
+                "error: {}",
+                token::mask_all(&text::sanitize(&e.to_string()))
+            );
             if let Some(hint) = e.hint() {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", token::mask_all(&hint));
             }
             e.exit_code()
         }
@@ -80,8 +84,18 @@ fn clap_exit(e: &clap::Error) -> i32 {
                 }
             }
         }
+        // clap quotes what it could not take (a value, a subcommand): a token pasted there
+        // is masked, and the styles kept for a terminal.
         _ => {
-            let _ = e.print();
+            let styled = e.render();
+            let text = if std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            {
+                styled.ansi().to_string()
+            } else {
+                styled.to_string()
+            };
+            let _ = std::io::stderr().write_all(token::mask_all(&text).as_bytes());
             e.exit_code()
         }
     }

@@ -157,11 +157,61 @@ pub fn display_ref(key_ref: &str) -> String {
     if let (Some(p), Some(id), Some(rest)) = (parts.next(), parts.next(), parts.next())
         && valid_prefix(p)
         && rest.len() >= 16
+        && !rest.contains('_')
     {
-        // Near a token but not one (truncated, mistyped): still never echo the rest.
+        // Near a token but not one (truncated, mistyped): still never echo the rest. (A
+        // secret has no `_`: a name such as `billing_service_key_for_prod` is not one.)
         return format!("{p}_{id}_…");
     }
     crate::text::sanitize(key_ref)
+}
+
+/// `text` with anything secret-like masked: every token as lists show it (`ak_<id>_…<check>`),
+/// and every other run of 24 or more letters and digits that mixes upper case, lower case
+/// and digits (a secret, part of a token, a token with a typo) as `…`. For every message that
+/// quotes what it was given (an error about a flag's value, a path, a subcommand; a log
+/// line), so that a token pasted into the wrong place never reaches a terminal's scrollback
+/// or a CI log. Names, ids, paths and hex digests are left as they are.
+pub fn mask_all(text: &str) -> String {
+    let in_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(in_word) {
+        out.push_str(&rest[..start]);
+        let len = rest[start..]
+            .find(|c| !in_word(c))
+            .unwrap_or(rest.len() - start);
+        let word = &rest[start..start + len];
+        // A token, or one with a typo or cut short, as a KEY argument is shown.
+        let shown = display_ref(word);
+        if shown != word {
+            out.push_str(&shown);
+        } else {
+            for (i, part) in word.split('_').enumerate() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push_str(if looks_random(part) { "…" } else { part });
+            }
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a run of letters and digits looks like random base62 (a secret or part of one):
+/// 24 or more characters mixing upper case, lower case and digits, or 40 or more mixing two
+/// of them (43 random base62 characters lack a digit about once in 2,000, two kinds almost
+/// never); a hex digest is not one.
+fn looks_random(s: &str) -> bool {
+    let b = s.as_bytes();
+    let has = |f: fn(&u8) -> bool| usize::from(b.iter().any(f));
+    let kinds = has(u8::is_ascii_digit) + has(u8::is_ascii_uppercase) + has(u8::is_ascii_lowercase);
+    let hex = b
+        .iter()
+        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c));
+    !hex && ((b.len() >= 24 && kinds == 3) || (b.len() >= 40 && kinds >= 2))
 }
 
 /// The masked form shown after creation: `<prefix>_<id>_…<check>`.
@@ -283,6 +333,43 @@ mod tests {
             parse(&s.replacen("prod1", "Prod1", 1)).unwrap_err(),
             Malformed::Prefix
         );
+    }
+
+    #[test]
+    fn a_message_quoting_a_token_or_part_of_one_shows_no_secret() {
+        let t = generate("ak").unwrap();
+        let s = t.token.expose_secret().to_string();
+        let p = parse(&s).unwrap();
+        let (secret, check) = (p.expose_secret().to_string(), p.check.to_string());
+        let masked = mask("ak", &t.id, &check);
+        let cases = [
+            format!("invalid --since \"{s}\""),
+            format!("no store at /tmp/{s}/x.store"),
+            format!("unrecognized subcommand '{s}'"),
+            format!("invalid value '\u{1b}[1m{s}\u{1b}[0m' for '--status'"),
+            format!("a typo: {}", &s[..s.len() - 1]),
+            format!("the secret alone: {secret}."),
+            format!("k={s},{s}"),
+        ];
+        for c in &cases {
+            let m = mask_all(c);
+            assert!(
+                !m.contains(&secret[..20]) && !m.contains(&secret[23..]),
+                "{m}"
+            );
+            assert!(m.contains(&t.id) || c.contains("alone"), "{m}");
+        }
+        assert_eq!(mask_all(&cases[0]), format!("invalid --since \"{masked}\""));
+        assert_eq!(mask_all(&cases[6]), format!("k={masked},{masked}"));
+        // What is not secret-like stays as it was: names, ids, paths, hex digests, prose.
+        for keep in [
+            "no such key: billing_service_key_for_production_use (see `apikeys list`)",
+            "commit 3f786850e387550fdab836ed7e6dc881de23001b4a8c6c7f2d0e1b2a3c4d5e6f",
+            "é /home/Ünïcode/ak_store/2026-12-05T10:11:08Z.store: Fd7unb6URwFC",
+            "",
+        ] {
+            assert_eq!(mask_all(keep), keep);
+        }
     }
 
     #[test]

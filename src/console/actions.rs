@@ -112,7 +112,10 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
         };
         page(
             status,
-            pages::message("Error", &crate::text::sanitize(&e.to_string())),
+            pages::message(
+                "Error",
+                &crate::token::mask_all(&crate::text::sanitize(&e.to_string())),
+            ),
         )
     })
 }
@@ -263,7 +266,13 @@ fn create(app: &mut App, a: &Asked, csrf: &str, now: i64) -> Answer {
         Ok((k, token)) => page(StatusCode::OK, pages::shown_once(&k, &token)),
         Err(e) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            pages::new_key(csrf, Some(&crate::text::sanitize(&e.to_string())), &a.form),
+            pages::new_key(
+                csrf,
+                Some(&crate::token::mask_all(&crate::text::sanitize(
+                    &e.to_string(),
+                ))),
+                &a.form,
+            ),
         ),
     }
 }
@@ -342,7 +351,9 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
             id,
             csrf,
             now,
-            Some(&crate::text::sanitize(&e.to_string())),
+            Some(&crate::token::mask_all(&crate::text::sanitize(
+                &e.to_string(),
+            ))),
         ),
     }
 }

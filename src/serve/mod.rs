@@ -164,7 +164,7 @@ pub fn log(msg: &str) {
     eprintln!(
         "{} apikeys: {}",
         crate::text::rfc3339(crate::policy::now()),
-        msg
+        crate::token::mask_all(msg)
     );
 }
 

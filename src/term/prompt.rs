@@ -31,9 +31,7 @@ fn save_terminal() {
             .write(true)
             .open("/dev/tty")
             .ok()?;
-        let t = rustix::termios::tcgetattr(&tty)
-            .map_err(|e| eprintln!("DEBUG tcgetattr {e}"))
-            .ok()?;
+        let t = rustix::termios::tcgetattr(&tty).ok()?;
         Some((tty, t))
     });
 }

@@ -37,6 +37,53 @@ fn no_error_message_carries_a_secret() {
     }
 }
 
+/// A token pasted into the wrong place on a command line (a flag's value, a path, the
+/// subcommand, one of clap's choices, cut short) is quoted by the error masked, as lists show
+/// keys, never whole: stderr ends up in terminals' scrollback and CI logs.
+#[test]
+fn a_token_pasted_into_the_wrong_argument_is_never_echoed_by_its_error() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let secret = &token[token.len() - 49..token.len() - 6];
+    let masked = format!("{}_…{}", &token[..15], &token[token.len() - 6..]);
+    let cut = &token[..token.len() - 3];
+    // (arguments, exit code, whether the whole token was given)
+    let cases: Vec<(Vec<&str>, i32, bool)> = vec![
+        (vec!["usage", "--since", &token], 2, true),
+        (vec!["top", "--since", &token], 2, true),
+        (vec!["create", "--name", "x", "--expires", &token], 2, true),
+        (vec!["create", "--name", "x", "--allow-ip", &token], 2, true),
+        (vec!["create", "--name", "x", "--rate", &token], 2, true),
+        (vec!["create", "--name", "x", "--meta", &token], 2, true),
+        (vec!["verify", "--cost", &token], 2, true),
+        (vec!["log", "--since", &token], 2, true),
+        (vec!["policy", "set", "max-lifetime", &token], 2, true),
+        (vec![&token], 2, true),
+        (vec!["list", "--status", &token], 2, true),
+        (vec!["--store", &token, "list"], 1, true),
+        (vec!["usage", "--since", cut], 2, false),
+    ];
+    for (args, code, whole) in cases {
+        let r = env.run(&args).code(code);
+        assert!(!r.stderr.contains(&secret[..16]), "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains(&secret[20..]), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("error: "), "{args:?}: {}", r.stderr);
+        if whole {
+            // Still says which key it was: the id and the checksum, as `list` shows them.
+            assert!(r.stderr.contains(&masked), "{args:?}: {}", r.stderr);
+        }
+    }
+    // Nothing else is masked: a name that merely is long is quoted as it is.
+    let r = env
+        .run(&["show", "billing_service_key_for_production_use"])
+        .code(5);
+    assert!(
+        r.stderr.contains("billing_service_key_for_production_use"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn secret_types_redact_debug_and_wipe_their_bytes() {
     use zeroize::Zeroize;
