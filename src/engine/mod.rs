@@ -100,6 +100,8 @@ pub enum Paste {
     /// An invisible character (zero-width, bidirectional control) inside the token: its
     /// code point, never the token.
     Invisible(u32),
+    /// More than one line was given where one token is read: which one is the token?
+    Lines,
     /// The token itself is malformed.
     Token(token::Malformed),
 }
@@ -117,6 +119,9 @@ impl std::fmt::Display for Paste {
             Paste::Invisible(c) => write!(
                 f,
                 "the token holds the invisible character U+{c:04X}: it came with the paste; type or copy the token again"
+            ),
+            Paste::Lines => f.write_str(
+                "more than one line on stdin: pass one token, or use --batch for one token a line",
             ),
             Paste::Token(m) => m.fmt(f),
         }

@@ -138,6 +138,32 @@ fn a_token_on_argv_is_a_usage_error() {
     );
 }
 
+/// A gate fed a list by mistake (a file of tokens, a token and something after it) never
+/// passes on its first line: one token is read, blank lines around it aside.
+#[test]
+fn more_than_one_line_on_stdin_is_malformed_and_names_batch() {
+    let env = TestEnv::new();
+    let t = env.create("ci", &[]);
+    for input in [
+        format!("{t}\ngarbage\n"),
+        format!("{t}\n{t}\n"),
+        format!("{t}\r\nx"),
+    ] {
+        let r = env
+            .run_stdin(&["verify", "--format", "json"], &input)
+            .code(10);
+        let j = r.json();
+        assert_eq!(j["code"], "malformed");
+        assert!(j["reason"].as_str().unwrap().contains("--batch"), "{j}");
+        assert!(!r.stdout.contains(&t[20..]) && !r.stderr.contains(&t[20..]));
+    }
+    // Blank lines and white space around the one token are not a second token.
+    env.run_stdin(&["verify"], &format!("\n\n  {t} \r\n\n"))
+        .code(0);
+    // Nothing was recorded as a use of the key by the refused ones.
+    assert_eq!(env.key("ci")["use_count"], 1);
+}
+
 #[test]
 fn batch_answers_in_order_with_the_first_failure_code() {
     let env = TestEnv::new();

@@ -65,15 +65,17 @@ pub struct Args {
     pub token_flag: Option<String>,
 }
 
-/// Reads the single token: a hidden prompt on a terminal, else the first line of stdin.
-fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
+/// Reads the single token: a hidden prompt on a terminal, else the one line of stdin that is
+/// not blank. Several are refused (`Paste::Lines`): a gate fed a list by mistake never
+/// passes on its first token.
+fn read_one(ctx: &Context) -> Result<std::result::Result<Zeroizing<String>, Paste>> {
     if std::io::stdin().is_terminal() && ctx.interactive {
         let p = crate::term::prompt::password("Token")?;
-        return Ok(Zeroizing::new(
+        return Ok(Ok(Zeroizing::new(
             String::from_utf8_lossy(p.expose_secret_bytes())
                 .trim()
                 .to_string(),
-        ));
+        )));
     }
     let mut buf = Zeroizing::new(Vec::new());
     // A token is short; reading at most 64 KiB keeps a runaway pipe from filling memory.
@@ -81,10 +83,12 @@ fn read_one(ctx: &Context) -> Result<Zeroizing<String>> {
         .take(MAX_LINE as u64)
         .read_to_end(&mut buf)
         .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
-    let text = String::from_utf8_lossy(&buf);
-    Ok(Zeroizing::new(
-        text.lines().next().unwrap_or("").trim().to_string(),
-    ))
+    let text = Zeroizing::new(String::from_utf8_lossy(&buf).into_owned());
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    Ok(match (lines.next(), lines.next()) {
+        (_, Some(_)) => Err(Paste::Lines),
+        (one, None) => Ok(Zeroizing::new(one.unwrap_or("").to_string())),
+    })
 }
 
 /// The clock a verify answers at: now (read per token), or `--at` (and then nothing is
@@ -225,7 +229,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let line = read_one(ctx)?;
     let ip = req.ip.map(|i| i.to_string());
     let given = Given {
-        token: Ok(&line),
+        token: line.as_ref().map(|l| l.as_str()).map_err(|p| *p),
         cost,
         client_ok: true,
     };
