@@ -365,7 +365,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --passphrase-file 'Read the passphrase from this file, one line (env APIKEYS_PASSPHRASE_FILE)'
             cand --actor 'A note for the audit log beside the admin who unlocked the store, e.g. "ci-deploy job": shown as `alice (ci-deploy job)`, never instead of alice (env APIKEYS_ACTOR)'
             cand --format 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]'
-            cand --access-log 'Log one line per request (time, client IP, code, key id, latency)'
+            cand --access-log 'Log one line per request (time, client IP, code, key id, latency), written a few times a second'
             cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand -q 'Print only what a script needs (the token, or nothing)'

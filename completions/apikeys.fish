@@ -356,7 +356,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l format -d 'Out
 json\t''
 csv\t''
 sarif\t'SARIF 2.1.0, for `scan`'"
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l access-log -d 'Log one line per request (time, client IP, code, key id, latency)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l access-log -d 'Log one line per request (time, client IP, code, key id, latency), written a few times a second'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -9,6 +9,7 @@
 #   (e) apikeys serve directly, a key with a rate and a use limit (never reached)
 #   (f) the same key on a second serve with --counters on a local Redis, beside
 #       redis-benchmark -t set on the same Redis (Redis's own figure)
+#   (g) serve --access-log (a line a request, to a file emptied before each round), valid key
 #   with OLD=/path/to/previous/apikeys: (a0) (e0) (f0), the same on the previous release's
 #   binary, alternated with the new one's in every round.
 # Prints requests/s, p50 and p99 for each, errors, and the ratios of the issues' goals: of the
@@ -112,14 +113,20 @@ for n in $sizes; do
   ap=$(port); fp=$(port)
   serve_on "$ap" "$bin"
   serve_on "$fp" "$bin" --counters "redis://127.0.0.1:$rp"
+  # (g): its own log file, emptied before each of its rounds (a round writes some 50 MB).
+  gp=$(port); cp "$s" "$s.$gp"
+  "$bin" --store "$s.$gp" --key-file "$k" serve --listen "127.0.0.1:$gp" --trusted-proxy 127.0.0.0/8 \
+    --access-log 2>>"$work/access$n.log" &
+  pids+=($!); serves+=($!)
+  wait_port "$gp"
   # Compared targets run next to each other in every round (nginx, valid, limited, Redis),
   # so the paired ratios below see the same machine.
-  tags="b a e f c d"
+  tags="b a e f g c d"
   if [ -n "$old" ]; then
     ap0=$(port); fp0=$(port)
     serve_on "$ap0" "$old"
     serve_on "$fp0" "$old" --counters "redis://127.0.0.1:$rp"
-    tags="b a e f a0 e0 f0 c d"
+    tags="b a e f g a0 e0 f0 c d"
   fi
   np=$(port); nc=$(port); nd=$(port)
   mkdir -p "$work/nginx$n/logs"
@@ -166,6 +173,7 @@ CONF
         e0) one e0 "http://127.0.0.1:$ap0/verify" "X-API-Key: $limited" ;;
         f) one f "http://127.0.0.1:$fp/verify" "X-API-Key: $limited" ;;
         f0) one f0 "http://127.0.0.1:$fp0/verify" "X-API-Key: $limited" ;;
+        g) : > "$work/access$n.log"; one g "http://127.0.0.1:$gp/verify" "X-API-Key: $token" ;;
       esac
     done
   done
@@ -175,6 +183,7 @@ CONF
   row d "(d) nginx auth_request -> serve /verify"
   row e "(e) serve /verify, rate- and use-limited key"
   row f "(f) serve --counters redis, limited key"
+  row g "(g) serve --access-log, to a file"
   if [ -n "$old" ]; then
     row a0 "(a0) previous release: serve /verify"
     row e0 "(e0) previous release: limited key"
@@ -191,10 +200,10 @@ CONF
     /^apikeys_counters_duration_seconds_sum/ { sum = $2 } /^apikeys_counters_duration_seconds_count/ { n = $2 }
     /^apikeys_counters_requests_total/ { req = $2 }
     END { if (n > 0 && ping > 0) printf "# Redis row: %.1f requests a script, mean round trip %.0f us = %.1fx one idle PING (%.0f us)\n", req / n, sum / n * 1e6, sum / n * 1e6 / ping, ping }'
-  awk -v a="$rps_a" -v b="$rps_b" -v c="$rps_c" -v d="$rps_d" -v e="$rps_e" -v f="$rps_f" \
+  awk -v a="$rps_a" -v b="$rps_b" -v c="$rps_c" -v d="$rps_d" -v e="$rps_e" -v f="$rps_f" -v g="$rps_g" \
       -v pa="$p99_a" -v pb="$p99_b" -v n="$n" -v r="$rounds" 'BEGIN {
     printf "# %s keys, medians of %s rounds (issue 39 goals):  (a)/(b) = %.2f (>= 1.0)   (e)/(a) = %.2f (>= 0.95)   (f)/(a) = %.2f (>= 0.6)   p99(a)/p99(b) = %.2f (<= 1)\n", n, r, a/b, e/a, f/a, pa/pb
-    printf "# %s keys: (d)/(c) = %.2f (issue 12 goal >= 0.85)\n", n, d/c }'
+    printf "# %s keys: (d)/(c) = %.2f (issue 12 goal >= 0.85)   (g)/(a) = %.2f (an access log line a request)\n", n, d/c, g/a }'
   # Paired: each round's own ratio of neighbouring runs, then their median (a slow drift of
   # the machine's speed over a run moves both sides of a pair alike).
   python3 - "$work" "$n" "$rounds" <<'PY'
@@ -203,7 +212,8 @@ work, n, r = sys.argv[1], sys.argv[2], sys.argv[3]
 col = lambda t, i: [float(l.split()[i]) for l in open(f"{work}/r.{t}")]
 pair = lambda x, y, i=0: st.median(p / q for p, q in zip(col(x, i), col(y, i)))
 print(f"# {n} keys, paired ratios (median of {r} rounds' own):  (a)/(b) = {pair('a', 'b'):.2f}   "
-      f"(e)/(a) = {pair('e', 'a'):.2f}   (f)/(a) = {pair('f', 'a'):.2f}   p99(a)/p99(b) = {pair('a', 'b', 2):.2f}")
+      f"(e)/(a) = {pair('e', 'a'):.2f}   (f)/(a) = {pair('f', 'a'):.2f}   p99(a)/p99(b) = {pair('a', 'b', 2):.2f}   "
+      f"(g)/(a) = {pair('g', 'a'):.2f}")
 PY
   # What the serve behind rows a, c, d and e closed or refused itself (wrk counts a
   # connection ended under it as a read error).

@@ -9,6 +9,7 @@
 mod counters;
 pub mod http;
 mod lane;
+mod logline;
 pub mod metrics;
 mod net;
 pub mod reload;
@@ -54,7 +55,7 @@ pub struct Args {
     /// held to it: the gateway carries every client)
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_conns_per_ip: u32,
-    /// Log one line per request (time, client IP, code, key id, latency)
+    /// Log one line per request (time, client IP, code, key id, latency), written a few times a second
     #[arg(long)]
     pub access_log: bool,
     /// Verify from a snapshot (reloaded when a newer one arrives)
@@ -159,13 +160,9 @@ pub fn shed_env_passphrase() {
     ));
 }
 
-/// One line on stderr: the server's log.
+/// One line on stderr: the server's log (an event, written at once; `logline`).
 pub fn log(msg: &str) {
-    eprintln!(
-        "{} apikeys: {}",
-        crate::text::rfc3339(crate::policy::now()),
-        crate::token::mask_all(msg)
-    );
+    logline::event(msg);
 }
 
 /// The server's long-lived state outside the request path.
@@ -283,6 +280,8 @@ pub fn run(ctx: &dyn StoreAccess, args: Args) -> Result<()> {
         .map_err(|e| Error::Io(format!("cannot start the server runtime: {e}")))?;
     let result = runtime.block_on(serve(server.clone(), addrs, keys, flush_every, pool));
     runtime.shutdown_timeout(Duration::from_secs(1));
+    // The last requests' access lines, whatever the end.
+    logline::flush();
     result?;
     server
         .source
@@ -353,6 +352,8 @@ async fn serve(
                 let s = server.clone();
                 let f = failed.take();
                 failed = tokio::task::spawn_blocking(move || {
+                    // The access lines gathered since the last look go out with it.
+                    logline::flush();
                     let mut f = f;
                     s.source
                         .lock()

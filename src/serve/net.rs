@@ -52,9 +52,12 @@ pub(super) async fn handle(
         .metrics
         .observe(answer.status(), ended - started);
     if server.access_log {
-        log(&format!(
-            "access: client={} status={} code={} key={} latency_us={}",
-            logged.client.map_or("-".into(), |ip| ip.to_string()),
+        let client: &dyn std::fmt::Display = match &logged.client {
+            Some(ip) => ip,
+            None => &"-",
+        };
+        super::logline::access(format_args!(
+            "access: client={client} status={} code={} key={} latency_us={}",
             answer.status(),
             logged.code,
             logged.key_id.as_deref().unwrap_or("-"),

@@ -407,3 +407,54 @@ fn sigterm_under_load_answers_every_request_in_flight_and_counts_every_use() {
         "every granted use is recorded"
     );
 }
+
+/// `--access-log`: one line per request (time, client address, status, code, key id,
+/// latency), in the order answered, written while the server runs (gathered, a few times a
+/// second) and, for the last ones, at exit; never a token.
+#[test]
+fn the_access_log_has_one_line_per_request_in_order_and_no_secret() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let id = token.split('_').nth(1).unwrap().to_string();
+    let wrong = format!("{}X", &token[..token.len() - 1]);
+    let s = Server::start(&env, &["--access-log"]);
+    assert_eq!(s.verify(&token).status, 200);
+    assert_eq!(s.verify(&wrong).status, 401);
+    assert_eq!(s.get("/verify", &[]).status, 401);
+    s.until("three access lines written while running", |s| {
+        s.log().matches(" access: ").count() == 3
+    });
+    let lines: Vec<String> = s
+        .log()
+        .lines()
+        .filter(|l| l.contains(" access: "))
+        .map(String::from)
+        .collect();
+    let expect = [
+        format!("client=127.0.0.1 status=200 code=valid key={id} latency_us="),
+        "client=127.0.0.1 status=401 code=malformed key=- latency_us=".to_string(),
+        "client=127.0.0.1 status=401 code=malformed key=- latency_us=".to_string(),
+    ];
+    for (line, want) in lines.iter().zip(&expect) {
+        let (time, rest) = line.split_once(" apikeys: access: ").unwrap();
+        assert!(time.len() == 20 && time.ends_with('Z'), "{line}");
+        assert!(rest.starts_with(want.as_str()), "{line}\nwanted {want}");
+        let us = rest.rsplit('=').next().unwrap();
+        assert!(us.parse::<u64>().is_ok(), "{line}");
+    }
+    // Answered just before SIGTERM: still logged, each once, before "stopped".
+    for _ in 0..200 {
+        assert_eq!(s.verify(&token).status, 200);
+    }
+    let (code, log) = s.stop_with_log();
+    assert_eq!(code, Some(0));
+    assert_eq!(log.matches(" access: ").count(), 203, "{log}");
+    assert_eq!(
+        log.matches(&format!("status=200 code=valid key={id} "))
+            .count(),
+        201
+    );
+    let last_access = log.rfind(" access: ").unwrap();
+    assert!(last_access < log.find("apikeys: stopped").unwrap());
+    assert!(!log.contains(&token[20..]) && !log.contains(&wrong[20..]));
+}

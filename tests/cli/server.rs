@@ -192,6 +192,21 @@ impl Server {
         }
     }
 
+    /// Sends SIGTERM; returns the exit code and the whole log, its last line ("stopped")
+    /// included.
+    pub fn stop_with_log(mut self) -> (Option<i32>, String) {
+        signal(&self.child, "TERM");
+        let code = self.child.wait().unwrap().code();
+        // The reader thread reaches the end of the pipe on its own: wait for it, bounded.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.log().contains("apikeys: stopped") && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let log = self.log();
+        std::mem::forget(self);
+        (code, log)
+    }
+
     /// Sends SIGTERM and returns the exit code.
     pub fn stop(mut self) -> Option<i32> {
         signal(&self.child, "TERM");
