@@ -66,14 +66,7 @@ fn clap_exit(e: &clap::Error) -> i32 {
     use std::io::Write;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let styled = e.render();
-            let text = if std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            {
-                styled.ansi().to_string()
-            } else {
-                styled.to_string()
-            };
+            let text = rendered(e, std::io::IsTerminal::is_terminal(&std::io::stdout()));
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
                 Ok(()) => 0,
@@ -87,17 +80,20 @@ fn clap_exit(e: &clap::Error) -> i32 {
         // clap quotes what it could not take (a value, a subcommand): a token pasted there
         // is masked, and the styles kept for a terminal.
         _ => {
-            let styled = e.render();
-            let text = if std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            {
-                styled.ansi().to_string()
-            } else {
-                styled.to_string()
-            };
+            let text = rendered(e, std::io::IsTerminal::is_terminal(&std::io::stderr()));
             let _ = std::io::stderr().write_all(token::mask_all(&text).as_bytes());
             e.exit_code()
         }
+    }
+}
+
+/// clap's text of `e`, styled for a terminal (unless NO_COLOR is set) or plain.
+fn rendered(e: &clap::Error, terminal: bool) -> String {
+    let styled = e.render();
+    if terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) {
+        styled.ansi().to_string()
+    } else {
+        styled.to_string()
     }
 }
 
