@@ -166,6 +166,25 @@ pub fn display_ref(key_ref: &str) -> String {
     crate::text::sanitize(key_ref)
 }
 
+/// The key id of `s` when it is a token, or one with a typo or cut short (`<prefix>_<id>_`
+/// and 16 or more base62 characters): what a search box given a pasted token looks for.
+pub fn pasted_id(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let mut parts = s.splitn(3, '_');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(p), Some(id), Some(rest))
+            if valid_prefix(p)
+                && id.len() == ID_LEN
+                && is_base62(id)
+                && rest.len() >= 16
+                && is_base62(rest) =>
+        {
+            Some(id)
+        }
+        _ => None,
+    }
+}
+
 /// `text` with anything secret-like masked: every token as lists show it (`ak_<id>_…<check>`),
 /// and every other run of 24 or more letters and digits that mixes upper case, lower case
 /// and digits (a secret, part of a token, a token with a typo) as `…`. For every message that
@@ -369,6 +388,24 @@ mod tests {
             "",
         ] {
             assert_eq!(mask_all(keep), keep);
+        }
+    }
+
+    #[test]
+    fn a_pasted_token_gives_its_id_and_nothing_else_does() {
+        let t = generate("prod1").unwrap();
+        let s = t.token.expose_secret().to_string();
+        assert_eq!(pasted_id(&s), Some(t.id.as_str()));
+        assert_eq!(pasted_id(&format!(" {s}\n")), Some(t.id.as_str()));
+        assert_eq!(pasted_id(&s[..s.len() - 20]), Some(t.id.as_str()));
+        for other in [
+            &t.id,
+            "billing_service_key_for_production",
+            "ak_short_x",
+            "",
+            &s[..20],
+        ] {
+            assert_eq!(pasted_id(other), None, "{other}");
         }
     }
 

@@ -28,12 +28,13 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
         (&Method::GET, "/static/console.css") => {
             return answer(StatusCode::OK, "text/css; charset=utf-8", pages::CSS.into());
         }
-        (&Method::GET, "/static/copy.js") => {
-            return answer(
-                StatusCode::OK,
-                "text/javascript; charset=utf-8",
-                pages::COPY_JS.into(),
-            );
+        (&Method::GET, "/static/copy.js" | "/static/search.js") => {
+            let js = if a.path.ends_with("copy.js") {
+                pages::COPY_JS
+            } else {
+                pages::SEARCH_JS
+            };
+            return answer(StatusCode::OK, "text/javascript; charset=utf-8", js.into());
         }
         (&Method::GET, "/login") => return login(app, a),
         _ => {}
@@ -140,8 +141,11 @@ fn login(app: &mut App, a: &Asked) -> Answer {
 }
 
 fn keys_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
+    let asked = a.get("q").unwrap_or("").trim();
     let q = pages::KeysQuery {
-        q: a.get("q").unwrap_or("").trim().to_string(),
+        // A pasted token is looked up by its id, and only the id is shown back or put in a
+        // link (the page's script sends only the id in the first place).
+        q: crate::token::pasted_id(asked).unwrap_or(asked).to_string(),
         status: a.get("status").unwrap_or("").to_string(),
         owner: a.get("owner").unwrap_or("").trim().to_string(),
         group: a.get("group").unwrap_or("").trim().to_string(),

@@ -119,6 +119,7 @@ pub fn keys(keys: &[&KeyRecord], total: usize, q: &KeysQuery, now: i64, pages: u
                 @if q.page > 0 { a href=(link(q.page - 1)) { "Previous" } }
                 @if q.page + 1 < pages { a href=(link(q.page + 1)) { "Next" } }
             }
+            script src="/static/search.js" {}
         },
     )
 }
@@ -407,7 +408,14 @@ input,select,button{font-size:1em;max-width:100%}svg{width:100%;max-width:60em;h
 dl.fields{display:grid;grid-template-columns:minmax(8em,max-content) 1fr;gap:.2em 1em}\
 dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:anywhere}#token{font-size:1.1em}.pages a{margin-right:1em}";
 
-/// The Copy button: the console's one script.
+/// The keys page's search: a pasted token is sent as its key id, so that the secret never
+/// reaches a URL (the address bar, the history); the server looks such a search up by id too.
+pub const SEARCH_JS: &str = "document.querySelectorAll('form.filters').forEach(function(f){\
+f.addEventListener('submit',function(){var q=f.elements['q'];\
+var m=/^\\s*[a-z][a-z0-9]{0,15}_([A-Za-z0-9]{12})_[A-Za-z0-9]{16,}\\s*$/.exec(q.value);\
+if(m){q.value=m[1];}});});";
+
+/// The Copy button.
 pub const COPY_JS: &str = "document.getElementById('copy').addEventListener('click',function(){\
 var t=document.getElementById(this.dataset.target).textContent;\
 navigator.clipboard.writeText(t).then(function(){document.getElementById('copied').textContent='Copied';},\

@@ -107,6 +107,11 @@ fn the_console_in_a_real_browser() {
         seen["token_after_back"], false,
         "Back brings the token back"
     );
+    // A token pasted into the search finds its key; the script sent only the id.
+    let key_id = seen["key_id"].as_str().unwrap();
+    assert_eq!(seen["search_rows"], serde_json::json!([key_id]));
+    assert_eq!(seen["search_secret_in_url"], false);
+    assert_eq!(seen["search_box"], key_id);
     assert_eq!(seen["chart"], true);
     assert!(
         seen["after_revoke"]
@@ -137,7 +142,6 @@ fn the_console_in_a_real_browser() {
             .unwrap()
             .contains("does not match")
     );
-    let key_id = seen["key_id"].as_str().unwrap();
     assert!(seen["rows_after_delete"].get(key_id).is_none());
     assert!(!ids.contains(&key_id.to_string()), "deleted for good");
     // Refused: another origin, no CSRF token; a console POST with both is fine.
@@ -266,4 +270,69 @@ fn the_console_edits_a_key_as_apikeys_edit_does() {
     assert!(refused.body.contains("invalid owner"), "{}", refused.body);
     assert_eq!(env.key("svc")["owner"], "acme");
     env.run(&["edit", "svc", "--owner", "\u{7}bell"]).code(2);
+}
+
+/// A token pasted into the keys page's search finds its key by id, and the page shows back
+/// only the id (in the box and in its links): the secret is not echoed. (The page's script
+/// sends only the id in the first place, so the secret never reaches the address bar: the
+/// browser test checks that.)
+#[test]
+fn a_token_pasted_into_the_search_finds_its_key_and_is_not_shown_back() {
+    let env = TestEnv::new();
+    let token = env.create("svc", &[]);
+    env.create("other", &[]);
+    let id = env.key("svc")["id"].as_str().unwrap().to_string();
+    let console = start(&env);
+    let addr = console.url.split('/').nth(2).unwrap().to_string();
+    let path = console.url.split(&addr).nth(1).unwrap().to_string();
+    let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
+    let login = send(format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    ));
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let search = |q: &str| {
+        send(format!(
+            "GET /keys?q={q}&page=0 HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        ))
+    };
+    for q in [
+        token.clone(),
+        token[..token.len() - 2].to_string(),
+        format!("%20{token}%20"),
+    ] {
+        let page = search(&q);
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains(&format!("data-key-id=\"{id}\"")),
+            "{}",
+            page.body
+        );
+        assert_eq!(
+            page.body.matches("data-key-id=").count(),
+            1,
+            "only that key"
+        );
+        assert!(page.body.contains(&format!("name=\"q\" value=\"{id}\"")));
+        assert!(
+            !page.body.contains(&token[20..40]),
+            "the secret is shown back"
+        );
+        assert!(page.body.contains("src=\"/static/search.js\""));
+    }
+    // The script it loads sends a pasted token's id alone.
+    let js = send(format!(
+        "GET /static/search.js HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!(js.status, 200);
+    assert!(js.body.contains("q.value=m[1]"), "{}", js.body);
+    // Any other search is what it was.
+    let page = search("oth");
+    assert_eq!(page.body.matches("data-key-id=").count(), 1);
+    assert!(page.body.contains("name=\"q\" value=\"oth\""));
 }

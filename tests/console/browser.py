@@ -76,6 +76,15 @@ try:
     # Back does not bring the token back.
     d.back()
     seen["token_after_back"] = token in d.page_source
+    # The token pasted into the search: its key is found, and the secret is in no URL.
+    d.get(f"{base}/keys")
+    box = d.find_element(By.NAME, "q")
+    box.send_keys(token)
+    box.submit()
+    d.find_element(By.CSS_SELECTOR, f"tr[data-key-id='{key_id}']")
+    seen["search_rows"] = list(rows().keys())
+    seen["search_secret_in_url"] = token.split("_")[2][:20] in d.current_url
+    seen["search_box"] = d.find_element(By.NAME, "q").get_attribute("value")
     # The key's page: chart, then deactivate and activate.
     d.get(f"{base}/keys/{key_id}")
     seen["chart"] = len(d.find_elements(By.CSS_SELECTOR, "svg#chart")) == 1
