@@ -220,17 +220,16 @@ pub fn mask_all(text: &str) -> String {
 }
 
 /// Whether a run of letters and digits looks like random base62 (a secret or part of one):
-/// 24 or more characters mixing upper case, lower case and digits, or 40 or more mixing two
-/// of them (43 random base62 characters lack a digit about once in 2,000, two kinds almost
-/// never); a hex digest is not one.
+/// 24 or more characters mixing upper case, lower case and digits, or 40 or more mixing upper
+/// and lower case (43 random base62 characters lack a digit about once in 2,000, and a case
+/// about once in 10^10). Hex digests and lower-case encodings (an age recipient) are not.
 fn looks_random(s: &str) -> bool {
     let b = s.as_bytes();
-    let has = |f: fn(&u8) -> bool| usize::from(b.iter().any(f));
-    let kinds = has(u8::is_ascii_digit) + has(u8::is_ascii_uppercase) + has(u8::is_ascii_lowercase);
-    let hex = b
-        .iter()
-        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c));
-    !hex && ((b.len() >= 24 && kinds == 3) || (b.len() >= 40 && kinds >= 2))
+    let has = |f: fn(&u8) -> bool| b.iter().any(f);
+    b.len() >= 24
+        && has(u8::is_ascii_uppercase)
+        && has(u8::is_ascii_lowercase)
+        && (b.len() >= 40 || has(u8::is_ascii_digit))
 }
 
 /// The masked form shown after creation: `<prefix>_<id>_…<check>`.
@@ -384,6 +383,7 @@ mod tests {
         for keep in [
             "no such key: billing_service_key_for_production_use (see `apikeys list`)",
             "commit 3f786850e387550fdab836ed7e6dc881de23001b4a8c6c7f2d0e1b2a3c4d5e6f",
+            "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
             "é /home/Ünïcode/ak_store/2026-12-05T10:11:08Z.store: Fd7unb6URwFC",
             "",
         ] {
