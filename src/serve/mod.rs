@@ -184,7 +184,7 @@ struct Server {
     started: Instant,
 }
 
-/// Runs `serve` until SIGTERM or SIGINT.
+/// Runs `serve` until SIGTERM, SIGINT or SIGHUP.
 /// How `serve` reaches the store: opening it (with the command line's credential), and
 /// letting go of the command line's copy of that credential once the store holds its own.
 pub trait StoreAccess {
@@ -328,6 +328,10 @@ async fn serve(
         .map_err(|e| Error::Io(format!("cannot handle SIGTERM: {e}")))?;
     let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .map_err(|e| Error::Io(format!("cannot handle SIGINT: {e}")))?;
+    // A hang-up (the terminal serve was started from is closed) stops it as SIGTERM does,
+    // uses written back, rather than killing it with a second of them unwritten.
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .map_err(|e| Error::Io(format!("cannot handle SIGHUP: {e}")))?;
     // Every address is bound before the first "listening" line: a line is a promise that
     // all of them answer.
     for (listener, shown) in bound {
@@ -402,6 +406,7 @@ async fn serve(
     let signal = tokio::select! {
         _ = term.recv() => "SIGTERM",
         _ = int.recv() => "SIGINT",
+        _ = hup.recv() => "SIGHUP",
     };
     log(&format!(
         "{signal}: finishing requests in flight, then writing back uses"

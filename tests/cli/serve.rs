@@ -269,20 +269,26 @@ fn a_changed_store_is_reloaded_and_a_broken_one_never_served() {
 
 #[test]
 fn sigterm_finishes_and_writes_back_uses() {
-    let env = TestEnv::new();
-    let token = env.create("ci", &[]);
-    let s = Server::start(&env, &[]);
-    for _ in 0..5 {
-        assert_eq!(s.verify(&token).status, 200);
+    // SIGHUP (the terminal serve was started from closed) stops it the same orderly way.
+    for sig in ["TERM", "INT", "HUP"] {
+        let env = TestEnv::new();
+        let token = env.create("ci", &[]);
+        let limited = env.create("lim", &["--uses", "10"]);
+        let s = Server::start(&env, &[]);
+        for _ in 0..5 {
+            assert_eq!(s.verify(&token).status, 200);
+        }
+        assert_eq!(s.verify(&limited).status, 200);
+        assert!(
+            env.key("ci")["last_used_at"].is_null(),
+            "written back only later"
+        );
+        assert_eq!(s.stop_by(sig), Some(0), "SIG{sig}");
+        let k = env.key("ci");
+        assert_eq!(k["use_count"], 5, "SIG{sig}");
+        assert!(!k["last_used_at"].is_null());
+        assert_eq!(env.key("lim")["remaining"], 9, "SIG{sig}");
     }
-    assert!(
-        env.key("ci")["last_used_at"].is_null(),
-        "written back only later"
-    );
-    assert_eq!(s.stop(), Some(0));
-    let k = env.key("ci");
-    assert_eq!(k["use_count"], 5);
-    assert!(!k["last_used_at"].is_null());
 }
 
 #[test]

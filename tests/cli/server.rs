@@ -208,8 +208,13 @@ impl Server {
     }
 
     /// Sends SIGTERM and returns the exit code.
-    pub fn stop(mut self) -> Option<i32> {
-        signal(&self.child, "TERM");
+    pub fn stop(self) -> Option<i32> {
+        self.stop_by("TERM")
+    }
+
+    /// Sends `sig` (TERM, INT, HUP) and returns the exit code.
+    pub fn stop_by(mut self, sig: &str) -> Option<i32> {
+        signal(&self.child, sig);
         let code = self.child.wait().unwrap().code();
         std::mem::forget(self);
         code
