@@ -298,7 +298,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output for people (table) or scripts (json; list also csv; scan also sarif) [default: table]')
             [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Every blob of every commit of the repository (at PATH, or here)')
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'What `git commit` is about to record (the index)')
-            [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Scan stdin')
+            [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Scan stdin (also given as the path `-`), to its end whatever its size')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Revoke the live keys found (confirmation, or --yes)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Name every file skipped and why (ignored by .gitignore, binary, too large, a symlink), and how many findings an `apikeys:allow` comment kept out')
             [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Also read files that .gitignore (.ignore, git''s excludes) would skip: a leak often sits in an ignored .env or logs/')

@@ -4,7 +4,6 @@
 use super::Context;
 use crate::error::{Error, Result};
 use crate::scan::{self, Checker, Finding, Status, Tally};
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,7 +23,7 @@ pub struct Args {
     /// What `git commit` is about to record (the index)
     #[arg(long, conflicts_with = "stdin")]
     pub staged: bool,
-    /// Scan stdin
+    /// Scan stdin (also given as the path `-`), to its end whatever its size
     #[arg(long)]
     pub stdin: bool,
     /// Revoke the live keys found (confirmation, or --yes)
@@ -92,9 +91,23 @@ fn warn(ctx: &Context, e: &Error) {
 }
 
 /// Runs `scan`.
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
     // scan's exit code is a verdict: a reader that goes away never turns it into 0.
     crate::term::output::gate();
+    // `-` is stdin, as for `import`; stdin is scanned alone (paths beside it would be
+    // silently left unread).
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        args.paths.retain(|p| p.as_os_str() != "-");
+        args.stdin = true;
+    }
+    if args.stdin
+        && (!args.paths.is_empty() || args.git || args.staged || args.since_commit.is_some())
+    {
+        return Err(Error::usage(
+            "stdin is scanned alone, without paths, --git, --staged or --since-commit",
+            "run one scan for stdin (`… | apikeys scan -`) and another for the files",
+        ));
+    }
     // A baseline that cannot be read stops the scan before it starts (never taken as empty).
     let baseline = args
         .baseline
@@ -124,12 +137,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let dir = args.paths.first().cloned().unwrap_or(here.clone());
     let progress = progress(ctx, tally.clone());
     let findings = if args.stdin {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(scan::MAX_FILE)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?;
-        scan::scan_bytes(&matcher, &checker, &tally, &buf, "(stdin)", None)
+        scan::scan_reader(
+            &matcher,
+            &checker,
+            &tally,
+            std::io::stdin().lock(),
+            "(stdin)",
+        )
+        .map_err(|e| Error::Io(format!("cannot read stdin: {e}")))?
     } else if args.git || args.since_commit.is_some() {
         scan::git::history(
             &dir,

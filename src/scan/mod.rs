@@ -176,6 +176,77 @@ pub fn scan_bytes(
         .collect()
 }
 
+/// Stdin is read in chunks of whole lines of about this size, so that no size caps it.
+const STDIN_CHUNK: usize = 8 << 20;
+
+/// Scans `r` (stdin) to its end, a chunk of whole lines at a time: a log of any size piped in
+/// is read to its last line, never cut short (a gate would pass on what it did not read).
+/// A single line longer than [`MAX_FILE`] is an error, not a pass.
+pub fn scan_reader(
+    m: &Matcher,
+    checker: &Checker,
+    tally: &Tally,
+    mut r: impl std::io::Read,
+    path: &str,
+) -> std::io::Result<Vec<Finding>> {
+    let mut buf: Vec<u8> = Vec::with_capacity(STDIN_CHUNK);
+    let mut lines_before = 0;
+    let mut findings = Vec::new();
+    let mut eof = false;
+    let mut want = STDIN_CHUNK;
+    loop {
+        while buf.len() < want && !eof {
+            let at = buf.len();
+            buf.resize(want, 0);
+            let n = loop {
+                match r.read(&mut buf[at..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    other => break other,
+                }
+            };
+            buf.truncate(at + n.as_ref().map_or(0, |n| *n));
+            match n {
+                Ok(0) => eof = true,
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let cut = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf) {
+                Some(i) => i + 1,
+                None if buf.len() as u64 >= MAX_FILE => {
+                    return Err(std::io::Error::other(format!(
+                        "a line of it is longer than {} MiB",
+                        MAX_FILE >> 20
+                    )));
+                }
+                // No whole line yet: read on.
+                None => {
+                    want = buf.len() + STDIN_CHUNK;
+                    continue;
+                }
+            }
+        };
+        let piece = &buf[..cut];
+        findings.extend(
+            scan_bytes(m, checker, tally, piece, path, None)
+                .into_iter()
+                .map(|mut f| {
+                    f.line += lines_before;
+                    f
+                }),
+        );
+        lines_before += memchr::memchr_iter(b'\n', piece).count();
+        buf.drain(..cut);
+        want = STDIN_CHUNK;
+        if eof {
+            return Ok(findings);
+        }
+    }
+}
+
 /// How a tree is walked.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Walk {

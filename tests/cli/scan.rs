@@ -411,3 +411,33 @@ fn scan_finds_custom_prefixes_with_only_a_snapshot_or_with_nothing() {
     // The verdict on a snapshot matches the store's for a single verify too.
     verify_snap(&env, "v.snap", "v.key", &custom, &[]).code(0);
 }
+
+/// A log piped in is read to its end, whatever its size (it was cut at 32 MiB, so a token
+/// past that was never seen and the gate passed); `-` is stdin as for `import`; stdin is
+/// scanned alone; a line longer than the cap is an error, never a pass.
+#[test]
+fn stdin_of_any_size_is_read_to_its_last_line() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let line = "2026-12-05T10:00:00Z INFO GET /api/v1/orders 200 12ms request handled\n";
+    let lines = (40 << 20) / line.len() + 1;
+    let mut log = line.repeat(lines);
+    log.push_str(&format!("leaked here: {token}\n"));
+    assert!(log.len() > 40 << 20);
+    for arg in ["-", "--stdin"] {
+        let out = env
+            .run_stdin(&["scan", arg, "--format", "json"], &log)
+            .code(20);
+        let found = out.json();
+        assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+        assert_eq!(found[0]["line"], lines + 1);
+        assert_eq!(found[0]["column"], 14);
+        assert_eq!(found[0]["status"], "live");
+    }
+    // Stdin beside paths would leave the paths unread: refused.
+    env.run_stdin(&["scan", "--stdin", "."], "x\n").code(2);
+    env.run_stdin(&["scan", "-", "."], "x\n").code(2);
+    // One line past the cap: an error (exit 1), not a pass.
+    let out = env.run_stdin(&["scan", "-"], &"x".repeat(33 << 20)).code(1);
+    assert!(out.stderr.contains("longer than 32 MiB"), "{}", out.stderr);
+}
