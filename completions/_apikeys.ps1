@@ -300,7 +300,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'What `git commit` is about to record (the index)')
             [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Scan stdin (also given as the path `-`), to its end whatever its size')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Revoke the live keys found (confirmation, or --yes)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Name every file skipped and why (ignored by .gitignore, binary, too large, a symlink), and how many findings an `apikeys:allow` comment kept out')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Name every file skipped and why (ignored by .gitignore, binary, not readable, a symlink), and how many findings an `apikeys:allow` comment kept out')
             [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Also read files that .gitignore (.ignore, git''s excludes) would skip: a leak often sits in an ignored .env or logs/')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)')

@@ -286,7 +286,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand --staged 'What `git commit` is about to record (the index)'
             cand --stdin 'Scan stdin (also given as the path `-`), to its end whatever its size'
             cand --revoke 'Revoke the live keys found (confirmation, or --yes)'
-            cand --verbose 'Name every file skipped and why (ignored by .gitignore, binary, too large, a symlink), and how many findings an `apikeys:allow` comment kept out'
+            cand --verbose 'Name every file skipped and why (ignored by .gitignore, binary, not readable, a symlink), and how many findings an `apikeys:allow` comment kept out'
             cand --no-ignore 'Also read files that .gitignore (.ignore, git''s excludes) would skip: a leak often sits in an ignored .env or logs/'
             cand -y 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
             cand --yes 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'

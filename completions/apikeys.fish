@@ -283,7 +283,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l git -d 'Every b
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l staged -d 'What `git commit` is about to record (the index)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l stdin -d 'Scan stdin (also given as the path `-`), to its end whatever its size'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l revoke -d 'Revoke the live keys found (confirmation, or --yes)'
-complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verbose -d 'Name every file skipped and why (ignored by .gitignore, binary, too large, a symlink), and how many findings an `apikeys:allow` comment kept out'
+complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l verbose -d 'Name every file skipped and why (ignored by .gitignore, binary, not readable, a symlink), and how many findings an `apikeys:allow` comment kept out'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -l no-ignore -d 'Also read files that .gitignore (.ignore, git\'s excludes) would skip: a leak often sits in an ignored .env or logs/'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -s y -l yes -d 'Confirm without asking (needed without a terminal for revoke, delete, rotate, passwd)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand scan" -s q -l quiet -d 'Print only what a script needs (the token, or nothing)'

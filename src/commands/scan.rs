@@ -29,7 +29,7 @@ pub struct Args {
     /// Revoke the live keys found (confirmation, or --yes)
     #[arg(long)]
     pub revoke: bool,
-    /// Name every file skipped and why (ignored by .gitignore, binary, too large, a
+    /// Name every file skipped and why (ignored by .gitignore, binary, not readable, a
     /// symlink), and how many findings an `apikeys:allow` comment kept out
     #[arg(long)]
     pub verbose: bool,
@@ -175,6 +175,14 @@ pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
         };
         scan::scan_paths(&paths, &matcher, &checker, &tally, how)
     };
+    // Files it could not read are said even without --verbose: a clean result must not
+    // hide what was not looked at.
+    let unread = tally.unreadable.load(Ordering::Relaxed);
+    if unread > 0 && !ctx.quiet {
+        eprintln!(
+            "warning: {unread} file(s) could not be read, so were not scanned (--verbose names them)"
+        );
+    }
     let allowed = tally.allowed.load(Ordering::Relaxed);
     if args.verbose && allowed > 0 {
         eprintln!("{allowed} finding(s) kept out by apikeys:allow comments");

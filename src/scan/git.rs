@@ -194,7 +194,8 @@ pub fn history(
     each_blob(dir, ids, |id, blob| {
         tally.files.fetch_add(1, Ordering::Relaxed);
         tally.bytes.fetch_add(blob.len() as u64, Ordering::Relaxed);
-        if blob.len() as u64 > super::MAX_FILE || super::is_binary(blob) {
+        // Already in memory: a blob of any size is read (binary ones are not).
+        if super::is_binary(blob) {
             return;
         }
         let path = path_of.get(id).cloned().unwrap_or_default();
@@ -250,7 +251,8 @@ pub fn staged(dir: &Path, m: &Matcher, checker: &Checker, tally: &Tally) -> Resu
     let mut all = Vec::new();
     each_blob(dir, ids, |id, blob| {
         tally.files.fetch_add(1, Ordering::Relaxed);
-        if blob.len() as u64 > super::MAX_FILE || super::is_binary(blob) {
+        // Already in memory: a blob of any size is read (binary ones are not).
+        if super::is_binary(blob) {
             return;
         }
         let path = path_of.get(id).cloned().unwrap_or_default();

@@ -1,5 +1,6 @@
 //! The leak scanner (SPEC §11): finds apikeys tokens by shape and checksum in trees (walked
-//! like ripgrep, with the `ignore` crate: .gitignore honoured, binary and huge files skipped,
+//! like ripgrep, with the `ignore` crate: .gitignore honoured, binary files skipped, huge ones
+//! read a chunk of lines at a time,
 //! symlinks not followed, files in parallel), in stdin, in every blob of a git history, or
 //! in what is staged; and says of each whether it is live, from the store or a snapshot.
 
@@ -14,7 +15,8 @@ use serde::Serialize;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Files larger than this are skipped (and said so with `--verbose`).
+/// Files larger than this are not held at once but read as they come, a chunk of whole lines
+/// at a time; a single line longer than this is not read (counted, and said).
 pub const MAX_FILE: u64 = 32 << 20;
 /// A NUL in the first block marks a binary file.
 const BINARY_PROBE: usize = 8192;
@@ -97,7 +99,8 @@ pub struct Tally {
     pub files: AtomicU64,
     pub bytes: AtomicU64,
     pub found: AtomicU64,
-    pub skipped_big: AtomicU64,
+    /// Files that could not be read (permissions, a line over [`MAX_FILE`]).
+    pub unreadable: AtomicU64,
     pub skipped_binary: AtomicU64,
     /// Findings on lines that carry an `apikeys:allow` comment, not reported.
     pub allowed: AtomicU64,
@@ -304,6 +307,54 @@ fn say_ignored(paths: &[std::path::PathBuf]) {
     }
 }
 
+/// A file over [`MAX_FILE`], scanned as it is read (binary ones skipped, as any).
+fn scan_big(
+    m: &Matcher,
+    checker: &Checker,
+    tally: &Tally,
+    path: &std::path::Path,
+    shown: &str,
+    verbose: bool,
+) -> std::result::Result<Vec<Finding>, String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut head = vec![0u8; BINARY_PROBE];
+    let n = f.read(&mut head).map_err(|e| e.to_string())?;
+    head.truncate(n);
+    tally.files.fetch_add(1, Ordering::Relaxed);
+    if let Ok(md) = f.metadata() {
+        tally.bytes.fetch_add(md.len(), Ordering::Relaxed);
+    }
+    if is_binary(&head) {
+        tally.skipped_binary.fetch_add(1, Ordering::Relaxed);
+        if verbose {
+            eprintln!("skipped (binary): {}", crate::text::sanitize(shown));
+        }
+        return Ok(vec![]);
+    }
+    scan_reader(
+        m,
+        checker,
+        tally,
+        std::io::Cursor::new(head).chain(f),
+        shown,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// A file that could not be read: counted (scan says how many, always) and, with
+/// `--verbose`, named.
+fn unreadable(tally: &Tally, verbose: bool, shown: &str, why: &str) {
+    tally.unreadable.fetch_add(1, Ordering::Relaxed);
+    if verbose {
+        eprintln!(
+            "not read ({}): {}",
+            crate::text::sanitize(why),
+            crate::text::sanitize(shown)
+        );
+    }
+}
+
 /// Whether the first block of `buf` holds a NUL (a binary file).
 pub fn is_binary(buf: &[u8]) -> bool {
     memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some()
@@ -345,19 +396,28 @@ pub fn scan_paths(
                 .unwrap_or(path)
                 .display()
                 .to_string();
+            // A file too big to hold at once (a log, a dump) is read as it comes, a chunk of
+            // whole lines at a time: never skipped, so a gate cannot pass on what it left unread.
             if e.metadata().is_ok_and(|md| md.len() > MAX_FILE) {
-                tally.skipped_big.fetch_add(1, Ordering::Relaxed);
-                if verbose {
-                    eprintln!(
-                        "skipped (over {} MiB): {}",
-                        MAX_FILE >> 20,
-                        crate::text::sanitize(&shown)
-                    );
+                let hits = match scan_big(m, checker, tally, path, &shown, verbose) {
+                    Ok(h) => h,
+                    Err(why) => {
+                        unreadable(tally, verbose, &shown, &why);
+                        return ignore::WalkState::Continue;
+                    }
+                };
+                if !hits.is_empty() {
+                    tally.found.fetch_add(hits.len() as u64, Ordering::Relaxed);
+                    found.lock().unwrap_or_else(|p| p.into_inner()).extend(hits);
                 }
                 return ignore::WalkState::Continue;
             }
-            let Ok(buf) = std::fs::read(path) else {
-                return ignore::WalkState::Continue;
+            let buf = match std::fs::read(path) {
+                Ok(b) => b,
+                Err(e) => {
+                    unreadable(tally, verbose, &shown, &e.to_string());
+                    return ignore::WalkState::Continue;
+                }
             };
             tally.files.fetch_add(1, Ordering::Relaxed);
             tally.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);

@@ -441,3 +441,44 @@ fn stdin_of_any_size_is_read_to_its_last_line() {
     let out = env.run_stdin(&["scan", "-"], &"x".repeat(33 << 20)).code(1);
     assert!(out.stderr.contains("longer than 32 MiB"), "{}", out.stderr);
 }
+
+/// A file over 32 MiB (a log, a dump) is read as it comes, not skipped: a token on its last
+/// line is found, in the tree and in git history. A file that cannot be read (here one line
+/// past the cap) is said even without --verbose, never passed over in silence.
+#[test]
+fn a_file_over_the_size_cap_is_read_not_skipped() {
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let repo = env.path("big");
+    std::fs::create_dir(&repo).unwrap();
+    let line = "2026-12-05T10:00:00Z INFO GET /api/v1/orders 200 12ms request handled\n";
+    let lines = (40 << 20) / line.len() + 1;
+    let mut log = line.repeat(lines);
+    log.push_str(&format!("leaked: {token}\n"));
+    std::fs::write(repo.join("app.log"), &log).unwrap();
+    let dir = repo.to_str().unwrap();
+    let out = env.run(&["scan", dir, "--format", "json"]).code(20);
+    let found = out.json();
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["line"], lines + 1);
+    assert_eq!(found[0]["status"], "live");
+    assert!(!out.stderr.contains("could not be read"), "{}", out.stderr);
+    // In git history: the blob is read too.
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "app.log"]);
+    git(&repo, &["commit", "-q", "-m", "logs"]);
+    let out = env
+        .run(&["scan", "--git", dir, "--format", "json"])
+        .code(20);
+    assert_eq!(out.json().as_array().unwrap().len(), 1);
+    // One line past the cap cannot be read: said, and named with --verbose.
+    std::fs::write(repo.join("one-line.txt"), "y".repeat(33 << 20)).unwrap();
+    let out = env.run(&["scan", dir]).code(20);
+    assert!(
+        out.stderr.contains("1 file(s) could not be read"),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&["scan", dir, "--verbose"]).code(20);
+    assert!(out.stderr.contains("one-line.txt"), "{}", out.stderr);
+}
