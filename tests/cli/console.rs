@@ -37,6 +37,24 @@ fn start(env: &TestEnv) -> Console {
     Console { child, url }
 }
 
+/// Opens the console's login link as a browser would: its address and the session cookie.
+fn signed_in(console: &Console) -> (String, String) {
+    let addr = console.url.split('/').nth(2).unwrap().to_string();
+    let path = console.url.split(&addr).nth(1).unwrap().to_string();
+    let login = crate::server::raw(
+        &addr,
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .unwrap();
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
+    (addr, cookie.to_string())
+}
+
 fn python() -> Option<String> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
     let ok = venv.exists()
@@ -214,19 +232,8 @@ fn the_console_edits_a_key_as_apikeys_edit_does() {
     env.create("svc", &[]);
     let id = env.key("svc")["id"].as_str().unwrap().to_string();
     let console = start(&env);
-    let addr = console.url.split('/').nth(2).unwrap().to_string();
-    let path = console.url.split(&addr).nth(1).unwrap().to_string();
+    let (addr, cookie) = signed_in(&console);
     let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
-    let login = send(format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    ));
-    let cookie = login
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
     let page = send(format!(
         "GET /keys/{id} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
     ));
@@ -283,19 +290,8 @@ fn a_token_pasted_into_the_search_finds_its_key_and_is_not_shown_back() {
     env.create("other", &[]);
     let id = env.key("svc")["id"].as_str().unwrap().to_string();
     let console = start(&env);
-    let addr = console.url.split('/').nth(2).unwrap().to_string();
-    let path = console.url.split(&addr).nth(1).unwrap().to_string();
+    let (addr, cookie) = signed_in(&console);
     let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
-    let login = send(format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    ));
-    let cookie = login
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
     let search = |q: &str| {
         send(format!(
             "GET /keys?q={q}&page=0 HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"

@@ -419,10 +419,7 @@ fn scan_finds_custom_prefixes_with_only_a_snapshot_or_with_nothing() {
 fn stdin_of_any_size_is_read_to_its_last_line() {
     let env = TestEnv::new();
     let token = env.create("ci", &[]);
-    let line = "2026-12-05T10:00:00Z INFO GET /api/v1/orders 200 12ms request handled\n";
-    let lines = (40 << 20) / line.len() + 1;
-    let mut log = line.repeat(lines);
-    log.push_str(&format!("leaked here: {token}\n"));
+    let (log, lines) = big_log(&token);
     assert!(log.len() > 40 << 20);
     for arg in ["-", "--stdin"] {
         let out = env
@@ -431,7 +428,7 @@ fn stdin_of_any_size_is_read_to_its_last_line() {
         let found = out.json();
         assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
         assert_eq!(found[0]["line"], lines + 1);
-        assert_eq!(found[0]["column"], 14);
+        assert_eq!(found[0]["column"], 9);
         assert_eq!(found[0]["status"], "live");
     }
     // Stdin beside paths would leave the paths unread: refused.
@@ -451,10 +448,7 @@ fn a_file_over_the_size_cap_is_read_not_skipped() {
     let token = env.create("ci", &[]);
     let repo = env.path("big");
     std::fs::create_dir(&repo).unwrap();
-    let line = "2026-12-05T10:00:00Z INFO GET /api/v1/orders 200 12ms request handled\n";
-    let lines = (40 << 20) / line.len() + 1;
-    let mut log = line.repeat(lines);
-    log.push_str(&format!("leaked: {token}\n"));
+    let (log, lines) = big_log(&token);
     std::fs::write(repo.join("app.log"), &log).unwrap();
     let dir = repo.to_str().unwrap();
     let out = env.run(&["scan", dir, "--format", "json"]).code(20);
@@ -481,4 +475,14 @@ fn a_file_over_the_size_cap_is_read_not_skipped() {
     );
     let out = env.run(&["scan", dir, "--verbose"]).code(20);
     assert!(out.stderr.contains("one-line.txt"), "{}", out.stderr);
+}
+
+/// Over 40 MiB of log lines, then `token` on the last line (column 9): the log and how many
+/// lines come before the token's.
+fn big_log(token: &str) -> (String, usize) {
+    let line = "2026-12-05T10:00:00Z INFO GET /api/v1/orders 200 12ms request handled\n";
+    let lines = (40 << 20) / line.len() + 1;
+    let mut log = line.repeat(lines);
+    log.push_str(&format!("leaked: {token}\n"));
+    (log, lines)
 }
