@@ -91,6 +91,12 @@ impl Error {
         }
     }
 
+    /// The message as shown to a person (a terminal, the console's page): control characters
+    /// made visible, and a token quoted from the input masked (`token::mask_all`).
+    pub fn shown(&self) -> String {
+        crate::token::mask_all(&crate::text::sanitize(&self.to_string()))
+    }
+
     /// What the user can do about it, where there is something to do.
     pub fn hint(&self) -> Option<String> {
         match self {

@@ -46,10 +46,7 @@ pub fn run() -> i32 {
         Err(Error::Exit(code)) => code,
         Err(e) => {
             // A token pasted into the wrong place (a flag's value, a path) is quoted masked.
-            eprintln!(
-                "error: {}",
-                token::mask_all(&text::sanitize(&e.to_string()))
-            );
+            eprintln!("error: {}", e.shown());
             if let Some(hint) = e.hint() {
                 eprintln!("hint: {}", token::mask_all(&hint));
             }

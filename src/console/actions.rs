@@ -111,13 +111,7 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
             2 | 6 | 7 => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        page(
-            status,
-            pages::message(
-                "Error",
-                &crate::token::mask_all(&crate::text::sanitize(&e.to_string())),
-            ),
-        )
+        page(status, pages::message("Error", &e.shown()))
     })
 }
 
@@ -270,13 +264,7 @@ fn create(app: &mut App, a: &Asked, csrf: &str, now: i64) -> Answer {
         Ok((k, token)) => page(StatusCode::OK, pages::shown_once(&k, &token)),
         Err(e) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            pages::new_key(
-                csrf,
-                Some(&crate::token::mask_all(&crate::text::sanitize(
-                    &e.to_string(),
-                ))),
-                &a.form,
-            ),
+            pages::new_key(csrf, Some(&e.shown()), &a.form),
         ),
     }
 }
@@ -350,15 +338,7 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
     match done {
         Ok(Some(r)) => Ok(r),
         Ok(None) => Ok(see_other(&format!("/keys/{id}"), None)),
-        Err(e) => key_page(
-            app,
-            id,
-            csrf,
-            now,
-            Some(&crate::token::mask_all(&crate::text::sanitize(
-                &e.to_string(),
-            ))),
-        ),
+        Err(e) => key_page(app, id, csrf, now, Some(&e.shown())),
     }
 }
 

@@ -192,27 +192,18 @@ pub fn scan_reader(
     mut r: impl std::io::Read,
     path: &str,
 ) -> std::io::Result<Vec<Finding>> {
+    use std::io::Read;
     let mut buf: Vec<u8> = Vec::with_capacity(STDIN_CHUNK);
     let mut lines_before = 0;
     let mut findings = Vec::new();
     let mut eof = false;
     let mut want = STDIN_CHUNK;
     loop {
-        while buf.len() < want && !eof {
-            let at = buf.len();
-            buf.resize(want, 0);
-            let n = loop {
-                match r.read(&mut buf[at..]) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    other => break other,
-                }
-            };
-            buf.truncate(at + n.as_ref().map_or(0, |n| *n));
-            match n {
-                Ok(0) => eof = true,
-                Ok(_) => {}
-                Err(e) => return Err(e),
-            }
+        // Up to `want` bytes (a chunk left over from a long line may hold them already);
+        // fewer than asked means the end was reached.
+        let need = want.saturating_sub(buf.len());
+        if !eof && need > 0 {
+            eof = (&mut r).take(need as u64).read_to_end(&mut buf)? < need;
         }
         let cut = if eof {
             buf.len()
@@ -307,8 +298,10 @@ fn say_ignored(paths: &[std::path::PathBuf]) {
     }
 }
 
-/// A file over [`MAX_FILE`], scanned as it is read (binary ones skipped, as any).
-fn scan_big(
+/// One file of a tree: read whole, or, over [`MAX_FILE`] (a log, a dump), as it comes, a
+/// chunk of whole lines at a time: never skipped, so a gate cannot pass on what it left
+/// unread. Binary files are skipped. `Err`: why it could not be read.
+fn scan_file(
     m: &Matcher,
     checker: &Checker,
     tally: &Tally,
@@ -318,19 +311,28 @@ fn scan_big(
 ) -> std::result::Result<Vec<Finding>, String> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut head = vec![0u8; BINARY_PROBE];
-    let n = f.read(&mut head).map_err(|e| e.to_string())?;
-    head.truncate(n);
+    let size = f.metadata().map_or(0, |md| md.len());
+    let big = size > MAX_FILE;
+    // A big file's first block only (enough to tell a binary one), a small one whole.
+    let mut head = Vec::with_capacity(if big { BINARY_PROBE } else { size as usize + 1 });
+    (&mut f)
+        .take(if big { BINARY_PROBE as u64 } else { u64::MAX })
+        .read_to_end(&mut head)
+        .map_err(|e| e.to_string())?;
     tally.files.fetch_add(1, Ordering::Relaxed);
-    if let Ok(md) = f.metadata() {
-        tally.bytes.fetch_add(md.len(), Ordering::Relaxed);
-    }
+    tally.bytes.fetch_add(
+        if big { size } else { head.len() as u64 },
+        Ordering::Relaxed,
+    );
     if is_binary(&head) {
         tally.skipped_binary.fetch_add(1, Ordering::Relaxed);
         if verbose {
             eprintln!("skipped (binary): {}", crate::text::sanitize(shown));
         }
         return Ok(vec![]);
+    }
+    if !big {
+        return Ok(scan_bytes(m, checker, tally, &head, shown, None));
     }
     scan_reader(
         m,
@@ -396,42 +398,13 @@ pub fn scan_paths(
                 .unwrap_or(path)
                 .display()
                 .to_string();
-            // A file too big to hold at once (a log, a dump) is read as it comes, a chunk of
-            // whole lines at a time: never skipped, so a gate cannot pass on what it left unread.
-            if e.metadata().is_ok_and(|md| md.len() > MAX_FILE) {
-                let hits = match scan_big(m, checker, tally, path, &shown, verbose) {
-                    Ok(h) => h,
-                    Err(why) => {
-                        unreadable(tally, verbose, &shown, &why);
-                        return ignore::WalkState::Continue;
-                    }
-                };
-                if !hits.is_empty() {
+            match scan_file(m, checker, tally, path, &shown, verbose) {
+                Ok(hits) if !hits.is_empty() => {
                     tally.found.fetch_add(hits.len() as u64, Ordering::Relaxed);
                     found.lock().unwrap_or_else(|p| p.into_inner()).extend(hits);
                 }
-                return ignore::WalkState::Continue;
-            }
-            let buf = match std::fs::read(path) {
-                Ok(b) => b,
-                Err(e) => {
-                    unreadable(tally, verbose, &shown, &e.to_string());
-                    return ignore::WalkState::Continue;
-                }
-            };
-            tally.files.fetch_add(1, Ordering::Relaxed);
-            tally.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
-            if is_binary(&buf) {
-                tally.skipped_binary.fetch_add(1, Ordering::Relaxed);
-                if verbose {
-                    eprintln!("skipped (binary): {}", crate::text::sanitize(&shown));
-                }
-                return ignore::WalkState::Continue;
-            }
-            let hits = scan_bytes(m, checker, tally, &buf, &shown, None);
-            if !hits.is_empty() {
-                tally.found.fetch_add(hits.len() as u64, Ordering::Relaxed);
-                found.lock().unwrap_or_else(|p| p.into_inner()).extend(hits);
+                Ok(_) => {}
+                Err(why) => unreadable(tally, verbose, &shown, &why),
             }
             ignore::WalkState::Continue
         })

@@ -49,13 +49,8 @@ impl Pending {
 /// token-shaped in it is masked (`token::mask_all`).
 pub fn event(msg: &str) {
     let msg = crate::token::mask_all(msg);
-    let _order = lock(&WRITING);
-    let out = {
-        let mut p = lock(&PENDING);
-        p.add(|b| b.extend_from_slice(msg.as_bytes()));
-        std::mem::take(&mut p.buf)
-    };
-    write_out(&out);
+    lock(&PENDING).add(|b| b.extend_from_slice(msg.as_bytes()));
+    flush();
 }
 
 /// A request's line (made by serve alone: addresses, codes, ids, figures), gathered.
@@ -77,10 +72,6 @@ pub fn flush() {
     let _order = lock(&WRITING);
     let out = std::mem::take(&mut lock(&PENDING).buf);
     if !out.is_empty() {
-        write_out(&out);
+        let _ = std::io::stderr().lock().write_all(&out);
     }
-}
-
-fn write_out(bytes: &[u8]) {
-    let _ = std::io::stderr().lock().write_all(bytes);
 }
