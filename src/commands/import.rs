@@ -84,10 +84,7 @@ impl OneOrMany {
 /// The error for line `n`: what is wrong there, with the exit code of that kind of error.
 fn at_line(n: usize, e: Error) -> Error {
     Error::Context {
-        message: format!(
-            "line {n}: {}; nothing was imported",
-            crate::text::sanitize(&e.to_string())
-        ),
+        message: format!("line {n}: {}; nothing was imported", e.shown()),
         hint: e.hint(),
         code: e.exit_code(),
     }
@@ -323,7 +320,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 message: format!(
                     "the keys could not be written, so the tokens written to {} are not valid (the file is removed): {}",
                     args.secret_file.display(),
-                    crate::text::sanitize(&e.to_string())
+                    e.shown()
                 ),
                 hint: e.hint(),
                 code: e.exit_code(),

@@ -247,7 +247,7 @@ impl Delivered {
             "the token could not be delivered, so no key was created or changed"
         };
         Error::Context {
-            message: format!("{what}: {}", crate::text::sanitize(&e.to_string())),
+            message: format!("{what}: {}", e.shown()),
             hint: e.hint(),
             code: e.exit_code(),
         }

@@ -85,7 +85,7 @@ fn warn(ctx: &Context, e: &Error) {
     if !ctx.quiet {
         eprintln!(
             "warning: no store or snapshot to check the tokens against ({}); every finding is unchecked",
-            crate::text::sanitize(&e.to_string())
+            e.shown()
         );
     }
 }

@@ -81,7 +81,7 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
         Err(e) => {
             return page(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                pages::message("Error", &e.to_string()),
+                pages::message("Error", &e.shown()),
             );
         }
     }

@@ -59,7 +59,7 @@ impl Serving for Source {
                     .fetch_add(1, Ordering::Relaxed);
                 log(&format!(
                     "reload failed, still serving the last good keys: {}",
-                    crate::text::sanitize(&e.to_string())
+                    e.shown()
                 ));
             }
         }
@@ -101,7 +101,7 @@ impl Serving for Source {
                     .fetch_add(1, Ordering::Relaxed);
                 log(&format!(
                     "flush failed, uses kept for the next try: {}",
-                    crate::text::sanitize(&e.to_string())
+                    e.shown()
                 ));
                 shared.abort_flush();
             }
@@ -147,7 +147,7 @@ fn flush_store(
             shared.abort_flush_of(&uses);
             log(&format!(
                 "history not written, uses of unlimited keys kept for the next try: {}",
-                crate::text::sanitize(&e.to_string())
+                e.shown()
             ));
         }
     }
@@ -196,7 +196,7 @@ fn flush_store(
             shared.abort_flush_of(&limited);
             log(&format!(
                 "flush failed, uses of limited keys kept for the next try: {}",
-                crate::text::sanitize(&e.to_string())
+                e.shown()
             ));
             Ok(None)
         }

@@ -73,6 +73,15 @@ fn a_token_pasted_into_the_wrong_argument_is_never_echoed_by_its_error() {
             assert!(r.stderr.contains(&masked), "{args:?}: {}", r.stderr);
         }
     }
+    // A warning is masked as an error is: scan goes on without a store it cannot open.
+    let empty = env.path("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let r = env
+        .run(&["--store", &token, "scan", empty.to_str().unwrap()])
+        .code(0);
+    assert!(r.stderr.starts_with("warning: "), "{}", r.stderr);
+    assert!(!r.stderr.contains(&secret[..16]), "{}", r.stderr);
+    assert!(r.stderr.contains(&masked), "{}", r.stderr);
     // Nothing else is masked: a name that merely is long is quoted as it is.
     let r = env
         .run(&["show", "billing_service_key_for_production_use"])

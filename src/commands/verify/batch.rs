@@ -72,7 +72,7 @@ impl Live {
         {
             eprintln!(
                 "warning: the keys changed on disk but cannot be loaded ({}); going on with the last good ones",
-                crate::text::sanitize(&e.to_string())
+                e.shown()
             );
         }
     }
