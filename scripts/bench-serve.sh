@@ -10,6 +10,8 @@
 #   (f) the same key on a second serve with --counters on a local Redis, beside
 #       redis-benchmark -t set on the same Redis (Redis's own figure)
 #   (g) serve --access-log (a line a request, to a file emptied before each round), valid key
+#   (h) nginx alone sending serve's own answer to (a) (its headers and JSON body, as
+#       `return 200`): the reference doing the same bytes' work for wrk as (a)
 #   with OLD=/path/to/previous/apikeys: (a0) (e0) (f0), the same on the previous release's
 #   binary, alternated with the new one's in every round.
 # Prints requests/s, p50 and p99 for each, errors, and the ratios of the issues' goals: of the
@@ -121,15 +123,21 @@ for n in $sizes; do
   wait_port "$gp"
   # Compared targets run next to each other in every round (nginx, valid, limited, Redis),
   # so the paired ratios below see the same machine.
-  tags="b a e f g c d"
+  tags="b a h e f g c d"
   if [ -n "$old" ]; then
     ap0=$(port); fp0=$(port)
     serve_on "$ap0" "$old"
     serve_on "$fp0" "$old" --counters "redis://127.0.0.1:$rp"
-    tags="b a e f g a0 e0 f0 c d"
+    tags="b a h e f g a0 e0 f0 c d"
   fi
-  np=$(port); nc=$(port); nd=$(port)
+  np=$(port); nc=$(port); nd=$(port); nh=$(port)
   mkdir -p "$work/nginx$n/logs"
+  # (h): serve's answer to (a), as nginx directives: its x-apikey-* and cache-control lines as
+  # add_header, its body as return 200 (nginx writes the date, type and length itself).
+  same=$(curl -si -H "X-API-Key: $token" -H "X-Forwarded-For: 10.1.2.3" "http://127.0.0.1:$ap/verify" | tr -d '\r' | awk '
+    body { b = b $0; next } /^$/ { body = 1; next }
+    tolower($1) ~ /^(x-apikey-|cache-control)/ { sub(/:$/, "", $1); printf "add_header %s %s; ", $1, $2 }
+    END { printf "default_type application/json; return 200 \x27%s\x27;", b }')
   cat > "$work/nginx$n/nginx.conf" <<CONF
 daemon off;
 worker_processes 1;
@@ -141,6 +149,7 @@ http {
   access_log off;
   upstream apikeys { server 127.0.0.1:$ap; keepalive 64; }
   server { listen 127.0.0.1:$np; location / { return 200 "ok\n"; } }
+  server { listen 127.0.0.1:$nh; location / { $same } }
   server {
     listen 127.0.0.1:$nc;
     location = /_auth { internal; proxy_pass http://apikeys/healthz; proxy_method HEAD; proxy_pass_request_body off;
@@ -167,6 +176,7 @@ CONF
         a) one a "http://127.0.0.1:$ap/verify" "X-API-Key: $token" ;;
         a0) one a0 "http://127.0.0.1:$ap0/verify" "X-API-Key: $token" ;;
         b) one b "http://127.0.0.1:$np/" "X-Bench: 1" ;;
+        h) one h "http://127.0.0.1:$nh/" "X-Bench: 1" ;;
         c) one c "http://127.0.0.1:$nc/" "X-Bench: 1" ;;
         d) one d "http://127.0.0.1:$nd/" "X-API-Key: $token" ;;
         e) one e "http://127.0.0.1:$ap/verify" "X-API-Key: $limited" ;;
@@ -184,6 +194,7 @@ CONF
   row e "(e) serve /verify, rate- and use-limited key"
   row f "(f) serve --counters redis, limited key"
   row g "(g) serve --access-log, to a file"
+  row h "(h) nginx return 200 with serve's answer"
   if [ -n "$old" ]; then
     row a0 "(a0) previous release: serve /verify"
     row e0 "(e0) previous release: limited key"
@@ -200,10 +211,10 @@ CONF
     /^apikeys_counters_duration_seconds_sum/ { sum = $2 } /^apikeys_counters_duration_seconds_count/ { n = $2 }
     /^apikeys_counters_requests_total/ { req = $2 }
     END { if (n > 0 && ping > 0) printf "# Redis row: %.1f requests a script, mean round trip %.0f us = %.1fx one idle PING (%.0f us)\n", req / n, sum / n * 1e6, sum / n * 1e6 / ping, ping }'
-  awk -v a="$rps_a" -v b="$rps_b" -v c="$rps_c" -v d="$rps_d" -v e="$rps_e" -v f="$rps_f" -v g="$rps_g" \
+  awk -v a="$rps_a" -v b="$rps_b" -v c="$rps_c" -v d="$rps_d" -v e="$rps_e" -v f="$rps_f" -v g="$rps_g" -v h="$rps_h" \
       -v pa="$p99_a" -v pb="$p99_b" -v n="$n" -v r="$rounds" 'BEGIN {
     printf "# %s keys, medians of %s rounds (issue 39 goals):  (a)/(b) = %.2f (>= 1.0)   (e)/(a) = %.2f (>= 0.95)   (f)/(a) = %.2f (>= 0.6)   p99(a)/p99(b) = %.2f (<= 1)\n", n, r, a/b, e/a, f/a, pa/pb
-    printf "# %s keys: (d)/(c) = %.2f (issue 12 goal >= 0.85)   (g)/(a) = %.2f (an access log line a request)\n", n, d/c, g/a }'
+    printf "# %s keys: (d)/(c) = %.2f (issue 12 goal >= 0.85)   (g)/(a) = %.2f (an access log line a request)   (a)/(h) = %.2f (the same answer)   (h)/(b) = %.2f\n", n, d/c, g/a, a/h, h/b }'
   # Paired: each round's own ratio of neighbouring runs, then their median (a slow drift of
   # the machine's speed over a run moves both sides of a pair alike).
   python3 - "$work" "$n" "$rounds" <<'PY'
@@ -213,7 +224,7 @@ col = lambda t, i: [float(l.split()[i]) for l in open(f"{work}/r.{t}")]
 pair = lambda x, y, i=0: st.median(p / q for p, q in zip(col(x, i), col(y, i)))
 print(f"# {n} keys, paired ratios (median of {r} rounds' own):  (a)/(b) = {pair('a', 'b'):.2f}   "
       f"(e)/(a) = {pair('e', 'a'):.2f}   (f)/(a) = {pair('f', 'a'):.2f}   p99(a)/p99(b) = {pair('a', 'b', 2):.2f}   "
-      f"(g)/(a) = {pair('g', 'a'):.2f}")
+      f"(g)/(a) = {pair('g', 'a'):.2f}   (a)/(h) = {pair('a', 'h'):.2f}")
 PY
   # What the serve behind rows a, c, d and e closed or refused itself (wrk counts a
   # connection ended under it as a read error).
