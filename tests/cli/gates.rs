@@ -281,6 +281,30 @@ fn serve_refuses_a_second_cost_and_a_client_address_it_cannot_believe() {
             "{bad:?}: {r:?}"
         );
     }
+    // Several X-Forwarded-For lines are one list, read from the right (HAProxy adds its own
+    // line after the one a client sent): a client's line on the left never decides.
+    let forged_left = s.get(
+        "/verify",
+        &[
+            key,
+            ("X-Forwarded-For", "10.0.0.1"),
+            ("X-Forwarded-For", "203.0.113.9"),
+        ],
+    );
+    assert_eq!(forged_left.status, 200, "{forged_left:?}");
+    let allowed_left = s.get(
+        "/verify",
+        &[
+            key,
+            ("X-Forwarded-For", "203.0.113.9"),
+            ("X-Forwarded-For", "10.0.0.1"),
+        ],
+    );
+    assert_eq!(
+        (allowed_left.status, allowed_left.header("x-apikey-code")),
+        (403, Some("ip_denied")),
+        "{allowed_left:?}"
+    );
     assert_eq!(s.stop(), Some(0));
     // X-Real-IP named: two of them, or one that is not an address, is malformed too.
     let s = Server::start(
@@ -310,8 +334,8 @@ fn serve_refuses_a_second_cost_and_a_client_address_it_cannot_believe() {
     assert_eq!(s.stop(), Some(0));
     assert_eq!(
         env.key("svc")["remaining"],
-        98,
-        "two valid answers, two uses"
+        97,
+        "three valid answers, three uses"
     );
 }
 
