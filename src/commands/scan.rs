@@ -175,12 +175,12 @@ pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
         };
         scan::scan_paths(&paths, &matcher, &checker, &tally, how)
     };
-    // Files it could not read are said even without --verbose: a clean result must not
-    // hide what was not looked at.
+    // What it could not read is said even without --verbose: a clean result must not hide
+    // what was not looked at (and, below, it is no pass).
     let unread = tally.unreadable.load(Ordering::Relaxed);
     if unread > 0 && !ctx.quiet {
         eprintln!(
-            "warning: {unread} file(s) could not be read, so were not scanned (--verbose names them)"
+            "warning: {unread} file(s) or folder(s) could not be read, so were not scanned (--verbose names them)"
         );
     }
     let allowed = tally.allowed.load(Ordering::Relaxed);
@@ -227,6 +227,20 @@ pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
     }
     if failing {
         return Err(Error::Exit(20));
+    }
+    // A gate that could not look at everything did not pass: no live key among what was
+    // read, but the rest is unknown (exit 1, as for any error).
+    if unread > 0 {
+        return Err(Error::Context {
+            message: format!(
+                "the scan is incomplete: {unread} file(s) or folder(s) could not be read"
+            ),
+            hint: Some(
+                "--verbose names them; give the scan read access, or leave them out (.gitignore, or name other paths)"
+                    .into(),
+            ),
+            code: 1,
+        });
     }
     Ok(())
 }

@@ -99,7 +99,7 @@ pub struct Tally {
     pub files: AtomicU64,
     pub bytes: AtomicU64,
     pub found: AtomicU64,
-    /// Files that could not be read (permissions, a line over [`MAX_FILE`]).
+    /// Files and folders that could not be read (permissions, a line over [`MAX_FILE`]).
     pub unreadable: AtomicU64,
     pub skipped_binary: AtomicU64,
     /// Findings on lines that carry an `apikeys:allow` comment, not reported.
@@ -344,6 +344,17 @@ fn scan_file(
     .map_err(|e| e.to_string())
 }
 
+/// The path and the reason of a walk error (ignore wraps an I/O error with its path).
+fn walk_error(err: &ignore::Error) -> (String, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (path.display().to_string(), err.to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(err)
+        }
+        other => ("(a path)".to_string(), other.to_string()),
+    }
+}
+
 /// A file that could not be read: counted (scan says how many, always) and, with
 /// `--verbose`, named.
 fn unreadable(tally: &Tally, verbose: bool, shown: &str, why: &str) {
@@ -380,8 +391,15 @@ pub fn scan_paths(
     let found = Mutex::new(Vec::new());
     b.build_parallel().run(|| {
         Box::new(|entry| {
-            let Ok(e) = entry else {
-                return ignore::WalkState::Continue;
+            // A folder that cannot be listed (or an entry that cannot be looked at) is a
+            // part of the tree not scanned: counted as a file is.
+            let e = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let (path, why) = walk_error(&err);
+                    unreadable(tally, verbose, &path, &why);
+                    return ignore::WalkState::Continue;
+                }
             };
             if e.file_type().is_some_and(|t| t.is_symlink()) {
                 if verbose {

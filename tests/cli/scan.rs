@@ -465,16 +465,89 @@ fn a_file_over_the_size_cap_is_read_not_skipped() {
         .run(&["scan", "--git", dir, "--format", "json"])
         .code(20);
     assert_eq!(out.json().as_array().unwrap().len(), 1);
-    // One line past the cap cannot be read: said, and named with --verbose.
+    // One line past the cap cannot be read: said, and named with --verbose (and with
+    // nothing live beside it, the scan is incomplete: exit 1).
     std::fs::write(repo.join("one-line.txt"), "y".repeat(33 << 20)).unwrap();
     let out = env.run(&["scan", dir]).code(20);
     assert!(
-        out.stderr.contains("1 file(s) could not be read"),
+        out.stderr
+            .contains("1 file(s) or folder(s) could not be read"),
         "{}",
         out.stderr
     );
     let out = env.run(&["scan", dir, "--verbose"]).code(20);
     assert!(out.stderr.contains("one-line.txt"), "{}", out.stderr);
+    let alone = repo.join("one-line.txt");
+    let out = env.run(&["scan", alone.to_str().unwrap()]).code(1);
+    assert!(
+        out.stderr.contains("the scan is incomplete"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A scan that could not read part of the tree does not pass: a folder it cannot list or a
+/// file it cannot read is named (--verbose), counted, and makes the exit code 1 when nothing
+/// live was found in the rest (20 when something was). Run as an unprivileged user (through
+/// setpriv when the tests run as root, whom permissions do not stop).
+#[test]
+fn a_scan_that_cannot_read_everything_does_not_pass() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let token = env.create("ci", &[]);
+    let tree = env.path("tree");
+    std::fs::create_dir_all(tree.join("locked")).unwrap();
+    std::fs::write(tree.join("clean.txt"), "nothing here\n").unwrap();
+    std::fs::write(tree.join("locked/leak.txt"), format!("{token}\n")).unwrap();
+    for (p, mode) in [(env.dir.path(), 0o755), (&tree, 0o755)] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let locked = tree.join("locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let scan = |args: &[&str]| {
+        let mut c = if rustix::process::geteuid().as_raw() == 0 {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
+            c
+        } else {
+            Command::new(BIN)
+        };
+        c.arg("scan")
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("APIKEYS_STORE", env.path("no.store"))
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null());
+        crate::harness::finish(c.output().expect("run apikeys scan"))
+    };
+    let dir = tree.to_str().unwrap();
+    let out = scan(&[dir, "--verbose"]).code(1);
+    assert!(
+        out.stderr
+            .contains("the scan is incomplete: 1 file(s) or folder(s) could not be read"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("locked"), "named: {}", out.stderr);
+    // The folder can be listed but its file not read: the same.
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        locked.join("leak.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let out = scan(&[dir, "--format", "json", "--verbose"]).code(1);
+    assert_eq!(out.json(), serde_json::json!([]));
+    assert!(out.stderr.contains("incomplete"), "{}", out.stderr);
+    assert!(out.stderr.contains("leak.txt"), "named: {}", out.stderr);
+    // Something found in what was read still fails the gate as a finding (20).
+    std::fs::write(tree.join("also.txt"), format!("{token}\n")).unwrap();
+    scan(&[dir]).code(20);
+    // Readable again: a clean pass once nothing is left out.
+    std::fs::remove_file(tree.join("also.txt")).unwrap();
+    std::fs::remove_file(locked.join("leak.txt")).unwrap();
+    scan(&[dir]).code(0);
 }
 
 /// Over 40 MiB of log lines, then `token` on the last line (column 9): the log and how many
