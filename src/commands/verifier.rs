@@ -70,22 +70,21 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             code: 5,
         });
     }
-    let other = || {
-        Error::conflict(
-            format!(
-                "the verifier key {} belongs to another store",
-                verifier_key.display()
-            ),
-            "give a new --verifier-key path for this store (it is created), and ship that one",
-        )
-    };
     if existing.as_ref().is_some_and(|v| v.store_id != store_id) {
-        return Err(other());
+        return Err(another_stores(&verifier_key));
     }
+    // What can be checked before the store is written is: an --out that is a folder, or
+    // whose folder cannot be made, would leave a generation spent and logged for nothing.
+    if std::fs::metadata(&out).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::usage(
+            format!("--out {} is a folder", out.display()),
+            "give the snapshot's file path, e.g. --out /srv/apikeys/verifier.snap",
+        ));
+    }
+    crate::store::file::ensure_dir(&out)?;
     let now = crate::policy::now();
     // The signing key is made on first export and never leaves the store; the generation
     // grows with every export. Both live in the sealed database.
-    let mut remembered = known;
     let (seed, generation) = store.write(|tx, _| {
         let seed: [u8; 32] = match schema::secret(tx, "signing_key")?
             .and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
@@ -114,52 +113,58 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
         Ok((zeroize::Zeroizing::new(seed), generation))
     })?;
     let signing = snapshot::signing_key(&seed);
-    let public = snapshot::public_of(&signing);
-    let (vkey, how) = match existing {
-        Some(v) if v.public != public => return Err(other()),
-        Some(v) => (v, "reused"),
-        None => {
-            let v = VerifierKey::new(store_id, public)?;
-            v.write_new(&verifier_key)?;
-            (v, "created")
+    let written = write_out(
+        ctx,
+        &mut store,
+        Target {
+            out: &out,
+            verifier_key: &verifier_key,
+            format_version,
+        },
+        existing,
+        known,
+        &signing,
+        Meta {
+            store_id,
+            generation,
+            issued_at: now,
+        },
+    );
+    let (keys, how) = match written {
+        Ok(done) => done,
+        Err(e) => {
+            // The generation stays spent (a number is never given to two snapshots), and the
+            // log says that nothing was written under it.
+            let said = store.write(|tx, _| {
+                queries::audit(
+                    tx,
+                    crate::policy::now(),
+                    &ctx.actor(),
+                    "verifier export failed",
+                    None,
+                    &format!(
+                        "generation {generation} was not written to {}",
+                        out.display()
+                    ),
+                )
+            });
+            return Err(Error::Context {
+                message: format!(
+                    "generation {generation} was not written to {}{}: {}",
+                    out.display(),
+                    if said.is_ok() {
+                        " (the audit log says so)"
+                    } else {
+                        ""
+                    },
+                    e.shown()
+                ),
+                hint: e.hint(),
+                code: e.exit_code(),
+            });
         }
     };
-    // The store remembers every verifier key it has exported with (its fingerprint, never
-    // the key), so that a later path that names none of them is caught.
-    let fingerprint = vkey.fingerprint();
-    if !remembered.iter().any(|k| k.fingerprint == fingerprint) {
-        remembered.push(KnownKey {
-            fingerprint,
-            path: verifier_key.display().to_string(),
-            created_at: now,
-        });
-        let list = serde_json::to_vec(&remembered)?;
-        store.write(|tx, _| schema::set_secret(tx, KNOWN_KEYS, &list))?;
-    }
-    let meta = Meta {
-        store_id,
-        generation,
-        issued_at: now,
-    };
-    // Atomically (temp file, fsync, rename, fsync of the directory): a node that reads the
-    // file sees the old snapshot or the new one, never half of one.
-    crate::store::file::ensure_dir(&out)?;
-    let started = std::time::Instant::now();
-    let keys = if format_version == 1 {
-        let snap = crate::store::keyset::load(store.conn(), store.pepper(), None)?;
-        let bytes = snapshot::seal(&snap.export(), meta, &vkey, &signing)?;
-        crate::store::file::replace_unlocked(&out, |f| std::io::Write::write_all(f, &bytes))?;
-        snap.len()
-    } else {
-        export_indexed(ctx, &mut store, &out, &vkey, &signing, meta)?
-    };
     let bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
-    if !ctx.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        eprintln!(
-            "verifier export: {keys} keys, {bytes} bytes, {:.2} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
     if ctx.json() {
         crate::term::output::print_json(&serde_json::json!({
             "snapshot": out,
@@ -179,6 +184,84 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
         ));
         Ok(())
     }
+}
+
+/// The error for a verifier key made for another store.
+fn another_stores(verifier_key: &std::path::Path) -> Error {
+    Error::conflict(
+        format!(
+            "the verifier key {} belongs to another store",
+            verifier_key.display()
+        ),
+        "give a new --verifier-key path for this store (it is created), and ship that one",
+    )
+}
+
+/// Where an export goes, and in which format.
+struct Target<'a> {
+    out: &'a std::path::Path,
+    verifier_key: &'a std::path::Path,
+    format_version: u16,
+}
+
+/// Everything an export writes once its generation is spent: the verifier key (when new),
+/// the store's list of known keys, and the snapshot. Returns the number of keys and whether
+/// the verifier key was reused or created.
+fn write_out(
+    ctx: &Context,
+    store: &mut crate::store::Store,
+    to: Target<'_>,
+    existing: Option<VerifierKey>,
+    mut remembered: Vec<KnownKey>,
+    signing: &ed25519_dalek::SigningKey,
+    meta: Meta,
+) -> Result<(usize, &'static str)> {
+    let Target {
+        out,
+        verifier_key,
+        format_version,
+    } = to;
+    let public = snapshot::public_of(signing);
+    let (vkey, how) = match existing {
+        Some(v) if v.public != public => return Err(another_stores(verifier_key)),
+        Some(v) => (v, "reused"),
+        None => {
+            let v = VerifierKey::new(meta.store_id, public)?;
+            v.write_new(verifier_key)?;
+            (v, "created")
+        }
+    };
+    // The store remembers every verifier key it has exported with (its fingerprint, never
+    // the key), so that a later path that names none of them is caught.
+    let fingerprint = vkey.fingerprint();
+    if !remembered.iter().any(|k| k.fingerprint == fingerprint) {
+        remembered.push(KnownKey {
+            fingerprint,
+            path: verifier_key.display().to_string(),
+            created_at: meta.issued_at,
+        });
+        let list = serde_json::to_vec(&remembered)?;
+        store.write(|tx, _| schema::set_secret(tx, KNOWN_KEYS, &list))?;
+    }
+    // Atomically (temp file, fsync, rename, fsync of the directory): a node that reads the
+    // file sees the old snapshot or the new one, never half of one.
+    let started = std::time::Instant::now();
+    let keys = if format_version == 1 {
+        let snap = crate::store::keyset::load(store.conn(), store.pepper(), None)?;
+        let bytes = snapshot::seal(&snap.export(), meta, &vkey, signing)?;
+        crate::store::file::replace_unlocked(out, |f| std::io::Write::write_all(f, &bytes))?;
+        snap.len()
+    } else {
+        export_indexed(ctx, store, out, &vkey, signing, meta)?
+    };
+    if !ctx.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let bytes = std::fs::metadata(out).map_or(0, |m| m.len());
+        eprintln!(
+            "verifier export: {keys} keys, {bytes} bytes, {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok((keys, how))
 }
 
 /// Writes a format-2 snapshot of the store, streaming: each key goes from its row to the json

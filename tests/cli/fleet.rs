@@ -481,3 +481,68 @@ fn a_verifier_key_file_others_can_write_is_refused() {
         verify_snap(&env, "v.snap", "v.key", &token, &[]).code(0);
     }
 }
+
+/// An export that cannot write its snapshot says so in the audit log, where it used to log
+/// "generation N to PATH" for a file never written. The generation stays spent (a number is
+/// never given to two snapshots). An --out that is a folder is refused before anything.
+#[test]
+fn an_export_that_cannot_write_its_snapshot_says_so_in_the_log() {
+    let env = TestEnv::new();
+    env.create("ci", &[]);
+    assert_eq!(export(&env, "v.snap", "v.key")["generation"], 1);
+    let key = env.path("v.key");
+    let key = key.to_str().unwrap();
+    let folder = env.path("snaps");
+    std::fs::create_dir(&folder).unwrap();
+    let out = env
+        .run(&[
+            "verifier",
+            "export",
+            "--out",
+            folder.to_str().unwrap(),
+            "--verifier-key",
+            key,
+        ])
+        .code(2);
+    assert!(out.stderr.contains("is a folder"), "{}", out.stderr);
+    // Beneath a file: known only when the write fails, after the generation was spent.
+    let blocked = env.path("v.snap").join("x.snap");
+    let out = env
+        .run(&[
+            "verifier",
+            "export",
+            "--out",
+            blocked.to_str().unwrap(),
+            "--verifier-key",
+            key,
+        ])
+        .code(1);
+    assert!(
+        out.stderr.contains("generation 2 was not written") && out.stderr.contains("audit log"),
+        "{}",
+        out.stderr
+    );
+    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
+    let said: Vec<(String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"].as_str().unwrap().starts_with("verifier export"))
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["details"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(said.len(), 3, "{said:?}");
+    assert!(said.iter().all(|(_, d)| !d.contains("snaps")), "{said:?}");
+    assert!(
+        said.iter()
+            .any(|(a, d)| a == "verifier export failed"
+                && d.starts_with("generation 2 was not written")),
+        "{said:?}"
+    );
+    // The next export is generation 3, and the snapshot of generation 1 is untouched.
+    assert_eq!(export(&env, "v.snap", "v.key")["generation"], 3);
+}
