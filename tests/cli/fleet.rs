@@ -492,31 +492,23 @@ fn an_export_that_cannot_write_its_snapshot_says_so_in_the_log() {
     assert_eq!(export(&env, "v.snap", "v.key")["generation"], 1);
     let key = env.path("v.key");
     let key = key.to_str().unwrap();
-    let folder = env.path("snaps");
-    std::fs::create_dir(&folder).unwrap();
-    let out = env
-        .run(&[
+    let export_to = |out: &std::path::Path| {
+        env.run(&[
             "verifier",
             "export",
             "--out",
-            folder.to_str().unwrap(),
+            out.to_str().unwrap(),
             "--verifier-key",
             key,
         ])
-        .code(2);
+    };
+    let folder = env.path("snaps");
+    std::fs::create_dir(&folder).unwrap();
+    let out = export_to(&folder).code(2);
     assert!(out.stderr.contains("is a folder"), "{}", out.stderr);
     // Beneath a file: known only when the write fails, after the generation was spent.
     let blocked = env.path("v.snap").join("x.snap");
-    let out = env
-        .run(&[
-            "verifier",
-            "export",
-            "--out",
-            blocked.to_str().unwrap(),
-            "--verifier-key",
-            key,
-        ])
-        .code(1);
+    let out = export_to(&blocked).code(1);
     assert!(
         out.stderr.contains("generation 2 was not written") && out.stderr.contains("audit log"),
         "{}",
