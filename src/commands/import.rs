@@ -178,6 +178,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             Error::usage("not UTF-8 text", "give JSON lines, one key each"),
         )
     })?;
+    // A byte-order mark (Windows editors, PowerShell's Out-File) is not part of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut store = ctx.open()?;
     let now = policy::now();
     // Every line is checked before anything is shown or written.
@@ -190,6 +192,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let n = i + 1;
         if raw.trim().is_empty() {
             continue;
+        }
+        if raw.trim_start().starts_with('[') {
+            return Err(at_line(
+                n,
+                Error::usage(
+                    "a JSON array: import reads JSON lines, one key's object a line",
+                    "give one object per line; an array becomes that with jq -c '.[]' FILE",
+                ),
+            ));
         }
         let line: Line = serde_json::from_str(raw).map_err(|e| {
             let what = match e.classify() {

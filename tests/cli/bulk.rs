@@ -86,6 +86,7 @@ fn one_bad_line_refuses_the_whole_import_with_its_number() {
             2,
         ),
         ("duplicate in the file", "{\"name\":\"ok1\"}", 6),
+        ("a JSON array", "[{\"name\":\"x\"}]", 2),
     ];
     for (what, bad, code) in cases {
         let out = import(&env, &format!("{good}{bad}\n"), "never.jsonl");
@@ -116,6 +117,12 @@ fn one_bad_line_refuses_the_whole_import_with_its_number() {
     assert_eq!(env.store_bytes(), before);
     // --secret-file is required.
     env.run(&["import", file.to_str().unwrap()]).code(2);
+    // An array says what import reads, and how to get it.
+    let out = import(&env, "[{\"name\":\"x\"}]\n", "never.jsonl").code(2);
+    assert!(out.stderr.contains("jq -c '.[]'"), "{}", out.stderr);
+    // A file saved with a byte-order mark (Windows editors) imports as it is.
+    import(&env, "\u{feff}{\"name\":\"bom\"}\n", "bom.jsonl").code(0);
+    env.run(&["show", "bom"]).code(0);
 }
 
 #[test]
