@@ -115,9 +115,11 @@ pub fn keys(keys: &[&KeyRecord], total: usize, q: &KeysQuery, now: i64, pages: u
                     }
                 }
             }
-            nav.pages aria-label="Pages" {
-                @if q.page > 0 { a href=(link(q.page - 1)) { "Previous" } }
-                @if q.page + 1 < pages { a href=(link(q.page + 1)) { "Next" } }
+            @if pages > 1 {
+                nav.pages aria-label="Pages" {
+                    @if q.page > 0 { a href=(link(q.page - 1)) { "Previous" } }
+                    @if q.page + 1 < pages { a href=(link(q.page + 1)) { "Next" } }
+                }
             }
             script src="/static/search.js" {}
         },
@@ -194,7 +196,7 @@ pub fn shown_once(k: &KeyRecord, token: &str) -> Markup {
         "Your new key",
         html! {
             p { "This token is shown once. Store it now: apikeys keeps only a keyed hash." }
-            dl {
+            dl.fields {
                 dt { "Name" } dd { (k.name) }
                 dt { "Identifier" } dd #key-id.mono { (k.id) }
                 dt { "Token" } dd { code #token { (token) } }
@@ -397,16 +399,16 @@ pub fn enc(s: &str) -> String {
 
 /// The console's stylesheet: readable at 360 px and at 200 % zoom.
 pub const CSS: &str = "body{font-family:system-ui,sans-serif;margin:0;line-height:1.4}\
-nav{display:flex;flex-wrap:wrap;gap:.8em;padding:.6em 1em;background:#1f2937}nav a{color:#fff}\
+body>nav{display:flex;flex-wrap:wrap;gap:.8em;padding:.6em 1em;background:#1f2937}body>nav a{color:#fff}\
 main{padding:1em;max-width:80em}table{border-collapse:collapse;width:100%}\
 th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}\
 .scroll{overflow-x:auto}.mono,code{font-family:ui-monospace,monospace;word-break:break-all}\
-.status{padding:0 .4em;border-radius:.3em;background:#eee}.active{background:#c8e6c9}\
+.status{padding:0 .4em;border-radius:.3em;background:#eee;white-space:nowrap}td.mono{white-space:nowrap}.active{background:#c8e6c9}\
 .inactive,.expired{background:#ffcdd2}.rotating{background:#fff3c4}.expiring{background:#ffe0b2}\
 .error{color:#b71c1c;font-weight:bold}form{margin:.8em 0}.filters label{margin-right:.6em}\
 input,select,button{font-size:1em;max-width:100%}svg{width:100%;max-width:60em;height:auto}\
 dl.fields{display:grid;grid-template-columns:minmax(8em,max-content) 1fr;gap:.2em 1em}\
-dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:anywhere}#token{font-size:1.1em}.pages a{margin-right:1em}";
+dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:anywhere}#token{font-size:1.1em;display:inline-block;padding:.3em .5em;background:#f3f4f6;border:1px solid #d1d5db;border-radius:.3em}.pages{margin:.8em 0}.pages a{margin-right:1em}";
 
 /// The keys page's search: a pasted token is sent as its key id, so that the secret never
 /// reaches a URL (the address bar, the history); the server looks such a search up by id too.
