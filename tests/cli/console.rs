@@ -332,3 +332,50 @@ fn a_token_pasted_into_the_search_finds_its_key_and_is_not_shown_back() {
     assert_eq!(page.body.matches("data-key-id=").count(), 1);
     assert!(page.body.contains("name=\"q\" value=\"oth\""));
 }
+
+/// The keys table shows a hundred keys a page, with Previous and Next where there are more;
+/// one page has no pager at all.
+#[test]
+fn the_keys_table_pages_by_a_hundred() {
+    let env = TestEnv::new();
+    let lines: String = (0..150)
+        .map(|i| format!("{{\"name\":\"k{i:03}\"}}\n"))
+        .collect();
+    let file = env.write("in.jsonl", &lines);
+    let secrets = env.path("tokens.jsonl");
+    env.run(&[
+        "import",
+        file.to_str().unwrap(),
+        "--secret-file",
+        secrets.to_str().unwrap(),
+    ])
+    .code(0);
+    let console = start(&env);
+    let (addr, cookie) = signed_in(&console);
+    let get = |query: &str| {
+        crate::server::raw(
+            &addr,
+            format!(
+                "GET /keys?{query} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap()
+    };
+    let first = get("page=0");
+    assert_eq!(first.body.matches("data-key-id=").count(), 100);
+    assert!(
+        first.body.contains("150 keys, page 1 of 2"),
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains(">Next<") && !first.body.contains(">Previous<"));
+    let second = get("page=1");
+    assert_eq!(second.body.matches("data-key-id=").count(), 50);
+    assert!(second.body.contains(">Previous<") && !second.body.contains(">Next<"));
+    // Names sorted: the second page starts where the first ended.
+    assert!(first.body.contains(">k099<") && second.body.contains(">k100<"));
+    let one = get("q=k12");
+    assert_eq!(one.body.matches("data-key-id=").count(), 10);
+    assert!(!one.body.contains("class=\"pages\""), "{}", one.body);
+}
