@@ -228,10 +228,7 @@ pub struct KeyPage<'a> {
 pub fn key_page(p: &KeyPage<'_>) -> Markup {
     let k = p.k;
     let action = format!("/keys/{}", k.id);
-    let fields: Vec<(&str, String)> = vec![
-        ("Identifier", k.id.clone()),
-        ("Key", k.masked()),
-        ("Status", k.status(p.now).as_str().into()),
+    let text: Vec<(&str, String)> = vec![
         ("Created", time(Some(k.created_at))),
         ("Created by", k.created_by.clone()),
         ("Expires", time(k.expires_at)),
@@ -272,7 +269,12 @@ pub fn key_page(p: &KeyPage<'_>) -> Markup {
         &k.name,
         html! {
             @if let Some(e) = p.error { p.error role="alert" { (e) } }
-            dl.fields { @for (f, v) in &fields { dt { (f) } dd { (v) } } }
+            dl.fields {
+                dt { "Identifier" } dd.mono { (k.id) }
+                dt { "Key" } dd.mono { (k.masked()) }
+                dt { "Status" } dd { (status_badge(k, p.now)) }
+                @for (f, v) in &text { dt { (f) } dd { (v) } }
+            }
             h2 { "Answers, last 48 hours" }
             (chart(p.rows, p.since, p.now))
             h2 { "Last refused attempts" }
@@ -332,12 +334,21 @@ fn colour(outcome: &str) -> &'static str {
         "unknown" | "malformed" => "#8e24aa",
         "inactive" | "expired" => "#c62828",
         "ip_denied" | "scope_denied" => "#ef6c00",
-        _ => "#1565c0",
+        "rate_limited" => "#1565c0",
+        "usage_exceeded" => "#6d4c41",
+        _ => "#757575",
     }
 }
 
-/// Answers per hour as stacked SVG bars, with a text summary for screen readers.
+/// Answers per hour as stacked SVG bars over the last 48 hours: a scale on the left (0 and
+/// the busiest hour), the hours along the bottom (every 12th, with the date at midnight), and
+/// a legend of the outcomes with their totals, which is also the text for screen readers.
 pub fn chart(rows: &[Row], since: i64, now: i64) -> Markup {
+    // The plot's place in the drawing: room on the left for the scale, below for the hours.
+    const LEFT: i64 = 40;
+    const TOP: i64 = 8;
+    const PLOT: i64 = 110;
+    const BAR: i64 = 10;
     let start = since - since.rem_euclid(3600);
     let hours = usize::try_from((now - start) / 3600 + 1)
         .unwrap_or(1)
@@ -359,17 +370,41 @@ pub fn chart(rows: &[Row], since: i64, now: i64) -> Markup {
         .max()
         .unwrap_or(0)
         .max(1);
-    let (w, h) = (hours as i64 * 10, 120i64);
+    let base = TOP + PLOT;
+    let right = LEFT + hours as i64 * BAR;
+    let (w, h) = (right + 8, base + 24);
     // Each bar: (x, y, height, colour, title), stacked from the bottom.
     let mut bars = Vec::new();
     for (i, stack) in per.iter().enumerate() {
-        let mut y = h;
+        let mut y = base;
         for (o, n) in stack {
-            let bar = (n * (h - 10) / max).max(1);
+            let bar = (n * PLOT / max).max(1);
             y -= bar;
-            bars.push((i as i64 * 10 + 1, y, bar, colour(o), format!("{o}: {n}")));
+            bars.push((
+                LEFT + i as i64 * BAR + 1,
+                y,
+                bar,
+                colour(o),
+                format!("{o}: {n}"),
+            ));
         }
     }
+    // Hour marks: every 12th hour of the day (UTC), the date under midnight's.
+    let marks: Vec<(i64, String)> = (0..hours)
+        .filter_map(|i| {
+            let at = start + i as i64 * 3600;
+            let hour = at.div_euclid(3600).rem_euclid(24);
+            (hour % 12 == 0).then(|| {
+                let stamp = crate::text::rfc3339(at);
+                let label = if hour == 0 {
+                    stamp.get(5..10).unwrap_or("").to_string()
+                } else {
+                    stamp.get(11..16).unwrap_or("").to_string()
+                };
+                (LEFT + i as i64 * BAR, label)
+            })
+        })
+        .collect();
     let summary = if totals.is_empty() {
         "no answers in the last 48 hours".to_string()
     } else {
@@ -381,13 +416,32 @@ pub fn chart(rows: &[Row], since: i64, now: i64) -> Markup {
     };
     html! {
         figure {
-            svg #chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(format!("Answers per hour: {summary}")) {
+            svg #chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(format!("Answers per hour, UTC: {summary}")) {
+                line x1=(LEFT) y1=(TOP) x2=(right) y2=(TOP) stroke="#ddd" stroke-dasharray="3 3" {}
+                text x=(LEFT - 4) y=(TOP + 3) font-size="9" fill="#555" text-anchor="end" { (max) }
+                text x=(LEFT - 4) y=(base) font-size="9" fill="#555" text-anchor="end" { "0" }
                 @for (x, y, height, fill, title) in &bars {
-                    rect x=(x) y=(y) width="8" height=(height) fill=(fill) { title { (title) } }
+                    rect x=(x) y=(y) width=(BAR - 2) height=(height) fill=(fill) { title { (title) } }
                 }
-                line x1="0" y1=(h) x2=(w) y2=(h) stroke="#555" {}
+                line x1=(LEFT) y1=(base) x2=(right) y2=(base) stroke="#555" {}
+                @for (x, label) in &marks {
+                    line x1=(x) y1=(base) x2=(x) y2=(base + 4) stroke="#555" {}
+                    text x=(x) y=(base + 15) font-size="9" fill="#555" text-anchor="middle" { (label) }
+                }
             }
-            figcaption { (summary) }
+            figcaption {
+                @if totals.is_empty() { (summary) } @else {
+                    @for (o, n) in &totals {
+                        span.legend {
+                            svg.swatch xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" aria-hidden="true" {
+                                rect width="10" height="10" fill=(colour(o)) {}
+                            }
+                            (o) " " (n)
+                        }
+                    }
+                    " (per hour, UTC)"
+                }
+            }
         }
     }
 }
@@ -406,7 +460,7 @@ th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-al
 .status{padding:0 .4em;border-radius:.3em;background:#eee;white-space:nowrap}td.mono{white-space:nowrap}.active{background:#c8e6c9}\
 .inactive,.expired{background:#ffcdd2}.rotating{background:#fff3c4}.expiring{background:#ffe0b2}\
 .error{color:#b71c1c;font-weight:bold}form{margin:.8em 0}.filters label{margin-right:.6em}\
-input,select,button{font-size:1em;max-width:100%}svg{width:100%;max-width:60em;height:auto}\
+input,select,button{font-size:1em;max-width:100%}#chart{width:100%;max-width:60em;height:auto}.swatch{width:.8em;height:.8em;vertical-align:middle;margin-right:.3em}.legend{margin-right:1em;white-space:nowrap}\
 dl.fields{display:grid;grid-template-columns:minmax(8em,max-content) 1fr;gap:.2em 1em}\
 dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:anywhere}#token{font-size:1.1em;display:inline-block;padding:.3em .5em;background:#f3f4f6;border:1px solid #d1d5db;border-radius:.3em}.pages{margin:.8em 0}.pages a{margin-right:1em}";
 
@@ -422,3 +476,50 @@ pub const COPY_JS: &str = "document.getElementById('copy').addEventListener('cli
 var t=document.getElementById(this.dataset.target).textContent;\
 navigator.clipboard.writeText(t).then(function(){document.getElementById('copied').textContent='Copied';},\
 function(){document.getElementById('copied').textContent='Copy failed: select the token and copy it';});});";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(bucket: i64, outcome: &str, count: i64) -> Row {
+        Row {
+            bucket,
+            key_id: "k".into(),
+            outcome: outcome.into(),
+            count,
+            cost: count,
+        }
+    }
+
+    #[test]
+    fn the_chart_has_a_scale_hour_marks_and_a_legend() {
+        // 2026-12-05T13:30:00Z; the window is its hour and the 47 before, as the key page asks.
+        let now: i64 = 1_796_477_400;
+        let since = now - 47 * 3600 - (now - 47 * 3600).rem_euclid(3600);
+        let hour = now - now.rem_euclid(3600);
+        let rows = [
+            row(hour, "valid", 6),
+            row(hour, "rate_limited", 2),
+            row(hour - 3600, "valid", 3),
+        ];
+        let svg = chart(&rows, since, now).into_string();
+        // The busiest hour (8) tops the scale; 0 at its foot.
+        assert!(
+            svg.contains(">8</text>") && svg.contains(">0</text>"),
+            "{svg}"
+        );
+        // Every 12th hour marked: midnights by their date, noons by the hour.
+        assert!(svg.contains(">12-04</text>") && svg.contains(">12-05</text>"));
+        assert_eq!(svg.matches(">12:00</text>").count(), 2, "{svg}");
+        // One bar per outcome and hour, each titled; the legend gives the totals, with
+        // rate_limited and valid in colours of their own.
+        assert_eq!(svg.matches("<rect x=").count(), 3);
+        assert!(svg.contains("<title>rate_limited: 2</title>"));
+        assert!(svg.contains("rate_limited 2") && svg.contains("valid 9"));
+        assert_ne!(colour("rate_limited"), colour("usage_exceeded"));
+        assert_ne!(colour("valid"), colour("rate_limited"));
+        // Nothing to show: said in words.
+        let empty = chart(&[], since, now).into_string();
+        assert!(empty.contains("no answers in the last 48 hours"));
+    }
+}
