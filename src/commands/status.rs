@@ -8,7 +8,7 @@ use crate::store::{queries, schema};
 use comfy_table::Cell;
 
 /// Keys not used for this long count as stale in `status`.
-const STALE_SECS: i64 = 90 * 86_400;
+pub const STALE_SECS: i64 = 90 * 86_400;
 
 /// Arguments of `status`.
 #[derive(Debug, clap::Args)]

@@ -398,16 +398,50 @@ fn policy_page(app: &mut App) -> Result<Answer> {
 }
 
 fn status_page(app: &mut App, now: i64) -> Result<Answer> {
+    use crate::model::Status;
     let keys = queries::all_keys(app.store.conn())?;
+    let count = |s: Status| keys.iter().filter(|k| k.status(now) == s).count();
     let expiring: Vec<&KeyRecord> = keys.iter().filter(|k| k.expiring_soon(now)).collect();
+    // The rule of `apikeys status` and `list --unused-since 90d`.
+    let unused: Vec<&KeyRecord> = keys
+        .iter()
+        .filter(|k| k.unused_since(now - crate::commands::status::STALE_SECS))
+        .collect();
     let presented = crate::commands::status::presented_while_revoked(app.store.path(), &keys, now)?;
+    let link = |k: &KeyRecord| maud::html! { a href=(format!("/keys/{}", k.id)) { (k.name) } };
+    let none = maud::html! { p { "none" } };
     let body = maud::html! {
-        p { (keys.len()) " keys" }
+        table #counts {
+            thead { tr { th { "Keys" } th { "active" } th { "inactive" } th { "expired" } th { "rotating" } } }
+            tbody { tr { td { (keys.len()) } td { (count(Status::Active)) } td { (count(Status::Inactive)) }
+                td { (count(Status::Expired)) } td { (count(Status::Rotating)) } } }
+        }
         h2 { "Expiring within 7 days" }
-        ul { @for k in &expiring { li { a href=(format!("/keys/{}", k.id)) { (k.name) } } } }
+        @if expiring.is_empty() { (none) } @else {
+            div.scroll { table #expiring {
+                thead { tr { th { "Key" } th { "Id" } th { "Expires" } th { "Owner" } } }
+                tbody { @for k in &expiring { tr { td { (link(k)) } td.mono { (k.id) }
+                    td { (pages::time(k.expires_at)) } td { (k.owner.as_deref().unwrap_or("-")) } } } }
+            } }
+        }
+        h2 { "Unused for 90 days" }
+        @if unused.is_empty() { (none) } @else {
+            div.scroll { table #unused {
+                thead { tr { th { "Key" } th { "Id" } th { "Created" } th { "Last used" } th { "Owner" } } }
+                tbody { @for k in &unused { tr { td { (link(k)) } td.mono { (k.id) }
+                    td { (pages::time(Some(k.created_at))) } td { (pages::time(k.last_used_at)) }
+                    td { (k.owner.as_deref().unwrap_or("-")) } } } }
+            } }
+        }
         h2 { "Presented while revoked or expired (24 h)" }
-        ul #presented { @for (k, sum) in &presented {
-            li { a href=(format!("/keys/{}", k.id)) { (k.name) } " " (sum.count) " answers" } } }
+        @if presented.is_empty() { (none) } @else {
+            div.scroll { table #presented {
+                thead { tr { th { "Key" } th { "Id" } th { "Status" } th { "Answers" } th { "Last" } th { "From" } } }
+                tbody { @for (k, sum) in &presented { tr { td { (link(k)) } td.mono { (k.id) }
+                    td { (k.status(now).as_str()) } td { (sum.count) } td { (pages::time(sum.last_at)) }
+                    td { (sum.last_ip.as_deref().unwrap_or("-")) } } } }
+            } }
+        }
     };
     Ok(page(StatusCode::OK, pages::layout("Status", body)))
 }

@@ -40,7 +40,7 @@ pub fn message(title: &str, text: &str) -> Markup {
     layout(title, html! { p.message { (text) } })
 }
 
-fn time(t: Option<i64>) -> String {
+pub fn time(t: Option<i64>) -> String {
     t.map_or_else(|| "-".into(), crate::text::time)
 }
 

@@ -25,7 +25,8 @@ pub struct Sum {
     pub by_outcome: BTreeMap<String, i64>,
     /// Client addresses with their counts, busiest first (for keys).
     pub ips: Vec<(String, i64)>,
-    /// The latest answer and its address, when known.
+    /// When it was last seen (exact for an answer with an address, else the start of its
+    /// minute), and the latest address known.
     pub last_at: Option<i64>,
     pub last_ip: Option<String>,
 }
@@ -87,20 +88,26 @@ impl History {
         let name = |k: i64| ids.get(&k).cloned().unwrap_or_default();
         let mut out: HashMap<String, Sum> = HashMap::new();
         let mut st = self.conn().prepare_cached(
-            "SELECT k, o, count FROM buckets WHERE width IN (60, 3600, 86400) AND start >= ?1",
+            "SELECT k, o, count, start FROM buckets WHERE width IN (60, 3600, 86400) AND start >= ?1",
         )?;
         let mut rows = st.query([since - since.rem_euclid(MINUTE)])?;
         let mut sums: HashMap<(i64, i64), i64> = HashMap::new();
+        // The start of each key's latest bucket: when it was last seen, to the minute, for
+        // answers that carry no address (a CLI verify without --ip).
+        let mut latest: HashMap<i64, i64> = HashMap::new();
         while let Some(r) = rows.next()? {
-            let (k, o): (i64, i64) = (r.get(0)?, r.get(1)?);
-            if keep(o) {
-                *sums.entry((k, o)).or_insert(0) += r.get::<_, i64>(2)?;
+            let (k, o, n, start): (i64, i64, i64, i64) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            if keep(o) && n > 0 {
+                *sums.entry((k, o)).or_insert(0) += n;
+                let l = latest.entry(k).or_insert(start);
+                *l = (*l).max(start);
             }
         }
         for ((k, o), n) in sums {
-            out.entry(name(k))
-                .or_default()
-                .add(outcome_name(o).into(), n);
+            let sum = out.entry(name(k)).or_default();
+            sum.add(outcome_name(o).into(), n);
+            sum.last_at = latest.get(&k).copied();
         }
         let mut st = self.conn().prepare(
             "SELECT k, ip, o, sum(count), max(last_at) FROM ips WHERE day >= ?1 GROUP BY k, ip, o",
@@ -121,8 +128,12 @@ impl History {
                 let mut v: Vec<(String, i64, i64)> =
                     m.into_iter().map(|(ip, (n, last))| (ip, n, last)).collect();
                 v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                // The exact time of the latest answer with an address, unless a later bucket
+                // (answers without one) says it was seen since.
                 if let Some(latest) = v.iter().max_by_key(|x| x.2) {
-                    sum.last_at = Some(latest.2);
+                    if sum.last_at.is_none_or(|t| t <= latest.2) {
+                        sum.last_at = Some(latest.2);
+                    }
                     sum.last_ip = Some(latest.0.clone());
                 }
                 sum.ips = v.into_iter().map(|(ip, n, _)| (ip, n)).collect();

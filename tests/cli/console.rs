@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 
 /// A running console and its login link.
-struct Console {
+pub struct Console {
     child: Child,
     url: String,
 }
@@ -19,7 +19,7 @@ impl Drop for Console {
     }
 }
 
-fn start(env: &TestEnv) -> Console {
+pub fn start(env: &TestEnv) -> Console {
     let mut child = env
         .cmd(&["console", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::null())
@@ -38,7 +38,7 @@ fn start(env: &TestEnv) -> Console {
 }
 
 /// Opens the console's login link as a browser would: its address and the session cookie.
-fn signed_in(console: &Console) -> (String, String) {
+pub fn signed_in(console: &Console) -> (String, String) {
     let addr = console.url.split('/').nth(2).unwrap().to_string();
     let path = console.url.split(&addr).nth(1).unwrap().to_string();
     let login = crate::server::raw(

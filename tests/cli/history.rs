@@ -339,3 +339,59 @@ fn the_chart_fits_the_terminal_and_reads_without_colour() {
         .code(2);
     assert!(err.stderr.contains("hint:"), "{}", err.stderr);
 }
+
+/// A revoked key presented where no client address is known (a CLI verify without --ip)
+/// still says when it was last seen, to the minute, in `status` and `top`, and so on the
+/// console's status page, with the counts by status beside it.
+#[test]
+fn a_revoked_key_presented_without_an_address_still_says_when() {
+    let env = TestEnv::new();
+    let t = env.create("leaked", &[]);
+    env.create("fine", &[]);
+    env.run(&["revoke", "leaked", "--yes"]).code(0);
+    let before = chrono::Utc::now().timestamp();
+    for _ in 0..2 {
+        env.run_stdin(&["verify"], &t).code(12);
+    }
+    let status = env.run(&["status", "--format", "json"]).code(0).json();
+    let p = &status["presented_while_revoked"][0];
+    assert_eq!(
+        (p["name"].as_str(), p["count"].as_i64()),
+        (Some("leaked"), Some(2))
+    );
+    assert!(p["last_ip"].is_null(), "{p}");
+    let at = chrono::DateTime::parse_from_rfc3339(p["last_at"].as_str().expect("last_at"))
+        .unwrap()
+        .timestamp();
+    assert!(
+        at > before - 60 && at <= chrono::Utc::now().timestamp(),
+        "{p}"
+    );
+    let top = env
+        .run(&["top", "--outcome", "inactive", "--format", "json"])
+        .code(0)
+        .json();
+    assert_eq!(top[0]["last_at"], p["last_at"]);
+    // The console's status page: the counts, and the key with its answers and when.
+    let console = crate::console::start(&env);
+    let (addr, cookie) = crate::console::signed_in(&console);
+    let page = crate::server::raw(
+        &addr,
+        format!(
+            "GET /status HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let id = env.key("leaked")["id"].as_str().unwrap().to_string();
+    assert!(page.body.contains("table id=\"counts\""), "{}", page.body);
+    assert!(page.body.contains("Unused for 90 days"), "{}", page.body);
+    let presented = &page.body[page.body.find("table id=\"presented\"").expect("the table")..];
+    let shown = p["last_at"].as_str().unwrap().replace('T', " ");
+    assert!(
+        presented.contains(&id)
+            && presented.contains("<td>2</td>")
+            && presented.contains(&shown[..16]),
+        "{presented}"
+    );
+}
