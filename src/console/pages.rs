@@ -320,8 +320,8 @@ pub fn events_table(events: &[AuditEvent]) -> Markup {
         div.scroll { table #events {
             thead { tr { th { "Time" } th { "Admin" } th { "Action" } th { "Key" } th { "Details" } } }
             tbody { @for e in events.iter().rev() {
-                tr { td { (time(Some(e.at))) } td { (e.actor) } td { (e.action) }
-                     td { (e.key_name.as_deref().unwrap_or("-")) } td { (e.details) } }
+                tr { td.when { (time(Some(e.at))) } td { (e.actor) } td { (e.action) }
+                     td { (e.key_name.as_deref().unwrap_or("-")) } td.details { (e.details) } }
             } }
         } }
     }
@@ -462,7 +462,7 @@ th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-al
 .error{color:#b71c1c;font-weight:bold}form{margin:.8em 0}.filters label{margin-right:.6em}\
 input,select,button{font-size:1em;max-width:100%}#chart{width:100%;max-width:60em;height:auto}.swatch{width:.8em;height:.8em;vertical-align:middle;margin-right:.3em}.legend{margin-right:1em;white-space:nowrap}\
 dl.fields{display:grid;grid-template-columns:minmax(8em,max-content) 1fr;gap:.2em 1em}\
-dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:anywhere}#token{font-size:1.1em;display:inline-block;padding:.3em .5em;background:#f3f4f6;border:1px solid #d1d5db;border-radius:.3em}.pages{margin:.8em 0}.pages a{margin-right:1em}";
+dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:break-word}td.details{overflow-wrap:anywhere}td.when{white-space:nowrap}#token{font-size:1.1em;display:inline-block;padding:.3em .5em;background:#f3f4f6;border:1px solid #d1d5db;border-radius:.3em}.pages{margin:.8em 0}.pages a{margin-right:1em}";
 
 /// The keys page's search: a pasted token is sent as its key id, so that the secret never
 /// reaches a URL (the address bar, the history); the server looks such a search up by id too.
