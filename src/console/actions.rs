@@ -96,7 +96,7 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
         (&Method::POST, "/keys") => Ok(create(app, a, &csrf, now)),
         (&Method::GET, p) if p.starts_with("/keys/") => key_page(app, &p[6..], &csrf, now, None),
         (&Method::POST, p) if p.starts_with("/keys/") => key_action(app, a, &p[6..], &csrf, now),
-        (&Method::GET, "/log") => log_page(app, a),
+        (&Method::GET, "/log") => log_page(app, a, now),
         (&Method::GET, "/groups") => groups_page(app),
         (&Method::GET, "/policy") => policy_page(app),
         (&Method::GET, "/status") => status_page(app, now),
@@ -342,8 +342,19 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
     }
 }
 
-fn log_page(app: &mut App, a: &Asked) -> Result<Answer> {
+fn log_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
     let mut events = queries::audit_events(app.store.conn(), None, None)?;
+    // Since: a duration back (7d) or a date, read as `apikeys log --since` reads it.
+    let since_text = a.get("since").map(str::trim).unwrap_or("");
+    let (since, since_error) = if since_text.is_empty() {
+        (None, None)
+    } else {
+        match crate::policy::parse_since(since_text, now) {
+            Ok(t) => (Some(t), None),
+            Err(e) => (None, Some(e.shown())),
+        }
+    };
+    events.retain(|e| since.is_none_or(|t| e.at >= t));
     let want = |f: &str| {
         a.get(f)
             .map(str::trim)
@@ -369,7 +380,9 @@ fn log_page(app: &mut App, a: &Asked) -> Result<Answer> {
             label { "Key " input type="text" name="key" value=(a.get("key").unwrap_or("")); }
             label { " Admin " input type="text" name="admin" value=(a.get("admin").unwrap_or("")); }
             label { " Action " input type="text" name="action" value=(a.get("action").unwrap_or("")); }
+            label { " Since " input type="text" name="since" placeholder="7d or 2026-12-01" value=(since_text); }
             button type="submit" { "Filter" }
+            @if let Some(e) = &since_error { p.error role="alert" { (e) } }
         }
         (pages::events_table(&events))
     };
