@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::model::{self, add_unique};
+use crate::ops::groups;
 use crate::store::queries;
 use crate::term::output;
 use crate::text::sanitize;
@@ -40,32 +40,16 @@ pub enum GroupCommand {
     },
 }
 
-fn users(conn: &rusqlite::Connection, group: &str) -> Result<Vec<crate::model::KeyRecord>> {
-    Ok(queries::all_keys(conn)?
-        .into_iter()
-        .filter(|k| k.groups.iter().any(|g| g == group))
-        .collect())
-}
-
 /// Runs a `group` subcommand.
 pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
     let now = crate::policy::now();
     match cmd {
         GroupCommand::Create { name, scopes } => {
-            model::check_name("group", &name)?;
-            let scopes = model::split_scopes(&scopes)?;
+            // Bad input is said before the store is unlocked (no passphrase asked for it).
+            crate::model::check_name("group", &name)?;
+            crate::model::split_scopes(&scopes)?;
             let mut store = ctx.open()?;
-            store.write(|tx, _| {
-                queries::insert_group(tx, &name, &scopes, now)?;
-                queries::audit(
-                    tx,
-                    now,
-                    &ctx.actor(),
-                    "group create",
-                    None,
-                    &format!("{name}: [{}]", scopes.join(", ")),
-                )
-            })?;
+            let scopes = groups::create(&mut store, &name, &scopes, &ctx.actor(), now)?;
             report(ctx, &name, &scopes, "created")
         }
         GroupCommand::List => {
@@ -104,40 +88,21 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
             add_scope,
             remove_scope,
         } => {
-            let add_scope = model::split_scopes(&add_scope)?;
-            let remove_scope = model::split_scopes(&remove_scope)?;
             let mut store = ctx.open()?;
-            let scopes = store.write(|tx, _| {
-                let mut scopes = queries::group(tx, &name)?;
-                let before = scopes.clone();
-                for s in &add_scope {
-                    add_unique(&mut scopes, s);
-                }
-                scopes.retain(|s| !remove_scope.contains(s));
-                if scopes == before {
-                    // As `edit` says: a change that changes nothing is a mistake worth naming.
-                    return Err(crate::error::Error::usage(
-                        "nothing to change",
-                        "the group already has these scopes; see them with `apikeys group list`",
-                    ));
-                }
-                queries::update_group(tx, &name, &scopes)?;
-                queries::audit(
-                    tx,
-                    now,
-                    &ctx.actor(),
-                    "group edit",
-                    None,
-                    &format!("{name}: [{}]", scopes.join(", ")),
-                )?;
-                Ok(scopes)
-            })?;
+            let scopes = groups::edit(
+                &mut store,
+                &name,
+                &add_scope,
+                &remove_scope,
+                &ctx.actor(),
+                now,
+            )?;
             report(ctx, &name, &scopes, "updated")
         }
         GroupCommand::Delete { name } => {
             let mut store = ctx.open()?;
             queries::group(store.conn(), &name)?;
-            let using = users(store.conn(), &name)?;
+            let using = groups::users(store.conn(), &name)?;
             if !using.is_empty() {
                 let q = format!(
                     "Group {:?} is used by {}. Remove it from them and delete it?",
@@ -154,23 +119,7 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                     });
                 }
             }
-            store.write(|tx, _| {
-                queries::group(tx, &name)?;
-                for mut k in users(tx, &name)? {
-                    k.groups.retain(|g| *g != name);
-                    queries::update_key(tx, &k)?;
-                    queries::audit(
-                        tx,
-                        now,
-                        &ctx.actor(),
-                        "edit",
-                        Some(&k),
-                        &format!("removed from deleted group {name}"),
-                    )?;
-                }
-                queries::delete_group(tx, &name)?;
-                queries::audit(tx, now, &ctx.actor(), "group delete", None, &name)
-            })?;
+            groups::delete(&mut store, &name, &ctx.actor(), now)?;
             if ctx.json() {
                 output::print_json(&serde_json::json!({"deleted": name}))
             } else {

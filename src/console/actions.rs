@@ -97,7 +97,8 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
         (&Method::GET, p) if p.starts_with("/keys/") => key_page(app, &p[6..], &csrf, now, None),
         (&Method::POST, p) if p.starts_with("/keys/") => key_action(app, a, &p[6..], &csrf, now),
         (&Method::GET, "/log") => log_page(app, a, now),
-        (&Method::GET, "/groups") => groups_page(app),
+        (&Method::GET, "/groups") => groups_page(app, &csrf, None),
+        (&Method::POST, "/groups") => group_action(app, a, &csrf, now),
         (&Method::GET, "/policy") => policy_page(app),
         (&Method::GET, "/status") => status_page(app, now),
         _ => Ok(page(
@@ -389,14 +390,56 @@ fn log_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
     Ok(page(StatusCode::OK, pages::layout("Audit log", body)))
 }
 
-fn groups_page(app: &mut App) -> Result<Answer> {
+fn groups_page(app: &mut App, csrf: &str, error: Option<&str>) -> Result<Answer> {
     let groups = queries::groups(app.store.conn())?;
-    let body = maud::html! {
-        table #groups { thead { tr { th { "Group" } th { "Scopes" } } }
-            tbody { @for (g, s) in &groups { tr { td { (g) } td { (s.join(", ")) } } } } }
-        p { "Groups are made and changed with " code { "apikeys group" } "." }
+    let keys = queries::all_keys(app.store.conn())?;
+    let rows: Vec<(String, Vec<String>, usize)> = groups
+        .into_iter()
+        .map(|(g, s)| {
+            let n = keys.iter().filter(|k| k.groups.contains(&g)).count();
+            (g, s, n)
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
-    Ok(page(StatusCode::OK, pages::layout("Groups", body)))
+    Ok(page(status, pages::groups(&rows, csrf, error)))
+}
+
+/// A group made, changed or deleted from the groups page: the operations `apikeys group`
+/// runs. Deleting asks for the group's name typed, as deleting a key does.
+fn group_action(app: &mut App, a: &Asked, csrf: &str, now: i64) -> Result<Answer> {
+    let actor = app.actor.clone();
+    let name = field(a, "name").unwrap_or_default();
+    let list = |f: &str| field(a, f).into_iter().collect::<Vec<_>>();
+    let done = match a.get("action").unwrap_or("") {
+        "create" => {
+            crate::ops::groups::create(&mut app.store, &name, &list("scope"), &actor, now).map(drop)
+        }
+        "edit" => crate::ops::groups::edit(
+            &mut app.store,
+            &name,
+            &list("add_scope"),
+            &list("remove_scope"),
+            &actor,
+            now,
+        )
+        .map(drop),
+        "delete" if field(a, "confirm_name").as_deref() != Some(name.as_str()) => {
+            Err(Error::usage(
+                "the group was not deleted: its name was not typed to confirm",
+                "type the group's name in the box beside Delete",
+            ))
+        }
+        "delete" => crate::ops::groups::delete(&mut app.store, &name, &actor, now),
+        _ => Err(Error::usage("no such action", "use the page's buttons")),
+    };
+    match done {
+        Ok(()) => Ok(see_other("/groups", None)),
+        Err(e) => groups_page(app, csrf, Some(&e.shown())),
+    }
 }
 
 fn policy_page(app: &mut App) -> Result<Answer> {
@@ -424,11 +467,11 @@ fn status_page(app: &mut App, now: i64) -> Result<Answer> {
     let link = |k: &KeyRecord| maud::html! { a href=(format!("/keys/{}", k.id)) { (k.name) } };
     let none = maud::html! { p { "none" } };
     let body = maud::html! {
-        table #counts {
+        div.scroll { table #counts {
             thead { tr { th { "Keys" } th { "active" } th { "inactive" } th { "expired" } th { "rotating" } } }
             tbody { tr { td { (keys.len()) } td { (count(Status::Active)) } td { (count(Status::Inactive)) }
                 td { (count(Status::Expired)) } td { (count(Status::Rotating)) } } }
-        }
+        } }
         h2 { "Expiring within 7 days" }
         @if expiring.is_empty() { (none) } @else {
             div.scroll { table #expiring {

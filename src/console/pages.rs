@@ -144,6 +144,45 @@ fn post_form(action: &str, csrf: &str, fields: Markup) -> Markup {
     }
 }
 
+/// The groups page: each group with its scopes and members, a form to change its scopes and
+/// one to delete it (its name typed to confirm), and a form to add a group; `error` at the top
+/// when the last change was refused.
+pub fn groups(groups: &[(String, Vec<String>, usize)], csrf: &str, error: Option<&str>) -> Markup {
+    layout(
+        "Groups",
+        html! {
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if groups.is_empty() { p { "No groups yet." } } @else {
+                div.scroll { table #groups {
+                    thead { tr { th scope="col" { "Group" } th scope="col" { "Scopes" } th scope="col" { "Keys" }
+                        th scope="col" { "Change scopes" } th scope="col" { "Delete" } } }
+                    tbody { @for (g, scopes, keys) in groups { tr data-group=(g) {
+                        td { (g) } td { (scopes.join(", ")) } td { (keys) }
+                        td { (post_form("/groups", csrf, html! {
+                            input type="hidden" name="name" value=(g);
+                            label { "Add " input type="text" name="add_scope" size="12"; }
+                            " " label { "Remove " input type="text" name="remove_scope" size="12"; }
+                            " " button type="submit" name="action" value="edit" { "Change" }
+                        })) }
+                        td { (post_form("/groups", csrf, html! {
+                            input type="hidden" name="name" value=(g);
+                            label { "Type its name " input type="text" name="confirm_name" size="10"; }
+                            " " button type="submit" name="action" value="delete" { "Delete" }
+                        })) }
+                    } } }
+                } }
+            }
+            h2 { "Add a group" }
+            (post_form("/groups", csrf, html! {
+                p { label for="group-name" { "Name" } br; input type="text" id="group-name" name="name"; }
+                p { label for="group-scope" { "Scopes" } br; input type="text" id="group-scope" name="scope";
+                    br; small { "comma-separated, e.g. deploy:read, deploy:write" } }
+                button type="submit" name="action" value="create" { "Add group" }
+            }))
+        },
+    )
+}
+
 /// The add-key form; `error` beside it when the last try was refused.
 pub fn new_key(csrf: &str, error: Option<&str>, given: &[(String, String)]) -> Markup {
     let v = |name: &str| {
@@ -459,7 +498,7 @@ th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-al
 .scroll{overflow-x:auto}.mono,code{font-family:ui-monospace,monospace;word-break:break-all}\
 .status{padding:0 .4em;border-radius:.3em;background:#eee;white-space:nowrap}td.mono{white-space:nowrap}.active{background:#c8e6c9}\
 .inactive,.expired{background:#ffcdd2}.rotating{background:#fff3c4}.expiring{background:#ffe0b2}\
-.error{color:#b71c1c;font-weight:bold}form{margin:.8em 0}.filters label{margin-right:.6em}\
+.error{color:#b71c1c;font-weight:bold}form{margin:.8em 0}td form{margin:0}.filters label{margin-right:.6em}\
 input,select,button{font-size:1em;max-width:100%}#chart{width:100%;max-width:60em;height:auto}.swatch{width:.8em;height:.8em;vertical-align:middle;margin-right:.3em}.legend{margin-right:1em;white-space:nowrap}\
 dl.fields{display:grid;grid-template-columns:minmax(8em,max-content) 1fr;gap:.2em 1em}\
 dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:break-word}td.details{overflow-wrap:anywhere}td.when{white-space:nowrap}#token{font-size:1.1em;display:inline-block;padding:.3em .5em;background:#f3f4f6;border:1px solid #d1d5db;border-radius:.3em}.pages{margin:.8em 0}.pages a{margin-right:1em}";

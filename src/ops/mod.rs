@@ -1,8 +1,9 @@
 //! The operations every front end calls, written once: minting a key (`create`, `rotate`,
-//! `import`) and re-keying a store (`passwd`, `admin remove`). The command line is one front
+//! `import`), permission groups, and re-keying a store (`passwd`, `admin remove`). The command line is one front
 //! end of them; the checks, errors and audit entries are theirs.
 
 pub mod edit;
+pub mod groups;
 pub mod lifecycle;
 pub mod mint;
 pub mod rekey;

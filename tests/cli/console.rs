@@ -76,6 +76,8 @@ fn the_console_in_a_real_browser() {
     let cli_made = env.create("cli-made", &[]);
     env.verify(&cli_made, &["--ip", "192.0.2.4"]).code(0);
     env.create("<img src=x onerror=alert(1)>", &[]);
+    env.run(&["group", "create", "deployers", "--scope", "deploy:write"])
+        .code(0);
     let console = start(&env);
     let shots = std::env::var("APIKEYS_SCREENSHOTS")
         .unwrap_or_else(|_| env.dir.path().display().to_string());
@@ -410,5 +412,101 @@ fn the_audit_log_filters_by_time() {
         bad.body.contains("role=\"alert\"") && bad.body.contains("invalid"),
         "{}",
         bad.body
+    );
+}
+
+/// Groups are made, changed and deleted from the console with the CLI's operations: the
+/// same checks, the same audit entries (by the admin, noted console), and a delete that asks
+/// for the group's name typed.
+#[test]
+fn the_console_makes_changes_and_deletes_groups() {
+    let env = TestEnv::new();
+    let console = start(&env);
+    let (addr, cookie) = signed_in(&console);
+    let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
+    let get = || {
+        send(format!(
+            "GET /groups HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        ))
+    };
+    let page = get();
+    assert_eq!(page.status, 200);
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let post = |form: &str| {
+        let form = format!("csrf={csrf}&{form}");
+        send(format!(
+            "POST /groups HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            form.len()
+        ))
+    };
+    let made = post("action=create&name=deployers&scope=deploy%3Aread%2C+deploy%3Awrite");
+    assert_eq!(made.status, 303, "{}", made.body);
+    let listed = env
+        .run(&["group", "list", "--format", "json"])
+        .code(0)
+        .json();
+    assert_eq!(listed[0]["name"], "deployers");
+    assert_eq!(
+        listed[0]["scopes"],
+        serde_json::json!(["deploy:read", "deploy:write"])
+    );
+    // A key of the group gets its scopes; a change of the group reaches it.
+    let token = env.create("ci", &["--group", "deployers"]);
+    let changed =
+        post("action=edit&name=deployers&add_scope=deploy%3Aadmin&remove_scope=deploy%3Aread");
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    env.run_stdin(&["verify", "--scope", "deploy:admin"], &token)
+        .code(0);
+    env.run_stdin(&["verify", "--scope", "deploy:read"], &token)
+        .code(15);
+    // Refused as the CLI refuses: a taken name, no scope, a change that changes nothing.
+    for (form, says) in [
+        ("action=create&name=deployers&scope=x", "already exists"),
+        ("action=create&name=empty&scope=", "at least one scope"),
+        (
+            "action=edit&name=deployers&add_scope=deploy%3Aadmin",
+            "nothing to change",
+        ),
+        (
+            "action=delete&name=deployers&confirm_name=deploy",
+            "not typed",
+        ),
+    ] {
+        let r = post(form);
+        assert_eq!(r.status, 422, "{form}: {}", r.body);
+        assert!(r.body.contains(says), "{form}: {}", r.body);
+    }
+    env.run(&["show", "ci"]).code(0);
+    let gone = post("action=delete&name=deployers&confirm_name=deployers");
+    assert_eq!(gone.status, 303, "{}", gone.body);
+    env.run(&["group", "list", "--format", "json"]).code(0);
+    assert!(env.key("ci")["groups"].as_array().unwrap().is_empty());
+    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
+    let actions: Vec<(String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["actor"].as_str().unwrap().to_string(),
+            )
+        })
+        .filter(|(a, _)| a.starts_with("group"))
+        .collect();
+    assert_eq!(
+        actions.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+        ["group create", "group edit", "group delete"]
+    );
+    assert!(
+        actions.iter().all(|(_, who)| who.ends_with("(console)")),
+        "{actions:?}"
     );
 }
