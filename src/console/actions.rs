@@ -99,7 +99,8 @@ pub fn route(app: &mut App, a: &Asked) -> Answer {
         (&Method::GET, "/log") => log_page(app, a, now),
         (&Method::GET, "/groups") => groups_page(app, &csrf, None),
         (&Method::POST, "/groups") => group_action(app, a, &csrf, now),
-        (&Method::GET, "/policy") => policy_page(app),
+        (&Method::GET, "/policy") => policy_page(app, &csrf, None),
+        (&Method::POST, "/policy") => policy_action(app, a, &csrf, now),
         (&Method::GET, "/status") => status_page(app, now),
         _ => Ok(page(
             StatusCode::NOT_FOUND,
@@ -442,15 +443,52 @@ fn group_action(app: &mut App, a: &Asked, csrf: &str, now: i64) -> Result<Answer
     }
 }
 
-fn policy_page(app: &mut App) -> Result<Answer> {
+fn policy_page(app: &mut App, csrf: &str, error: Option<&str>) -> Result<Answer> {
     let p = crate::policy::Policy::load(app.store.conn())?;
-    let body = maud::html! {
-        dl.fields {
-            dt { "Max lifetime" } dd { (p.max_lifetime.map_or("none".into(), crate::policy::format_duration)) }
-            dt { "Default lifetime" } dd { (crate::policy::format_duration(p.default_lifetime)) }
-        }
+    let beyond = crate::ops::policy::beyond_limit(app.store.conn(), &p)?;
+    let days = match crate::history::db::History::open(app.store.path(), false)? {
+        Some(h) => h.days()?,
+        None => crate::history::DAYS_KEPT / crate::history::DAY,
     };
-    Ok(page(StatusCode::OK, pages::layout("Policy", body)))
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(page(status, pages::policy(&p, beyond, days, csrf, error)))
+}
+
+/// A rule set from the policy page: the operations `apikeys policy set` runs.
+fn policy_action(app: &mut App, a: &Asked, csrf: &str, now: i64) -> Result<Answer> {
+    use crate::ops::policy::{Lifetime, set_history_days, set_lifetime};
+    let actor = app.actor.clone();
+    let value = |f: &str| field(a, f).unwrap_or_default();
+    let done = match a.get("action").unwrap_or("") {
+        "max_lifetime" => set_lifetime(
+            &mut app.store,
+            Lifetime::Max,
+            &value("max_lifetime"),
+            &actor,
+            now,
+        )
+        .map(drop),
+        "default_lifetime" => set_lifetime(
+            &mut app.store,
+            Lifetime::Default,
+            &value("default_lifetime"),
+            &actor,
+            now,
+        )
+        .map(drop),
+        "history_days" => {
+            set_history_days(&mut app.store, &value("history_days"), &actor, now).map(drop)
+        }
+        _ => Err(Error::usage("no such action", "use the page's buttons")),
+    };
+    match done {
+        Ok(()) => Ok(see_other("/policy", None)),
+        Err(e) => policy_page(app, csrf, Some(&e.shown())),
+    }
 }
 
 fn status_page(app: &mut App, now: i64) -> Result<Answer> {

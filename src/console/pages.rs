@@ -183,6 +183,44 @@ pub fn groups(groups: &[(String, Vec<String>, usize)], csrf: &str, error: Option
     )
 }
 
+/// The policy page: the rules, each with a form to set it (the values `apikeys policy set`
+/// takes), and how many keys lie beyond the max lifetime.
+pub fn policy(
+    p: &crate::policy::Policy,
+    beyond: usize,
+    history_days: i64,
+    csrf: &str,
+    error: Option<&str>,
+) -> Markup {
+    use crate::policy::format_duration;
+    let max = p.max_lifetime.map_or("none".into(), format_duration);
+    let default = format_duration(p.default_lifetime);
+    let rule = |name: &str, label: &str, value: &str, hint: &str| {
+        post_form(
+            "/policy",
+            csrf,
+            html! {
+                p { label for=(name) { (label) } br;
+                    input type="text" id=(name) name=(name) value=(value) size="10";
+                    " " button type="submit" name="action" value=(name) { "Set" }
+                    br; small { (hint) } }
+            },
+        )
+    };
+    layout(
+        "Policy",
+        html! {
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            (rule("max_lifetime", "Max lifetime", &max, "the longest a key may live from its creation: 90d, 1y, or none"))
+            @if beyond > 0 {
+                p #beyond { (beyond) " key(s) expire beyond the max lifetime: they keep their expiry (shorten it on the key's page)" }
+            }
+            (rule("default_lifetime", "Default lifetime", &default, "a new key's lifetime when none is given; at most the max"))
+            (rule("history_days", "History kept (days)", &history_days.to_string(), "answers per key are kept this many days, 1 to 730"))
+        },
+    )
+}
+
 /// The add-key form; `error` beside it when the last try was refused.
 pub fn new_key(csrf: &str, error: Option<&str>, given: &[(String, String)]) -> Markup {
     let v = |name: &str| {

@@ -211,6 +211,17 @@ impl History {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many days of history are kept (`policy set history-days`; 730 unless set).
+    pub fn days(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE name = 'days'", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(DAYS_KEPT / DAY))
+    }
+
     /// Sets how many days of history are kept (`policy set history-days`), and applies it.
     pub fn set_days(&mut self, days: i64, now: i64) -> Result<()> {
         let tx = self.conn.transaction()?;

@@ -510,3 +510,84 @@ fn the_console_makes_changes_and_deletes_groups() {
         "{actions:?}"
     );
 }
+
+/// The policy is set from the console as `apikeys policy set` sets it: the same values, the
+/// same refusals, the same audit entries.
+#[test]
+fn the_console_sets_the_policy() {
+    let env = TestEnv::new();
+    env.create("long", &["--expires", "300d"]);
+    let console = start(&env);
+    let (addr, cookie) = signed_in(&console);
+    let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
+    let page = send(format!(
+        "GET /policy HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("value=\"730\""), "{}", page.body);
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let post = |form: &str| {
+        let form = format!("csrf={csrf}&{form}");
+        send(format!(
+            "POST /policy HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            form.len()
+        ))
+    };
+    // Lowering the max below the default lowers the default with it, as the CLI does.
+    let set = post("action=max_lifetime&max_lifetime=90d");
+    assert_eq!(set.status, 303, "{}", set.body);
+    let policy = env
+        .run(&["policy", "show", "--format", "json"])
+        .code(0)
+        .json();
+    assert_eq!(policy["max_lifetime"], "90d");
+    assert_eq!(policy["default_lifetime"], "90d");
+    assert_eq!(policy["keys_beyond_max_lifetime"], 1);
+    let shown = send(format!(
+        "GET /policy HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(
+        shown.body.contains("1 key(s) expire beyond"),
+        "{}",
+        shown.body
+    );
+    // Refused as the CLI refuses them.
+    for (form, says) in [
+        (
+            "action=default_lifetime&default_lifetime=1y",
+            "cannot exceed",
+        ),
+        ("action=max_lifetime&max_lifetime=0s", "longer than 0"),
+        ("action=history_days&history_days=0", "invalid history-days"),
+    ] {
+        let r = post(form);
+        assert_eq!(r.status, 422, "{form}: {}", r.body);
+        assert!(r.body.contains(says), "{form}: {}", r.body);
+    }
+    assert_eq!(post("action=history_days&history_days=30").status, 303);
+    assert_eq!(post("action=max_lifetime&max_lifetime=none").status, 303);
+    let policy = env
+        .run(&["policy", "show", "--format", "json"])
+        .code(0)
+        .json();
+    assert_eq!(policy["max_lifetime"], "none");
+    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
+    let details: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"].as_str().unwrap().starts_with("policy"))
+        .map(|e| e["details"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        details,
+        ["max-lifetime 90d", "history-days 30", "max-lifetime none"]
+    );
+}

@@ -132,7 +132,7 @@ try:
     d.set_window_size(360, 800)
     narrow = {}
     unlabelled = []
-    for path in ["/keys", "/keys/new", f"/keys/{cli_id}", "/log", "/groups", "/status"]:
+    for path in ["/keys", "/keys/new", f"/keys/{cli_id}", "/log", "/groups", "/policy", "/status"]:
         d.get(base + path)
         narrow[path] = d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
         unlabelled += d.execute_script("""
