@@ -38,7 +38,7 @@ pub fn start(env: &TestEnv) -> Console {
 }
 
 /// Opens the console's login link as a browser would: its address and the session cookie.
-pub fn signed_in(console: &Console) -> (String, String) {
+fn signed_in(console: &Console) -> (String, String) {
     let addr = console.url.split('/').nth(2).unwrap().to_string();
     let path = console.url.split(&addr).nth(1).unwrap().to_string();
     let login = crate::server::raw(
@@ -53,6 +53,60 @@ pub fn signed_in(console: &Console) -> (String, String) {
         .next()
         .unwrap();
     (addr, cookie.to_string())
+}
+
+/// A signed-in session of the console, as a browser holds one: GETs and form POSTs with its
+/// cookie (and the CSRF token of the last page asked for, as the page's forms carry it).
+pub struct Session {
+    addr: String,
+    cookie: String,
+    csrf: std::cell::RefCell<String>,
+}
+
+impl Session {
+    pub fn new(console: &Console) -> Session {
+        let (addr, cookie) = signed_in(console);
+        Session {
+            addr,
+            cookie,
+            csrf: Default::default(),
+        }
+    }
+
+    pub fn get(&self, target: &str) -> crate::server::Answer {
+        let (addr, cookie) = (&self.addr, &self.cookie);
+        let page = crate::server::raw(
+            addr,
+            format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        if let Some(t) = page
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        {
+            *self.csrf.borrow_mut() = t.to_string();
+        }
+        page
+    }
+
+    /// Posts `form` (urlencoded, without the CSRF field: it is added) to `target`.
+    pub fn post(&self, target: &str, form: &str) -> crate::server::Answer {
+        let (addr, cookie) = (&self.addr, &self.cookie);
+        let form = format!("csrf={}&{form}", self.csrf.borrow());
+        crate::server::raw(
+            addr,
+            format!(
+                "POST {target} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+                form.len()
+            )
+            .as_bytes(),
+        )
+        .unwrap()
+    }
 }
 
 fn python() -> Option<String> {
@@ -234,29 +288,12 @@ fn the_console_edits_a_key_as_apikeys_edit_does() {
     env.create("svc", &[]);
     let id = env.key("svc")["id"].as_str().unwrap().to_string();
     let console = start(&env);
-    let (addr, cookie) = signed_in(&console);
-    let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
-    let page = send(format!(
-        "GET /keys/{id} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-    ));
-    assert_eq!(page.status, 200);
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
-    let post = |form: &str| {
-        send(format!(
-            "POST /keys/{id} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
-            form.len()
-        ))
-    };
+    let session = Session::new(&console);
+    assert_eq!(session.get(&format!("/keys/{id}")).status, 200);
+    let post = |form: &str| session.post(&format!("/keys/{id}"), form);
     // The owner set through the form: the same change, and the same audit entry, as
     // `apikeys edit --owner acme` (by the admin, noted console).
-    let done = post(&format!("csrf={csrf}&action=edit&owner=acme&expires="));
+    let done = post("action=edit&owner=acme&expires=");
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(env.key("svc")["owner"], "acme");
     let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
@@ -274,7 +311,7 @@ fn the_console_edits_a_key_as_apikeys_edit_does() {
         "{last}"
     );
     // An owner the CLI refuses is refused here too, and nothing changes.
-    let refused = post(&format!("csrf={csrf}&action=edit&owner=%07bell&expires="));
+    let refused = post("action=edit&owner=%07bell&expires=");
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("invalid owner"), "{}", refused.body);
     assert_eq!(env.key("svc")["owner"], "acme");
@@ -292,13 +329,8 @@ fn a_token_pasted_into_the_search_finds_its_key_and_is_not_shown_back() {
     env.create("other", &[]);
     let id = env.key("svc")["id"].as_str().unwrap().to_string();
     let console = start(&env);
-    let (addr, cookie) = signed_in(&console);
-    let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
-    let search = |q: &str| {
-        send(format!(
-            "GET /keys?q={q}&page=0 HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-        ))
-    };
+    let session = Session::new(&console);
+    let search = |q: &str| session.get(&format!("/keys?q={q}&page=0"));
     for q in [
         token.clone(),
         token[..token.len() - 2].to_string(),
@@ -324,9 +356,7 @@ fn a_token_pasted_into_the_search_finds_its_key_and_is_not_shown_back() {
         assert!(page.body.contains("src=\"/static/search.js\""));
     }
     // The script it loads sends a pasted token's id alone.
-    let js = send(format!(
-        "GET /static/search.js HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    ));
+    let js = session.get("/static/search.js");
     assert_eq!(js.status, 200);
     assert!(js.body.contains("q.value=m[1]"), "{}", js.body);
     // Any other search is what it was.
@@ -353,17 +383,8 @@ fn the_keys_table_pages_by_a_hundred() {
     ])
     .code(0);
     let console = start(&env);
-    let (addr, cookie) = signed_in(&console);
-    let get = |query: &str| {
-        crate::server::raw(
-            &addr,
-            format!(
-                "GET /keys?{query} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-            )
-            .as_bytes(),
-        )
-        .unwrap()
-    };
+    let session = Session::new(&console);
+    let get = |query: &str| session.get(&format!("/keys?{query}"));
     let first = get("page=0");
     assert_eq!(first.body.matches("data-key-id=").count(), 100);
     assert!(
@@ -390,17 +411,8 @@ fn the_audit_log_filters_by_time() {
     env.create("one", &[]);
     env.create("two", &[]);
     let console = start(&env);
-    let (addr, cookie) = signed_in(&console);
-    let log = |query: &str| {
-        crate::server::raw(
-            &addr,
-            format!(
-                "GET /log?{query} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-            )
-            .as_bytes(),
-        )
-        .unwrap()
-    };
+    let session = Session::new(&console);
+    let log = |query: &str| session.get(&format!("/log?{query}"));
     let rows = |body: &str| body.matches("<td class=\"when\">").count();
     let all = log("since=");
     assert!(rows(&all.body) >= 2, "{}", all.body);
@@ -422,30 +434,9 @@ fn the_audit_log_filters_by_time() {
 fn the_console_makes_changes_and_deletes_groups() {
     let env = TestEnv::new();
     let console = start(&env);
-    let (addr, cookie) = signed_in(&console);
-    let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
-    let get = || {
-        send(format!(
-            "GET /groups HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-        ))
-    };
-    let page = get();
-    assert_eq!(page.status, 200);
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
-    let post = |form: &str| {
-        let form = format!("csrf={csrf}&{form}");
-        send(format!(
-            "POST /groups HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
-            form.len()
-        ))
-    };
+    let session = Session::new(&console);
+    assert_eq!(session.get("/groups").status, 200);
+    let post = |form: &str| session.post("/groups", form);
     let made = post("action=create&name=deployers&scope=deploy%3Aread%2C+deploy%3Awrite");
     assert_eq!(made.status, 303, "{}", made.body);
     let listed = env
@@ -518,28 +509,11 @@ fn the_console_sets_the_policy() {
     let env = TestEnv::new();
     env.create("long", &["--expires", "300d"]);
     let console = start(&env);
-    let (addr, cookie) = signed_in(&console);
-    let send = |req: String| crate::server::raw(&addr, req.as_bytes()).unwrap();
-    let page = send(format!(
-        "GET /policy HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-    ));
+    let session = Session::new(&console);
+    let page = session.get("/policy");
     assert_eq!(page.status, 200);
     assert!(page.body.contains("value=\"730\""), "{}", page.body);
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
-    let post = |form: &str| {
-        let form = format!("csrf={csrf}&{form}");
-        send(format!(
-            "POST /policy HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
-            form.len()
-        ))
-    };
+    let post = |form: &str| session.post("/policy", form);
     // Lowering the max below the default lowers the default with it, as the CLI does.
     let set = post("action=max_lifetime&max_lifetime=90d");
     assert_eq!(set.status, 303, "{}", set.body);
@@ -550,9 +524,7 @@ fn the_console_sets_the_policy() {
     assert_eq!(policy["max_lifetime"], "90d");
     assert_eq!(policy["default_lifetime"], "90d");
     assert_eq!(policy["keys_beyond_max_lifetime"], 1);
-    let shown = send(format!(
-        "GET /policy HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-    ));
+    let shown = session.get("/policy");
     assert!(
         shown.body.contains("1 key(s) expire beyond"),
         "{}",

@@ -374,15 +374,7 @@ fn a_revoked_key_presented_without_an_address_still_says_when() {
     assert_eq!(top[0]["last_at"], p["last_at"]);
     // The console's status page: the counts, and the key with its answers and when.
     let console = crate::console::start(&env);
-    let (addr, cookie) = crate::console::signed_in(&console);
-    let page = crate::server::raw(
-        &addr,
-        format!(
-            "GET /status HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+    let page = crate::console::Session::new(&console).get("/status");
     let id = env.key("leaked")["id"].as_str().unwrap().to_string();
     assert!(page.body.contains("table id=\"counts\""), "{}", page.body);
     assert!(page.body.contains("Unused for 90 days"), "{}", page.body);
