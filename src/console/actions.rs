@@ -266,9 +266,73 @@ fn create(app: &mut App, a: &Asked, csrf: &str, now: i64) -> Answer {
         Ok((k, token)) => page(StatusCode::OK, pages::shown_once(&k, &token)),
         Err(e) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            pages::new_key(csrf, Some(&e.shown()), &a.form),
+            pages::new_key(
+                csrf,
+                Some((&e.shown(), field_at_fault(a, &e, now))),
+                &a.form,
+            ),
         ),
     }
+}
+
+/// The form field a refused key is refused for, so that the error shows beside it: each
+/// field checked on its own by the check `create` ran (the store's own refusals by their
+/// kind: a name taken, a group unknown, an expiry past the policy). None when it takes two
+/// fields together (a refill without uses).
+fn field_at_fault(a: &Asked, e: &Error, now: i64) -> Option<&'static str> {
+    use crate::ops::mint::{Settings, check_lists, check_whose, checked};
+    let name = field(a, "name").unwrap_or_default();
+    if e.exit_code() == 6 || crate::model::check_name("key", &name).is_err() {
+        return Some("name");
+    }
+    let (at, expiry) = match field(a, "expires_at") {
+        Some(x) => ("expires_at", Some(x)),
+        None => ("expires", field(a, "expires")),
+    };
+    if e.exit_code() == 7 || expiry.is_some_and(|x| crate::policy::parse_expiry(&x, now).is_err()) {
+        return Some(at);
+    }
+    if e.exit_code() == 5 {
+        return Some("group");
+    }
+    let quiet = |_: &str| {};
+    let alone = |rates: &[String], remaining: Option<i64>, refill: Option<&str>| {
+        let s = Settings {
+            name: "x".into(),
+            prefix: crate::token::DEFAULT_PREFIX.into(),
+            ..Default::default()
+        };
+        checked(
+            s,
+            (None, Default::default(), remaining),
+            rates,
+            refill,
+            &quiet,
+        )
+        .is_err()
+    };
+    let owner = field(a, "owner");
+    let uses = field(a, "uses");
+    [
+        (
+            "scope",
+            check_lists(&quiet, &list(a, "scope"), &[]).is_err(),
+        ),
+        (
+            "allow_ip",
+            check_lists(&quiet, &[], &list(a, "allow_ip")).is_err(),
+        ),
+        ("owner", check_whose(owner.as_deref(), &[], None).is_err()),
+        ("meta", check_whose(None, &list(a, "meta"), None).is_err()),
+        ("uses", check_whose(None, &[], uses.as_deref()).is_err()),
+        ("rate", alone(&list(a, "rate"), None, None)),
+        (
+            "refill",
+            uses.is_some() && alone(&[], Some(1), field(a, "refill").as_deref()),
+        ),
+    ]
+    .into_iter()
+    .find_map(|(f, bad)| bad.then_some(f))
 }
 
 fn key_page(app: &mut App, id: &str, csrf: &str, now: i64, error: Option<&str>) -> Result<Answer> {

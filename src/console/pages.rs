@@ -221,8 +221,26 @@ pub fn policy(
     )
 }
 
-/// The add-key form; `error` beside it when the last try was refused.
-pub fn new_key(csrf: &str, error: Option<&str>, given: &[(String, String)]) -> Markup {
+/// The add-key form; when the last try was refused, its error beside the field it was refused
+/// for (at the top when it takes more than one), and what was typed kept.
+pub fn new_key(
+    csrf: &str,
+    error: Option<(&str, Option<&str>)>,
+    given: &[(String, String)],
+) -> Markup {
+    let at = |name: &str| error.and_then(|(e, f)| (f == Some(name)).then_some(e));
+    let beside = |name: &str| {
+        html! {
+            @if let Some(e) = at(name) { br; span.error id=(format!("{name}-error")) role="alert" { (e) } }
+        }
+    };
+    let described = |name: &str| {
+        if at(name).is_some() {
+            format!("{name}-help {name}-error")
+        } else {
+            format!("{name}-help")
+        }
+    };
     let v = |name: &str| {
         given
             .iter()
@@ -234,23 +252,28 @@ pub fn new_key(csrf: &str, error: Option<&str>, given: &[(String, String)]) -> M
     let field = |name: &str, label: &str, help: &str| {
         html! {
             p { label for=(name) { (label) } br;
-                input type="text" id=(name) name=(name) value=(v(name)) aria-describedby=(format!("{name}-help"));
-                br; small id=(format!("{name}-help")) { (help) } }
+                input type="text" id=(name) name=(name) value=(v(name)) aria-describedby=(described(name))
+                    aria-invalid=[at(name).map(|_| "true")];
+                br; small id=(format!("{name}-help")) { (help) }
+                (beside(name)) }
         }
     };
     layout(
         "Add key",
         html! {
-            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if let Some((e, None)) = error { p.error role="alert" { (e) } }
             (post_form("/keys", csrf, html! {
-                p { label for="name" { "Name" } br; input type="text" id="name" name="name" required value=(v("name")); }
+                p { label for="name" { "Name" } br;
+                    input type="text" id="name" name="name" required value=(v("name")) aria-invalid=[at("name").map(|_| "true")];
+                    (beside("name")) }
                 p { label for="expires" { "Expires" } br;
                     select id="expires" name="expires" {
                         @for e in ["1y", "1h", "12h", "1d", "5d", "30d", "90d"] {
                             option value=(e) selected[v("expires") == e] { (e) }
                         }
                     }
-                    small { " or a date below" } }
+                    small { " or a date below" }
+                    (beside("expires")) }
                 (field("expires_at", "Expiry date (YYYY-MM-DD, overrides the preset)", "leave empty for the preset"))
                 (field("scope", "Scopes", "comma-separated, e.g. deploy:write, read"))
                 (field("group", "Groups", "comma-separated group names"))

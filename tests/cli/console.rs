@@ -563,3 +563,48 @@ fn the_console_sets_the_policy() {
         ["max-lifetime 90d", "history-days 30", "max-lifetime none"]
     );
 }
+
+/// A key refused by the add-key form says why beside the field it was refused for (the
+/// others keep what was typed), and nothing is made; an error of two fields together is
+/// said at the top.
+#[test]
+fn the_add_key_form_says_each_error_beside_its_field() {
+    let env = TestEnv::new();
+    env.create("taken", &[]);
+    let console = start(&env);
+    let session = Session::new(&console);
+    assert_eq!(session.get("/keys/new").status, 200);
+    let before = env.store_bytes();
+    for (form, at) in [
+        ("name=taken", "name"),
+        ("name=x&owner=%07bell", "owner"),
+        ("name=x&meta=NOT+A+KEY", "meta"),
+        ("name=x&rate=0%2F1s", "rate"),
+        ("name=x&allow_ip=10.0.0.0%2F33", "allow_ip"),
+        ("name=x&group=nope", "group"),
+        ("name=x&expires_at=2099-01-01", "expires_at"),
+        ("name=x&uses=0", "uses"),
+    ] {
+        let r = session.post("/keys", &format!("action=create&{form}"));
+        assert_eq!(r.status, 422, "{form}: {}", r.body);
+        assert!(
+            r.body.contains(&format!("id=\"{at}-error\"")),
+            "{form}: not beside {at}: {}",
+            r.body
+        );
+        assert_eq!(r.body.matches("role=\"alert\"").count(), 1, "{form}");
+        assert!(
+            r.body.contains("value=\"x\"") || at == "name",
+            "{form}: typed name lost"
+        );
+    }
+    // Refill without uses: two fields together, said at the top.
+    let r = session.post("/keys", "action=create&name=x&refill=10%2F1d");
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("<p class=\"error\" role=\"alert\">"),
+        "{}",
+        r.body
+    );
+    assert_eq!(env.store_bytes(), before, "nothing was made");
+}
