@@ -268,10 +268,18 @@ fn create(app: &mut App, a: &Asked, csrf: &str, now: i64) -> Answer {
             StatusCode::UNPROCESSABLE_ENTITY,
             pages::new_key(
                 csrf,
-                Some((&e.shown(), field_at_fault(a, &e, now))),
+                Some((&with_hint(&e), field_at_fault(a, &e, now))),
                 &a.form,
             ),
         ),
+    }
+}
+
+/// An error as a form shows it: what was refused, then what to do about it.
+fn with_hint(e: &Error) -> String {
+    match e.hint() {
+        Some(h) => format!("{}. {}", e.shown(), crate::token::mask_all(&h)),
+        None => e.shown(),
     }
 }
 

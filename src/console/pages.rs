@@ -559,7 +559,7 @@ th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-al
 .scroll{overflow-x:auto}.mono,code{font-family:ui-monospace,monospace;word-break:break-all}\
 .status{padding:0 .4em;border-radius:.3em;background:#eee;white-space:nowrap}td.mono{white-space:nowrap}.active{background:#c8e6c9}\
 .inactive,.expired{background:#ffcdd2}.rotating{background:#fff3c4}.expiring{background:#ffe0b2}\
-.error{color:#b71c1c;font-weight:bold}form{margin:.8em 0}td form{margin:0}.filters label{margin-right:.6em}\
+.error{color:#b71c1c;font-weight:bold}[aria-invalid=true]{border:2px solid #b71c1c}form{margin:.8em 0}td form{margin:0}.filters label{margin-right:.6em}\
 input,select,button{font-size:1em;max-width:100%}#chart{width:100%;max-width:60em;height:auto}.swatch{width:.8em;height:.8em;vertical-align:middle;margin-right:.3em}.legend{margin-right:1em;white-space:nowrap}\
 dl.fields{display:grid;grid-template-columns:minmax(8em,max-content) 1fr;gap:.2em 1em}\
 dd{margin:0;overflow-wrap:anywhere;min-width:0}td{overflow-wrap:break-word}td.details{overflow-wrap:anywhere}td.when{white-space:nowrap}#token{font-size:1.1em;display:inline-block;padding:.3em .5em;background:#f3f4f6;border:1px solid #d1d5db;border-radius:.3em}.pages{margin:.8em 0}.pages a{margin-right:1em}";

@@ -598,6 +598,9 @@ fn the_add_key_form_says_each_error_beside_its_field() {
             "{form}: typed name lost"
         );
     }
+    // With what to do about it.
+    let r = session.post("/keys", "action=create&name=x&rate=0%2F1s");
+    assert!(r.body.contains("give N/DUR"), "{}", r.body);
     // Refill without uses: two fields together, said at the top.
     let r = session.post("/keys", "action=create&name=x&refill=10%2F1d");
     assert_eq!(r.status, 422, "{}", r.body);
