@@ -134,6 +134,15 @@ pub fn write_key_file(path: &Path) -> Result<Key32> {
 /// Runs `init`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let path = &ctx.store_path;
+    if path.is_dir() {
+        return Err(Error::usage(
+            format!("{} is a folder", path.display()),
+            format!(
+                "give the store file's path, e.g. --store {}",
+                path.join("apikeys.store").display()
+            ),
+        ));
+    }
     if path.exists() {
         return Err(Error::conflict(
             format!("a store already exists at {}", path.display()),

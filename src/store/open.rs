@@ -39,6 +39,12 @@ pub(super) fn open_file(path: &Path) -> Result<Opened> {
         Err(e) => return Err(Error::io("open", path, e)),
     };
     let meta = file.metadata().map_err(|e| Error::io("read", path, e))?;
+    if meta.is_dir() {
+        return Err(Error::WrongKind {
+            message: format!("{} is a folder, not a store", path.display()),
+            hint: "point --store / APIKEYS_STORE at the store file (apikeys.store by default) inside it".into(),
+        });
+    }
     let len = meta.len();
     let ident = file::Ident::of(&meta);
     // Most headers are small: read 4 KiB, and more only when the slots need it.

@@ -77,6 +77,21 @@ fn a_file_that_is_not_a_store_is_named_so() {
         out.stderr
     );
     assert!(!out.stderr.contains("damaged"), "{}", out.stderr);
+    // A folder given as the store (the data dir, not the file in it): named so, with where
+    // the file is, not "cannot read: Is a directory".
+    let out = env
+        .run(&["list", "--store", env.dir.path().to_str().unwrap()])
+        .code(4);
+    assert!(
+        out.stderr.contains("is a folder, not a store") && out.stderr.contains("hint:"),
+        "{}",
+        out.stderr
+    );
+    // init there says the same, not "a store already exists".
+    let out = env
+        .with_pass(&["init", "--store", env.dir.path().to_str().unwrap()])
+        .code(2);
+    assert!(out.stderr.contains("is a folder"), "{}", out.stderr);
 }
 
 #[test]
