@@ -2,7 +2,6 @@
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::model;
 use crate::policy;
 use crate::store::queries;
 
@@ -60,34 +59,24 @@ pub struct Args {
 
 /// Runs `edit`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    if let Some(n) = &args.name {
-        model::check_name("key", n)?;
+    let changes = crate::ops::edit::Given {
+        name: args.name,
+        expires: args.expires.clone(),
+        add_scope: args.add_scope,
+        remove_scope: args.remove_scope,
+        add_group: args.add_group,
+        remove_group: args.remove_group,
+        allow_ip: args.allow_ip,
+        remove_ip: args.remove_ip,
+        description: args.description,
+        owner: args.owner,
+        meta: args.meta,
+        remove_meta: args.remove_meta,
+        uses: args.uses,
+        rates: args.rates,
+        refill: args.refill,
     }
-    if let Some(d) = &args.description {
-        model::check_description(d)?;
-    }
-    let (add_scope, add_ips) = super::create::check_lists(ctx, &args.add_scope, &args.allow_ip)?;
-    let remove_scope = model::split_scopes(&args.remove_scope)?;
-    let remove_ips: Vec<String> = args
-        .remove_ip
-        .iter()
-        .map(|ip| model::parse_net(ip).map(|n| n.trunc().to_string()))
-        .collect::<Result<_>>()?;
-    // `--owner ''` removes the owner (SPEC §9).
-    let remove_owner = args.owner.as_deref() == Some("");
-    let given_owner = args.owner.as_deref().filter(|o| !o.is_empty());
-    let (owner, meta, _) = super::create::check_whose(given_owner, &args.meta, None)?;
-    let uses = args.uses.as_deref().map(model::parse_uses).transpose()?;
-    let rates = match args.rates.as_slice() {
-        [] => None,
-        [one] if one.trim() == "none" => Some(vec![]),
-        given => Some(model::parse_rates(given)?),
-    };
-    let refill = args
-        .refill
-        .as_deref()
-        .map(model::parse_refill)
-        .transpose()?;
+    .changes(&|m| ctx.note(m))?;
     let mut store = ctx.open()?;
     let now = policy::now();
     // A new expiry for an expired key revives it: an explicit act, confirmed by name (asked
@@ -110,37 +99,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             }
         }
     }
-    let changes = crate::ops::edit::Changes {
-        name: args.name,
-        expires: args.expires,
-        add_scope,
-        remove_scope,
-        add_group: args.add_group,
-        remove_group: args.remove_group,
-        add_ips,
-        remove_ips,
-        description: args.description,
-        owner: if remove_owner {
-            Some(None)
-        } else {
-            owner.map(Some)
-        },
-        meta,
-        remove_meta: args.remove_meta,
-        uses,
-        rates,
-        refill,
-    };
     let actor = ctx.actor();
-    let edited = store.write(|tx, _| {
-        crate::ops::edit::apply(tx, &args.key, &changes, revive_confirmed, &actor, now)
+    // A change that changes nothing aborts the write: the store is not written again.
+    let crate::ops::edit::Edited { key, what, .. } = store.write(|tx, _| {
+        crate::ops::edit::apply(tx, &args.key, &changes, revive_confirmed, &actor, now)?.ok_or_else(
+            || {
+                Error::usage(
+                    "nothing to change",
+                    "pass at least one option that changes the key, see `apikeys edit --help`",
+                )
+            },
+        )
     })?;
-    let Some(crate::ops::edit::Edited { key, what, .. }) = edited else {
-        return Err(Error::usage(
-            "nothing to change",
-            "pass at least one option that changes the key, see `apikeys edit --help`",
-        ));
-    };
     if ctx.json() {
         return super::report_keys(ctx, &[key], "updated");
     }

@@ -388,15 +388,10 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
         "activate" => {
             crate::ops::lifecycle::activate(&mut app.store, id, &actor, now).map(|_| None)
         }
-        "edit" => crate::ops::lifecycle::edit(
-            &mut app.store,
-            id,
-            field(a, "owner"),
-            field(a, "expires"),
-            &actor,
-            now,
-        )
-        .map(|_| None),
+        "edit" => edit_given(a)
+            .changes(&|_| {})
+            .and_then(|c| crate::ops::lifecycle::edit(&mut app.store, id, &c, &actor, now))
+            .map(|_| None),
         "delete" => {
             let confirm = field(a, "confirm_name").unwrap_or_default();
             crate::ops::lifecycle::delete(&mut app.store, id, &confirm, &actor, now)
@@ -413,6 +408,36 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
         Ok(Some(r)) => Ok(r),
         Ok(None) => Ok(see_other(&format!("/keys/{id}"), None)),
         Err(e) => key_page(app, id, csrf, now, Some(&e.shown())),
+    }
+}
+
+/// The edit form's fields, named after `apikeys edit`'s flags: empty means unchanged, but
+/// for the owner, whose box holds the current one (emptied: none).
+fn edit_given(a: &Asked) -> crate::ops::edit::Given {
+    let text = |f: &str| field(a, f);
+    let name = text("name");
+    // The description box holds the current one: emptied, it is removed.
+    let description = a
+        .form
+        .iter()
+        .find(|(k, _)| k == "description")
+        .map(|(_, d)| d.trim().to_string());
+    crate::ops::edit::Given {
+        name,
+        expires: text("expires"),
+        add_scope: list(a, "add_scope"),
+        remove_scope: list(a, "remove_scope"),
+        add_group: list(a, "add_group"),
+        remove_group: list(a, "remove_group"),
+        allow_ip: list(a, "allow_ip"),
+        remove_ip: list(a, "remove_ip"),
+        description,
+        owner: Some(text("owner").unwrap_or_default()),
+        meta: list(a, "meta"),
+        remove_meta: list(a, "remove_meta"),
+        uses: text("uses"),
+        rates: list(a, "rate"),
+        refill: text("refill"),
     }
 }
 

@@ -325,6 +325,17 @@ pub struct KeyPage<'a> {
     pub error: Option<&'a str>,
 }
 
+/// An add and a remove field for one list of the edit form (`add_scope`, `remove_scope`).
+fn pair(what: &str, plural: &str, example: &str) -> Markup {
+    let (add, remove) = (format!("add_{what}"), format!("remove_{what}"));
+    html! {
+        p { label for=(format!("edit-{add}")) { "Add " (plural) " (comma-separated, e.g. " (example) ")" } br;
+            input type="text" id=(format!("edit-{add}")) name=(add) value="";
+            " " label for=(format!("edit-{remove}")) { "Remove" } " "
+            input type="text" id=(format!("edit-{remove}")) name=(remove) value=""; }
+    }
+}
+
 pub fn key_page(p: &KeyPage<'_>) -> Markup {
     let k = p.k;
     let action = format!("/keys/{}", k.id);
@@ -396,11 +407,32 @@ pub fn key_page(p: &KeyPage<'_>) -> Markup {
                     input type="text" id="grace" name="grace" value="1h"; }
                 button type="submit" name="action" value="rotate" { "Rotate" }
             }))
+            h3 { "Edit" }
             (post_form(&action, p.csrf, html! {
-                p { label for="edit-owner" { "Owner" } br;
+                p { label for="edit-name" { "Name" } br;
+                    input type="text" id="edit-name" name="name" value=(k.name); }
+                p { label for="edit-owner" { "Owner (empty: none)" } br;
                     input type="text" id="edit-owner" name="owner" value=(k.owner.as_deref().unwrap_or("")); }
-                p { label for="edit-expires" { "Expires (a duration from now or a date)" } br;
+                p { label for="edit-description" { "Description" } br;
+                    input type="text" id="edit-description" name="description" value=(k.description); }
+                p { label for="edit-expires" { "New expiry (a duration from now or a date; empty: unchanged)" } br;
                     input type="text" id="edit-expires" name="expires" value=""; }
+                (pair("scope", "scopes", "deploy:write"))
+                (pair("group", "groups", "deployers"))
+                p { label for="edit-allow_ip" { "Allow addresses or networks (comma-separated)" } br;
+                    input type="text" id="edit-allow_ip" name="allow_ip" value="";
+                    " " label for="edit-remove_ip" { "Stop allowing" } " "
+                    input type="text" id="edit-remove_ip" name="remove_ip" value=""; }
+                p { label for="edit-meta" { "Set metadata (key=value, comma-separated)" } br;
+                    input type="text" id="edit-meta" name="meta" value="";
+                    " " label for="edit-remove_meta" { "Remove keys" } " "
+                    input type="text" id="edit-remove_meta" name="remove_meta" value=""; }
+                p { label for="edit-uses" { "Uses left (a number, or none; empty: unchanged)" } br;
+                    input type="text" id="edit-uses" name="uses" value=""; }
+                p { label for="edit-rate" { "Rates (N/DUR, comma-separated, or none; empty: unchanged)" } br;
+                    input type="text" id="edit-rate" name="rate" value=""; }
+                p { label for="edit-refill" { "Refill (N/DUR, or none; empty: unchanged)" } br;
+                    input type="text" id="edit-refill" name="refill" value=""; }
                 button type="submit" name="action" value="edit" { "Save" }
             }))
             (post_form(&action, p.csrf, html! {

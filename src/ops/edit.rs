@@ -34,6 +34,86 @@ pub struct Changes {
     pub refill: Option<Option<Refill>>,
 }
 
+/// An edit as a front end was given it, as text (the flags of `apikeys edit`, the fields of
+/// the console's edit form): read and checked by [`Given::changes`].
+#[derive(Debug, Default)]
+pub struct Given {
+    pub name: Option<String>,
+    pub expires: Option<String>,
+    pub add_scope: Vec<String>,
+    pub remove_scope: Vec<String>,
+    pub add_group: Vec<String>,
+    pub remove_group: Vec<String>,
+    pub allow_ip: Vec<String>,
+    pub remove_ip: Vec<String>,
+    pub description: Option<String>,
+    /// `Some("")` removes the owner (SPEC §9).
+    pub owner: Option<String>,
+    pub meta: Vec<String>,
+    pub remove_meta: Vec<String>,
+    /// A number, or `none` to remove the limit.
+    pub uses: Option<String>,
+    /// Rates, or one `none` to remove them.
+    pub rates: Vec<String>,
+    /// N/DUR, or `none`.
+    pub refill: Option<String>,
+}
+
+impl Given {
+    /// Reads every value on its own (names, scopes, addresses, owner, metadata, uses, rates,
+    /// refill), before any store is opened; `note` hears of a network given with host bits.
+    pub fn changes(self, note: &dyn Fn(&str)) -> Result<Changes> {
+        if let Some(n) = &self.name {
+            model::check_name("key", n)?;
+        }
+        if let Some(d) = &self.description {
+            model::check_description(d)?;
+        }
+        let (add_scope, add_ips) = super::mint::check_lists(note, &self.add_scope, &self.allow_ip)?;
+        let remove_scope = model::split_scopes(&self.remove_scope)?;
+        let remove_ips: Vec<String> = self
+            .remove_ip
+            .iter()
+            .map(|ip| model::parse_net(ip).map(|n| n.trunc().to_string()))
+            .collect::<Result<_>>()?;
+        let remove_owner = self.owner.as_deref() == Some("");
+        let given_owner = self.owner.as_deref().filter(|o| !o.is_empty());
+        let (owner, meta, _) = super::mint::check_whose(given_owner, &self.meta, None)?;
+        let uses = self.uses.as_deref().map(model::parse_uses).transpose()?;
+        let rates = match self.rates.as_slice() {
+            [] => None,
+            [one] if one.trim() == "none" => Some(vec![]),
+            given => Some(model::parse_rates(given)?),
+        };
+        let refill = self
+            .refill
+            .as_deref()
+            .map(model::parse_refill)
+            .transpose()?;
+        Ok(Changes {
+            name: self.name,
+            expires: self.expires,
+            add_scope,
+            remove_scope,
+            add_group: self.add_group,
+            remove_group: self.remove_group,
+            add_ips,
+            remove_ips,
+            description: self.description,
+            owner: if remove_owner {
+                Some(None)
+            } else {
+                owner.map(Some)
+            },
+            meta,
+            remove_meta: self.remove_meta,
+            uses,
+            rates,
+            refill,
+        })
+    }
+}
+
 /// What an edit did: the key as it is now, the change in words (for the audit log and the
 /// front end's message), and whether it revived an expired key.
 #[derive(Debug)]

@@ -113,28 +113,22 @@ pub fn activate(store: &mut Store, id: &str, actor: &str, now: i64) -> Result<()
     })
 }
 
-/// Changes a key's owner and expiry (the console's edit form): [`super::edit::apply`], as
-/// `apikeys edit` runs it. The form is the explicit act, so a new expiry may revive an
-/// expired key (logged as such); a form that changes nothing does nothing.
+/// Edits a key from the console's form: `changes` read as `apikeys edit` reads its flags. A
+/// new expiry given there for an expired key is the admin's explicit revival.
 pub fn edit(
     store: &mut Store,
     id: &str,
-    owner: Option<String>,
-    expires: Option<String>,
+    changes: &super::edit::Changes,
     actor: &str,
     now: i64,
 ) -> Result<()> {
-    if let Some(o) = &owner {
-        crate::model::check_owner(o)?;
-    }
-    let changes = super::edit::Changes {
-        owner: Some(owner),
-        expires,
-        ..Default::default()
-    };
-    store
-        .write(|tx, _| super::edit::apply(tx, id, &changes, true, actor, now))
-        .map(|_| ())
+    // A change that changes nothing aborts the write: the store is not written again.
+    store.write(|tx, _| {
+        super::edit::apply(tx, id, changes, true, actor, now)?.ok_or_else(|| {
+            Error::usage("nothing to change", "fill in what should change, then Save")
+        })
+    })?;
+    Ok(())
 }
 
 /// Deletes a key for good, with its predecessors in their grace period (as `delete KEY`),

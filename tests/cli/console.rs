@@ -611,3 +611,77 @@ fn the_add_key_form_says_each_error_beside_its_field() {
     );
     assert_eq!(env.store_bytes(), before, "nothing was made");
 }
+
+/// The key page's edit form changes what `apikeys edit` changes, read the same way (fields
+/// named after its flags), with the same audit entry; refusals change nothing.
+#[test]
+fn the_edit_form_changes_what_apikeys_edit_changes() {
+    let env = TestEnv::new();
+    env.run(&["group", "create", "ops", "--scope", "ops:read"])
+        .code(0);
+    let token = env.create("svc", &["--scope", "old", "--owner", "acme"]);
+    let id = env.key("svc")["id"].as_str().unwrap().to_string();
+    let console = start(&env);
+    let session = Session::new(&console);
+    assert_eq!(session.get(&format!("/keys/{id}")).status, 200);
+    let post = |form: &str| session.post(&format!("/keys/{id}"), &format!("action=edit&{form}"));
+    // What the form sends when only these boxes were filled in (name, owner and description
+    // hold their current values).
+    let unchanged = "name=svc&owner=acme&description=";
+    let done = post(&format!(
+        "{unchanged}&add_scope=new%2C+more&remove_scope=old&add_group=ops&allow_ip=10.0.0.0%2F8\
+         &meta=plan%3Dpro&uses=50&rate=10%2F1s&refill=50%2F30d"
+    ));
+    assert_eq!(done.status, 303, "{}", done.body);
+    let k = env.key("svc");
+    assert_eq!(k["scopes"], serde_json::json!(["new", "more"]));
+    assert_eq!(k["groups"], serde_json::json!(["ops"]));
+    assert_eq!(k["allowed_ips"], serde_json::json!(["10.0.0.0/8"]));
+    assert_eq!(k["meta"]["plan"], "pro");
+    assert_eq!(k["remaining"], 50);
+    assert_eq!(k["rates"], serde_json::json!(["10/1s"]));
+    // It verifies as edited: the group's scope, from the allowed network only.
+    env.run_stdin(
+        &["verify", "--scope", "ops:read", "--ip", "10.1.2.3"],
+        &token,
+    )
+    .code(0);
+    env.run_stdin(&["verify", "--ip", "192.0.2.1"], &token)
+        .code(14);
+    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
+    let last = log.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "edit");
+    assert!(
+        last["actor"].as_str().unwrap().ends_with("(console)"),
+        "{last}"
+    );
+    // Cleared boxes remove; "none" removes a limit; a new name.
+    let done =
+        post("name=billing&owner=&description=&uses=none&refill=none&rate=none&remove_group=ops");
+    assert_eq!(done.status, 303, "{}", done.body);
+    let k = env.key("billing");
+    assert!(k["owner"].is_null() && k["remaining"].is_null(), "{k}");
+    assert_eq!(k["rates"], serde_json::json!([]));
+    // Refused as the CLI refuses, and nothing changed.
+    let before = env.store_bytes();
+    for (form, says) in [
+        (
+            "name=billing&owner=&description=&rate=0%2F1s",
+            "invalid rate",
+        ),
+        (
+            "name=billing&owner=&description=&allow_ip=999.1.1.1",
+            "invalid IP",
+        ),
+        (
+            "name=billing&owner=&description=&add_group=nope",
+            "no such group",
+        ),
+        ("name=billing&owner=&description=", "nothing to change"),
+    ] {
+        let r = post(form);
+        assert_eq!(r.status, 422, "{form}: {}", r.body);
+        assert!(r.body.contains(says), "{form}: {}", r.body);
+    }
+    assert_eq!(env.store_bytes(), before);
+}
