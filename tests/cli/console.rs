@@ -109,6 +109,19 @@ impl Session {
     }
 }
 
+/// The audit log as (action, actor, details), oldest first.
+fn events(env: &TestEnv) -> Vec<(String, String, String)> {
+    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let text = |f: &str| e[f].as_str().unwrap_or_default().to_string();
+            (text("action"), text("actor"), text("details"))
+        })
+        .collect()
+}
+
 fn python() -> Option<String> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
     let ok = venv.exists()
@@ -229,16 +242,13 @@ fn the_console_in_a_real_browser() {
     }
     assert_eq!(seen["unlabelled"], serde_json::json!([]));
     // Every action is in the audit log under the admin's slot, noted console.
-    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
-    let by_console: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["actor"].as_str().unwrap().ends_with("(console)"))
-        .map(|e| e["action"].as_str().unwrap())
+    let by_console: Vec<String> = events(&env)
+        .into_iter()
+        .filter(|(_, who, _)| who.ends_with("(console)"))
+        .map(|(action, _, _)| action)
         .collect();
     for action in ["create", "revoke", "activate", "rotate", "delete"] {
-        assert!(by_console.contains(&action), "{by_console:?}");
+        assert!(by_console.iter().any(|a| a == action), "{by_console:?}");
     }
 }
 
@@ -479,26 +489,20 @@ fn the_console_makes_changes_and_deletes_groups() {
     assert_eq!(gone.status, 303, "{}", gone.body);
     env.run(&["group", "list", "--format", "json"]).code(0);
     assert!(env.key("ci")["groups"].as_array().unwrap().is_empty());
-    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
-    let actions: Vec<(String, String)> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["action"].as_str().unwrap().to_string(),
-                e["actor"].as_str().unwrap().to_string(),
-            )
-        })
-        .filter(|(a, _)| a.starts_with("group"))
+    let groups: Vec<(String, String, String)> = events(&env)
+        .into_iter()
+        .filter(|(a, _, _)| a.starts_with("group"))
         .collect();
     assert_eq!(
-        actions.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+        groups
+            .iter()
+            .map(|(a, _, _)| a.as_str())
+            .collect::<Vec<_>>(),
         ["group create", "group edit", "group delete"]
     );
     assert!(
-        actions.iter().all(|(_, who)| who.ends_with("(console)")),
-        "{actions:?}"
+        groups.iter().all(|(_, who, _)| who.ends_with("(console)")),
+        "{groups:?}"
     );
 }
 
@@ -550,13 +554,10 @@ fn the_console_sets_the_policy() {
         .code(0)
         .json();
     assert_eq!(policy["max_lifetime"], "none");
-    let log = env.run(&["log", "--format", "json"]).code(0).json_lines();
-    let details: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"].as_str().unwrap().starts_with("policy"))
-        .map(|e| e["details"].as_str().unwrap())
+    let details: Vec<String> = events(&env)
+        .into_iter()
+        .filter(|(a, _, _)| a.starts_with("policy"))
+        .map(|(_, _, d)| d)
         .collect();
     assert_eq!(
         details,
