@@ -122,6 +122,15 @@ fn events(env: &TestEnv) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Posts each form and checks it is refused (422) saying what it must.
+fn refused(post: &dyn Fn(&str) -> crate::server::Answer, cases: &[(&str, &str)]) {
+    for (form, says) in cases {
+        let r = post(form);
+        assert_eq!(r.status, 422, "{form}: {}", r.body);
+        assert!(r.body.contains(says), "{form}: {}", r.body);
+    }
+}
+
 fn python() -> Option<String> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
     let ok = venv.exists()
@@ -468,22 +477,21 @@ fn the_console_makes_changes_and_deletes_groups() {
     env.run_stdin(&["verify", "--scope", "deploy:read"], &token)
         .code(15);
     // Refused as the CLI refuses: a taken name, no scope, a change that changes nothing.
-    for (form, says) in [
-        ("action=create&name=deployers&scope=x", "already exists"),
-        ("action=create&name=empty&scope=", "at least one scope"),
-        (
-            "action=edit&name=deployers&add_scope=deploy%3Aadmin",
-            "nothing to change",
-        ),
-        (
-            "action=delete&name=deployers&confirm_name=deploy",
-            "not typed",
-        ),
-    ] {
-        let r = post(form);
-        assert_eq!(r.status, 422, "{form}: {}", r.body);
-        assert!(r.body.contains(says), "{form}: {}", r.body);
-    }
+    refused(
+        &post,
+        &[
+            ("action=create&name=deployers&scope=x", "already exists"),
+            ("action=create&name=empty&scope=", "at least one scope"),
+            (
+                "action=edit&name=deployers&add_scope=deploy%3Aadmin",
+                "nothing to change",
+            ),
+            (
+                "action=delete&name=deployers&confirm_name=deploy",
+                "not typed",
+            ),
+        ],
+    );
     env.run(&["show", "ci"]).code(0);
     let gone = post("action=delete&name=deployers&confirm_name=deployers");
     assert_eq!(gone.status, 303, "{}", gone.body);
@@ -535,18 +543,17 @@ fn the_console_sets_the_policy() {
         shown.body
     );
     // Refused as the CLI refuses them.
-    for (form, says) in [
-        (
-            "action=default_lifetime&default_lifetime=1y",
-            "cannot exceed",
-        ),
-        ("action=max_lifetime&max_lifetime=0s", "longer than 0"),
-        ("action=history_days&history_days=0", "invalid history-days"),
-    ] {
-        let r = post(form);
-        assert_eq!(r.status, 422, "{form}: {}", r.body);
-        assert!(r.body.contains(says), "{form}: {}", r.body);
-    }
+    refused(
+        &post,
+        &[
+            (
+                "action=default_lifetime&default_lifetime=1y",
+                "cannot exceed",
+            ),
+            ("action=max_lifetime&max_lifetime=0s", "longer than 0"),
+            ("action=history_days&history_days=0", "invalid history-days"),
+        ],
+    );
     assert_eq!(post("action=history_days&history_days=30").status, 303);
     assert_eq!(post("action=max_lifetime&max_lifetime=none").status, 303);
     let policy = env
@@ -665,24 +672,23 @@ fn the_edit_form_changes_what_apikeys_edit_changes() {
     assert_eq!(k["rates"], serde_json::json!([]));
     // Refused as the CLI refuses, and nothing changed.
     let before = env.store_bytes();
-    for (form, says) in [
-        (
-            "name=billing&owner=&description=&rate=0%2F1s",
-            "invalid rate",
-        ),
-        (
-            "name=billing&owner=&description=&allow_ip=999.1.1.1",
-            "invalid IP",
-        ),
-        (
-            "name=billing&owner=&description=&add_group=nope",
-            "no such group",
-        ),
-        ("name=billing&owner=&description=", "nothing to change"),
-    ] {
-        let r = post(form);
-        assert_eq!(r.status, 422, "{form}: {}", r.body);
-        assert!(r.body.contains(says), "{form}: {}", r.body);
-    }
+    refused(
+        &post,
+        &[
+            (
+                "name=billing&owner=&description=&rate=0%2F1s",
+                "invalid rate",
+            ),
+            (
+                "name=billing&owner=&description=&allow_ip=999.1.1.1",
+                "invalid IP",
+            ),
+            (
+                "name=billing&owner=&description=&add_group=nope",
+                "no such group",
+            ),
+            ("name=billing&owner=&description=", "nothing to change"),
+        ],
+    );
     assert_eq!(env.store_bytes(), before);
 }
