@@ -218,6 +218,13 @@ fn file_error(path: &Path, e: std::io::Error) -> Error {
             ),
             hint: "check --verifier; a snapshot is written by `apikeys verifier export --out FILE --verifier-key PATH` on the admin machine".into(),
         },
+        std::io::ErrorKind::IsADirectory => Error::Refused {
+            message: format!(
+                "{} is a folder, not a verifier snapshot",
+                crate::text::sanitize(&path.display().to_string())
+            ),
+            hint: "give --verifier the snapshot file that `apikeys verifier export --out FILE` wrote".into(),
+        },
         _ => Error::io("read", path, e),
     }
 }

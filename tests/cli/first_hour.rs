@@ -16,6 +16,14 @@ fn messages_say_what_is_wrong_with_the_exit_code_of_the_contract() {
         "{}",
         out.stderr
     );
+    // A folder given for it (where the snapshots are shipped) is named so.
+    std::fs::create_dir(env.path("snaps")).unwrap();
+    let out = verify_snap(&env, "snaps", "v.key", &token, &[]).code(1);
+    assert!(
+        out.stderr.contains("is a folder, not a verifier snapshot"),
+        "{}",
+        out.stderr
+    );
     // A bad --cost is a usage error, not a malformed token.
     let out = env.verify(&token, &["--cost", "0"]).code(2);
     assert!(out.stderr.contains("invalid --cost"), "{}", out.stderr);
