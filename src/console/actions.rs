@@ -411,19 +411,20 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
     }
 }
 
-/// The edit form's fields, named after `apikeys edit`'s flags: empty means unchanged, but
-/// for the owner, whose box holds the current one (emptied: none).
+/// The edit form's fields, named after `apikeys edit`'s flags: a field left empty or not sent
+/// changes nothing, but for the boxes that hold a current value (see below).
 fn edit_given(a: &Asked) -> crate::ops::edit::Given {
     let text = |f: &str| field(a, f);
-    let name = text("name");
-    // The description box holds the current one: emptied, it is removed.
-    let description = a
-        .form
-        .iter()
-        .find(|(k, _)| k == "description")
-        .map(|(_, d)| d.trim().to_string());
+    // The owner and description boxes hold the current values: sent empty, the value is
+    // removed; not sent at all (a script posting only what it changes), it stays.
+    let sent = |f: &str| {
+        a.form
+            .iter()
+            .find(|(k, _)| k == f)
+            .map(|(_, v)| v.trim().to_string())
+    };
     crate::ops::edit::Given {
-        name,
+        name: text("name"),
         expires: text("expires"),
         add_scope: list(a, "add_scope"),
         remove_scope: list(a, "remove_scope"),
@@ -431,8 +432,8 @@ fn edit_given(a: &Asked) -> crate::ops::edit::Given {
         remove_group: list(a, "remove_group"),
         allow_ip: list(a, "allow_ip"),
         remove_ip: list(a, "remove_ip"),
-        description,
-        owner: Some(text("owner").unwrap_or_default()),
+        description: sent("description"),
+        owner: sent("owner"),
         meta: list(a, "meta"),
         remove_meta: list(a, "remove_meta"),
         uses: text("uses"),

@@ -670,24 +670,38 @@ fn the_edit_form_changes_what_apikeys_edit_changes() {
     let k = env.key("billing");
     assert!(k["owner"].is_null() && k["remaining"].is_null(), "{k}");
     assert_eq!(k["rates"], serde_json::json!([]));
+    // A script posting only what it changes leaves the rest as it is.
+    env.run(&[
+        "edit",
+        "billing",
+        "--owner",
+        "acme",
+        "--description",
+        "kept",
+    ])
+    .code(0);
+    assert_eq!(post("uses=7").status, 303);
+    let k = env.key("billing");
+    assert_eq!(
+        (
+            k["owner"].as_str(),
+            k["description"].as_str(),
+            k["remaining"].as_i64()
+        ),
+        (Some("acme"), Some("kept"), Some(7))
+    );
     // Refused as the CLI refuses, and nothing changed.
     let before = env.store_bytes();
     refused(
         &post,
         &[
+            ("name=billing&rate=0%2F1s", "invalid rate"),
+            ("name=billing&allow_ip=999.1.1.1", "invalid IP"),
+            ("name=billing&add_group=nope", "no such group"),
             (
-                "name=billing&owner=&description=&rate=0%2F1s",
-                "invalid rate",
+                "name=billing&owner=acme&description=kept",
+                "nothing to change",
             ),
-            (
-                "name=billing&owner=&description=&allow_ip=999.1.1.1",
-                "invalid IP",
-            ),
-            (
-                "name=billing&owner=&description=&add_group=nope",
-                "no such group",
-            ),
-            ("name=billing&owner=&description=", "nothing to change"),
         ],
     );
     assert_eq!(env.store_bytes(), before);
