@@ -213,13 +213,7 @@ impl History {
 
     /// How many days of history are kept (`policy set history-days`; 730 unless set).
     pub fn days(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE name = 'days'", [], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .unwrap_or(DAYS_KEPT / DAY))
+        kept_days(&self.conn)
     }
 
     /// Sets how many days of history are kept (`policy set history-days`), and applies it.
@@ -242,6 +236,16 @@ impl History {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// How many days of history are kept: `policy set history-days`, else 730.
+fn kept_days(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE name = 'days'", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or(DAYS_KEPT / DAY))
 }
 
 /// Adds uses to the tally.
@@ -319,13 +323,7 @@ fn compact_if_due(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
 /// Rolls minutes older than 48 h into hours and hours older than 90 days into days, and
 /// drops what is older than the history's days (2 years unless `history-days` says less).
 fn compact(tx: &rusqlite::Transaction<'_>, now: i64) -> Result<()> {
-    let days: i64 = tx
-        .query_row("SELECT value FROM settings WHERE name = 'days'", [], |r| {
-            r.get(0)
-        })
-        .optional()?
-        .unwrap_or(DAYS_KEPT / DAY);
-    let keep = (days * DAY).min(DAYS_KEPT);
+    let keep = (kept_days(tx)? * DAY).min(DAYS_KEPT);
     for (from, to, age) in [(MINUTE, HOUR, MINUTES_KEPT), (HOUR, DAY, HOURS_KEPT)] {
         let before = now - age;
         tx.execute(

@@ -93,13 +93,14 @@ pub fn set_lifetime(
     })
 }
 
-/// Reads a number of days of history: 1 to 730.
+/// Reads a number of days of history: 1 to 730 (all the history keeps).
 pub fn parse_history_days(value: &str) -> Result<i64> {
+    use crate::history::{DAY, DAYS_KEPT};
     value
         .trim()
         .parse::<i64>()
         .ok()
-        .filter(|d| (1..=730).contains(d))
+        .filter(|d| (1..=DAYS_KEPT / DAY).contains(d))
         .ok_or_else(|| {
             Error::usage(
                 format!("invalid history-days {:?}", crate::text::sanitize(value)),
