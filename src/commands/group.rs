@@ -54,17 +54,11 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
         }
         GroupCommand::List => {
             let store = ctx.open()?;
-            let groups = queries::groups(store.conn())?;
-            let keys = queries::all_keys(store.conn())?;
-            let count = |g: &str| {
-                keys.iter()
-                    .filter(|k| k.groups.iter().any(|x| x == g))
-                    .count()
-            };
+            let groups = groups::with_members(store.conn())?;
             if ctx.json() {
                 let list: Vec<_> = groups
                     .iter()
-                    .map(|(g, s)| serde_json::json!({"name": g, "scopes": s, "keys": count(g)}))
+                    .map(|(g, s, n)| serde_json::json!({"name": g, "scopes": s, "keys": n}))
                     .collect();
                 return output::print_json(&list);
             }
@@ -73,11 +67,11 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                 return Ok(());
             }
             let mut t = output::table(&["group", "scopes", "keys"], ctx.color);
-            for (g, s) in &groups {
+            for (g, s, n) in &groups {
                 t.add_row(vec![
                     Cell::new(sanitize(g)),
                     Cell::new(sanitize(&s.join(", "))),
-                    Cell::new(count(g)),
+                    Cell::new(n),
                 ]);
             }
             crate::term::output::print_line(&t.to_string())?;

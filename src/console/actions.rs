@@ -343,6 +343,15 @@ fn field_at_fault(a: &Asked, e: &Error, now: i64) -> Option<&'static str> {
     .find_map(|(f, bad)| bad.then_some(f))
 }
 
+/// A page shown again with the error of what was just refused is a 422; else a 200.
+fn refused_if(error: Option<&str>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 fn key_page(app: &mut App, id: &str, csrf: &str, now: i64, error: Option<&str>) -> Result<Answer> {
     let conn = app.store.conn();
     let mut k = queries::key_by_id(conn, id)?.ok_or_else(|| Error::NoSuchKey(id.to_string()))?;
@@ -357,13 +366,8 @@ fn key_page(app: &mut App, id: &str, csrf: &str, now: i64, error: Option<&str>) 
         }
         None => (vec![], vec![]),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     Ok(page(
-        status,
+        refused_if(error),
         pages::key_page(&pages::KeyPage {
             k: &k,
             now,
@@ -490,21 +494,8 @@ fn log_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
 }
 
 fn groups_page(app: &mut App, csrf: &str, error: Option<&str>) -> Result<Answer> {
-    let groups = queries::groups(app.store.conn())?;
-    let keys = queries::all_keys(app.store.conn())?;
-    let rows: Vec<(String, Vec<String>, usize)> = groups
-        .into_iter()
-        .map(|(g, s)| {
-            let n = keys.iter().filter(|k| k.groups.contains(&g)).count();
-            (g, s, n)
-        })
-        .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(page(status, pages::groups(&rows, csrf, error)))
+    let rows = crate::ops::groups::with_members(app.store.conn())?;
+    Ok(page(refused_if(error), pages::groups(&rows, csrf, error)))
 }
 
 /// A group made, changed or deleted from the groups page: the operations `apikeys group`
@@ -548,12 +539,10 @@ fn policy_page(app: &mut App, csrf: &str, error: Option<&str>) -> Result<Answer>
         Some(h) => h.days()?,
         None => crate::history::DAYS_KEPT / crate::history::DAY,
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(page(status, pages::policy(&p, beyond, days, csrf, error)))
+    Ok(page(
+        refused_if(error),
+        pages::policy(&p, beyond, days, csrf, error),
+    ))
 }
 
 /// A rule set from the policy page: the operations `apikeys policy set` runs.

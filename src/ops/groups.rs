@@ -13,6 +13,19 @@ pub fn users(conn: &rusqlite::Connection, group: &str) -> Result<Vec<KeyRecord>>
         .collect())
 }
 
+/// Every group with its scopes and how many keys are members of it (`group list`, the
+/// console's groups page).
+pub fn with_members(conn: &rusqlite::Connection) -> Result<Vec<(String, Vec<String>, usize)>> {
+    let keys = queries::all_keys(conn)?;
+    Ok(queries::groups(conn)?
+        .into_iter()
+        .map(|(g, scopes)| {
+            let n = keys.iter().filter(|k| k.groups.contains(&g)).count();
+            (g, scopes, n)
+        })
+        .collect())
+}
+
 /// Makes group `name` with `scopes` (each maybe comma-separated) in one write.
 pub fn create(
     store: &mut Store,
