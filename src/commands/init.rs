@@ -139,7 +139,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             format!("{} is a folder", path.display()),
             format!(
                 "give the store file's path, e.g. --store {}",
-                path.join("apikeys.store").display()
+                path.join(super::STORE_FILE).display()
             ),
         ));
     }

@@ -90,10 +90,13 @@ fn env_path(name: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// The store's file name in the platform data dir (SPEC §3).
+pub const STORE_FILE: &str = "apikeys.store";
+
 fn default_store() -> PathBuf {
     directories::ProjectDirs::from("", "", "apikeys")
-        .map(|d| d.data_dir().join("apikeys.store"))
-        .unwrap_or_else(|| PathBuf::from("apikeys.store"))
+        .map(|d| d.data_dir().join(STORE_FILE))
+        .unwrap_or_else(|| PathBuf::from(STORE_FILE))
 }
 
 fn os_user() -> String {

@@ -130,7 +130,7 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             issued_at: now,
         },
     );
-    let (keys, how) = match written {
+    let (keys, how, bytes) = match written {
         Ok(done) => done,
         Err(e) => {
             // The generation stays spent (a number is never given to two snapshots), and the
@@ -164,7 +164,6 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             });
         }
     };
-    let bytes = std::fs::metadata(&out).map_or(0, |m| m.len());
     if ctx.json() {
         crate::term::output::print_json(&serde_json::json!({
             "snapshot": out,
@@ -205,8 +204,8 @@ struct Target<'a> {
 }
 
 /// Everything an export writes once its generation is spent: the verifier key (when new),
-/// the store's list of known keys, and the snapshot. Returns the number of keys and whether
-/// the verifier key was reused or created.
+/// the store's list of known keys, and the snapshot. Returns the number of keys, whether the
+/// verifier key was reused or created, and the snapshot's size.
 fn write_out(
     ctx: &Context,
     store: &mut crate::store::Store,
@@ -215,7 +214,7 @@ fn write_out(
     mut remembered: Vec<KnownKey>,
     signing: &ed25519_dalek::SigningKey,
     meta: Meta,
-) -> Result<(usize, &'static str)> {
+) -> Result<(usize, &'static str, u64)> {
     let Target {
         out,
         verifier_key,
@@ -254,14 +253,14 @@ fn write_out(
     } else {
         export_indexed(ctx, store, out, &vkey, signing, meta)?
     };
+    let bytes = std::fs::metadata(out).map_or(0, |m| m.len());
     if !ctx.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let bytes = std::fs::metadata(out).map_or(0, |m| m.len());
         eprintln!(
             "verifier export: {keys} keys, {bytes} bytes, {:.2} s",
             started.elapsed().as_secs_f64()
         );
     }
-    Ok((keys, how))
+    Ok((keys, how, bytes))
 }
 
 /// Writes a format-2 snapshot of the store, streaming: each key goes from its row to the json

@@ -325,14 +325,14 @@ pub struct KeyPage<'a> {
     pub error: Option<&'a str>,
 }
 
-/// An add and a remove field for one list of the edit form (`add_scope`, `remove_scope`).
-fn pair(what: &str, plural: &str, example: &str) -> Markup {
-    let (add, remove) = (format!("add_{what}"), format!("remove_{what}"));
+/// An add and a remove field of the edit form for one list (`add_scope` and `remove_scope`,
+/// `allow_ip` and `remove_ip`), each named after its `apikeys edit` flag.
+fn pair(add: (&str, &str), remove: (&str, &str)) -> Markup {
     html! {
-        p { label for=(format!("edit-{add}")) { "Add " (plural) " (comma-separated, e.g. " (example) ")" } br;
-            input type="text" id=(format!("edit-{add}")) name=(add) value="";
-            " " label for=(format!("edit-{remove}")) { "Remove" } " "
-            input type="text" id=(format!("edit-{remove}")) name=(remove) value=""; }
+        p { label for=(format!("edit-{}", add.0)) { (add.1) } br;
+            input type="text" id=(format!("edit-{}", add.0)) name=(add.0) value="";
+            " " label for=(format!("edit-{}", remove.0)) { (remove.1) } " "
+            input type="text" id=(format!("edit-{}", remove.0)) name=(remove.0) value=""; }
     }
 }
 
@@ -417,16 +417,10 @@ pub fn key_page(p: &KeyPage<'_>) -> Markup {
                     input type="text" id="edit-description" name="description" value=(k.description); }
                 p { label for="edit-expires" { "New expiry (a duration from now or a date; empty: unchanged)" } br;
                     input type="text" id="edit-expires" name="expires" value=""; }
-                (pair("scope", "scopes", "deploy:write"))
-                (pair("group", "groups", "deployers"))
-                p { label for="edit-allow_ip" { "Allow addresses or networks (comma-separated)" } br;
-                    input type="text" id="edit-allow_ip" name="allow_ip" value="";
-                    " " label for="edit-remove_ip" { "Stop allowing" } " "
-                    input type="text" id="edit-remove_ip" name="remove_ip" value=""; }
-                p { label for="edit-meta" { "Set metadata (key=value, comma-separated)" } br;
-                    input type="text" id="edit-meta" name="meta" value="";
-                    " " label for="edit-remove_meta" { "Remove keys" } " "
-                    input type="text" id="edit-remove_meta" name="remove_meta" value=""; }
+                (pair(("add_scope", "Add scopes (comma-separated, e.g. deploy:write)"), ("remove_scope", "Remove")))
+                (pair(("add_group", "Add groups (comma-separated, e.g. deployers)"), ("remove_group", "Remove")))
+                (pair(("allow_ip", "Allow addresses or networks (comma-separated)"), ("remove_ip", "Stop allowing")))
+                (pair(("meta", "Set metadata (key=value, comma-separated)"), ("remove_meta", "Remove keys")))
                 p { label for="edit-uses" { "Uses left (a number, or none; empty: unchanged)" } br;
                     input type="text" id="edit-uses" name="uses" value=""; }
                 p { label for="edit-rate" { "Rates (N/DUR, comma-separated, or none; empty: unchanged)" } br;
