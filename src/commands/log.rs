@@ -23,7 +23,8 @@ pub struct Args {
     /// admins)
     #[arg(long, value_name = "NAME")]
     pub admin: Option<String>,
-    /// Only events of this action (create, revoke, activate, edit, revive, rotate, delete, …)
+    /// Only events of this action (create, revoke, activate, edit, revive, rotate, delete,
+    /// group create, policy set, admin add, …; an unknown one is a usage error listing them)
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
     /// Only the last N events
@@ -60,6 +61,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         Some(s) => Some(Since::At(crate::policy::parse_since(s, now)?)),
     };
+    let action = args
+        .action
+        .as_deref()
+        .map(queries::action_named)
+        .transpose()?;
     let store = ctx.open()?;
     let conn = store.conn();
     // A current key is matched by id; a deleted one by what was given (its old id or name).
@@ -88,8 +94,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(name) = &args.admin {
         events.retain(|e| by_admin(&e.actor, name));
     }
-    if let Some(action) = &args.action {
-        events.retain(|e| e.action == *action);
+    if let Some(action) = action {
+        events.retain(|e| queries::is_action(&e.action, action));
     }
     if let Some(n) = args.last {
         let skip = events.len().saturating_sub(n);

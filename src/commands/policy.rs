@@ -72,7 +72,10 @@ pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
             policy::parse_history_days(&value)?;
             let mut store = ctx.open()?;
             let days = policy::set_history_days(&mut store, &value, &ctx.actor(), now)?;
-            ctx.note(&format!("history is kept {days} days"));
+            ctx.note(&format!(
+                "history is kept {days} day{}",
+                if days == 1 { "" } else { "s" }
+            ));
             Ok(())
         }
         PolicyCommand::Set { rule, value } => {

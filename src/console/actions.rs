@@ -448,45 +448,57 @@ fn edit_given(a: &Asked) -> crate::ops::edit::Given {
 
 fn log_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
     let mut events = queries::audit_events(app.store.conn(), None, None)?;
-    // Since: a duration back (7d) or a date, read as `apikeys log --since` reads it.
-    let since_text = a.get("since").map(str::trim).unwrap_or("");
-    let (since, since_error) = if since_text.is_empty() {
-        (None, None)
-    } else {
-        match crate::policy::parse_since(since_text, now) {
-            Ok(t) => (Some(t), None),
-            Err(e) => (None, Some(e.shown())),
-        }
-    };
-    events.retain(|e| since.is_none_or(|t| e.at >= t));
-    let want = |f: &str| {
-        a.get(f)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_lowercase)
-    };
-    let (key, admin, action) = (want("key"), want("admin"), want("action"));
+    let asked = |f: &str| a.get(f).map(str::trim).unwrap_or("");
+    // Since: a duration back (7d) or a date, read as `apikeys log --since` reads it; the
+    // action, one of the trail's, as `log --action`. A filter that cannot be read is said
+    // beside the form and nothing is listed: never everything, as if there were no filter.
+    let since_text = asked("since");
+    let mut errors = Vec::new();
+    let since = (!since_text.is_empty())
+        .then(|| crate::policy::parse_since(since_text, now))
+        .transpose()
+        .unwrap_or_else(|e| {
+            errors.push(e.shown());
+            None
+        });
+    let action = (!asked("action").is_empty())
+        .then(|| queries::action_named(asked("action")))
+        .transpose()
+        .unwrap_or_else(|e| {
+            errors.push(e.shown());
+            None
+        });
+    let want = |f: &str| Some(asked(f).to_lowercase()).filter(|s| !s.is_empty());
+    let (key, admin) = (want("key"), want("admin"));
     events.retain(|e| {
-        key.as_ref().is_none_or(|k| {
-            e.key_name
-                .as_deref()
-                .is_some_and(|n| n.to_lowercase() == *k)
-                || e.key_id.as_deref().is_some_and(|n| n.to_lowercase() == *k)
-        }) && admin
-            .as_ref()
-            .is_none_or(|x| e.actor.to_lowercase().contains(x.as_str()))
-            && action
+        errors.is_empty()
+            && since.is_none_or(|t| e.at >= t)
+            && key.as_ref().is_none_or(|k| {
+                e.key_name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase() == *k)
+                    || e.key_id.as_deref().is_some_and(|n| n.to_lowercase() == *k)
+            })
+            && admin
                 .as_ref()
-                .is_none_or(|x| e.action.to_lowercase() == *x)
+                .is_none_or(|x| e.actor.to_lowercase().contains(x.as_str()))
+            && action.is_none_or(|x| queries::is_action(&e.action, x))
     });
     let body = maud::html! {
         form method="get" action="/log" {
-            label { "Key " input type="text" name="key" value=(a.get("key").unwrap_or("")); }
-            label { " Admin " input type="text" name="admin" value=(a.get("admin").unwrap_or("")); }
-            label { " Action " input type="text" name="action" value=(a.get("action").unwrap_or("")); }
+            label { "Key " input type="text" name="key" value=(asked("key")); }
+            label { " Admin " input type="text" name="admin" value=(asked("admin")); }
+            label { " Action "
+                select name="action" {
+                    option value="" { "any" }
+                    @for x in queries::ACTIONS {
+                        option value=(x) selected[action == Some(*x)] { (x) }
+                    }
+                }
+            }
             label { " Since " input type="text" name="since" placeholder="7d or 2026-12-01" value=(since_text); }
             button type="submit" { "Filter" }
-            @if let Some(e) = &since_error { p.error role="alert" { (e) } }
+            @for e in &errors { p.error role="alert" { (e) } }
         }
         (pages::events_table(&events))
     };

@@ -121,7 +121,7 @@ pub fn set_history_days(store: &mut Store, value: &str, actor: &str, now: i64) -
             tx,
             now,
             actor,
-            "policy",
+            "policy set",
             None,
             &format!("history-days {days}"),
         )

@@ -263,7 +263,8 @@ pub fn delete_key(conn: &Connection, id: &str) -> Result<()> {
 }
 
 pub use super::trail::{
-    AuditEvent, audit, audit_events, delete_group, group, groups, insert_group, update_group,
+    ACTIONS, AuditEvent, action_named, audit, audit_events, delete_group, group, groups,
+    insert_group, is_action, update_group,
 };
 
 /// How many keys the store holds, superseded ones included.

@@ -92,14 +92,14 @@ fn a_write_to_an_unchanged_file_does_not_decrypt_it_again() {
     f.write_at(&[0xAA], len - 40).unwrap();
     f.set_modified(mtime).unwrap();
     drop(f);
-    s.write(|tx, _| queries::audit(tx, 1, "t", "test", None, ""))
+    s.write(|tx, _| queries::audit(tx, 1, "t", "edit", None, "test"))
         .unwrap();
     // The next writer finds a sound file again, with the change.
     let again = Store::open(&path, &unlock()).unwrap();
     let n: i64 = again
         .conn()
         .query_row(
-            "SELECT count(*) FROM audit WHERE action = 'test'",
+            "SELECT count(*) FROM audit WHERE details = 'test'",
             [],
             |r| r.get(0),
         )
@@ -108,15 +108,15 @@ fn a_write_to_an_unchanged_file_does_not_decrypt_it_again() {
     // A file changed by another writer (new header nonce) is read again under the lock.
     let mut other = Store::open(&path, &unlock()).unwrap();
     other
-        .write(|tx, _| queries::audit(tx, 2, "t", "other", None, ""))
+        .write(|tx, _| queries::audit(tx, 2, "t", "edit", None, "other"))
         .unwrap();
-    s.write(|tx, _| queries::audit(tx, 3, "t", "mine", None, ""))
+    s.write(|tx, _| queries::audit(tx, 3, "t", "edit", None, "mine"))
         .unwrap();
     let n: i64 = Store::open(&path, &unlock())
         .unwrap()
         .conn()
         .query_row(
-            "SELECT count(*) FROM audit WHERE action IN ('other', 'mine')",
+            "SELECT count(*) FROM audit WHERE details IN ('other', 'mine')",
             [],
             |r| r.get(0),
         )

@@ -20,6 +20,52 @@ pub struct AuditEvent {
     pub details: String,
 }
 
+/// Every action the audit trail records: what `log --action` and the console's filter offer.
+pub const ACTIONS: &[&str] = &[
+    "init",
+    "create",
+    "import",
+    "edit",
+    "revive",
+    "revoke",
+    "activate",
+    "rotate",
+    "delete",
+    "group create",
+    "group edit",
+    "group delete",
+    "policy set",
+    "passwd",
+    "admin add",
+    "admin remove",
+    "admin rename",
+    "verifier export",
+    "verifier export failed",
+    "usage import",
+];
+
+/// The action `asked` names (any case, spaces around ignored), or a usage error listing them:
+/// a mistyped filter is said, never answered with an empty log that looks like a quiet store.
+pub fn action_named(asked: &str) -> Result<&'static str> {
+    let asked = asked.trim();
+    ACTIONS
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(asked))
+        .copied()
+        .ok_or_else(|| {
+            Error::usage(
+                format!("unknown action {:?}", crate::text::sanitize(asked)),
+                format!("give one of: {}", ACTIONS.join(", ")),
+            )
+        })
+}
+
+/// Whether an event's action is `action` (events of earlier releases wrote `policy` for
+/// `policy set history-days`).
+pub fn is_action(event: &str, action: &str) -> bool {
+    event == action || (action == "policy set" && event == "policy")
+}
+
 /// Appends an event to the audit trail, inside the caller's write.
 pub fn audit(
     conn: &Connection,
@@ -29,6 +75,7 @@ pub fn audit(
     key: Option<&KeyRecord>,
     details: &str,
 ) -> Result<()> {
+    debug_assert!(ACTIONS.contains(&action), "unlisted action {action}");
     conn.prepare_cached("INSERT INTO audit (at, actor, action, key_id, key_name, details) VALUES (?1,?2,?3,?4,?5,?6)")?
         .execute(params![at, actor, action, key.map(|k| &k.id), key.map(|k| &k.name), details])?;
     Ok(())

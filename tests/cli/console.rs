@@ -423,27 +423,47 @@ fn the_keys_table_pages_by_a_hundred() {
 }
 
 /// The audit log page filters by time as `apikeys log --since` does (a duration back or a
-/// date); a value it cannot read is said beside the field, never taken as no filter silently.
+/// date) and by action, chosen from the trail's own; a value it cannot read is said beside
+/// the form and nothing is listed, never everything as if there were no filter.
 #[test]
-fn the_audit_log_filters_by_time() {
+fn the_audit_log_filters_by_time_and_action() {
     let env = TestEnv::new();
     env.create("one", &[]);
     env.create("two", &[]);
+    env.run(&["revoke", "two", "--yes"]).code(0);
     let console = start(&env);
     let session = Session::new(&console);
     let log = |query: &str| session.get(&format!("/log?{query}"));
     let rows = |body: &str| body.matches("<td class=\"when\">").count();
     let all = log("since=");
-    assert!(rows(&all.body) >= 2, "{}", all.body);
+    assert!(rows(&all.body) >= 4, "{}", all.body);
     assert_eq!(rows(&log("since=1h").body), rows(&all.body));
     assert_eq!(rows(&log("since=2099-01-01").body), 0);
-    let bad = log("since=yesterday-ish");
-    assert_eq!(bad.status, 200);
+    // The actions offered are the trail's; the chosen one stays chosen.
     assert!(
-        bad.body.contains("role=\"alert\"") && bad.body.contains("invalid"),
+        all.body
+            .contains("<option value=\"revoke\">revoke</option>")
+            && all.body.contains("<option value=\"policy set\">"),
         "{}",
-        bad.body
+        all.body
     );
+    let revokes = log("action=revoke");
+    assert_eq!(rows(&revokes.body), 1, "{}", revokes.body);
+    assert!(revokes.body.contains("<option value=\"revoke\" selected>"));
+    assert_eq!(rows(&log("action=create&since=1h").body), 2);
+    for (bad, says) in [
+        ("since=yesterday-ish", "invalid time"),
+        ("action=revokd", "unknown action"),
+    ] {
+        let bad = log(bad);
+        assert_eq!(bad.status, 200);
+        assert!(
+            bad.body.contains("role=\"alert\"") && bad.body.contains(says),
+            "{}",
+            bad.body
+        );
+        assert_eq!(rows(&bad.body), 0, "{}", bad.body);
+    }
 }
 
 /// Groups are made, changed and deleted from the console with the CLI's operations: the

@@ -308,18 +308,48 @@ fn log_filters_by_admin_and_action_and_reads_on_from_a_cursor() {
         .code(0)
         .json_lines();
     assert_eq!(revokes.as_array().unwrap().len(), 1);
+    // Any case; a mistyped action is said with the list, never an empty log that looks
+    // like a quiet store.
+    let upper = env.run(&["log", "--action", " Revoke ", "--format", "json"]);
+    assert_eq!(upper.code(0).json_lines(), revokes);
+    let typo = env.run(&["log", "--action", "revokd"]).code(2);
+    assert!(
+        typo.stderr.contains("unknown action \"revokd\"")
+            && typo.stderr.contains("hint: give one of: init, create,"),
+        "{}",
+        typo.stderr
+    );
+    // Every policy change is `policy set`, the history's kept days included.
+    let one = env.run(&["policy", "set", "history-days", "1"]).code(0);
+    assert!(
+        one.stderr.contains("history is kept 1 day\n"),
+        "{}",
+        one.stderr
+    );
+    env.run(&["policy", "set", "max-lifetime", "2y"]).code(0);
+    let policy = env
+        .run(&["log", "--action", "policy set", "--format", "json"])
+        .code(0)
+        .json_lines();
+    let details: Vec<_> = policy
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["details"].clone())
+        .collect();
+    assert_eq!(details, ["history-days 1", "max-lifetime 2y"]);
     let last2 = env
         .run(&["log", "-n", "2", "--format", "json"])
         .code(0)
         .json_lines();
-    assert_eq!(last2[1]["action"], "revoke");
+    assert_eq!(last2[1]["action"], "policy set");
     assert_eq!(last2.as_array().unwrap().len(), 2);
     // A SIEM's cursor: everything after the seq it read last, one event a line.
     let cursor = all[4]["seq"].as_i64().unwrap();
     let rest = env
         .run(&["log", "--format", "json", "--since", &cursor.to_string()])
         .code(0);
-    assert_eq!(rest.stdout.lines().count(), 2, "{}", rest.stdout);
+    assert_eq!(rest.stdout.lines().count(), 4, "{}", rest.stdout);
 }
 
 #[test]
