@@ -835,7 +835,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;log' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only events of this key (name or id; deleted keys too)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events since this date, RFC 3339 time or duration back (7d), or after this sequence number (a plain number: a SIEM''s cursor)')
-            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins)')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins; one the store never had is exit 5)')
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Only events of this action (create, revoke, activate, edit, revive, rotate, delete, group create, policy set, admin add, …; an unknown one is a usage error listing them)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only the last N events')
             [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Only the last N events')

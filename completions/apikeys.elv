@@ -774,7 +774,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;log'= {
             cand --key 'Only events of this key (name or id; deleted keys too)'
             cand --since 'Only events since this date, RFC 3339 time or duration back (7d), or after this sequence number (a plain number: a SIEM''s cursor)'
-            cand --admin 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins)'
+            cand --admin 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins; one the store never had is exit 5)'
             cand --action 'Only events of this action (create, revoke, activate, edit, revive, rotate, delete, group create, policy set, admin add, …; an unknown one is a usage error listing them)'
             cand -n 'Only the last N events'
             cand --last 'Only the last N events'

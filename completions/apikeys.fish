@@ -677,7 +677,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s q -l quiet -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l key -d 'Only events of this key (name or id; deleted keys too)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l since -d 'Only events since this date, RFC 3339 time or duration back (7d), or after this sequence number (a plain number: a SIEM\'s cursor)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l admin -d 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins)' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l admin -d 'Only what this admin did (the slot that unlocked the store; --actor notes are not admins; one the store never had is exit 5)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l action -d 'Only events of this action (create, revoke, activate, edit, revive, rotate, delete, group create, policy set, admin add, …; an unknown one is a usage error listing them)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -s n -l last -d 'Only the last N events' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand log" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F

@@ -97,7 +97,7 @@ pub fn slots_with_use(store: &Store) -> Result<Vec<(Slot, Option<i64>)>> {
 }
 
 /// Exit 5 for a missing admin, as for a missing key or group.
-fn missing(name: &str) -> Error {
+pub fn missing(name: &str) -> Error {
     Error::Context {
         message: format!("no such admin: {}", sanitize(name)),
         code: 5,

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, value_name = "DATE|SEQ")]
     pub since: Option<String>,
     /// Only what this admin did (the slot that unlocked the store; --actor notes are not
-    /// admins)
+    /// admins; one the store never had is exit 5)
     #[arg(long, value_name = "NAME")]
     pub admin: Option<String>,
     /// Only events of this action (create, revoke, activate, edit, revive, rotate, delete,
@@ -92,6 +92,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         events.retain(|e| e.seq > seq);
     }
     if let Some(name) = &args.admin {
+        // An admin of the store, or one that has acted (and was removed since): else exit 5,
+        // not an empty log that looks like an admin who did nothing.
+        let known = store.header().slots.iter().any(|s| s.name == *name)
+            || queries::audit_events(conn, None, None)?
+                .iter()
+                .any(|e| by_admin(&e.actor, name));
+        if !known {
+            return Err(super::admin::missing(name));
+        }
         events.retain(|e| by_admin(&e.actor, name));
     }
     if let Some(action) = action {

@@ -295,14 +295,17 @@ fn log_filters_by_admin_and_action_and_reads_on_from_a_cursor() {
         .json_lines();
     assert_eq!(admin, "key-file");
     assert_eq!(mine.as_array().unwrap().len(), 6);
+    // A note is not an admin; an admin the store never had is exit 5 with a hint, as a
+    // missing key is.
     env.run(&["log", "--admin", "on", "--format", "json"])
-        .code(0)
-        .json_lines()
-        .as_array()
-        .unwrap()
-        .is_empty()
-        .then_some(())
-        .expect("a note is not an admin");
+        .code(5);
+    let nobody = env.run(&["log", "--admin", "mallory"]).code(5);
+    assert!(
+        nobody.stderr.contains("no such admin: mallory")
+            && nobody.stderr.contains("apikeys admin list"),
+        "{}",
+        nobody.stderr
+    );
     let revokes = env
         .run(&["log", "--action", "revoke", "--format", "json"])
         .code(0)

@@ -171,6 +171,7 @@ fn a_removed_admin_opens_nothing_newer_even_with_an_old_copy() {
         .with_pass(&["create", "--name", "k", "--no-clipboard"])
         .code(0)
         .stdout;
+    as_identity(env, &t.bob, &["group", "create", "bobs", "--scope", "s"]).code(0);
     let before = env.store_bytes();
     env.with_pass(&["admin", "remove", "bob"]).code(8);
     assert_eq!(
@@ -180,6 +181,18 @@ fn a_removed_admin_opens_nothing_newer_even_with_an_old_copy() {
     );
     env.with_pass(&["admin", "remove", "bob", "--yes"]).code(0);
     let after = env.store_bytes();
+    // What bob did stays his in the log, and can still be asked for by his name.
+    let his = env
+        .with_pass(&["log", "--admin", "bob", "--format", "json"])
+        .code(0)
+        .json_lines();
+    let actions: Vec<_> = his
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].clone())
+        .collect();
+    assert_eq!(actions, ["group create"]);
     // Bob's key opens the old copy (he had it), and nothing of the new file.
     let old_copy = env.path("old.store");
     std::fs::write(&old_copy, &before).unwrap();
