@@ -392,8 +392,9 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
         "activate" => {
             crate::ops::lifecycle::activate(&mut app.store, id, &actor, now).map(|_| None)
         }
-        "edit" => edit_given(a)
-            .changes(&|_| {})
+        "edit" => queries::resolve(app.store.conn(), id)
+            .and_then(|k| as_shown(a, edit_given(a), &k))
+            .and_then(|g| g.changes(&|_| {}))
             .and_then(|c| crate::ops::lifecycle::edit(&mut app.store, id, &c, &actor, now))
             .map(|_| None),
         "delete" => {
@@ -415,18 +416,54 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
     }
 }
 
+/// The boxes that hold a current value (name, owner, description) come with, hidden, the
+/// value the page showed. One left as shown changes nothing, so that a change made since the
+/// page was loaded (by the CLI, or another admin) is not undone by a save of something else;
+/// one changed where the key changed too is refused, naming it, and nothing is saved. A post
+/// without them (a script) is taken as it is.
+fn as_shown(
+    a: &Asked,
+    mut given: crate::ops::edit::Given,
+    now: &crate::model::KeyRecord,
+) -> Result<crate::ops::edit::Given> {
+    let owner = now.owner.clone().unwrap_or_default();
+    for (what, asked, current) in [
+        ("name", &mut given.name, &now.name),
+        ("owner", &mut given.owner, &owner),
+        ("description", &mut given.description, &now.description),
+    ] {
+        let Some(shown) = sent(a, &format!("shown_{what}")) else {
+            continue;
+        };
+        if asked.as_deref().unwrap_or("") == shown {
+            *asked = None;
+        } else if current.trim() != shown {
+            return Err(Error::conflict(
+                format!(
+                    "the key's {what} was changed since this page was loaded; nothing was saved"
+                ),
+                "look at the page as it is now, and make the change again",
+            ));
+        }
+    }
+    Ok(given)
+}
+
+/// A field as sent (trimmed), empty included; `None` when it was not sent at all.
+fn sent(a: &Asked, name: &str) -> Option<String> {
+    a.form
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_string())
+}
+
 /// The edit form's fields, named after `apikeys edit`'s flags: a field left empty or not sent
 /// changes nothing, but for the boxes that hold a current value (see below).
 fn edit_given(a: &Asked) -> crate::ops::edit::Given {
     let text = |f: &str| field(a, f);
     // The owner and description boxes hold the current values: sent empty, the value is
     // removed; not sent at all (a script posting only what it changes), it stays.
-    let sent = |f: &str| {
-        a.form
-            .iter()
-            .find(|(k, _)| k == f)
-            .map(|(_, v)| v.trim().to_string())
-    };
+    let sent = |f: &str| sent(a, f);
     crate::ops::edit::Given {
         name: text("name"),
         expires: text("expires"),

@@ -409,6 +409,10 @@ pub fn key_page(p: &KeyPage<'_>) -> Markup {
             }))
             h3 { "Edit" }
             (post_form(&action, p.csrf, html! {
+                // What the boxes showed: a box left as it was changes nothing (see as_shown).
+                input type="hidden" name="shown_name" value=(k.name);
+                input type="hidden" name="shown_owner" value=(k.owner.as_deref().unwrap_or(""));
+                input type="hidden" name="shown_description" value=(k.description);
                 p { label for="edit-name" { "Name" } br;
                     input type="text" id="edit-name" name="name" value=(k.name); }
                 p { label for="edit-owner" { "Owner (empty: none)" } br;

@@ -726,3 +726,71 @@ fn the_edit_form_changes_what_apikeys_edit_changes() {
     );
     assert_eq!(env.store_bytes(), before);
 }
+
+/// Two admins at once: a change made since the key page was loaded (here by the CLI) is not
+/// undone when the page's edit form saves something else, and a box changed on both sides is
+/// refused, naming it, with nothing saved.
+#[test]
+fn a_save_from_an_old_page_does_not_undo_a_change_made_since() {
+    let env = TestEnv::new();
+    env.create("svc", &["--owner", "acme", "--description", "first"]);
+    let id = env.key("svc")["id"].as_str().unwrap().to_string();
+    let console = start(&env);
+    let session = Session::new(&console);
+    let page = session.get(&format!("/keys/{id}"));
+    for hidden in [
+        "name=\"shown_name\" value=\"svc\"",
+        "name=\"shown_owner\" value=\"acme\"",
+        "name=\"shown_description\" value=\"first\"",
+    ] {
+        assert!(page.body.contains(hidden), "{hidden}: {}", page.body);
+    }
+    // What that page's form sends, boxes as shown but for `changed`.
+    let post = |changed: &str| {
+        let form = "shown_name=svc&shown_owner=acme&shown_description=first\
+                    &name=svc&owner=acme&description=first";
+        let mut fields: Vec<(String, String)> = form
+            .split('&')
+            .map(|f| f.split_once('=').unwrap())
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (k, v) in changed.split('&').filter_map(|f| f.split_once('=')) {
+            fields.retain(|(x, _)| x != k);
+            fields.push((k.into(), v.into()));
+        }
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        session.post(
+            &format!("/keys/{id}"),
+            &format!("action=edit&{}", body.join("&")),
+        )
+    };
+    // Meanwhile, another admin renames the key and gives it to another owner.
+    env.run(&["edit", "svc", "--name", "billing", "--owner", "beta"])
+        .code(0);
+    // The old page saves a new description: the rename and the owner stand.
+    assert_eq!(post("description=second").status, 303);
+    let k = env.key("billing");
+    assert_eq!(
+        (
+            k["name"].as_str(),
+            k["owner"].as_str(),
+            k["description"].as_str()
+        ),
+        (Some("billing"), Some("beta"), Some("second"))
+    );
+    // The old page changes the owner too, which was changed since: refused, nothing saved.
+    let before = env.store_bytes();
+    let clash = post("owner=gamma&uses=5");
+    assert_eq!(clash.status, 422, "{}", clash.body);
+    assert!(
+        clash
+            .body
+            .contains("the key&#39;s owner was changed since this page was loaded")
+            || clash
+                .body
+                .contains("the key's owner was changed since this page was loaded"),
+        "{}",
+        clash.body
+    );
+    assert_eq!(env.store_bytes(), before);
+}
