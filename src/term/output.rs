@@ -87,13 +87,16 @@ impl KeyJson {
     }
 }
 
-/// A new table in the house style. On a terminal it fits the terminal's width (with or
-/// without colour); in a pipe it keeps its natural width. Colour only where `color` says.
+/// A new table in the house style. On a terminal it fits the terminal's width (`COLUMNS` when
+/// set, as the charts read it; 80 on a terminal that says it has no size, such as `script`'s
+/// or an editor's); in a pipe it keeps its natural width. Colour only where `color` says.
 pub fn table(header: &[&str], color: bool) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
-    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        t.set_width(u16::try_from(super::chart::width()).unwrap_or(u16::MAX));
+    } else {
         t.force_no_tty();
     }
     if color {

@@ -6,17 +6,32 @@ use std::process::Command;
 
 /// Runs `list` on a pseudo-terminal `cols` wide; returns everything it printed.
 fn list_on_terminal(env: &TestEnv, cols: u16, no_color: bool) -> String {
+    on_terminal(env, cols, no_color, "list", None)
+}
+
+/// Runs `apikeys ARGS` on a pseudo-terminal `cols` wide (0: one that says it has no size),
+/// with `COLUMNS` when given; returns everything it printed.
+fn on_terminal(
+    env: &TestEnv,
+    cols: u16,
+    no_color: bool,
+    args: &str,
+    columns: Option<u16>,
+) -> String {
+    let rows = if cols == 0 { 0 } else { 40 };
     // The size is set inside the pty before apikeys starts, so it cannot read a default size.
+    // (spawn_command clears the environment: COLUMNS is set by the shell.)
+    let columns = columns.map_or(String::new(), |n| format!("COLUMNS={n} "));
     let mut c = Command::new("sh");
     c.args([
         "-c",
-        &format!("stty cols {cols} rows 40 && exec \"$0\" list"),
+        &format!("stty cols {cols} rows {rows} && {columns}exec \"$0\" {args}"),
         BIN,
     ]);
     let mut s = spawn_command(env, c, true, no_color);
     // And from outside, to the same size: whichever lands last, the size is the same (a
     // default size set by the pty's owner could otherwise land after stty, under load).
-    s.get_process_mut().set_window_size(cols, 40).unwrap();
+    s.get_process_mut().set_window_size(cols, rows).unwrap();
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut s, &mut out).ok();
     assert_eq!(exit_code(s), 0);
@@ -182,4 +197,44 @@ fn list_fits_every_width_exactly() {
             }
         }
     }
+}
+
+/// A terminal that says it has no size (`script` without one, an editor's shell) gets tables
+/// 80 columns wide, as it gets charts, never a column a character wide; `COLUMNS` is followed
+/// by tables and charts alike.
+#[test]
+fn tables_are_80_wide_on_a_terminal_without_a_size_and_follow_columns() {
+    let env = TestEnv::new();
+    let token = env.create(
+        "a-key-with-a-rather-long-name",
+        &["--scope", "deploy:write", "--owner", "acme"],
+    );
+    for _ in 0..3 {
+        env.run_stdin(&["verify"], &token).code(0);
+    }
+    let widest = |out: &str| {
+        out.lines()
+            .filter(|l| l.contains('│'))
+            .map(console_width)
+            .max()
+            .unwrap_or(0)
+    };
+    for args in ["list", "top", "usage"] {
+        let out = on_terminal(&env, 0, true, args, None);
+        let w = widest(&out);
+        assert!(w <= 80, "{args}: {w} wide on a sizeless terminal\n{out}");
+        // Laid out at 80 columns: the list cuts the long name, the others show it whole.
+        let name = if args == "list" {
+            "a-key-with-a-rather…"
+        } else {
+            "a-key-with-a-rather-long-name"
+        };
+        assert!(out.contains(name), "{args}:\n{out}");
+    }
+    let out = on_terminal(&env, 0, true, "list", Some(200));
+    let w = widest(&out);
+    assert!(
+        (81..=200).contains(&w) && out.contains("created by"),
+        "list: COLUMNS=200 gave {w}\n{out}"
+    );
 }
