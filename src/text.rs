@@ -10,6 +10,15 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// `n` and `noun`, plural unless `n` is 1: "1 key", "3 keys".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Replaces control characters (terminal escapes among them) and invisible or
 /// bidirectional-control characters with visible escapes, so that stored text can never drive
 /// the terminal nor turn a line around.

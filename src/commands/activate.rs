@@ -67,7 +67,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         crate::ops::lifecycle::activate_keys(tx, keys, &ctx.actor(), now)
     })?;
     if by_filter && !ctx.json() {
-        ctx.note(&format!("activated {} keys in one write", done.len()));
+        ctx.note(&format!(
+            "activated {} in one write",
+            crate::text::count(done.len(), "key")
+        ));
         return Ok(());
     }
     super::report_keys(ctx, &done, "active")

@@ -44,9 +44,10 @@ pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
         }))
     } else {
         ctx.note(&format!(
-            "backed up {} to {} ({keys} keys); the copy opens with the same credential",
+            "backed up {} to {} ({}); the copy opens with the same credential",
             store.path().display(),
-            args.path.display()
+            args.path.display(),
+            crate::text::count(keys, "key")
         ));
         Ok(())
     }

@@ -72,7 +72,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         return crate::term::output::print_json(&serde_json::json!({ "deleted": ids }));
     }
     if by_filter {
-        ctx.note(&format!("deleted {} keys in one write", done.len()));
+        ctx.note(&format!(
+            "deleted {} in one write",
+            crate::text::count(done.len(), "key")
+        ));
         return Ok(());
     }
     for k in &done {

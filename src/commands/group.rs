@@ -106,9 +106,10 @@ pub fn run(ctx: &Context, cmd: GroupCommand) -> Result<()> {
                 if !(ctx.yes || ctx.interactive && crate::term::prompt::confirm(&q)?) {
                     return Err(Error::Unconfirmed {
                         what: format!(
-                            "deleting group {:?}, which {} key(s) use,",
+                            "deleting group {:?}, which {} {},",
                             sanitize(&name),
-                            using.len()
+                            crate::text::count(using.len(), "key"),
+                            if using.len() == 1 { "uses" } else { "use" }
                         ),
                     });
                 }

@@ -319,7 +319,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 }))
             } else {
                 ctx.note(&format!(
-                    "imported {count} keys; their tokens are in {} (0600), only there",
+                    "imported {}; their tokens are in {} (0600), only there",
+                    crate::text::count(count, "key"),
                     args.secret_file.display()
                 ));
                 Ok(())

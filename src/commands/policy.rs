@@ -48,7 +48,8 @@ fn show(ctx: &Context, p: &Policy, beyond: usize) -> Result<()> {
         ))?;
         if beyond > 0 {
             crate::term::output::print_line(&format!(
-                "{beyond} key(s) expire beyond the max lifetime (they keep their expiry; shorten it with `apikeys edit KEY --expires`)"
+                "{} beyond the max lifetime (they keep their expiry; shorten it with `apikeys edit KEY --expires`)",
+                policy::beyond_text(beyond)
             ))?;
         }
         Ok(())

@@ -62,7 +62,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         return super::report_keys(ctx, &all, "revoked");
     }
     if !args.select.is_empty() {
-        ctx.note(&format!("revoked {} keys in one write", done.len()));
+        ctx.note(&format!(
+            "revoked {} in one write",
+            crate::text::count(done.len(), "key")
+        ));
         return Ok(());
     }
     for k in &already {

@@ -337,7 +337,10 @@ fn revoke(ctx: &Context, store: Option<crate::store::Store>, findings: &[Finding
     ids.dedup();
     ctx.confirm(
         "revoke",
-        &format!("Revoke {} live key(s) found by the scan?", ids.len()),
+        &format!(
+            "Revoke {} found by the scan?",
+            crate::text::count(ids.len(), "live key")
+        ),
     )?;
     let now = crate::policy::now();
     let done = store.write(|tx, _| {
@@ -363,6 +366,6 @@ fn revoke(ctx: &Context, store: Option<crate::store::Store>, findings: &[Finding
         }
         Ok(done)
     })?;
-    ctx.note(&format!("revoked {done} live key(s)"));
+    ctx.note(&format!("revoked {}", crate::text::count(done, "live key")));
     Ok(())
 }

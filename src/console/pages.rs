@@ -90,7 +90,7 @@ pub fn keys(keys: &[&KeyRecord], total: usize, q: &KeysQuery, now: i64, pages: u
                 }
                 button type="submit" { "Show" }
             }
-            p { (total) " keys" @if pages > 1 { ", page " (q.page + 1) " of " (pages) } }
+            p { (crate::text::count(total, "key")) @if pages > 1 { ", page " (q.page + 1) " of " (pages) } }
             div.scroll {
                 table #keys {
                     thead { tr {
@@ -213,7 +213,7 @@ pub fn policy(
             @if let Some(e) = error { p.error role="alert" { (e) } }
             (rule("max_lifetime", "Max lifetime", &max, "the longest a key may live from its creation: 90d, 1y, or none"))
             @if beyond > 0 {
-                p #beyond { (beyond) " key(s) expire beyond the max lifetime: they keep their expiry (shorten it on the key's page)" }
+                p #beyond { (crate::ops::policy::beyond_text(beyond)) " beyond the max lifetime: they keep their expiry (shorten it on the key's page)" }
             }
             (rule("default_lifetime", "Default lifetime", &default, "a new key's lifetime when none is given; at most the max"))
             (rule("history_days", "History kept (days)", &history_days.to_string(), "answers per key are kept this many days, 1 to 730"))

@@ -89,8 +89,8 @@ impl Serving for Source {
                 shared.metrics.flushes.fetch_add(1, Ordering::Relaxed);
                 let total: i64 = uses.values().map(|u| u.0).sum();
                 log(&format!(
-                    "flush: {total} uses of {} keys and {answers} answers recorded",
-                    uses.len()
+                    "flush: {total} uses of {} and {answers} answers recorded",
+                    crate::text::count(uses.len(), "key")
                 ));
             }
             Ok(None) => {}

@@ -178,7 +178,11 @@ fn revoke_by_filters_acts_on_all_that_match_in_one_write() {
             "--yes",
         ])
         .code(0);
-    assert!(out.stderr.contains("revoked 1 keys"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("revoked 1 key in one write"),
+        "{}",
+        out.stderr
+    );
     env.verify(&b, &[]).code(12);
     env.verify(&a, &[]).code(0);
     env.run(&["revoke", "--group", "ops", "--yes"]).code(5);

@@ -558,7 +558,7 @@ fn the_console_sets_the_policy() {
     assert_eq!(policy["keys_beyond_max_lifetime"], 1);
     let shown = session.get("/policy");
     assert!(
-        shown.body.contains("1 key(s) expire beyond"),
+        shown.body.contains("1 key expires beyond"),
         "{}",
         shown.body
     );

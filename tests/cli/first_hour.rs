@@ -253,7 +253,7 @@ fn activate_and_delete_by_filters_in_one_write_with_a_counted_confirmation() {
         .run(&["delete", "--status", "inactive", "--yes"])
         .code(0);
     assert!(
-        out.stderr.contains("deleted 1 keys in one write"),
+        out.stderr.contains("deleted 1 key in one write"),
         "{}",
         out.stderr
     );

@@ -201,7 +201,7 @@ fn backup_is_a_checked_private_copy_that_restores() {
     let token = env.create("ci", &[]);
     let dest = env.path("backups/one.store");
     let out = env.run(&["backup", dest.to_str().unwrap()]).code(0);
-    assert!(out.stderr.contains("1 keys"), "{}", out.stderr);
+    assert!(out.stderr.contains("(1 key);"), "{}", out.stderr);
     assert_eq!(mode(&dest), 0o600);
     // Never over an existing file.
     env.run(&["backup", dest.to_str().unwrap()]).code(6);
