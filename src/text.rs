@@ -19,6 +19,12 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// "1 key expires" or "N keys expire".
+pub fn keys_expire(n: usize) -> String {
+    let verb = if n == 1 { "expires" } else { "expire" };
+    format!("{} {verb}", count(n, "key"))
+}
+
 /// Replaces control characters (terminal escapes among them) and invisible or
 /// bidirectional-control characters with visible escapes, so that stored text can never drive
 /// the terminal nor turn a line around.

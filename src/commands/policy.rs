@@ -49,7 +49,7 @@ fn show(ctx: &Context, p: &Policy, beyond: usize) -> Result<()> {
         if beyond > 0 {
             crate::term::output::print_line(&format!(
                 "{} beyond the max lifetime (they keep their expiry; shorten it with `apikeys edit KEY --expires`)",
-                policy::beyond_text(beyond)
+                crate::text::keys_expire(beyond)
             ))?;
         }
         Ok(())

@@ -252,8 +252,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     crate::term::output::print_line(&t.to_string())?;
     if failing {
         eprintln!(
-            "error: {} key(s) expire within {}",
-            soon.len(),
+            "error: {} within {}",
+            crate::text::keys_expire(soon.len()),
             within.map_or_else(String::new, format_duration)
         );
         eprintln!(

@@ -213,7 +213,7 @@ pub fn policy(
             @if let Some(e) = error { p.error role="alert" { (e) } }
             (rule("max_lifetime", "Max lifetime", &max, "the longest a key may live from its creation: 90d, 1y, or none"))
             @if beyond > 0 {
-                p #beyond { (crate::ops::policy::beyond_text(beyond)) " beyond the max lifetime: they keep their expiry (shorten it on the key's page)" }
+                p #beyond { (crate::text::keys_expire(beyond)) " beyond the max lifetime: they keep their expiry (shorten it on the key's page)" }
             }
             (rule("default_lifetime", "Default lifetime", &default, "a new key's lifetime when none is given; at most the max"))
             (rule("history_days", "History kept (days)", &history_days.to_string(), "answers per key are kept this many days, 1 to 730"))

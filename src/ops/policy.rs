@@ -140,10 +140,3 @@ pub fn beyond_limit(conn: &rusqlite::Connection, p: &Policy) -> Result<usize> {
         .filter(|k| !k.revoked && k.expires_at.is_none_or(|e| e > k.created_at + max))
         .count())
 }
-
-/// "1 key expires" or "N keys expire": the start of the line that counts the keys beyond a
-/// new max lifetime, for the CLI and the console alike.
-pub fn beyond_text(n: usize) -> String {
-    let verb = if n == 1 { "expires" } else { "expire" };
-    format!("{} {verb}", crate::text::count(n, "key"))
-}

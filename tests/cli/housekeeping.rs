@@ -126,6 +126,22 @@ fn status_gates_on_expiring_keys() {
     let j = out.json();
     assert_eq!(j["expiring"]["keys"].as_array().unwrap().len(), 1);
     assert_eq!(j["expiring"]["keys"][0]["name"], "soon");
+    let one = env
+        .run(&["status", "--expiring-within", "2d", "--fail"])
+        .code(7);
+    assert!(
+        one.stderr.contains("error: 1 key expires within 2d"),
+        "{}",
+        one.stderr
+    );
+    let both = env
+        .run(&["status", "--expiring-within", "60d", "--fail"])
+        .code(7);
+    assert!(
+        both.stderr.contains("error: 2 keys expire within"),
+        "{}",
+        both.stderr
+    );
     env.run(&["status", "--expiring-within", "1h", "--fail"])
         .code(0);
     let table = env
