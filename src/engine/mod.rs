@@ -361,7 +361,11 @@ impl Outcome {
                 let exp = self.expires_at.map_or("never expires".into(), |e| {
                     format!("expires {}", crate::text::time(e))
                 });
-                format!("valid: {name} ({exp})")
+                // A use-limited key says what is left, as json's `remaining` does.
+                let left = self.remaining.map_or_else(String::new, |n| {
+                    format!(", {} left", crate::text::count(n.max(0) as usize, "use"))
+                });
+                format!("valid: {name} ({exp}{left})")
             }
             (Code::Malformed, Reason::Malformed(why)) => format!("invalid: malformed token: {why}"),
             (Code::Inactive, _) => format!("invalid: key {name} is revoked"),

@@ -143,6 +143,12 @@ fn a_cost_takes_all_or_nothing_and_a_bad_cost_is_malformed() {
     let t = env.create("k", &["--uses", "3"]);
     let out = env.verify(&t, &["--cost", "2", "--format", "json"]).code(0);
     assert_eq!(out.json()["remaining"], 1);
+    // People read what is left on the one line too.
+    let copy = env.create("copy", &["--uses", "3"]);
+    let line = env.verify(&copy, &[]).code(0).stdout;
+    assert!(line.contains(", 2 uses left)"), "{line}");
+    let line = env.verify(&copy, &[]).code(0).stdout;
+    assert!(line.contains(", 1 use left)"), "{line}");
     let out = env
         .verify(&t, &["--cost", "2", "--format", "json"])
         .code(16);
