@@ -154,3 +154,31 @@ pub fn delete_group(conn: &Connection, name: &str) -> Result<()> {
     conn.execute("DELETE FROM permission_groups WHERE name = ?1", [name])?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/reference.md lists every action `log --action` takes, and nothing else.
+    #[test]
+    fn the_reference_lists_every_action() {
+        let doc = include_str!("../../docs/reference.md").replace("\n  ", " ");
+        let listed = doc
+            .split_once("`action` is one of ")
+            .and_then(|(_, rest)| {
+                rest.split_once("\n  (`--action`")
+                    .or(rest.split_once(" (`--action`"))
+            })
+            .map(|(list, _)| list)
+            .expect("the list of actions in docs/reference.md");
+        let named: Vec<&str> = listed.split('`').skip(1).step_by(2).collect();
+        assert_eq!(named, super::ACTIONS);
+    }
+
+    #[test]
+    fn an_action_is_named_in_any_case_and_a_typo_is_a_usage_error() {
+        assert_eq!(super::action_named(" Policy Set ").unwrap(), "policy set");
+        let e = super::action_named("revokd").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(super::is_action("policy", "policy set"));
+        assert!(!super::is_action("policy", "revoke"));
+    }
+}
