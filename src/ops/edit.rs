@@ -90,6 +90,19 @@ impl Given {
             .as_deref()
             .map(model::parse_refill)
             .transpose()?;
+        let metas: Vec<String> = meta.keys().cloned().collect();
+        for (flags, added, removed) in [
+            (("--add-scope", "--remove-scope"), &add_scope, &remove_scope),
+            (
+                ("--add-group", "--remove-group"),
+                &self.add_group,
+                &self.remove_group,
+            ),
+            (("--allow-ip", "--remove-ip"), &add_ips, &remove_ips),
+            (("--meta", "--remove-meta"), &metas, &self.remove_meta),
+        ] {
+            both_ways(flags, added, removed)?;
+        }
         Ok(Changes {
             name: self.name,
             expires: self.expires,
@@ -111,6 +124,21 @@ impl Given {
             rates,
             refill,
         })
+    }
+}
+
+/// Refuses one value both added and removed by one edit: whichever way it were read, one of
+/// the two would be dropped without a word.
+fn both_ways((add, remove): (&str, &str), added: &[String], removed: &[String]) -> Result<()> {
+    match added.iter().find(|a| removed.contains(a)) {
+        Some(x) => Err(Error::usage(
+            format!(
+                "{add} and {remove} both name {:?}",
+                crate::text::sanitize(x)
+            ),
+            format!("give {add} to add it or {remove} to remove it, not both"),
+        )),
+        None => Ok(()),
     }
 }
 

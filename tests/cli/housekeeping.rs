@@ -36,6 +36,24 @@ fn edit_says_what_changed_and_refuses_what_is_not_there() {
     let out = env.run(&["edit", "k", "--allow-ip", "10.0.0.1/8"]).code(0);
     assert!(out.stderr.contains("10.0.0.0/8"), "{}", out.stderr);
     assert_eq!(env.key("k")["allowed_ips"][0], "10.0.0.0/8");
+    // One value added and removed by one edit is refused, naming the flags; nothing changes.
+    let before = env.store_bytes();
+    for (add, remove, value) in [
+        ("--add-scope", "--remove-scope", "read"),
+        ("--allow-ip", "--remove-ip", "10.0.0.0/8"),
+        ("--meta", "--remove-meta", "plan"),
+    ] {
+        let given = if add == "--meta" { "plan=pro" } else { value };
+        let out = env.run(&["edit", "k", add, given, remove, value]).code(2);
+        assert!(
+            out.stderr
+                .contains(&format!("{add} and {remove} both name \"{value}\""))
+                && out.stderr.contains("not both"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(env.store_bytes(), before);
 }
 
 #[test]
