@@ -369,8 +369,16 @@ pub fn parse_rates(given: &[String]) -> Result<Vec<crate::engine::limits::Rate>>
                 "give N/DUR, e.g. --rate 100/1s or --rate 6000/1h (N from 1 to 1000000, DUR from 1ms to 366d)",
             )
         })?;
-        if !out.contains(&r) {
-            out.push(r);
+        match out.iter().find(|o| o.per_ms == r.per_ms) {
+            Some(o) if *o == r => {}
+            // Two limits over one window: the lower alone would ever count.
+            Some(o) => {
+                return Err(Error::usage(
+                    format!("two rates over one window: {o} and {r}"),
+                    "give one rate per window, e.g. --rate 10/1s --rate 1000/1h",
+                ));
+            }
+            None => out.push(r),
         }
     }
     Ok(out)

@@ -135,6 +135,22 @@ fn the_cli_answers_rate_limits_with_when_to_retry() {
     for bad in ["0/1s", "3", "3/1y", "x/1s"] {
         env.run(&["create", "--name", "bad", "--rate", bad]).code(2);
     }
+    // Two limits over one window (however written): only the lower would ever count.
+    let out = env
+        .run(&[
+            "create", "--name", "bad", "--rate", "10/60s", "--rate", "5/1m",
+        ])
+        .code(2);
+    assert!(
+        out.stderr
+            .contains("two rates over one window: 10/1m and 5/1m"),
+        "{}",
+        out.stderr
+    );
+    // The same rate twice is that rate.
+    env.run(&["edit", "k", "--rate", "4/1s", "--rate", "4/1000ms"])
+        .code(0);
+    assert_eq!(env.key("k")["rates"], serde_json::json!(["4/1s"]));
 }
 
 #[test]
