@@ -435,7 +435,9 @@ fn as_shown(
         let Some(shown) = sent(a, &format!("shown_{what}")) else {
             continue;
         };
-        if asked.as_deref().unwrap_or("") == shown {
+        let posted = asked.as_deref().unwrap_or("");
+        if posted == shown || posted == current.trim() {
+            // Left as shown, or already what it is now (both sides made the same change).
             *asked = None;
         } else if current.trim() != shown {
             return Err(Error::conflict(

@@ -778,6 +778,9 @@ fn a_save_from_an_old_page_does_not_undo_a_change_made_since() {
         ),
         (Some("billing"), Some("beta"), Some("second"))
     );
+    // The same change made on both sides is no clash.
+    assert_eq!(post("name=billing&uses=9").status, 303);
+    assert_eq!(env.key("billing")["remaining"], 9);
     // The old page changes the owner too, which was changed since: refused, nothing saved.
     let before = env.store_bytes();
     let clash = post("owner=gamma&uses=5");
