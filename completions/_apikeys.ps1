@@ -407,7 +407,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the admins: each slot''s kind, fingerprint, when it was added and last used')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an admin with a credential of their own')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an admin and re-key the store: their credential opens nothing written after')
-            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before)')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -479,7 +479,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the admins: each slot''s kind, fingerprint, when it was added and last used')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an admin with a credential of their own')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an admin and re-key the store: their credential opens nothing written after')
-            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before)')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -959,7 +959,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the admins: each slot''s kind, fingerprint, when it was added and last used')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an admin with a credential of their own')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an admin and re-key the store: their credential opens nothing written after')
-            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before)')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)')
             break
         }
         'apikeys;help;admin;list' {

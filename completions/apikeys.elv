@@ -389,7 +389,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand list 'List the admins: each slot''s kind, fingerprint, when it was added and last used'
             cand add 'Add an admin with a credential of their own'
             cand remove 'Remove an admin and re-key the store: their credential opens nothing written after'
-            cand rename 'Rename an admin (the audit log keeps the old name for what was done before)'
+            cand rename 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apikeys;admin;list'= {
@@ -456,7 +456,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand list 'List the admins: each slot''s kind, fingerprint, when it was added and last used'
             cand add 'Add an admin with a credential of their own'
             cand remove 'Remove an admin and re-key the store: their credential opens nothing written after'
-            cand rename 'Rename an admin (the audit log keeps the old name for what was done before)'
+            cand rename 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'apikeys;admin;help;list'= {
@@ -880,7 +880,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
             cand list 'List the admins: each slot''s kind, fingerprint, when it was added and last used'
             cand add 'Add an admin with a credential of their own'
             cand remove 'Remove an admin and re-key the store: their credential opens nothing written after'
-            cand rename 'Rename an admin (the audit log keeps the old name for what was done before)'
+            cand rename 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)'
         }
         &'apikeys;help;admin;list'= {
         }

@@ -375,7 +375,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_se
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "list" -d 'List the admins: each slot\'s kind, fingerprint, when it was added and last used'
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "add" -d 'Add an admin with a credential of their own'
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "remove" -d 'Remove an admin and re-key the store: their credential opens nothing written after'
-complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and not __fish_seen_subcommand_from list add remove rename help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from list" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
@@ -432,7 +432,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_s
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the admins: each slot\'s kind, fingerprint, when it was added and last used'
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an admin with a credential of their own'
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an admin and re-key the store: their credential opens nothing written after'
-complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l store -d 'The store file (env APIKEYS_STORE) [default: the platform data dir, file apikeys.store]' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand group; and not __fish_seen_subcommand_from create list edit delete help" -l key-file -d 'Unlock with this key file instead of the passphrase (env APIKEYS_KEY_FILE)' -r -F
@@ -746,7 +746,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand help; and not __fish_see
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "list" -d 'List the admins: each slot\'s kind, fingerprint, when it was added and last used'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "add" -d 'Add an admin with a credential of their own'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "remove" -d 'Remove an admin and re-key the store: their credential opens nothing written after'
-complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before)'
+complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "rename" -d 'Rename an admin (the audit log keeps the old name for what was done before; `log --admin NEW` and `admin list` follow the rename back)'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group with its scopes'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List groups, their scopes and how many keys use them'
 complete -c apikeys -n "__fish_apikeys_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "edit" -d 'Change a group\'s scopes'

@@ -38,14 +38,6 @@ enum Since {
     After(i64),
 }
 
-/// Whether `actor` (`alice`, or `alice (note)`) is the admin `name`.
-fn by_admin(actor: &str, name: &str) -> bool {
-    actor == name
-        || actor
-            .strip_prefix(name)
-            .is_some_and(|rest| rest.starts_with(" ("))
-}
-
 /// Runs `log`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let now = crate::policy::now();
@@ -94,14 +86,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(name) = &args.admin {
         // An admin of the store, or one that has acted (and was removed since): else exit 5,
         // not an empty log that looks like an admin who did nothing.
+        let admin = super::admin::Admin::of(conn, name)?;
         let known = store.header().slots.iter().any(|s| s.name == *name)
             || queries::audit_events(conn, None, None)?
                 .iter()
-                .any(|e| by_admin(&e.actor, name));
+                .any(|e| admin.did(e));
         if !known {
             return Err(super::admin::missing(name));
         }
-        events.retain(|e| by_admin(&e.actor, name));
+        // What they did under every name they had (`admin rename` keeps the old name on
+        // what was done before).
+        events.retain(|e| admin.did(e));
     }
     if let Some(action) = action {
         events.retain(|e| queries::is_action(&e.action, action));
@@ -125,16 +120,5 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     } else {
         crate::term::output::print_line(&output::audit_table(&events, ctx.color).to_string())?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn an_admin_is_the_slot_not_the_note() {
-        assert!(super::by_admin("alice", "alice"));
-        assert!(super::by_admin("alice (ci job)", "alice"));
-        assert!(!super::by_admin("alicia", "alice"));
-        assert!(!super::by_admin("bob (alice)", "alice"));
     }
 }

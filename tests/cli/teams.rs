@@ -249,6 +249,53 @@ fn a_removed_admin_opens_nothing_newer_even_with_an_old_copy() {
     );
 }
 
+/// A renamed admin keeps what they did: the log keeps the name each event was done under,
+/// and `log --admin NEW` and `admin list`'s last use follow the rename back.
+#[test]
+fn a_renamed_admin_keeps_their_history() {
+    let env = TestEnv::new();
+    env.create("before", &[]);
+    env.run(&["admin", "rename", "key-file", "ci"]).code(0);
+    env.create("after", &[]);
+    let actions = |admin: &str| -> Vec<(String, String)> {
+        let log = env
+            .run(&["log", "--admin", admin, "--format", "json"])
+            .code(0)
+            .json_lines();
+        log.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let s = |f: &str| e[f].as_str().unwrap_or_default().to_string();
+                (s("action"), s("key_name"))
+            })
+            .collect()
+    };
+    let ci = actions("ci");
+    assert_eq!(
+        ci,
+        [
+            ("create".into(), "before".into()),
+            ("admin rename".into(), String::new()),
+            ("create".into(), "after".into()),
+        ],
+        "{ci:?}"
+    );
+    // The old name is what the trail says of the first two, and only those.
+    assert_eq!(actions("key-file"), ci[..2]);
+    let admins = env
+        .run(&["admin", "list", "--format", "json"])
+        .code(0)
+        .json();
+    let ci = admins
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "ci")
+        .unwrap();
+    assert!(ci["last_used_at"].is_string(), "{admins}");
+}
+
 #[test]
 fn the_last_admin_cannot_go_and_names_are_checked() {
     let env = TestEnv::new();
