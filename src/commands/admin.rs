@@ -128,6 +128,7 @@ pub fn slot_json(s: &Slot, last: Option<i64>, you: bool) -> serde_json::Value {
             "memory_mib": s.kdf.memory_kib / 1024,
             "iterations": s.kdf.iterations,
             "lanes": s.kdf.lanes,
+            "below_owasp_minimum": s.kdf.below_owasp(),
         });
     }
     v

@@ -196,6 +196,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }))?;
     } else {
         ctx.note(&format!("created store {}", path.display()));
+        if let Some(w) = kdf.warning() {
+            eprintln!("{w}");
+        }
         if let Some(kf) = &args.with_key_file {
             ctx.note(&format!(
                 "wrote key file {} (it unlocks the store: keep it as safe as the passphrase)",

@@ -129,9 +129,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .map(|(s, _)| {
             let kind = if s.kind.is_passphrase() {
                 format!(
-                    "passphrase, Argon2id {} MiB, {} iterations",
+                    "passphrase, Argon2id {} MiB, {}{}",
                     s.kdf.memory_kib / 1024,
-                    s.kdf.iterations
+                    crate::text::count(s.kdf.iterations as usize, "iteration"),
+                    if s.kdf.below_owasp() {
+                        " (below OWASP's minimum: raise it with passwd --kdf-memory)"
+                    } else {
+                        ""
+                    }
                 )
             } else {
                 s.kind.word().to_string()

@@ -27,6 +27,31 @@ impl KdfParams {
         iterations: 3,
         lanes: 1,
     };
+    /// Whether this cost is below OWASP's least Argon2id settings (46 MiB with 1 iteration,
+    /// 19 MiB with 2, 12 with 3, 9 with 4, 7 with 5): a stolen copy of the store is then cheap
+    /// to guess at. Allowed (tests and benchmarks want a fast KDF), and said.
+    pub fn below_owasp(&self) -> bool {
+        let mib = self.memory_kib / 1024;
+        match self.iterations {
+            0 => true,
+            1 => mib < 46,
+            2 => mib < 19,
+            3 => mib < 12,
+            4 => mib < 9,
+            _ => mib < 7,
+        }
+    }
+
+    /// The warning for a passphrase slot set to this cost, if it is below OWASP's minimum.
+    pub fn warning(&self) -> Option<String> {
+        self.below_owasp().then(|| {
+            format!(
+                "warning: Argon2id at {} MiB and {} is below OWASP's minimum (19 MiB with 2 iterations, or 46 MiB with 1): a stolen copy of the store is cheap to guess at; `apikeys passwd --kdf-memory 64 --kdf-iterations 3` raises it",
+                self.memory_kib / 1024,
+                crate::text::count(self.iterations as usize, "iteration")
+            )
+        })
+    }
     /// The largest memory a store may ask for (2 GiB); a header asking for more is refused
     /// before anything is allocated. docs/security.md says why these caps are right.
     pub const MAX_MEMORY_KIB: u32 = 2 * 1024 * 1024;

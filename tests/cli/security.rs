@@ -87,6 +87,71 @@ fn passwd_can_raise_the_kdf_cost_and_needs_every_kept_secret() {
         .code(2);
 }
 
+/// A passphrase KDF below OWASP's least Argon2id settings is allowed (tests and benchmarks
+/// want a fast one) and said: at init, at passwd, and in status and admin list.
+#[test]
+fn a_cheap_kdf_is_said_wherever_it_is_set_or_shown() {
+    let env = TestEnv::new();
+    let cheap = env.path("cheap.store");
+    let init = |store: &std::path::Path, args: &[&str]| {
+        let mut c = env.bare_cmd(&[&["init"], args].concat());
+        c.env("APIKEYS_STORE", store)
+            .env("APIKEYS_PASSPHRASE", PASS);
+        c.output().unwrap()
+    };
+    let out = init(&cheap, &["--kdf-memory", "8", "--kdf-iterations", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        said.contains("warning: Argon2id at 8 MiB and 2 iterations is below OWASP's minimum")
+            && said.contains("apikeys passwd --kdf-memory"),
+        "{said}"
+    );
+    let status = |store: &std::path::Path| {
+        let mut c = env.bare_cmd(&["status"]);
+        c.env("APIKEYS_STORE", store)
+            .env("APIKEYS_PASSPHRASE", PASS);
+        String::from_utf8_lossy(&c.output().unwrap().stdout).to_string()
+    };
+    assert!(
+        status(&cheap).contains("below OWASP's minimum"),
+        "{}",
+        status(&cheap)
+    );
+    // Raised to OWASP's 19 MiB with 2 iterations: nothing said any more.
+    let mut c = env.bare_cmd(&["passwd", "--yes", "--kdf-memory", "19"]);
+    c.env("APIKEYS_STORE", &cheap)
+        .env("APIKEYS_PASSPHRASE", PASS);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("warning"),
+        "{out:?}"
+    );
+    assert!(!status(&cheap).contains("OWASP"));
+    // The test store's 1 MiB, 1 iteration: said by passwd too, and in admin list's json.
+    let out = env
+        .cmd(&["passwd", "--yes", "--kdf-memory", "1"])
+        .env("APIKEYS_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("at 1 MiB and 1 iteration is below"),
+        "{out:?}"
+    );
+    let admins = env
+        .run(&["admin", "list", "--format", "json"])
+        .code(0)
+        .json();
+    let pass = admins
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "passphrase")
+        .unwrap();
+    assert_eq!(pass["kdf"]["below_owasp_minimum"], true, "{admins}");
+}
+
 fn id_of(token: &str) -> String {
     token.split('_').nth(1).unwrap().to_string()
 }
