@@ -57,54 +57,10 @@ pub enum AdminCommand {
     },
 }
 
-/// An admin through their renames: each name they had, with the events (by sequence number)
-/// done under it. The audit log keeps the name an event was done under; this reads it back.
-pub struct Admin(Vec<(String, std::ops::RangeInclusive<i64>)>);
-
-impl Admin {
-    /// `name` now, and the names it had before, from the trail's `admin rename` events.
-    pub fn of(conn: &rusqlite::Connection, name: &str) -> Result<Admin> {
-        let renames = queries::audit_events(conn, None, None)?
-            .into_iter()
-            .filter(|e| e.action == "admin rename")
-            .filter_map(|e| {
-                let (old, new) = e.details.split_once(" -> ")?;
-                Some((e.seq, old.to_string(), new.to_string()))
-            })
-            .collect::<Vec<_>>();
-        let (mut current, mut upto) = (name.to_string(), i64::MAX);
-        let mut names = Vec::new();
-        for (seq, old, new) in renames.into_iter().rev() {
-            if new == current && seq < upto {
-                // The rename itself was done under the old name.
-                names.push((current, seq + 1..=upto));
-                (current, upto) = (old, seq);
-            }
-        }
-        names.push((current, i64::MIN..=upto));
-        Ok(Admin(names))
-    }
-
-    /// Whether this admin did `e` (`actor` is the slot's name, or `name (note)`).
-    pub fn did(&self, e: &queries::AuditEvent) -> bool {
-        self.0
-            .iter()
-            .any(|(n, seqs)| seqs.contains(&e.seq) && by_name(&e.actor, n))
-    }
-}
-
-/// Whether `actor` (`alice`, or `alice (note)`) is the admin `name`.
-pub fn by_name(actor: &str, name: &str) -> bool {
-    actor == name
-        || actor
-            .strip_prefix(name)
-            .is_some_and(|rest| rest.starts_with(" ("))
-}
-
 /// When each admin last wrote (the audit log's latest event in their name, under any name
 /// they had).
 fn last_used(conn: &rusqlite::Connection, name: &str) -> Result<Option<i64>> {
-    let admin = Admin::of(conn, name)?;
+    let admin = queries::Admin::of(conn, name)?;
     Ok(queries::audit_events(conn, None, None)?
         .iter()
         .filter(|e| admin.did(e))
@@ -488,15 +444,4 @@ fn rename(ctx: &Context, old: &str, new: &str) -> Result<()> {
         sanitize(new)
     ));
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn an_admin_is_the_slot_not_the_note() {
-        assert!(super::by_name("alice", "alice"));
-        assert!(super::by_name("alice (ci job)", "alice"));
-        assert!(!super::by_name("alicia", "alice"));
-        assert!(!super::by_name("bob (alice)", "alice"));
-    }
 }

@@ -509,6 +509,11 @@ fn log_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
         });
     let want = |f: &str| Some(asked(f).to_lowercase()).filter(|s| !s.is_empty());
     let (key, admin) = (want("key"), want("admin"));
+    // An admin's name finds what they did under earlier names too, as `log --admin` does.
+    let renamed = match asked("admin") {
+        "" => None,
+        name => Some(queries::Admin::of(app.store.conn(), name)?),
+    };
     events.retain(|e| {
         errors.is_empty()
             && since.is_none_or(|t| e.at >= t)
@@ -518,9 +523,10 @@ fn log_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
                     .is_some_and(|n| n.to_lowercase() == *k)
                     || e.key_id.as_deref().is_some_and(|n| n.to_lowercase() == *k)
             })
-            && admin
-                .as_ref()
-                .is_none_or(|x| e.actor.to_lowercase().contains(x.as_str()))
+            && admin.as_ref().is_none_or(|x| {
+                e.actor.to_lowercase().contains(x.as_str())
+                    || renamed.as_ref().is_some_and(|a| a.did(e))
+            })
             && action.is_none_or(|x| queries::is_action(&e.action, x))
     });
     let body = maud::html! {

@@ -263,8 +263,8 @@ pub fn delete_key(conn: &Connection, id: &str) -> Result<()> {
 }
 
 pub use super::trail::{
-    ACTIONS, AuditEvent, action_named, audit, audit_events, delete_group, group, groups,
-    insert_group, is_action, update_group,
+    ACTIONS, Admin, AuditEvent, action_named, audit, audit_events, by_name, delete_group, group,
+    groups, insert_group, is_action, update_group,
 };
 
 /// How many keys the store holds, superseded ones included.

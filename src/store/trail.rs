@@ -105,6 +105,50 @@ pub fn audit_events(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// An admin through their renames: each name they had, with the events (by sequence number)
+/// done under it. The audit log keeps the name an event was done under; this reads it back.
+pub struct Admin(Vec<(String, std::ops::RangeInclusive<i64>)>);
+
+impl Admin {
+    /// `name` now, and the names it had before, from the trail's `admin rename` events.
+    pub fn of(conn: &Connection, name: &str) -> Result<Admin> {
+        let renames = audit_events(conn, None, None)?
+            .into_iter()
+            .filter(|e| e.action == "admin rename")
+            .filter_map(|e| {
+                let (old, new) = e.details.split_once(" -> ")?;
+                Some((e.seq, old.to_string(), new.to_string()))
+            })
+            .collect::<Vec<_>>();
+        let (mut current, mut upto) = (name.to_string(), i64::MAX);
+        let mut names = Vec::new();
+        for (seq, old, new) in renames.into_iter().rev() {
+            if new == current && seq < upto {
+                // The rename itself was done under the old name.
+                names.push((current, seq + 1..=upto));
+                (current, upto) = (old, seq);
+            }
+        }
+        names.push((current, i64::MIN..=upto));
+        Ok(Admin(names))
+    }
+
+    /// Whether this admin did `e` (`actor` is the slot's name, or `name (note)`).
+    pub fn did(&self, e: &AuditEvent) -> bool {
+        self.0
+            .iter()
+            .any(|(n, seqs)| seqs.contains(&e.seq) && by_name(&e.actor, n))
+    }
+}
+
+/// Whether `actor` (`alice`, or `alice (note)`) is the admin `name`.
+pub fn by_name(actor: &str, name: &str) -> bool {
+    actor == name
+        || actor
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with(" ("))
+}
+
 /// Every permission group and its scopes.
 pub fn groups(conn: &Connection) -> Result<BTreeMap<String, Vec<String>>> {
     let mut stmt =
@@ -180,5 +224,13 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
         assert!(super::is_action("policy", "policy set"));
         assert!(!super::is_action("policy", "revoke"));
+    }
+
+    #[test]
+    fn an_admin_is_the_slot_not_the_note() {
+        assert!(super::by_name("alice", "alice"));
+        assert!(super::by_name("alice (ci job)", "alice"));
+        assert!(!super::by_name("alicia", "alice"));
+        assert!(!super::by_name("bob (alice)", "alice"));
     }
 }

@@ -431,6 +431,7 @@ fn the_audit_log_filters_by_time_and_action() {
     env.create("one", &[]);
     env.create("two", &[]);
     env.run(&["revoke", "two", "--yes"]).code(0);
+    env.run(&["admin", "rename", "key-file", "ci"]).code(0);
     let console = start(&env);
     let session = Session::new(&console);
     let log = |query: &str| session.get(&format!("/log?{query}"));
@@ -451,6 +452,8 @@ fn the_audit_log_filters_by_time_and_action() {
     assert_eq!(rows(&revokes.body), 1, "{}", revokes.body);
     assert!(revokes.body.contains("<option value=\"revoke\" selected>"));
     assert_eq!(rows(&log("action=create&since=1h").body), 2);
+    // An admin renamed since: what they did under the old name is theirs (all but init).
+    assert_eq!(rows(&log("admin=ci").body), rows(&all.body) - 1);
     for (bad, says) in [
         ("since=yesterday-ish", "invalid time"),
         ("action=revokd", "unknown action"),
