@@ -84,10 +84,10 @@ fn clap_exit(e: &clap::Error) -> i32 {
     }
 }
 
-/// clap's text of `e`, styled for a terminal (unless NO_COLOR is set) or plain.
+/// clap's text of `e`, styled for a terminal (unless NO_COLOR or TERM=dumb) or plain.
 fn rendered(e: &clap::Error, terminal: bool) -> String {
     let styled = e.render();
-    if terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) {
+    if terminal && term::colour_allowed() {
         styled.ansi().to_string()
     } else {
         styled.to_string()

@@ -52,7 +52,7 @@ pub struct Context {
     pub quiet: bool,
     /// stdin and stderr are a terminal: prompts may be shown.
     pub interactive: bool,
-    /// stdout is a terminal and NO_COLOR is unset.
+    /// stdout is a terminal, NO_COLOR is unset and TERM is not dumb.
     pub color: bool,
 }
 
@@ -129,7 +129,7 @@ impl Context {
         // stderr goes elsewhere, as ssh and gpg do (`printf %s "$TOKEN" | apikeys verify`,
         // `apikeys list 2>/dev/null`): the prompt is drawn on and read from /dev/tty.
         let can_ask_passphrase = controlling_terminal();
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let no_color = !crate::term::colour_allowed();
         Context {
             store_path: crate::store::file::resolve(
                 &g.store

@@ -18,14 +18,23 @@ fn on_terminal(
     args: &str,
     columns: Option<u16>,
 ) -> String {
+    let columns = columns.map_or(String::new(), |n| format!("COLUMNS={n} "));
+    run_on_terminal(env, cols, no_color, &columns, args)
+}
+
+/// As [`on_terminal`], colours allowed, with `vars` (`NAME=value `) set for apikeys.
+fn on_terminal_with(env: &TestEnv, cols: u16, vars: &str, args: &str) -> String {
+    run_on_terminal(env, cols, false, vars, args)
+}
+
+fn run_on_terminal(env: &TestEnv, cols: u16, no_color: bool, vars: &str, args: &str) -> String {
     let rows = if cols == 0 { 0 } else { 40 };
     // The size is set inside the pty before apikeys starts, so it cannot read a default size.
-    // (spawn_command clears the environment: COLUMNS is set by the shell.)
-    let columns = columns.map_or(String::new(), |n| format!("COLUMNS={n} "));
+    // (spawn_command clears the environment: variables are set by the shell.)
     let mut c = Command::new("sh");
     c.args([
         "-c",
-        &format!("stty cols {cols} rows {rows} && {columns}exec \"$0\" {args}"),
+        &format!("stty cols {cols} rows {rows} && {vars}exec \"$0\" {args}"),
         BIN,
     ]);
     let mut s = spawn_command(env, c, true, no_color);
@@ -86,6 +95,12 @@ fn list_fits_the_terminal_and_colours_status_unless_no_color() {
     assert!(
         coloured.contains("\u{1b}[38;5;10m") || coloured.contains("\u{1b}[32m"),
         "active is green: {coloured:?}"
+    );
+    // A terminal that says it cannot show colour (TERM=dumb) gets none, NO_COLOR or not.
+    let plain = on_terminal_with(&env, 250, "TERM=dumb ", "list");
+    assert!(
+        plain.contains("allowed IPs") && !plain.contains("\u{1b}["),
+        "{plain:?}"
     );
 }
 
