@@ -106,6 +106,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let pepper = store.pepper();
     let new = token::generate(&settings.prefix)?;
     let insert = |tx: &rusqlite::Connection| -> Result<KeyRecord> {
+        queries::check_name_free(tx, &settings.name, None)?;
         let record = mint_with(tx, &pepper, &ctx.actor(), &settings, now, &new)?;
         queries::audit(
             tx,

@@ -187,6 +187,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let bar = crate::term::progress::bar(lines, "checking", ctx.quiet);
     let mut all = Vec::new();
     let mut names = HashSet::new();
+    let live = queries::live_names(store.conn())?;
     for (i, raw) in text.lines().enumerate() {
         bar.inc(1);
         let n = i + 1;
@@ -219,7 +220,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             )
         })?;
         let s = settings_of(ctx, store.conn(), line, now).map_err(|e| at_line(n, e))?;
-        if !names.insert(s.name.clone()) {
+        // Names differ by more than case, here as in the store.
+        if !names.insert(s.name.to_ascii_lowercase()) {
             return Err(at_line(
                 n,
                 Error::conflict(
@@ -231,13 +233,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 ),
             ));
         }
-        if queries::name_taken(store.conn(), &s.name)? {
+        if let Some(held) = live.get(&s.name.to_ascii_lowercase()) {
+            let case = if *held == s.name {
+                ""
+            } else {
+                ", and names may not differ only in case"
+            };
             return Err(at_line(
                 n,
                 Error::conflict(
                     format!(
-                        "a key named {:?} already exists",
-                        crate::text::sanitize(&s.name)
+                        "a key named {:?} already exists{case}",
+                        crate::text::sanitize(held)
                     ),
                     "give this line another \"name\", or leave it out (nothing was imported)",
                 ),

@@ -167,8 +167,8 @@ pub fn apply(
     let before = k.clone();
     let mut revived = false;
     if let Some(n) = &c.name {
-        if *n != k.name && k.rotated_to.is_none() && queries::name_taken(tx, n)? {
-            return Err(queries::name_taken_error(n));
+        if *n != k.name && k.rotated_to.is_none() {
+            queries::check_name_free(tx, n, Some(&k.id))?;
         }
         queries::check_name_free_of_ids(tx, n, &k.id)?;
         k.name = n.clone();

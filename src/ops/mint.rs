@@ -121,6 +121,7 @@ pub fn mint(
             break t;
         }
     };
+    queries::check_name_free(tx, &s.name, None)?;
     let record = mint_with(tx, pepper, actor, s, now, &new)?;
     Ok((record, new.token))
 }

@@ -134,9 +134,11 @@ fn nearest(conn: &Connection, typed: &str) -> Result<Option<String>> {
     let mut stmt = conn.prepare_cached("SELECT name, id FROM keys")?;
     let mut rows = stmt.query([])?;
     let mut best: Option<(usize, String)> = None;
+    // Case aside: `DEPLOY` finds `deploy` (ids are case-sensitive, names nearly so).
+    let typed_lower = typed.to_lowercase();
     while let Some(r) = rows.next()? {
         for candidate in [r.get::<_, String>(0)?, r.get::<_, String>(1)?] {
-            let d = strsim::levenshtein(typed, &candidate);
+            let d = strsim::levenshtein(&typed_lower, &candidate.to_lowercase());
             if d <= 2 && d < typed.chars().count() && best.as_ref().is_none_or(|b| d < b.0) {
                 best = Some((d, candidate));
             }
@@ -200,6 +202,44 @@ pub fn name_taken(conn: &Connection, name: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM keys WHERE name = ?1 AND rotated_to IS NULL")?
         .exists([name])?)
+}
+
+/// The name of the live key (not superseded) named `name` in any case (ASCII), but the key
+/// `except`: two keys whose names differ only in case would be told apart by no one reading
+/// a table, a log or a prompt. Stores that already hold such twins keep them. It reads every
+/// key (no index folds case): for one key at a time, not per line of a bulk import.
+pub fn name_holder(conn: &Connection, name: &str, except: Option<&str>) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT name FROM keys WHERE name = ?1 COLLATE NOCASE AND rotated_to IS NULL \
+             AND (?2 IS NULL OR id != ?2) ORDER BY name = ?1 DESC LIMIT 1",
+        )?
+        .query_row(params![name, except], |r| r.get(0))
+        .optional()?)
+}
+
+/// The names of the live keys (not superseded), by their lower case (ASCII, as
+/// [`name_holder`] folds them): one read for a bulk import's every line.
+pub fn live_names(conn: &Connection) -> Result<std::collections::HashMap<String, String>> {
+    let mut stmt = conn.prepare_cached("SELECT name FROM keys WHERE rotated_to IS NULL")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.map(|n| n.map(|n| (n.to_ascii_lowercase(), n)).map_err(Into::into))
+        .collect()
+}
+
+/// Refuses `name` when a live key (but `except`) holds it in any case (exit 6).
+pub fn check_name_free(conn: &Connection, name: &str, except: Option<&str>) -> Result<()> {
+    match name_holder(conn, name, except)? {
+        None => Ok(()),
+        Some(held) if held == name => Err(name_taken_error(name)),
+        Some(held) => Err(Error::conflict(
+            format!(
+                "a key named {:?} already exists, and names may not differ only in case",
+                crate::text::sanitize(&held)
+            ),
+            "choose another --name, or rotate the existing key with `apikeys rotate`",
+        )),
+    }
 }
 
 /// The conflict error for a taken name.

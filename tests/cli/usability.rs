@@ -106,6 +106,51 @@ fn typos_get_a_suggestion() {
     );
     let out = env.run(&["show", "zzzzzzzz"]).code(5);
     assert!(!out.stderr.contains("did you mean"), "{}", out.stderr);
+    let out = env.run(&["show", "ALPHA"]).code(5);
+    assert!(
+        out.stderr.contains("did you mean `alpha`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Two live keys whose names differ only in case are refused, by create, edit and import
+/// alike (who would tell `Deploy` from `deploy` in a log?); a key may change its own case.
+#[test]
+fn names_differ_by_more_than_case() {
+    let env = TestEnv::new();
+    env.create("Deploy", &[]);
+    let before = env.store_bytes();
+    let out = env
+        .run(&["create", "--name", "deploy", "--no-clipboard"])
+        .code(6);
+    assert!(
+        out.stderr.contains(
+            "a key named \"Deploy\" already exists, and names may not differ only in case"
+        ),
+        "{}",
+        out.stderr
+    );
+    env.create("other", &[]);
+    env.run(&["edit", "other", "--name", "DEPLOY"]).code(6);
+    let secrets = env.path("secrets.jsonl");
+    let out = env.run_stdin(
+        &["import", "-", "--secret-file", secrets.to_str().unwrap()],
+        "{\"name\":\"fresh\"}\n{\"name\":\"deploY\"}\n",
+    );
+    out.code(6);
+    let out = env
+        .run_stdin(
+            &["import", "-", "--secret-file", secrets.to_str().unwrap()],
+            "{\"name\":\"twin\"}\n{\"name\":\"TWIN\"}\n",
+        )
+        .code(6);
+    assert!(out.stderr.contains("earlier line"), "{}", out.stderr);
+    assert_eq!(env.names(&[]), ["Deploy", "other"]);
+    assert_ne!(env.store_bytes(), before, "other was made");
+    // Its own case may change.
+    env.run(&["edit", "Deploy", "--name", "deploy"]).code(0);
+    assert_eq!(env.names(&[]), ["deploy", "other"]);
 }
 
 #[test]
