@@ -19,6 +19,17 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// A wait for people, rounded up: "40 s", "5 min", "3 h", "2 days".
+pub fn wait(secs: i64) -> String {
+    let up = |unit: i64| (secs + unit - 1) / unit;
+    match secs.max(1) {
+        s if s < 120 => format!("{s} s"),
+        s if s < 2 * 3600 => format!("{} min", up(60)),
+        s if s < 2 * 86_400 => format!("{} h", up(3600)),
+        _ => format!("{} days", up(86_400)),
+    }
+}
+
 /// "1 key expires" or "N keys expire".
 pub fn keys_expire(n: usize) -> String {
     let verb = if n == 1 { "expires" } else { "expire" };
@@ -139,6 +150,21 @@ pub fn percent_encode(s: &str, keep: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_wait_reads_as_a_person_would_say_it() {
+        let said: Vec<String> = [0, 45, 119, 120, 3599, 3600, 7200, 86_400, 172_800, 200_000]
+            .into_iter()
+            .map(super::wait)
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "1 s", "45 s", "119 s", "2 min", "60 min", "60 min", "2 h", "24 h", "2 days",
+                "3 days"
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -396,8 +396,8 @@ impl Outcome {
                 "invalid: malformed request: the client-address header from the proxy is repeated, empty or not an address".into()
             }
             (Code::RateLimited, _) => format!(
-                "invalid: key {name} is over its rate limit (try again in {} s)",
-                self.retry_after.unwrap_or(1)
+                "invalid: key {name} is over its rate limit (try again in {})",
+                crate::text::wait(self.retry_after.unwrap_or(1))
             ),
             (Code::CountersUnavailable, Reason::Uncounted) => format!(
                 "invalid: key {name} is limited (uses or rates), and on a snapshot those are counted only with --usage-log PATH (or --counters URL)"
@@ -405,9 +405,16 @@ impl Outcome {
             (Code::CountersUnavailable, _) => format!(
                 "invalid: key {name} is limited and the shared counters (--counters) did not answer in time: the request was not granted (a Redis that was only slow may still take its use; try again, and check Redis)"
             ),
-            (Code::UsageExceeded, _) => format!(
-                "invalid: key {name} has no uses left (refill with `apikeys edit KEY --uses N`)"
-            ),
+            // With a refill, waiting helps: say when (json: `retry_after`, `refills_at`).
+            (Code::UsageExceeded, _) => match self.retry_after {
+                Some(secs) => format!(
+                    "invalid: key {name} has no uses left until its refill in {} (or give it uses now with `apikeys edit KEY --uses N`)",
+                    crate::text::wait(secs)
+                ),
+                None => format!(
+                    "invalid: key {name} has no uses left (refill with `apikeys edit KEY --uses N`)"
+                ),
+            },
             _ => "invalid: unknown key or wrong secret".into(),
         }
     }

@@ -245,3 +245,34 @@ fn a_refill_sets_the_uses_back_each_period() {
     env.run(&["create", "--name", "x", "--refill", "1/1d"])
         .code(2);
 }
+
+/// A denial people read says how long to wait when waiting helps, in words a person reads
+/// (json keeps `retry_after` in seconds), and what else to do when it does not.
+#[test]
+fn a_limited_key_says_how_long_to_wait() {
+    let env = TestEnv::new();
+    let line = |t: &str, code: i32| env.verify(t, &[]).code(code).stdout;
+    let rated = env.create("rated", &["--rate", "1/1h"]);
+    line(&rated, 0);
+    let out = line(&rated, 18);
+    assert!(
+        out.contains("over its rate limit (try again in 60 min)"),
+        "{out}"
+    );
+    let refilled = env.create("refilled", &["--uses", "1", "--refill", "1/1d"]);
+    line(&refilled, 0);
+    let out = line(&refilled, 16);
+    assert!(
+        out.contains("no uses left until its refill in 24 h"),
+        "{out}"
+    );
+    let json = env.verify(&refilled, &["--format", "json"]).code(16).json();
+    assert_eq!(json["retry_after"], 86_400);
+    let spent = env.create("spent", &["--uses", "1"]);
+    line(&spent, 0);
+    let out = line(&spent, 16);
+    assert!(
+        out.contains("no uses left (refill with `apikeys edit KEY --uses N`)"),
+        "{out}"
+    );
+}
