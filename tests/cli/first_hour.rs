@@ -334,13 +334,10 @@ fn log_filters_by_admin_and_action_and_reads_on_from_a_cursor() {
         .run(&["log", "--action", "policy set", "--format", "json"])
         .code(0)
         .json_lines();
-    let details: Vec<_> = policy
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["details"].clone())
-        .collect();
-    assert_eq!(details, ["history-days 1", "max-lifetime 2y"]);
+    assert_eq!(
+        crate::harness::pluck(&policy, "details"),
+        ["history-days 1", "max-lifetime 2y"]
+    );
     let last2 = env
         .run(&["log", "-n", "2", "--format", "json"])
         .code(0)

@@ -192,6 +192,21 @@ impl TestEnv {
             .unwrap_or_default()
     }
 
+    /// The admin of `admin list --format json` whose `field` is `value`.
+    pub fn admin_where(&self, field: &str, value: &str) -> serde_json::Value {
+        let admins = self
+            .run(&["admin", "list", "--format", "json"])
+            .code(0)
+            .json();
+        admins
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a[field] == value)
+            .unwrap_or_else(|| panic!("no admin with {field} {value}: {admins}"))
+            .clone()
+    }
+
     /// The names `list --format json` shows, with extra filter arguments.
     pub fn names(&self, filters: &[&str]) -> Vec<String> {
         let mut args = vec!["list", "--format", "json"];
@@ -232,6 +247,15 @@ fn prefix_of<'a>(extra: &[&'a str]) -> &'a str {
 }
 
 /// The mode bits of a file.
+/// One field of each object of a json list (or json lines).
+pub fn pluck(list: &serde_json::Value, field: &str) -> Vec<serde_json::Value> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[field].clone())
+        .collect()
+}
+
 pub fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777

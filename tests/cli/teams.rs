@@ -186,13 +186,7 @@ fn a_removed_admin_opens_nothing_newer_even_with_an_old_copy() {
         .with_pass(&["log", "--admin", "bob", "--format", "json"])
         .code(0)
         .json_lines();
-    let actions: Vec<_> = his
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].clone())
-        .collect();
-    assert_eq!(actions, ["group create"]);
+    assert_eq!(crate::harness::pluck(&his, "action"), ["group create"]);
     // Bob's key opens the old copy (he had it), and nothing of the new file.
     let old_copy = env.path("old.store");
     std::fs::write(&old_copy, &before).unwrap();
@@ -283,17 +277,8 @@ fn a_renamed_admin_keeps_their_history() {
     );
     // The old name is what the trail says of the first two, and only those.
     assert_eq!(actions("key-file"), ci[..2]);
-    let admins = env
-        .run(&["admin", "list", "--format", "json"])
-        .code(0)
-        .json();
-    let ci = admins
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "ci")
-        .unwrap();
-    assert!(ci["last_used_at"].is_string(), "{admins}");
+    let ci = env.admin_where("name", "ci");
+    assert!(ci["last_used_at"].is_string(), "{ci}");
 }
 
 #[test]
