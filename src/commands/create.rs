@@ -186,13 +186,18 @@ fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
             }
         }
     }
-    let extra =
-        crate::term::prompt::input("More scopes, comma-separated (empty for none)", true, |s| {
-            split_list(s)
-                .iter()
-                .try_for_each(|x| model::check_scope(x))
-                .map_err(|e| e.to_string())
-        })?;
+    // "More" only after a list to pick from.
+    let ask = if items.is_empty() {
+        "Scopes, comma-separated (empty for none)"
+    } else {
+        "More scopes, comma-separated (empty for none)"
+    };
+    let extra = crate::term::prompt::input(ask, true, |s| {
+        split_list(s)
+            .iter()
+            .try_for_each(|x| model::check_scope(x))
+            .map_err(|e| e.to_string())
+    })?;
     for s in split_list(&extra) {
         model::add_unique(&mut scopes, &s);
     }

@@ -270,7 +270,8 @@ fn the_wizard_checks_the_policy_at_each_answer() {
         s.send("\x7f").unwrap();
     }
     s.send_line("30d").unwrap();
-    answer(&mut s, "More scopes", "");
+    // No group and no scope to pick from: the scopes are asked for as such, not as "more".
+    answer(&mut s, "? Scopes, comma-separated", "");
     answer(&mut s, "Allowed IPs", "");
     press(&mut s, "I have stored the key", "y\r");
     assert_eq!(exit_code(s), 0);
