@@ -156,7 +156,33 @@ impl Error {
 
     /// An I/O error that names what was being done and to which path.
     pub fn io(what: &str, path: &std::path::Path, err: std::io::Error) -> Self {
-        Error::Io(format!("cannot {what} {}: {err}", path.display()))
+        use std::io::ErrorKind as K;
+        let message = format!("cannot {what} {}: {err}", path.display());
+        // What to do, for the failures a person can act on (exit 1 all the same).
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let hint = match err.kind() {
+            K::NotFound => format!(
+                "check the path: does {} exist, and can files be made there?",
+                folder.display()
+            ),
+            K::PermissionDenied => format!(
+                "check the permissions of {} and its folder (ls -ld), or run as the user who owns them",
+                path.display()
+            ),
+            K::ReadOnlyFilesystem => "that file system is read-only: choose a path on a writable one".into(),
+            K::StorageFull | K::QuotaExceeded => "the disk is full (or a quota is reached): free some space and run the command again".into(),
+            K::IsADirectory => "that is a folder: give the path of a file".into(),
+            K::NotADirectory => "a part of that path is a file, not a folder: check the path".into(),
+            _ => return Error::Io(message),
+        };
+        Error::Context {
+            message,
+            hint: Some(hint),
+            code: 1,
+        }
     }
 }
 

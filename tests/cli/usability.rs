@@ -1,7 +1,7 @@
 //! Issue 11: what a new user trips over, from scripts (the PTY ones live in pty.rs).
 
 use crate::harness::TestEnv;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 #[test]
 fn a_closed_stdout_ends_quietly_with_exit_0() {
@@ -318,4 +318,72 @@ fn help_and_edits_say_what_they_mean() {
         .run(&["group", "edit", "g", "--remove-scope", "nope"])
         .code(2);
     assert!(out.stderr.contains("nothing to change"), "{}", out.stderr);
+}
+
+/// A file that cannot be written or read says what to do about it: a path through a file, a
+/// store the user may not read (as another user through setpriv when the suite runs as root,
+/// whom permissions do not stop).
+#[test]
+fn a_path_that_cannot_be_used_gets_a_hint() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.create("k", &[]);
+    let file = env.write("afile", "not a folder\n");
+    let under = file.join("sub/b.store");
+    let out = env.run(&["backup", under.to_str().unwrap()]).code(1);
+    assert!(
+        out.stderr
+            .contains("hint: a part of that path is a file, not a folder"),
+        "{}",
+        out.stderr
+    );
+    let secret = file.join("token.txt");
+    let out = env
+        .run(&[
+            "create",
+            "--name",
+            "x",
+            "--secret-file",
+            secret.to_str().unwrap(),
+        ])
+        .code(1);
+    assert!(
+        out.stderr.contains("a part of that path is a file"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(env.names(&[]), ["k"], "nothing was made");
+    // A store that may not be read.
+    let root = rustix::process::geteuid().as_raw() == 0;
+    for p in [env.dir.path(), env.store.parent().unwrap()] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    if !root {
+        std::fs::set_permissions(&env.store, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let mut c = if root {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            crate::harness::BIN,
+        ]);
+        c
+    } else {
+        Command::new(crate::harness::BIN)
+    };
+    c.arg("list")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("APIKEYS_STORE", &env.store)
+        .env("APIKEYS_PASSPHRASE", crate::harness::PASS)
+        .stdin(std::process::Stdio::null());
+    let out = crate::harness::finish(c.output().unwrap()).code(1);
+    assert!(
+        out.stderr.contains("Permission denied")
+            && out.stderr.contains("hint: check the permissions of"),
+        "{}",
+        out.stderr
+    );
 }
