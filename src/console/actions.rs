@@ -424,13 +424,13 @@ fn key_action(app: &mut App, a: &Asked, id: &str, csrf: &str, now: i64) -> Resul
 fn as_shown(
     a: &Asked,
     mut given: crate::ops::edit::Given,
-    now: &crate::model::KeyRecord,
+    key: &crate::model::KeyRecord,
 ) -> Result<crate::ops::edit::Given> {
-    let owner = now.owner.clone().unwrap_or_default();
+    let owner = key.owner.clone().unwrap_or_default();
     for (what, asked, current) in [
-        ("name", &mut given.name, &now.name),
+        ("name", &mut given.name, &key.name),
         ("owner", &mut given.owner, &owner),
-        ("description", &mut given.description, &now.description),
+        ("description", &mut given.description, &key.description),
     ] {
         let Some(shown) = sent(a, &format!("shown_{what}")) else {
             continue;

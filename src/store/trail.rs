@@ -112,14 +112,17 @@ pub struct Admin(Vec<(String, std::ops::RangeInclusive<i64>)>);
 impl Admin {
     /// `name` now, and the names it had before, from the trail's `admin rename` events.
     pub fn of(conn: &Connection, name: &str) -> Result<Admin> {
-        let renames = audit_events(conn, None, None)?
-            .into_iter()
-            .filter(|e| e.action == "admin rename")
-            .filter_map(|e| {
-                let (old, new) = e.details.split_once(" -> ")?;
-                Some((e.seq, old.to_string(), new.to_string()))
-            })
-            .collect::<Vec<_>>();
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, details FROM audit WHERE action = 'admin rename' ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut renames = Vec::new();
+        for row in rows {
+            let (seq, details) = row?;
+            if let Some((old, new)) = details.split_once(" -> ") {
+                renames.push((seq, old.to_string(), new.to_string()));
+            }
+        }
         let (mut current, mut upto) = (name.to_string(), i64::MAX);
         let mut names = Vec::new();
         for (seq, old, new) in renames.into_iter().rev() {
