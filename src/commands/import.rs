@@ -234,18 +234,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ));
         }
         if let Some(held) = live.get(&s.name.to_ascii_lowercase()) {
-            let case = if *held == s.name {
-                ""
-            } else {
-                ", and names may not differ only in case"
-            };
             return Err(at_line(
                 n,
-                Error::conflict(
-                    format!(
-                        "a key named {:?} already exists{case}",
-                        crate::text::sanitize(held)
-                    ),
+                queries::name_held(
+                    held,
+                    &s.name,
                     "give this line another \"name\", or leave it out (nothing was imported)",
                 ),
             ));

@@ -231,15 +231,29 @@ pub fn live_names(conn: &Connection) -> Result<std::collections::HashMap<String,
 pub fn check_name_free(conn: &Connection, name: &str, except: Option<&str>) -> Result<()> {
     match name_holder(conn, name, except)? {
         None => Ok(()),
-        Some(held) if held == name => Err(name_taken_error(name)),
-        Some(held) => Err(Error::conflict(
-            format!(
-                "a key named {:?} already exists, and names may not differ only in case",
-                crate::text::sanitize(&held)
-            ),
+        Some(held) => Err(name_held(
+            &held,
+            name,
             "choose another --name, or rotate the existing key with `apikeys rotate`",
         )),
     }
+}
+
+/// The conflict (exit 6) of a name `asked` that the key named `held` holds, in this or
+/// another case.
+pub fn name_held(held: &str, asked: &str, hint: &str) -> Error {
+    let case = if held == asked {
+        ""
+    } else {
+        ", and names may not differ only in case"
+    };
+    Error::conflict(
+        format!(
+            "a key named {:?} already exists{case}",
+            crate::text::sanitize(held)
+        ),
+        hint,
+    )
 }
 
 /// The conflict error for a taken name.
