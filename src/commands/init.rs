@@ -196,15 +196,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }))?;
     } else {
         ctx.note(&format!("created store {}", path.display()));
-        if let Some(w) = kdf.warning() {
-            eprintln!("{w}");
-        }
         if let Some(kf) = &args.with_key_file {
             ctx.note(&format!(
                 "wrote key file {} (it unlocks the store: keep it as safe as the passphrase)",
                 kf.display()
             ));
         }
+    }
+    // On stderr, for people and scripts alike (json stays on stdout).
+    if let Some(w) = kdf.warning().filter(|_| !ctx.quiet) {
+        eprintln!("{w}");
     }
     Ok(())
 }

@@ -173,15 +173,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         crate::term::output::print_json(&serde_json::json!({ "changed": changes }))?;
     } else {
         ctx.note(&format!("re-keyed {}: {what}", store.path().display()));
-        if let Some(w) = pass_slot.as_ref().and(kdf.warning()) {
-            eprintln!("{w}");
-        }
         if let Some(p) = &args.add_key_file {
             ctx.note(&format!(
                 "wrote key file {} (it unlocks the store: keep it as safe as the passphrase)",
                 p.display()
             ));
         }
+    }
+    // On stderr, for people and scripts alike (json stays on stdout).
+    if let Some(w) = pass_slot.as_ref().and(kdf.warning()).filter(|_| !ctx.quiet) {
+        eprintln!("{w}");
     }
     Ok(())
 }

@@ -27,6 +27,7 @@ impl KdfParams {
         iterations: 3,
         lanes: 1,
     };
+
     /// Whether this cost is below OWASP's least Argon2id settings (46 MiB with 1 iteration,
     /// 19 MiB with 2, 12 with 3, 9 with 4, 7 with 5): a stolen copy of the store is then cheap
     /// to guess at. Allowed (tests and benchmarks want a fast KDF), and said.
@@ -52,6 +53,7 @@ impl KdfParams {
             )
         })
     }
+
     /// The largest memory a store may ask for (2 GiB); a header asking for more is refused
     /// before anything is allocated. docs/security.md says why these caps are right.
     pub const MAX_MEMORY_KIB: u32 = 2 * 1024 * 1024;
