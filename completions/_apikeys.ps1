@@ -363,7 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'apikeys' -ScriptBlock {
         'apikeys;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]')
             [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'A proxy whose client-IP header is believed (repeatable)')
-            [CompletionResult]::new('--client-ip-header', '--client-ip-header', [CompletionResultType]::ParameterName, 'The one header that names the client behind a trusted proxy; every other is ignored')
+            [CompletionResult]::new('--client-ip-header', '--client-ip-header', [CompletionResultType]::ParameterName, 'The one header that names the client behind a trusted proxy; every other is ignored (not one that carries the token, the scopes or an answer)')
             [CompletionResult]::new('--max-conns-per-ip', '--max-conns-per-ip', [CompletionResultType]::ParameterName, 'The most connections one client address may hold at once (a --trusted-proxy is not held to it: the gateway carries every client)')
             [CompletionResult]::new('--verifier', '--verifier', [CompletionResultType]::ParameterName, 'Verify from this verify-only snapshot instead of the store')
             [CompletionResult]::new('--verifier-key', '--verifier-key', [CompletionResultType]::ParameterName, 'The verifier key file that opens the snapshot')

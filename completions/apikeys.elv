@@ -346,7 +346,7 @@ set edit:completion:arg-completer[apikeys] = {|@words|
         &'apikeys;serve'= {
             cand --listen 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]'
             cand --trusted-proxy 'A proxy whose client-IP header is believed (repeatable)'
-            cand --client-ip-header 'The one header that names the client behind a trusted proxy; every other is ignored'
+            cand --client-ip-header 'The one header that names the client behind a trusted proxy; every other is ignored (not one that carries the token, the scopes or an answer)'
             cand --max-conns-per-ip 'The most connections one client address may hold at once (a --trusted-proxy is not held to it: the gateway carries every client)'
             cand --verifier 'Verify from this verify-only snapshot instead of the store'
             cand --verifier-key 'The verifier key file that opens the snapshot'

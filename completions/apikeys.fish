@@ -334,7 +334,7 @@ complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s q -l quiet -d
 complete -c apikeys -n "__fish_apikeys_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l listen -d 'Where to listen: IP:PORT or unix:PATH (repeatable) [default: 127.0.0.1:8080]' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l trusted-proxy -d 'A proxy whose client-IP header is believed (repeatable)' -r
-complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l client-ip-header -d 'The one header that names the client behind a trusted proxy; every other is ignored' -r
+complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l client-ip-header -d 'The one header that names the client behind a trusted proxy; every other is ignored (not one that carries the token, the scopes or an answer)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l max-conns-per-ip -d 'The most connections one client address may hold at once (a --trusted-proxy is not held to it: the gateway carries every client)' -r
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l verifier -d 'Verify from this verify-only snapshot instead of the store' -r -F
 complete -c apikeys -n "__fish_apikeys_using_subcommand serve" -l verifier-key -d 'The verifier key file that opens the snapshot' -r -F

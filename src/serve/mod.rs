@@ -49,6 +49,7 @@ pub struct Args {
     #[arg(long, value_name = "CIDR")]
     pub trusted_proxy: Vec<String>,
     /// The one header that names the client behind a trusted proxy; every other is ignored
+    /// (not one that carries the token, the scopes or an answer)
     #[arg(long, value_name = "NAME", default_value = "X-Forwarded-For")]
     pub client_ip_header: String,
     /// The most connections one client address may hold at once (a --trusted-proxy is not
@@ -210,8 +211,8 @@ pub fn run(ctx: &dyn StoreAccess, args: Args) -> Result<()> {
     let client_ip_header =
         http::ClientIpHeader::parse(&args.client_ip_header).ok_or_else(|| {
             Error::usage(
-                "invalid --client-ip-header name",
-                "give a header name such as X-Forwarded-For or X-Real-IP",
+                "invalid --client-ip-header name: it is not a header name, or one that carries something else (the token, the scopes, apikeys' answers, HTTP's framing)",
+                "give the header your proxy sets the client's address in, such as X-Forwarded-For or X-Real-IP",
             )
         })?;
     let flush_every =

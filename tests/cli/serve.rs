@@ -361,6 +361,34 @@ fn bad_serve_arguments_are_usage_errors() {
     let env = TestEnv::new();
     env.run(&["serve", "--listen", "localhost"]).code(2);
     env.run(&["serve", "--trusted-proxy", "nope"]).code(2);
+    // The client's address is never read from a header that carries something else: the
+    // token's (every request would be a 400, and the token an "address"), the scopes', an
+    // answer's, HTTP's framing.
+    for header in [
+        "X-API-Key",
+        "authorization",
+        "Cookie",
+        "X-Required-Scope",
+        "X-Apikey-Id",
+        "Host",
+        "bad header",
+    ] {
+        let out = env
+            .run(&[
+                "serve",
+                "--trusted-proxy",
+                "127.0.0.1/32",
+                "--client-ip-header",
+                header,
+            ])
+            .code(2);
+        assert!(
+            out.stderr.contains("invalid --client-ip-header name")
+                && out.stderr.contains("X-Real-IP"),
+            "{header}: {}",
+            out.stderr
+        );
+    }
     let out = env.bare_cmd(&["serve"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3), "no credential, no terminal");
 }

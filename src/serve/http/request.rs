@@ -13,9 +13,28 @@ pub enum ClientIpHeader {
 }
 
 impl ClientIpHeader {
-    /// The header named by `--client-ip-header`.
+    /// Headers that mean something else to a request: the token's, the scopes', apikeys' own
+    /// answers, and HTTP's framing. None of them can carry the client's address.
+    pub const RESERVED: [&str; 10] = [
+        "x-api-key",
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "x-required-scope",
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "x-apikey-*",
+    ];
+
+    /// The header named by `--client-ip-header`; `None` for a name that is not a header
+    /// name or is one of [`Self::RESERVED`].
     pub fn parse(name: &str) -> Option<ClientIpHeader> {
         let h = HeaderName::from_bytes(name.trim().as_bytes()).ok()?;
+        if h.as_str().starts_with("x-apikey-") || Self::RESERVED.contains(&h.as_str()) {
+            return None;
+        }
         Some(if h == "x-forwarded-for" {
             ClientIpHeader::Forwarded
         } else {
