@@ -94,6 +94,13 @@ fn warn(ctx: &Context, e: &Error) {
 pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
     // scan's exit code is a verdict: a reader that goes away never turns it into 0.
     crate::term::output::gate();
+    // A baseline (json) is written over only a baseline: never the store, never a source
+    // file, said before the scan runs.
+    if let Some(path) = &args.write_baseline {
+        crate::store::file::refuse_other_file(path, "scan baseline", |b| {
+            b.trim_ascii_start().starts_with(b"{")
+        })?;
+    }
     // `-` is stdin, as for `import`; stdin is scanned alone (paths beside it would be
     // silently left unread).
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
@@ -185,15 +192,18 @@ pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
     }
     let allowed = tally.allowed.load(Ordering::Relaxed);
     if args.verbose && allowed > 0 {
-        eprintln!("{allowed} finding(s) kept out by apikeys:allow comments");
+        eprintln!(
+            "{} kept out by apikeys:allow comments",
+            crate::text::count(allowed as usize, "finding")
+        );
     }
     if let Some(path) = &args.write_baseline {
         let b = scan::baseline::Baseline::of(&findings, checker.now);
         b.write(path)?;
         let live = b.findings.iter().filter(|e| e.status.fails()).count();
         ctx.note(&format!(
-            "wrote a baseline of {} finding(s) to {}",
-            b.findings.len(),
+            "wrote a baseline of {} to {}",
+            crate::text::count(b.findings.len(), "finding"),
             crate::text::sanitize(&path.display().to_string())
         ));
         if live > 0 && !ctx.quiet {
@@ -207,7 +217,10 @@ pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
         Some(b) => {
             let (new, hidden) = b.new_findings(findings);
             if args.verbose && hidden > 0 {
-                eprintln!("{hidden} finding(s) already in the baseline");
+                eprintln!(
+                    "{} already in the baseline",
+                    crate::text::count(hidden, "finding")
+                );
             }
             new
         }

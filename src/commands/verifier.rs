@@ -81,6 +81,8 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
             "give the snapshot's file path, e.g. --out /srv/apikeys/verifier.snap",
         ));
     }
+    // Never over the store itself, or anything else that is not a snapshot.
+    crate::store::file::refuse_other_file(&out, "verifier snapshot", snapshot::looks_like)?;
     crate::store::file::ensure_dir(&out)?;
     let now = crate::policy::now();
     // The signing key is made on first export and never leaves the store; the generation

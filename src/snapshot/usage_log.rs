@@ -81,6 +81,8 @@ fn open_regular(path: &Path, what: &str, opts: &mut OpenOptions) -> Result<Optio
 impl UsageLog {
     /// Opens (or creates, 0600) the log and its node id.
     pub fn open(path: &Path) -> Result<UsageLog> {
+        // JSON lines: a file that begins otherwise (the store, a snapshot) is never appended to.
+        crate::store::file::refuse_other_file(path, "usage log", |b| b.starts_with(b"{"))?;
         crate::store::file::ensure_dir(path)?;
         let np = node_path(path);
         let existing =

@@ -5,6 +5,43 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+/// Refuses to write over or append to `path` unless it is absent, empty, or begins as a file
+/// of this kind (`is_kind` reads its first bytes): a mistyped path never destroys the store,
+/// a snapshot, a key file or anything else (exit 6). What is not a regular file (a link, a
+/// folder) or cannot be read is left to the write that follows, which refuses it or says why.
+pub fn refuse_other_file(path: &Path, what: &str, is_kind: impl Fn(&[u8]) -> bool) -> Result<()> {
+    let mut first = [0u8; 16];
+    let opened = OpenOptions::new()
+        .read(true)
+        // A link is not followed, a FIFO not waited on: the write that follows refuses them.
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
+        .open(path);
+    let n = match opened {
+        Ok(f) if !f.metadata().is_ok_and(|m| m.is_file()) => return Ok(()),
+        Ok(mut f) => match std::io::Read::read(&mut f, &mut first) {
+            Ok(n) => n,
+            Err(_) => return Ok(()),
+        },
+        Err(_) => return Ok(()),
+    };
+    let first = &first[..n];
+    if first.is_empty() || is_kind(first) {
+        return Ok(());
+    }
+    let kind = if first.starts_with(super::format::MAGIC) {
+        "an apikeys store"
+    } else {
+        "another kind of file"
+    };
+    Err(Error::conflict(
+        format!(
+            "{} is {kind}, not a {what}: nothing was written to it",
+            path.display()
+        ),
+        format!("give the path of a {what}, or a new one"),
+    ))
+}
+
 /// An exclusive lock on the store's sibling lock file, held until dropped.
 #[derive(Debug)]
 pub struct WriteLock {

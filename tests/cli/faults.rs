@@ -1,6 +1,6 @@
 //! Issue 5: writes that fail on a real filesystem (a full tmpfs, a read-only remount) leave the
-//! previous store intact, and the command says why and exits non-zero. Needs root for mount;
-//! skipped with a notice otherwise.
+//! previous store intact, and the command says why and exits non-zero. Needs root for mount:
+//! without it, a failure under CI (which runs as root), a notice elsewhere.
 
 use crate::harness::TestEnv;
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ impl TinyFs {
                 dir: at.to_path_buf(),
             })
         } else {
-            eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+            crate::harness::missing("a tmpfs mount (needs root)");
             None
         }
     }
@@ -168,4 +168,77 @@ fn a_secret_file_on_a_full_disk_mints_no_key() {
     create().code(0);
     let token = std::fs::read_to_string(&secret).unwrap();
     env.verify(token.trim(), &[]).code(0);
+}
+
+/// No path given for something apikeys writes ever writes over the store, or over anything
+/// that is not a file of that kind: a snapshot's --out, a usage log, a scan baseline. Each is
+/// refused before anything is spent or changed (exit 6), and says what the file is.
+#[test]
+fn an_output_path_never_writes_over_the_store_or_another_kind_of_file() {
+    let env = TestEnv::new();
+    let token = env.create("k", &["--uses", "5"]);
+    let store = env.store.to_str().unwrap().to_string();
+    let before = env.store_bytes();
+    let events = env.run(&["log", "--format", "json"]).code(0).stdout;
+    let vk = env.path("vk.key");
+    let vk = vk.to_str().unwrap();
+    let out = env
+        .run(&["verifier", "export", "--out", &store, "--verifier-key", vk])
+        .code(6);
+    assert!(
+        out.stderr
+            .contains("is an apikeys store, not a verifier snapshot"),
+        "{}",
+        out.stderr
+    );
+    // A file of another kind is not replaced either.
+    let notes = env.write("notes.txt", "keep me\n");
+    env.run(&[
+        "verifier",
+        "export",
+        "--out",
+        notes.to_str().unwrap(),
+        "--verifier-key",
+        vk,
+    ])
+    .code(6);
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me\n");
+    // A snapshot for the usage-log case (and its re-export over itself is fine).
+    let snap = env.path("v.snap");
+    let snap = snap.to_str().unwrap();
+    for _ in 0..2 {
+        env.run(&["verifier", "export", "--out", snap, "--verifier-key", vk])
+            .code(0);
+    }
+    let after_exports = env.store_bytes();
+    for log in [store.as_str(), snap] {
+        let c = env.bare_cmd(&[
+            "verify",
+            "--verifier",
+            snap,
+            "--verifier-key",
+            vk,
+            "--usage-log",
+            log,
+        ]);
+        let out = TestEnv::feed(c, &token).code(6);
+        assert!(
+            out.stderr.contains("not a usage log"),
+            "{log}: {}",
+            out.stderr
+        );
+    }
+    let tree = env.path("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    let out = env
+        .run(&["scan", tree.to_str().unwrap(), "--write-baseline", &store])
+        .code(6);
+    assert!(out.stderr.contains("not a scan baseline"), "{}", out.stderr);
+    assert_eq!(env.store_bytes(), after_exports, "the store is whole");
+    env.run(&["list"]).code(0);
+    // Nothing was spent by the refused export: the log has no export before the two made.
+    let log = env.run(&["log", "--format", "json"]).code(0).stdout;
+    assert_eq!(&log[..events.len()], events, "the trail before is kept");
+    assert_eq!(log.matches("\"verifier export\"").count(), 2, "{log}");
+    assert_ne!(before, after_exports);
 }

@@ -104,8 +104,7 @@ fn an_allow_comment_keeps_a_fixture_out_and_verbose_counts_it() {
     let out = scan(&env, &tree, &["--verbose"]).code(0);
     assert_eq!(found(&out), []);
     assert!(
-        out.stderr
-            .contains("1 finding(s) kept out by apikeys:allow"),
+        out.stderr.contains("1 finding kept out by apikeys:allow"),
         "{}",
         out.stderr
     );
