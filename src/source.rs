@@ -225,10 +225,19 @@ fn read_lines(state: &Path) -> Result<Vec<(String, u64)>> {
         .collect()
 }
 
+/// A --state file apikeys did not write (exit 4): said as such, never as a damaged store,
+/// and never written over (it may be the store itself, given by mistake).
 fn bad_state(state: &Path) -> Error {
-    Error::Corrupt {
-        path: state.to_path_buf(),
-        reason: "the state file is not one apikeys wrote (it keeps the rollback floor)".into(),
+    Error::Context {
+        message: format!(
+            "{} is not a state file apikeys wrote (one keeps a snapshot's rollback floor); nothing was written to it",
+            state.display()
+        ),
+        hint: Some(
+            "give --state a file of its own (it is made on first use), or remove this one if it is a damaged state file"
+                .into(),
+        ),
+        code: 4,
     }
 }
 

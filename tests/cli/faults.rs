@@ -228,6 +228,29 @@ fn an_output_path_never_writes_over_the_store_or_another_kind_of_file() {
             out.stderr
         );
     }
+    // A --state that is the store is refused as not a state file (exit 4), never called a
+    // damaged store, and never written.
+    let out = TestEnv::feed(
+        env.bare_cmd(&[
+            "verify",
+            "--verifier",
+            snap,
+            "--verifier-key",
+            vk,
+            "--state",
+            &store,
+            "--accept-generation",
+            "1",
+        ]),
+        &token,
+    )
+    .code(4);
+    assert!(
+        out.stderr.contains("is not a state file apikeys wrote")
+            && !out.stderr.contains("restore the store"),
+        "{}",
+        out.stderr
+    );
     let tree = env.path("tree");
     std::fs::create_dir_all(&tree).unwrap();
     let out = env
