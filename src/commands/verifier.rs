@@ -40,6 +40,12 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
         new_verifier_key,
         format_version,
     } = cmd;
+    if crate::store::file::same_place(&out, &verifier_key) {
+        return Err(Error::usage(
+            "--out and --verifier-key name one file: the snapshot would replace the key",
+            "keep the verifier key in a file of its own (nodes get both files)",
+        ));
+    }
     let mut store = ctx.open()?;
     let store_id = store.header().store_id;
     let existing = if std::fs::symlink_metadata(&verifier_key).is_ok() {
@@ -179,7 +185,8 @@ pub fn run(ctx: &Context, cmd: VerifierCommand) -> Result<()> {
         }))
     } else {
         ctx.note(&format!(
-            "exported generation {generation} ({keys} keys) to {}; verifier key {} ({how})",
+            "exported generation {generation} ({}) to {}; verifier key {} ({how})",
+            crate::text::count(keys, "key"),
             out.display(),
             verifier_key.display()
         ));
@@ -258,7 +265,8 @@ fn write_out(
     let bytes = std::fs::metadata(out).map_or(0, |m| m.len());
     if !ctx.quiet && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         eprintln!(
-            "verifier export: {keys} keys, {bytes} bytes, {:.2} s",
+            "verifier export: {}, {bytes} bytes, {:.2} s",
+            crate::text::count(keys, "key"),
             started.elapsed().as_secs_f64()
         );
     }

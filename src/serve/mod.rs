@@ -336,7 +336,10 @@ async fn serve(
     // Every address is bound before the first "listening" line: a line is a promise that
     // all of them answer.
     for (listener, shown) in bound {
-        log(&format!("listening on {shown} ({keys} keys)"));
+        log(&format!(
+            "listening on {shown} ({})",
+            crate::text::count(keys, "key")
+        ));
         loops.push(tokio::spawn(accept_loop(
             server.clone(),
             listener,

@@ -17,7 +17,8 @@ pub trait Serving {
     fn figures(source: &Source, keys: usize, started: std::time::Instant) -> String {
         let bytes = std::fs::metadata(source.path()).map_or(0, |m| m.len());
         format!(
-            "{keys} keys, {bytes} bytes, {:.2} s",
+            "{}, {bytes} bytes, {:.2} s",
+            crate::text::count(keys, "key"),
             started.elapsed().as_secs_f64()
         )
     }
@@ -207,7 +208,8 @@ fn flush_store(
 fn figures(source: &Source, keys: usize, started: std::time::Instant) -> String {
     let bytes = std::fs::metadata(source.path()).map_or(0, |m| m.len());
     format!(
-        "{keys} keys, {bytes} bytes, {:.2} s",
+        "{}, {bytes} bytes, {:.2} s",
+        crate::text::count(keys, "key"),
         started.elapsed().as_secs_f64()
     )
 }

@@ -5,6 +5,32 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+/// Whether two paths name one place (their folders resolved, links and `..` included),
+/// whether or not a file is there yet.
+pub fn same_place(a: &Path, b: &Path) -> bool {
+    let place = |p: &Path| -> Option<PathBuf> {
+        // `.` and `..` first, by the letter (the folders may not exist yet), then links.
+        let mut p = std::path::absolute(p).ok()?;
+        p = p.components().fold(PathBuf::new(), |mut acc, c| {
+            match c {
+                std::path::Component::ParentDir => {
+                    acc.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => acc.push(c),
+            }
+            acc
+        });
+        let (folder, name) = (p.parent()?, p.file_name()?);
+        Some(
+            std::fs::canonicalize(folder)
+                .unwrap_or_else(|_| folder.to_path_buf())
+                .join(name),
+        )
+    };
+    place(a).is_some_and(|x| Some(x) == place(b))
+}
+
 /// Refuses to write over or append to `path` unless it is absent, empty, or begins as a file
 /// of this kind (`is_kind` reads its first bytes): a mistyped path never destroys the store,
 /// a snapshot, a key file or anything else (exit 6). What is not a regular file (a link, a

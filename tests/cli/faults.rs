@@ -203,6 +203,21 @@ fn an_output_path_never_writes_over_the_store_or_another_kind_of_file() {
     ])
     .code(6);
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me\n");
+    // The snapshot and its key in one file: the key would be lost.
+    let both = env.path("sub/both");
+    let both_again = env.path("sub/../sub/./both");
+    let out = env
+        .run(&[
+            "verifier",
+            "export",
+            "--out",
+            both.to_str().unwrap(),
+            "--verifier-key",
+            both_again.to_str().unwrap(),
+        ])
+        .code(2);
+    assert!(out.stderr.contains("name one file"), "{}", out.stderr);
+    assert!(!both.exists());
     // A snapshot for the usage-log case (and its re-export over itself is fine).
     let snap = env.path("v.snap");
     let snap = snap.to_str().unwrap();
