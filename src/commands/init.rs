@@ -149,6 +149,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             "choose another --store path; init never overwrites a store",
         ));
     }
+    if args
+        .with_key_file
+        .as_deref()
+        .is_some_and(|kf| crate::store::file::same_place(kf, path))
+    {
+        return Err(Error::usage(
+            "--with-key-file and the store name one file",
+            "keep the key file apart from the store, e.g. --with-key-file ~/.config/apikeys/ci.key",
+        ));
+    }
     if let Some(a) = &args.admin {
         crate::store::slots::check_name(a)?;
         if args.with_key_file.is_some() {

@@ -203,6 +203,15 @@ fn an_output_path_never_writes_over_the_store_or_another_kind_of_file() {
     ])
     .code(6);
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me\n");
+    // A new store and its key file in one place.
+    let fresh = env.path("fresh.store");
+    let mut c = env.bare_cmd(&["init", "--with-key-file", "./fresh.store"]);
+    c.current_dir(env.dir.path())
+        .env("APIKEYS_STORE", &fresh)
+        .env("APIKEYS_PASSPHRASE", crate::harness::PASS);
+    let out = crate::harness::finish(c.output().unwrap()).code(2);
+    assert!(out.stderr.contains("name one file"), "{}", out.stderr);
+    assert!(!fresh.exists());
     // The snapshot and its key in one file: the key would be lost.
     let both = env.path("sub/both");
     let both_again = env.path("sub/../sub/./both");
