@@ -181,6 +181,7 @@ fn keys_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
         .filter(|k| match q.status.as_str() {
             "" => true,
             "expiring" => k.expiring_soon(now),
+            // A status that is none of the list's matches no key (and the page says so).
             s => k.status(now).as_str() == s,
         })
         .filter(|k| q.owner.is_empty() || k.owner.as_deref() == Some(q.owner.as_str()))

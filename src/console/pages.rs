@@ -48,12 +48,16 @@ pub fn time(t: Option<i64>) -> String {
 #[derive(Debug, Default)]
 pub struct KeysQuery {
     pub q: String,
+    /// One of [`STATUSES`] ("": any).
     pub status: String,
     pub owner: String,
     pub group: String,
     pub sort: String,
     pub page: usize,
 }
+
+/// The status filter's choices: any, each status, and expiring soon.
+pub const STATUSES: [&str; 6] = ["", "active", "inactive", "expired", "rotating", "expiring"];
 
 /// The keys table: search, filters, sorting, pages.
 pub fn keys(keys: &[&KeyRecord], total: usize, q: &KeysQuery, now: i64, pages: usize) -> Markup {
@@ -74,7 +78,7 @@ pub fn keys(keys: &[&KeyRecord], total: usize, q: &KeysQuery, now: i64, pages: u
                 label { "Search " input type="search" name="q" value=(q.q); }
                 label { "Status "
                     select name="status" {
-                        @for s in ["", "active", "inactive", "expired", "rotating", "expiring"] {
+                        @for s in STATUSES {
                             option value=(s) selected[q.status == s] { (if s.is_empty() { "any" } else { s }) }
                         }
                     }
@@ -89,6 +93,11 @@ pub fn keys(keys: &[&KeyRecord], total: usize, q: &KeysQuery, now: i64, pages: u
                     }
                 }
                 button type="submit" { "Show" }
+            }
+            @if !STATUSES.contains(&q.status.as_str()) {
+                p.error role="alert" {
+                    (crate::token::mask_all(&format!("no status {:?}: choose one from the list", crate::text::sanitize(&q.status))))
+                }
             }
             p { (crate::text::count(total, "key")) @if pages > 1 { ", page " (q.page + 1) " of " (pages) } }
             div.scroll {

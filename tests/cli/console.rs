@@ -420,6 +420,28 @@ fn the_keys_table_pages_by_a_hundred() {
     let one = get("q=k12");
     assert_eq!(one.body.matches("data-key-id=").count(), 10);
     assert!(!one.body.contains("class=\"pages\""), "{}", one.body);
+    // The status filter: a choice of the list filters; another is said, and matches nothing.
+    env.run(&["revoke", "k001", "--yes"]).code(0);
+    let revoked = get("status=inactive");
+    assert_eq!(
+        revoked.body.matches("data-key-id=").count(),
+        1,
+        "{}",
+        revoked.body
+    );
+    assert!(
+        revoked
+            .body
+            .contains("<option value=\"inactive\" selected>")
+    );
+    let bogus = get("status=revokd");
+    assert!(
+        bogus.body.contains("role=\"alert\"")
+            && bogus.body.contains("no status &quot;revokd&quot;"),
+        "{}",
+        bogus.body
+    );
+    assert_eq!(bogus.body.matches("data-key-id=").count(), 0);
 }
 
 /// The audit log page filters by time as `apikeys log --since` does (a duration back or a
