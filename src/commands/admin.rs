@@ -60,12 +60,7 @@ pub enum AdminCommand {
 /// When each admin last wrote (the audit log's latest event in their name, under any name
 /// they had).
 fn last_used(conn: &rusqlite::Connection, name: &str) -> Result<Option<i64>> {
-    let admin = queries::Admin::of(conn, name)?;
-    Ok(queries::audit_events(conn, None, None)?
-        .iter()
-        .filter(|e| admin.did(e))
-        .map(|e| e.at)
-        .max())
+    queries::Admin::of(conn, name)?.last_at(conn)
 }
 
 /// One slot as json (`admin list`, `status`).

@@ -136,6 +136,23 @@ impl Admin {
         Ok(Admin(names))
     }
 
+    /// When this admin last acted, under any of their names: one aggregate per name, the
+    /// trail never read whole (`admin list` and `status` ask it of every slot).
+    pub fn last_at(&self, conn: &Connection) -> Result<Option<i64>> {
+        // [`by_name`], in SQL.
+        let mut stmt = conn.prepare_cached(
+            "SELECT max(at) FROM audit WHERE seq BETWEEN ?2 AND ?3 \
+             AND (actor = ?1 OR substr(actor, 1, length(?1) + 2) = ?1 || ' (')",
+        )?;
+        let mut last = None;
+        for (name, seqs) in &self.0 {
+            let at: Option<i64> =
+                stmt.query_row(params![name, seqs.start(), seqs.end()], |r| r.get(0))?;
+            last = last.max(at);
+        }
+        Ok(last)
+    }
+
     /// Whether this admin did `e` (`actor` is the slot's name, or `name (note)`).
     pub fn did(&self, e: &AuditEvent) -> bool {
         self.0
