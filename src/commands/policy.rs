@@ -74,8 +74,8 @@ pub fn run(ctx: &Context, cmd: PolicyCommand) -> Result<()> {
             let mut store = ctx.open()?;
             let days = policy::set_history_days(&mut store, &value, &ctx.actor(), now)?;
             ctx.note(&format!(
-                "history is kept {days} day{}",
-                if days == 1 { "" } else { "s" }
+                "history is kept {}",
+                crate::text::count(days as usize, "day")
             ));
             Ok(())
         }

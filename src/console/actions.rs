@@ -216,11 +216,7 @@ fn list(a: &Asked, name: &str) -> Vec<String> {
 }
 
 fn field(a: &Asked, name: &str) -> Option<String> {
-    a.form
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    sent(a, name).filter(|v| !v.is_empty())
 }
 
 /// Creates a key through the form: the checks of `create`, `mint`, the audit entry; the
@@ -464,9 +460,6 @@ fn sent(a: &Asked, name: &str) -> Option<String> {
 /// changes nothing, but for the boxes that hold a current value (see below).
 fn edit_given(a: &Asked) -> crate::ops::edit::Given {
     let text = |f: &str| field(a, f);
-    // The owner and description boxes hold the current values: sent empty, the value is
-    // removed; not sent at all (a script posting only what it changes), it stays.
-    let sent = |f: &str| sent(a, f);
     crate::ops::edit::Given {
         name: text("name"),
         expires: text("expires"),
@@ -476,14 +469,29 @@ fn edit_given(a: &Asked) -> crate::ops::edit::Given {
         remove_group: list(a, "remove_group"),
         allow_ip: list(a, "allow_ip"),
         remove_ip: list(a, "remove_ip"),
-        description: sent("description"),
-        owner: sent("owner"),
+        // These boxes hold the current values: sent empty, the value is removed; not sent at
+        // all (a script posting only what it changes), it stays.
+        description: sent(a, "description"),
+        owner: sent(a, "owner"),
         meta: list(a, "meta"),
         remove_meta: list(a, "remove_meta"),
         uses: text("uses"),
         rates: list(a, "rate"),
         refill: text("refill"),
     }
+}
+
+/// A filter's value as `parse` reads it; `None` when none was given, or when it cannot be
+/// read (its error is then kept in `errors`, to be shown).
+fn filter_of<T>(
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T>,
+    errors: &mut Vec<String>,
+) -> Option<T> {
+    if text.is_empty() {
+        return None;
+    }
+    parse(text).map_err(|e| errors.push(e.shown())).ok()
 }
 
 fn log_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
@@ -494,20 +502,12 @@ fn log_page(app: &mut App, a: &Asked, now: i64) -> Result<Answer> {
     // beside the form and nothing is listed: never everything, as if there were no filter.
     let since_text = asked("since");
     let mut errors = Vec::new();
-    let since = (!since_text.is_empty())
-        .then(|| crate::policy::parse_since(since_text, now))
-        .transpose()
-        .unwrap_or_else(|e| {
-            errors.push(e.shown());
-            None
-        });
-    let action = (!asked("action").is_empty())
-        .then(|| queries::action_named(asked("action")))
-        .transpose()
-        .unwrap_or_else(|e| {
-            errors.push(e.shown());
-            None
-        });
+    let since = filter_of(
+        since_text,
+        |t| crate::policy::parse_since(t, now),
+        &mut errors,
+    );
+    let action = filter_of(asked("action"), queries::action_named, &mut errors);
     let want = |f: &str| Some(asked(f).to_lowercase()).filter(|s| !s.is_empty());
     let (key, admin) = (want("key"), want("admin"));
     // An admin's name finds what they did under earlier names too, as `log --admin` does.

@@ -231,11 +231,7 @@ pub fn live_names(conn: &Connection) -> Result<std::collections::HashMap<String,
 pub fn check_name_free(conn: &Connection, name: &str, except: Option<&str>) -> Result<()> {
     match name_holder(conn, name, except)? {
         None => Ok(()),
-        Some(held) => Err(name_held(
-            &held,
-            name,
-            "choose another --name, or rotate the existing key with `apikeys rotate`",
-        )),
+        Some(held) => Err(name_held(&held, name, NAME_TAKEN_HINT)),
     }
 }
 
@@ -258,14 +254,12 @@ pub fn name_held(held: &str, asked: &str, hint: &str) -> Error {
 
 /// The conflict error for a taken name.
 pub fn name_taken_error(name: &str) -> Error {
-    Error::conflict(
-        format!(
-            "a key named {:?} already exists",
-            crate::text::sanitize(name)
-        ),
-        "choose another --name, or rotate the existing key with `apikeys rotate`",
-    )
+    name_held(name, name, NAME_TAKEN_HINT)
 }
+
+/// What to do about a name a key holds already.
+const NAME_TAKEN_HINT: &str =
+    "choose another --name, or rotate the existing key with `apikeys rotate`";
 
 /// Inserts a new key with the keyed hash of its secret.
 pub fn insert_key(conn: &Connection, k: &KeyRecord, secret_hash: &[u8; 32]) -> Result<()> {
