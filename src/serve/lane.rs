@@ -50,11 +50,10 @@ pub(super) struct Around<'a, S, Q> {
 }
 
 impl<S, Q> Around<'_, S, Q> {
-    /// Notes activity at `at`; gives `at` back.
-    fn seen(&self, at: Instant) -> Instant {
+    /// Notes activity at `at`.
+    fn seen(&self, at: Instant) {
         self.last
             .store(super::net::ms_at(self.start, at), Ordering::Relaxed);
-        at
     }
 }
 
@@ -95,7 +94,9 @@ where
                 plain.target.path(),
                 plain.target.query(),
                 &Raw(head.headers),
-                around.seen(Instant::now()),
+                // Not noted as activity: shedding looks only at connections waiting for a
+                // request, and this one is noted when it is answered.
+                Instant::now(),
                 true,
             )
             .await;
@@ -104,6 +105,13 @@ where
             match a {
                 http::Reply::Built(a) => encode(a, plain.head_only, &mut out),
                 http::Reply::Wire(w) => encode_wire(&w, plain.head_only, &mut out),
+                http::Reply::Whole(w) => {
+                    out.extend_from_slice(&w.top);
+                    end_of_head(&mut out, Some(w.body.len()), true);
+                    if !plain.head_only {
+                        out.extend_from_slice(&w.body);
+                    }
+                }
             }
             buf.copy_within(used..have, 0);
             have -= used;
@@ -144,14 +152,14 @@ where
 }
 
 /// What a plain request's head says.
-struct Plain {
-    target: hyper::http::uri::PathAndQuery,
+struct Plain<'b> {
+    target: Target<'b>,
     head_only: bool,
 }
 
-impl Plain {
+impl<'b> Plain<'b> {
     /// The request, if it is plain (else hyper reads it).
-    fn of(head: &httparse::Request<'_, '_>) -> Option<Plain> {
+    fn of(head: &httparse::Request<'_, 'b>) -> Option<Plain<'b>> {
         let (Some(method), Some(path), Some(1)) = (head.method, head.path, head.version) else {
             return None;
         };
@@ -159,28 +167,91 @@ impl Plain {
             return None;
         }
         for h in head.headers.iter() {
-            let n = h.name;
-            let plain = if n.eq_ignore_ascii_case("content-length") {
-                h.value == b"0"
-            } else {
-                !["transfer-encoding", "connection", "expect", "upgrade"]
-                    .iter()
-                    .any(|x| n.eq_ignore_ascii_case(x))
+            let n = h.name.as_bytes();
+            // By length first: most headers are none of these.
+            let plain = match n.len() {
+                14 if n.eq_ignore_ascii_case(b"content-length") => h.value == b"0",
+                17 => !n.eq_ignore_ascii_case(b"transfer-encoding"),
+                10 => !n.eq_ignore_ascii_case(b"connection"),
+                7 => !n.eq_ignore_ascii_case(b"upgrade"),
+                6 => !n.eq_ignore_ascii_case(b"expect"),
+                _ => true,
             };
             if !plain {
                 return None;
             }
         }
-        // The target as hyper reads it (the same parser: what it refuses goes to it).
-        let target = hyper::http::uri::PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(
-            path.as_bytes(),
-        ))
-        .ok()?;
         Some(Plain {
-            target,
+            target: Target::of(path)?,
             head_only: method == "HEAD",
         })
     }
+}
+
+/// A request's target, read as hyper reads it.
+enum Target<'b> {
+    /// Only characters every URI parser takes as they are (no fragment, nothing to refuse):
+    /// the path up to the first `?` and the query after it, borrowed from the head.
+    Plain(&'b str, Option<&'b str>),
+    /// Any other: hyper's own parser (what it refuses goes to hyper, which answers it).
+    Parsed(hyper::http::uri::PathAndQuery),
+}
+
+impl<'b> Target<'b> {
+    fn of(path: &'b str) -> Option<Target<'b>> {
+        if path.bytes().fold(true, |ok, b| ok & plain_target_byte(b)) {
+            return Some(match memchr::memchr(b'?', path.as_bytes()) {
+                Some(i) => Target::Plain(&path[..i], Some(&path[i + 1..])),
+                None => Target::Plain(path, None),
+            });
+        }
+        hyper::http::uri::PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(path.as_bytes()))
+            .ok()
+            .map(Target::Parsed)
+    }
+
+    fn path(&self) -> &str {
+        match self {
+            Target::Plain(p, _) => p,
+            Target::Parsed(t) => t.path(),
+        }
+    }
+
+    fn query(&self) -> Option<&str> {
+        match self {
+            Target::Plain(_, q) => *q,
+            Target::Parsed(t) => t.query(),
+        }
+    }
+}
+
+/// A target byte that hyper's parser takes as it is in a path and a query alike: RFC 3986's
+/// unreserved and sub-delimiter characters, `:`, `@`, `/`, `?` and `%` (never `#`, spaces,
+/// controls or bytes above ASCII).
+fn plain_target_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'@'
+                | b'/'
+                | b'?'
+                | b'%'
+        )
 }
 
 /// Writes `answer` as hyper writes it: the status line, its headers in order, then

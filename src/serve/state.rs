@@ -138,22 +138,20 @@ impl Shared {
         self.book().note(id, cost, now, ip);
     }
 
-    /// Notes an answer for the history: under `key` when the token named a key of the
-    /// snapshot served.
+    /// Notes an answer given at `now` (unix seconds) for the history: under `key` when the
+    /// token named a key of the snapshot served.
     pub fn note_answer(
         &self,
+        now: i64,
         key: Option<&str>,
         code: Code,
         cost: i64,
         ip: Option<std::net::IpAddr>,
     ) {
-        self.history.lock().unwrap_or_else(|p| p.into_inner()).note(
-            crate::policy::now(),
-            key,
-            code,
-            cost,
-            ip,
-        );
+        self.history
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .note(now, key, code, cost, ip);
     }
 
     /// The answers noted since the last call, for one write.

@@ -93,6 +93,13 @@ fn plain_requests_are_answered_as_hyper_answers_them() {
         ),
         ("GET /nowhere", String::new(), 404),
         ("GET /healthz", String::new(), 200),
+        // Targets read as hyper reads them: escapes and sub-delimiters as they are, a
+        // character some parsers refuse, a fragment (dropped, so its scope is not asked).
+        ("GET /verify/a%20b;v=1?scope=read&x=(1)", key(&token), 200),
+        ("GET /verify?scope=read&x={1}|^", key(&token), 200),
+        ("GET /verify?scope=read#scope=admin", key(&token), 200),
+        ("GET /verify?scope=admin#x", key(&token), 403),
+        ("GET /verify?scope=re%ZZ", key(&token), 403),
     ];
     for (line, headers, status) in cases {
         let plain = format!("{line} HTTP/1.1\r\nHost: x\r\n{headers}\r\n");

@@ -141,12 +141,14 @@ impl Pending {
 
 /// Finishes a request with the shared counters' decision (or their silence: fail closed).
 pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) -> Step {
+    // The time of the answer: the counters' decision came after the request's own.
+    let now = crate::policy::now();
     let Some(key) = p.key() else {
-        return verified(shared, Outcome::unknown(), p.client, None, p.cost);
+        return verified(shared, Outcome::unknown(), p.client, None, p.cost, now);
     };
     let verdict = d.inspect(|d| {
         if d.verdict == crate::engine::limits::Verdict::Allowed {
-            shared.note_use(key.id(), p.cost, crate::policy::now(), p.client);
+            shared.note_use(key.id(), p.cost, now, p.client);
         }
     });
     let valid = Valid {
@@ -157,12 +159,13 @@ pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) ->
         cost: p.cost,
         access_log: p.access_log,
         wire: p.wire,
+        now,
     };
     match verdict {
         Ok(d) => valid.limited(shared, &d),
         Err(_) => {
             let outcome = valid.outcome().counters_unavailable();
-            verified(shared, outcome, p.client, Some(key.id()), p.cost)
+            verified(shared, outcome, p.client, Some(key.id()), p.cost, now)
         }
     }
 }
@@ -177,6 +180,8 @@ struct Valid<'a> {
     cost: i64,
     access_log: bool,
     wire: bool,
+    /// The request's time (unix seconds), for the history.
+    now: i64,
 }
 
 impl Valid<'_> {
@@ -200,11 +205,18 @@ impl Valid<'_> {
             if let Some(d) = d {
                 outcome = outcome.limited(d);
             }
-            return verified(shared, outcome, self.client, Some(self.key.id()), self.cost);
+            return verified(
+                shared,
+                outcome,
+                self.client,
+                Some(self.key.id()),
+                self.cost,
+                self.now,
+            );
         };
         let wired = if self.wire { pre.wire(d) } else { None };
         let answer = match (wired, d) {
-            (Some(w), _) => Reply::Wire(Box::new(w)),
+            (Some(w), _) => w,
             (None, None) => Reply::Built(pre.answer()),
             (None, Some(d)) => Reply::Built(pre.allowed(d)),
         };
@@ -219,6 +231,7 @@ impl Valid<'_> {
             self.client,
             key_id,
             answer,
+            self.now,
         )
     }
 
@@ -228,7 +241,14 @@ impl Valid<'_> {
             return self.granted(shared, Some(d));
         }
         let outcome = self.outcome().limited(d);
-        verified(shared, outcome, self.client, Some(self.key.id()), self.cost)
+        verified(
+            shared,
+            outcome,
+            self.client,
+            Some(self.key.id()),
+            self.cost,
+            self.now,
+        )
     }
 }
 
@@ -240,6 +260,7 @@ fn verified(
     client: Option<IpAddr>,
     named: Option<&str>,
     cost: i64,
+    now: i64,
 ) -> Step {
     let key_id = outcome.key_id.clone();
     let answer = verification_answer(&outcome);
@@ -251,11 +272,14 @@ fn verified(
         client,
         key_id,
         Reply::Built(answer),
+        now,
     )
 }
 
 /// An answer given: counted for `/metrics`, noted in the history under `named`, and what the
-/// access log says of it (`key_id`). Every answer to a verification ends here.
+/// access log says of it (`key_id`). Every answer to a verification ends here, at `now`
+/// (unix seconds, read once per request).
+#[allow(clippy::too_many_arguments)]
 fn done(
     shared: &Shared,
     code: Code,
@@ -264,9 +288,10 @@ fn done(
     client: Option<IpAddr>,
     key_id: Option<String>,
     answer: Reply,
+    now: i64,
 ) -> Step {
     shared.metrics.count(code);
-    shared.note_answer(named, code, cost, client);
+    shared.note_answer(now, named, code, cost, client);
     let logged = Logged {
         client,
         code: code.as_str(),
@@ -437,7 +462,9 @@ pub fn answer(
     };
     let (t, cost) = match crate::engine::pipeline::admit(given) {
         Ok(admitted) => admitted,
-        Err(refused) => return verified(shared, *refused, client.ok().flatten(), None, 0),
+        Err(refused) => {
+            return verified(shared, *refused, client.ok().flatten(), None, 0, now);
+        }
     };
     let client = client.ok().flatten();
     // Past --max-age (or nothing loaded): no answer can be trusted, so none is given. The 503
@@ -445,7 +472,7 @@ pub fn answer(
     let Some(loaded) =
         loaded.filter(|l| !crate::engine::pipeline::stale(Some(l.issued_at), cfg.max_age, now))
     else {
-        return verified(shared, Outcome::stale(), client, None, cost);
+        return verified(shared, Outcome::stale(), client, None, cost, now);
     };
     let (scopes, unreadable_scope) = required_scopes(headers, query);
     let req = Request {
@@ -475,6 +502,7 @@ pub fn answer(
             cost,
             access_log: cfg.access_log,
             wire,
+            now,
         };
         // Rates and uses are decided in memory, uses against what the snapshot says is left.
         return match shared.take(&loaded, key, cost, now_ms, client) {
@@ -484,7 +512,7 @@ pub fn answer(
     }
     let outcome = loaded.snap.outcome(judged);
     let named = crate::history::subject(&outcome, Some(t.id), &loaded.snap);
-    verified(shared, outcome, client, named, cost)
+    verified(shared, outcome, client, named, cost, now)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! refill, the rate's headroom), which are spliced in. So a valid request costs a copy of
 //! the headers and a reference to the body, not a json encoding and a dozen allocations.
 
-use super::wire::{Figures, Wire};
+use super::wire::{Figures, Reply, Whole, Wire};
 use super::{Answer, RATE_HEADERS, verification_answer};
 use crate::engine::limits::Decision;
 use crate::engine::{Code, Judged, KeySet, Outcome, Reason};
@@ -32,6 +32,8 @@ pub struct Prebuilt {
     /// The headers as sent (`name: value` lines), but for the stand-ins: the answer on the
     /// wire (the fast lane's) after its status line and headroom.
     lines: Bytes,
+    /// For a key with no limit: its status line and `lines`, as the fast lane sends them.
+    top: Option<Bytes>,
 }
 
 /// The answers built so far for the keys of one snapshot, by the keys' places.
@@ -93,7 +95,13 @@ impl Prebuilt {
         let mut lines = Vec::new();
         let skip = if stand_ins { RATE_HEADERS.len() } else { 0 };
         super::header_lines(&mut lines, headers.iter().skip(skip));
+        let top = rates.is_empty().then(|| {
+            let mut top = b"HTTP/1.1 200 OK\r\n".to_vec();
+            top.extend_from_slice(&lines);
+            Bytes::from(top)
+        });
         Prebuilt {
+            top,
             lines: Bytes::from(lines),
             head: whole.slice(..cut),
             tail: whole.slice(cut..),
@@ -167,22 +175,22 @@ impl Prebuilt {
     /// [`Prebuilt::allowed`]), with no header map: the status line and the headroom written
     /// here, the other headers as built once, the figures between the body's two halves.
     /// `None` where the headroom's stand-ins are not first (then the map is used).
-    pub fn wire(&self, d: Option<&Decision>) -> Option<Wire> {
-        let mut top = Figures::default();
-        top.put(b"HTTP/1.1 200 OK\r\n");
-        let has_rates = !self.limits.is_empty();
+    pub fn wire(&self, d: Option<&Decision>) -> Option<Reply> {
         let Some(d) = d else {
-            return (!has_rates).then(|| Wire {
-                top,
-                lines: self.lines.clone(),
-                head: self.whole.clone(),
-                figures: Figures::default(),
-                tail: Bytes::new(),
+            // No limit: the same bytes as every time before.
+            return self.top.as_ref().map(|top| {
+                Reply::Whole(Whole {
+                    top: top.clone(),
+                    body: self.whole.clone(),
+                })
             });
         };
+        let has_rates = !self.limits.is_empty();
         if has_rates && !self.stand_ins {
             return None;
         }
+        let mut top = Figures::default();
+        top.put(b"HTTP/1.1 200 OK\r\n");
         if let Some(hr) = d.headroom {
             if !has_rates {
                 return None;
@@ -197,13 +205,13 @@ impl Prebuilt {
                 top.put(b"\r\n");
             }
         }
-        Some(Wire {
+        Some(Reply::Wire(Box::new(Wire {
             top,
             lines: self.lines.clone(),
             head: self.head.clone(),
             figures: Figures::of(d),
             tail: self.tail.clone(),
-        })
+        })))
     }
 }
 
@@ -328,7 +336,11 @@ mod tests {
         assert_eq!(seen(pre.answer()), seen(verification_answer(&long)));
         // And as bytes (the fast lane's): the same answer.
         let wire = pre.wire(None).expect("an unlimited key's answer as bytes");
-        assert_eq!(wire.body_len(), pre.whole.len());
+        let Reply::Whole(whole) = &wire else {
+            panic!("an unlimited key's answer is the same bytes each time: {wire:?}");
+        };
+        assert_eq!(whole.body, pre.whole);
+        assert!(whole.top.starts_with(b"HTTP/1.1 200 OK\r\n") && whole.top.ends_with(b"\r\n"));
         assert_eq!(seen(wire.into_answer()), seen(verification_answer(&long)));
         // Limited: each granted request's figures spliced in as Outcome::limited gives them
         // (uses left, the refill, the tightest rate's headroom), until a denial.

@@ -127,8 +127,9 @@ pub(super) fn in_any(nets: &[ipnet::IpNet], ip: IpAddr) -> bool {
     nets.iter().any(|n| n.contains(&ip))
 }
 
+/// An address in a header value (already [`text`]: ASCII, so trimmed as ASCII).
 pub(super) fn parse_ip(s: &str) -> Option<IpAddr> {
-    s.trim().parse().ok().map(crate::model::canonical_ip)
+    s.trim_ascii().parse().ok().map(crate::model::canonical_ip)
 }
 
 /// A client-IP header from a trusted proxy that cannot be believed: repeated (where one value
@@ -198,7 +199,7 @@ pub(super) fn token(headers: &impl Headers) -> Result<&str, Paste> {
             return Err(Paste::Token(crate::token::Malformed::Shape));
         }
         return text(v)
-            .map(str::trim)
+            .map(str::trim_ascii)
             .ok_or(Paste::Token(crate::token::Malformed::Shape));
     }
     let mut auth = headers.values(&hyper::header::AUTHORIZATION);
@@ -206,8 +207,9 @@ pub(super) fn token(headers: &impl Headers) -> Result<&str, Paste> {
         (None, _) => Err(Paste::Empty),
         (Some(v), None) => {
             let v = text(v).ok_or(Paste::Token(crate::token::Malformed::Shape))?;
-            match v.split_once(' ') {
-                Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => Ok(t.trim()),
+            // `Bearer <token>`, the scheme in any case (as bytes: every request has one).
+            match memchr::memchr(b' ', v.as_bytes()) {
+                Some(i) if v[..i].eq_ignore_ascii_case("bearer") => Ok(v[i + 1..].trim_ascii()),
                 _ => Err(Paste::Token(crate::token::Malformed::Shape)),
             }
         }

@@ -14,6 +14,8 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 pub enum Reply {
     Built(Answer),
     Wire(Box<Wire>),
+    /// A key with no limit: the same bytes every time, shared with its prebuilt answer.
+    Whole(Whole),
 }
 
 impl Reply {
@@ -21,7 +23,7 @@ impl Reply {
     pub fn status(&self) -> u16 {
         match self {
             Reply::Built(a) => a.status().as_u16(),
-            Reply::Wire(_) => 200,
+            Reply::Wire(_) | Reply::Whole(_) => 200,
         }
     }
 
@@ -30,8 +32,17 @@ impl Reply {
         match self {
             Reply::Built(a) => a,
             Reply::Wire(w) => (*w).into_answer(),
+            Reply::Whole(w) => answer_of(&w.top, w.body),
         }
     }
+}
+
+/// The 200 answer of a key with no limit as bytes: `top` (the status line and every header
+/// but `content-length` and `date`, which the writer adds), then `body`.
+#[derive(Debug)]
+pub struct Whole {
+    pub top: Bytes,
+    pub body: Bytes,
 }
 
 /// A 200 answer as bytes: `top` (the status line and a limited key's headroom), `lines` (its
@@ -58,31 +69,34 @@ impl Wire {
         for part in [&self.head[..], self.figures.as_bytes(), &self.tail[..]] {
             body.extend_from_slice(part);
         }
-        let mut headers = HeaderMap::new();
-        let top = self.top.as_bytes();
-        let after_status = top
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .map_or(top.len(), |i| i + 2);
-        for part in [&top[after_status..], &self.lines[..]] {
-            for line in part.split(|b| *b == b'\n') {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                let Some(colon) = line.iter().position(|b| *b == b':') else {
-                    continue;
-                };
-                let (name, value) = (&line[..colon], &line[colon + 1..]);
-                let value = value.strip_prefix(b" ").unwrap_or(value);
-                if let (Ok(n), Ok(v)) =
-                    (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
-                {
-                    headers.append(n, v);
-                }
-            }
-        }
-        let mut r = Response::new(Full::new(Bytes::from(body)));
-        *r.headers_mut() = headers;
-        r
+        let mut top = self.top.as_bytes().to_vec();
+        top.extend_from_slice(&self.lines);
+        answer_of(&top, Bytes::from(body))
     }
+}
+
+/// A 200 answer as hyper's type from its status line and header lines as written (headers
+/// in the same order) and its body.
+fn answer_of(top: &[u8], body: Bytes) -> Answer {
+    let mut headers = HeaderMap::new();
+    let after_status = top
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(top.len(), |i| i + 2);
+    for line in top[after_status..].split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        let value = value.strip_prefix(b" ").unwrap_or(value);
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
+            headers.append(n, v);
+        }
+    }
+    let mut r = Response::new(Full::new(body));
+    *r.headers_mut() = headers;
+    r
 }
 
 /// Appends `headers` as HTTP/1.1 writes them: a `name: value` line each, in order.
