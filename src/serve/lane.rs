@@ -88,26 +88,24 @@ where
             let Some(plain) = Plain::of(&head) else {
                 return End::Hyper(buf[..have].to_vec());
             };
-            let (a, ended) = super::net::handle(
-                server,
-                around.peer,
-                plain.target.path(),
-                plain.target.query(),
-                &Raw(head.headers),
-                // Not noted as activity: shedding looks only at connections waiting for a
-                // request, and this one is noted when it is answered.
-                Instant::now(),
-                true,
-            )
-            .await;
+            let asked = http::Asked {
+                peer: around.peer,
+                path: plain.target.path(),
+                query: plain.target.query(),
+                headers: &Raw(head.headers),
+            };
+            // The start is not noted as activity: shedding looks only at connections waiting
+            // for a request, and this one is noted when it is answered.
+            let (a, ended, now_ms) = super::net::handle(server, asked, Instant::now(), true).await;
             around.seen(ended);
             out.clear();
+            let secs = now_ms.div_euclid(1000);
             match a {
-                http::Reply::Built(a) => encode(a, plain.head_only, &mut out),
-                http::Reply::Wire(w) => encode_wire(&w, plain.head_only, &mut out),
+                http::Reply::Built(a) => encode(a, plain.head_only, secs, &mut out),
+                http::Reply::Wire(w) => encode_wire(&w, plain.head_only, secs, &mut out),
                 http::Reply::Whole(w) => {
                     out.extend_from_slice(&w.top);
-                    end_of_head(&mut out, Some(w.body.len()), true);
+                    end_of_head(&mut out, Some(w.body.len()), Some(secs));
                     if !plain.head_only {
                         out.extend_from_slice(&w.body);
                     }
@@ -256,7 +254,7 @@ fn plain_target_byte(b: u8) -> bool {
 
 /// Writes `answer` as hyper writes it: the status line, its headers in order, then
 /// `content-length` and `date` unless it has them, and the body unless for `HEAD`.
-fn encode(answer: http::Answer, head_only: bool, out: &mut Vec<u8>) {
+fn encode(answer: http::Answer, head_only: bool, secs: i64, out: &mut Vec<u8>) {
     use hyper::header::{CONTENT_LENGTH, DATE};
     let (parts, body) = answer.into_parts();
     let body = body_bytes(body);
@@ -273,33 +271,37 @@ fn encode(answer: http::Answer, head_only: bool, out: &mut Vec<u8>) {
     out.extend_from_slice(b"\r\n");
     http::header_lines(out, parts.headers.iter());
     let length = (!parts.headers.contains_key(CONTENT_LENGTH)).then_some(body.len());
-    end_of_head(out, length, !parts.headers.contains_key(DATE));
+    end_of_head(
+        out,
+        length,
+        (!parts.headers.contains_key(DATE)).then_some(secs),
+    );
     if !head_only {
         out.extend_from_slice(&body);
     }
 }
 
-/// Ends a head as hyper does: `content-length` (when given) and `date` (when asked), then the
-/// blank line.
-fn end_of_head(out: &mut Vec<u8>, length: Option<usize>, with_date: bool) {
+/// Ends a head as hyper does: `content-length` (when given) and `date` (when given the time,
+/// unix seconds), then the blank line.
+fn end_of_head(out: &mut Vec<u8>, length: Option<usize>, date_at: Option<i64>) {
     if let Some(n) = length {
         out.extend_from_slice(b"content-length: ");
         out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    if with_date {
+    if let Some(secs) = date_at {
         out.extend_from_slice(b"date: ");
-        date(|d| out.extend_from_slice(d));
+        date(secs, |d| out.extend_from_slice(d));
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
 }
 
 /// Writes a prebuilt answer as [`encode`] writes the same answer built.
-fn encode_wire(w: &http::Wire, head_only: bool, out: &mut Vec<u8>) {
+fn encode_wire(w: &http::Wire, head_only: bool, secs: i64, out: &mut Vec<u8>) {
     out.extend_from_slice(w.top.as_bytes());
     out.extend_from_slice(&w.lines);
-    end_of_head(out, Some(w.body_len()), true);
+    end_of_head(out, Some(w.body_len()), Some(secs));
     if !head_only {
         out.extend_from_slice(&w.head);
         out.extend_from_slice(w.figures.as_bytes());
@@ -317,19 +319,19 @@ fn body_bytes(mut body: http_body_util::Full<Bytes>) -> Bytes {
     }
 }
 
-/// Gives `f` the `date` header's value for now (IMF-fixdate), made once a second.
-fn date(f: impl FnOnce(&[u8])) {
+/// Gives `f` the `date` header's value for `secs` (unix seconds: the request's time, read
+/// once for it), as IMF-fixdate, made once a second.
+fn date(secs: i64, f: impl FnOnce(&[u8])) {
     use std::cell::RefCell;
-    use std::time::{SystemTime, UNIX_EPOCH};
+    use std::time::{Duration, UNIX_EPOCH};
     thread_local! {
-        static MADE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+        static MADE: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
     }
-    let now = SystemTime::now();
-    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     MADE.with_borrow_mut(|(at, text)| {
         if *at != secs {
             *at = secs;
-            *text = httpdate::fmt_http_date(now);
+            let t = UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0));
+            *text = httpdate::fmt_http_date(t);
         }
         f(text.as_bytes());
     });

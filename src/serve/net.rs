@@ -19,18 +19,17 @@ use tokio::sync::{Semaphore, watch};
 /// limited key with shared counters awaits Redis (bounded by `--counters-timeout`).
 /// `started` is when the request arrived; the answer comes with when it was ready (one
 /// reading of the clock serves the metrics and the connection's idle time).
-pub(super) async fn handle(
+pub(super) async fn handle<H: http::Headers>(
     server: &Server,
-    peer: Peer,
-    path: &str,
-    query: Option<&str>,
-    headers: &impl http::Headers,
+    asked: http::Asked<'_, H>,
     started: Instant,
     wire: bool,
-) -> (http::Reply, Instant) {
+) -> (http::Reply, Instant, i64) {
     let shared = &server.shared;
+    // The wall clock, read once: the request's time, and its answer's `date`.
+    let mut now_ms = crate::policy::now_ms();
     let mut step = guard(shared, || {
-        http::answer(shared, &server.cfg, peer, path, query, headers, wire)
+        http::answer(shared, &server.cfg, asked, wire, now_ms)
     });
     if let http::Step::Count(pending) = step {
         let decided = match &shared.counters {
@@ -38,6 +37,7 @@ pub(super) async fn handle(
             None => Err(crate::counters::redis::Unavailable("no counters".into())),
         };
         step = guard(shared, || http::counted(shared, pending, decided));
+        now_ms = crate::policy::now_ms();
     }
     let (answer, logged) = match step {
         http::Step::Done(a, l) => (a, l),
@@ -64,7 +64,7 @@ pub(super) async fn handle(
             (ended - started).as_micros()
         ));
     }
-    (answer, ended)
+    (answer, ended, now_ms)
 }
 
 /// Runs `f`, turning a panic into a 500 answer and a count.
@@ -128,6 +128,47 @@ async fn shed(
     }
 }
 
+/// A future that waits on a watch channel, polled again only once the channel has changed.
+/// Polling a waiting watch takes a lock, and the fast lane waits on two of them between any
+/// two requests; the waker they keep is the connection task's own, which they wake when
+/// their channel changes, so until then there is nothing for a poll to learn.
+pub(super) struct Quiet<F, T> {
+    inner: F,
+    /// A receiver of the same channel, only to see that it changed.
+    probe: watch::Receiver<T>,
+    /// `inner` said "not yet" and the channel has not changed since.
+    waiting: bool,
+}
+
+impl<F, T> Quiet<F, T> {
+    pub(super) fn new(inner: F, probe: watch::Receiver<T>) -> Quiet<F, T> {
+        Quiet {
+            inner,
+            probe,
+            waiting: false,
+        }
+    }
+}
+
+impl<F: Future + Unpin, T> Future for Quiet<F, T> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let this = &mut *self;
+        // A closed channel counts as changed: `inner` says what that means.
+        if this.waiting && !this.probe.has_changed().unwrap_or(true) {
+            return std::task::Poll::Pending;
+        }
+        this.probe.mark_unchanged();
+        let polled = std::pin::Pin::new(&mut this.inner).poll(cx);
+        this.waiting = polled.is_pending();
+        polled
+    }
+}
+
 /// How long a connection must have been idle to be closed when the server is full.
 const IDLE_SHED_MS: u64 = 1000;
 
@@ -144,6 +185,11 @@ where
     let read = {
         let stop = stopped(shutdown.clone());
         let idle = shed(server.shed.subscribe(), last.clone(), start);
+        tokio::pin!(stop, idle);
+        let (stop, idle) = (
+            Quiet::new(stop.as_mut(), shutdown.clone()),
+            Quiet::new(idle.as_mut(), server.shed.subscribe()),
+        );
         tokio::pin!(stop, idle);
         let around = lane::Around {
             peer,
@@ -178,16 +224,13 @@ where
             // one that does is dropped (hyper then closes the connection instead of draining
             // it).
             let (parts, _body) = req.into_parts();
-            let (answer, ended) = handle(
-                &srv,
+            let asked = http::Asked {
                 peer,
-                parts.uri.path(),
-                parts.uri.query(),
-                &parts.headers,
-                arrived,
-                false,
-            )
-            .await;
+                path: parts.uri.path(),
+                query: parts.uri.query(),
+                headers: &parts.headers,
+            };
+            let (answer, ended, _) = handle(&srv, asked, arrived, false).await;
             seen.store(ms_at(start, ended), Ordering::Relaxed);
             Ok::<_, std::convert::Infallible>(answer.into_answer())
         }

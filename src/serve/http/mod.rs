@@ -368,19 +368,31 @@ fn verification_answer(outcome: &Outcome) -> Answer {
     r
 }
 
-/// Answers one request from its head. Never touches SQLite, never waits on a reload; a
-/// limited key with shared counters comes back as [`Step::Count`].
-pub fn answer(
+/// What a request asks: who sent it, its target and its headers.
+pub struct Asked<'a, H> {
+    pub peer: Peer,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub headers: &'a H,
+}
+
+/// Answers one request from its head at `now_ms` (unix milliseconds: the clock read once for
+/// the whole request, as rates are exact to the millisecond). Never touches SQLite, never
+/// waits on a reload; a limited key with shared counters comes back as [`Step::Count`].
+/// `wire`: a prebuilt answer may be given as bytes.
+pub fn answer<H: Headers>(
     shared: &Shared,
     cfg: &Config,
-    peer: Peer,
-    path: &str,
-    query: Option<&str>,
-    headers: &impl Headers,
+    asked: Asked<'_, H>,
     wire: bool,
+    now_ms: i64,
 ) -> Step {
-    // One reading of the clock for the whole request (rates are exact to the millisecond).
-    let now_ms = crate::policy::now_ms();
+    let Asked {
+        peer,
+        path,
+        query,
+        headers,
+    } = asked;
     let now = now_ms.div_euclid(1000);
     let loaded = shared.current();
     let mut logged = Logged {
