@@ -71,6 +71,10 @@ where
     // whole timeout (else it is set again), as hyper's header read timeout.
     let timer = tokio::time::sleep(HEADER_TIMEOUT);
     tokio::pin!(timer);
+    let mut timer = Fires {
+        sleep: timer,
+        armed: false,
+    };
     let mut waiting_since = Instant::now();
     loop {
         // Every whole request already read, in turn (pipelined ones included).
@@ -136,16 +140,44 @@ where
                 Ok(0) | Err(_) => return End::Closed,
                 Ok(n) => have += n,
             },
-            _ = timer.as_mut() => {
+            _ = &mut timer => {
                 let deadline = waiting_since + HEADER_TIMEOUT;
                 if Instant::now() >= deadline {
                     return End::Closed;
                 }
-                timer.as_mut().reset(deadline.into());
+                timer.reset(deadline);
             }
             _ = around.stop.as_mut() => return End::Closed,
             _ = around.shed.as_mut() => return End::Shed,
         }
+    }
+}
+
+/// A timer polled again only once it fired: a waiting timer's poll registers the waker
+/// again, between any two requests, while the one it keeps is the connection task's own.
+struct Fires<'a> {
+    sleep: Pin<&'a mut tokio::time::Sleep>,
+    /// Polled since it was last set, and not fired then.
+    armed: bool,
+}
+
+impl Fires<'_> {
+    fn reset(&mut self, at: Instant) {
+        self.sleep.as_mut().reset(at.into());
+        self.armed = false;
+    }
+}
+
+impl Future for Fires<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.armed && !self.sleep.is_elapsed() {
+            return Poll::Pending;
+        }
+        let polled = self.sleep.as_mut().poll(cx);
+        self.armed = polled.is_pending();
+        polled
     }
 }
 
