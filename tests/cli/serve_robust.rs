@@ -261,3 +261,49 @@ fn a_trusted_proxy_is_not_held_to_one_address_share_and_any_other_address_is() {
     assert!(log.contains("--trusted-proxy"), "{log}");
     assert!(!log.contains("127.0.0.2"), "{log}");
 }
+
+#[test]
+fn a_head_never_finished_and_a_connection_left_idle_are_closed_after_the_header_timeout() {
+    // The lane's header timer (10 s, as hyper's) is polled only once it fires: a client that
+    // sends half a head, and one that stops after an answer, are still closed, not held.
+    let env = TestEnv::new();
+    let token = env.create("k", &[]);
+    let s = Server::start(&env, &[]);
+    let closed_after = |mut c: std::net::TcpStream, since: Instant| {
+        c.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
+        let mut rest = Vec::new();
+        let r = std::io::Read::read_to_end(&mut c, &mut rest);
+        assert!(
+            r.is_ok() && rest.is_empty(),
+            "closed, nothing more sent: {r:?}"
+        );
+        since.elapsed()
+    };
+    let half = std::thread::spawn({
+        let addr = s.addr.clone();
+        move || {
+            let mut c = std::net::TcpStream::connect(&addr).unwrap();
+            c.write_all(b"GET /verify HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            closed_after(c, Instant::now())
+        }
+    });
+    let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
+    let ask = format!("GET /verify HTTP/1.1\r\nHost: x\r\nX-API-Key: {token}\r\n\r\n");
+    let mut answered = Instant::now();
+    for _ in 0..3 {
+        c.write_all(ask.as_bytes()).unwrap();
+        let a = crate::server::read_answer(&mut c, false).expect("an answer");
+        assert_eq!(crate::server::parse(&a).unwrap().status, 200);
+        answered = Instant::now();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let idle = closed_after(c, answered);
+    let half = half.join().unwrap();
+    for (what, took) in [("half a head", half), ("idle after its answers", idle)] {
+        assert!(
+            (Duration::from_secs(9)..Duration::from_secs(40)).contains(&took),
+            "{what}: closed after {took:?}"
+        );
+    }
+}
