@@ -307,3 +307,33 @@ fn a_head_never_finished_and_a_connection_left_idle_are_closed_after_the_header_
         );
     }
 }
+
+#[test]
+fn sigterm_closes_kept_alive_connections_at_once_and_exits() {
+    // Shutdown reaches a connection waiting for its next request through a watch that the
+    // lane polls only once it changed: it must still close at once, not after the drain.
+    let env = TestEnv::new();
+    let token = env.create("k", &[]);
+    let s = Server::start(&env, &[]);
+    let ask = format!("GET /verify HTTP/1.1\r\nHost: x\r\nX-API-Key: {token}\r\n\r\n");
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
+        c.write_all(ask.as_bytes()).unwrap();
+        let a = crate::server::read_answer(&mut c, false).expect("an answer");
+        assert_eq!(crate::server::parse(&a).unwrap().status, 200);
+        c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        idle.push(c);
+    }
+    let asked = Instant::now();
+    crate::server::signal(&s.child, "TERM");
+    for mut c in idle {
+        let mut rest = Vec::new();
+        let r = std::io::Read::read_to_end(&mut c, &mut rest);
+        assert!(r.is_ok() && rest.is_empty(), "closed, nothing more: {r:?}");
+    }
+    let closed = asked.elapsed();
+    assert_eq!(s.stop_by("TERM"), Some(0));
+    // The drain waits up to 10 s for requests in flight; an idle connection has none.
+    assert!(closed < Duration::from_secs(5), "closed after {closed:?}");
+}
