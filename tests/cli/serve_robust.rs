@@ -262,6 +262,24 @@ fn a_trusted_proxy_is_not_held_to_one_address_share_and_any_other_address_is() {
     assert!(!log.contains("127.0.0.2"), "{log}");
 }
 
+/// Sends `ask` on `c` and reads its answer, which must be a 200.
+fn answered_200(c: &mut std::net::TcpStream, ask: &str) {
+    c.write_all(ask.as_bytes()).unwrap();
+    let a = crate::server::read_answer(c, false).expect("an answer");
+    assert_eq!(crate::server::parse(&a).unwrap().status, 200);
+}
+
+/// Waits (at most 40 s) until the server closes `c`, having sent nothing more.
+fn closed_by_server(mut c: std::net::TcpStream) {
+    c.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
+    let mut rest = Vec::new();
+    let r = std::io::Read::read_to_end(&mut c, &mut rest);
+    assert!(
+        r.is_ok() && rest.is_empty(),
+        "closed, nothing more sent: {r:?}"
+    );
+}
+
 #[test]
 fn a_head_never_finished_and_a_connection_left_idle_are_closed_after_the_header_timeout() {
     // The lane's header timer (10 s, as hyper's) is polled only once it fires: a client that
@@ -269,36 +287,27 @@ fn a_head_never_finished_and_a_connection_left_idle_are_closed_after_the_header_
     let env = TestEnv::new();
     let token = env.create("k", &[]);
     let s = Server::start(&env, &[]);
-    let closed_after = |mut c: std::net::TcpStream, since: Instant| {
-        c.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
-        let mut rest = Vec::new();
-        let r = std::io::Read::read_to_end(&mut c, &mut rest);
-        assert!(
-            r.is_ok() && rest.is_empty(),
-            "closed, nothing more sent: {r:?}"
-        );
-        since.elapsed()
-    };
     let half = std::thread::spawn({
         let addr = s.addr.clone();
         move || {
             let mut c = std::net::TcpStream::connect(&addr).unwrap();
             c.write_all(b"GET /verify HTTP/1.1\r\nHost: x\r\nX-Slow: ")
                 .unwrap();
-            closed_after(c, Instant::now())
+            let since = Instant::now();
+            closed_by_server(c);
+            since.elapsed()
         }
     });
     let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
     let ask = format!("GET /verify HTTP/1.1\r\nHost: x\r\nX-API-Key: {token}\r\n\r\n");
     let mut answered = Instant::now();
     for _ in 0..3 {
-        c.write_all(ask.as_bytes()).unwrap();
-        let a = crate::server::read_answer(&mut c, false).expect("an answer");
-        assert_eq!(crate::server::parse(&a).unwrap().status, 200);
+        answered_200(&mut c, &ask);
         answered = Instant::now();
         std::thread::sleep(Duration::from_millis(300));
     }
-    let idle = closed_after(c, answered);
+    closed_by_server(c);
+    let idle = answered.elapsed();
     let half = half.join().unwrap();
     for (what, took) in [("half a head", half), ("idle after its answers", idle)] {
         assert!(
@@ -319,19 +328,12 @@ fn sigterm_closes_kept_alive_connections_at_once_and_exits() {
     let mut idle = Vec::new();
     for _ in 0..3 {
         let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
-        c.write_all(ask.as_bytes()).unwrap();
-        let a = crate::server::read_answer(&mut c, false).expect("an answer");
-        assert_eq!(crate::server::parse(&a).unwrap().status, 200);
-        c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        answered_200(&mut c, &ask);
         idle.push(c);
     }
     let asked = Instant::now();
     crate::server::signal(&s.child, "TERM");
-    for mut c in idle {
-        let mut rest = Vec::new();
-        let r = std::io::Read::read_to_end(&mut c, &mut rest);
-        assert!(r.is_ok() && rest.is_empty(), "closed, nothing more: {r:?}");
-    }
+    idle.into_iter().for_each(closed_by_server);
     let closed = asked.elapsed();
     assert_eq!(s.stop_by("TERM"), Some(0));
     // The drain waits up to 10 s for requests in flight; an idle connection has none.

@@ -163,10 +163,7 @@ pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) ->
     };
     match verdict {
         Ok(d) => valid.limited(shared, &d),
-        Err(_) => {
-            let outcome = valid.outcome().counters_unavailable();
-            verified(shared, outcome, p.client, Some(key.id()), p.cost, now)
-        }
+        Err(_) => valid.answered(shared, valid.outcome().counters_unavailable()),
     }
 }
 
@@ -205,14 +202,7 @@ impl Valid<'_> {
             if let Some(d) = d {
                 outcome = outcome.limited(d);
             }
-            return verified(
-                shared,
-                outcome,
-                self.client,
-                Some(self.key.id()),
-                self.cost,
-                self.now,
-            );
+            return self.answered(shared, outcome);
         };
         let wired = if self.wire { pre.wire(d) } else { None };
         let answer = match (wired, d) {
@@ -240,7 +230,11 @@ impl Valid<'_> {
         if d.verdict == crate::engine::limits::Verdict::Allowed {
             return self.granted(shared, Some(d));
         }
-        let outcome = self.outcome().limited(d);
+        self.answered(shared, self.outcome().limited(d))
+    }
+
+    /// Answered the long way, with `outcome`, under this key.
+    fn answered(&self, shared: &Shared, outcome: Outcome) -> Step {
         verified(
             shared,
             outcome,
