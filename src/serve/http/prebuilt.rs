@@ -32,8 +32,9 @@ pub struct Prebuilt {
     /// The headers as sent (`name: value` lines), but for the stand-ins: the answer on the
     /// wire (the fast lane's) after its status line and headroom.
     lines: Bytes,
-    /// For a key with no limit: its status line and `lines`, as the fast lane sends them.
-    top: Option<Bytes>,
+    /// For a key with no limit: its status line and `lines`, as the fast lane sends them,
+    /// and its body.
+    top: Option<std::sync::Arc<Whole>>,
 }
 
 /// The answers built so far for the keys of one snapshot, by the keys' places.
@@ -98,7 +99,10 @@ impl Prebuilt {
         let top = rates.is_empty().then(|| {
             let mut top = b"HTTP/1.1 200 OK\r\n".to_vec();
             top.extend_from_slice(&lines);
-            Bytes::from(top)
+            std::sync::Arc::new(Whole {
+                top: Bytes::from(top),
+                body: whole.clone(),
+            })
         });
         Prebuilt {
             top,
@@ -178,12 +182,7 @@ impl Prebuilt {
     pub fn wire(&self, d: Option<&Decision>) -> Option<Reply> {
         let Some(d) = d else {
             // No limit: the same bytes as every time before.
-            return self.top.as_ref().map(|top| {
-                Reply::Whole(Whole {
-                    top: top.clone(),
-                    body: self.whole.clone(),
-                })
-            });
+            return self.top.clone().map(Reply::Whole);
         };
         let has_rates = !self.limits.is_empty();
         if has_rates && !self.stand_ins {

@@ -14,8 +14,9 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 pub enum Reply {
     Built(Answer),
     Wire(Box<Wire>),
-    /// A key with no limit: the same bytes every time, shared with its prebuilt answer.
-    Whole(Whole),
+    /// A key with no limit: the same bytes every time, shared with its prebuilt answer (one
+    /// reference for both parts).
+    Whole(std::sync::Arc<Whole>),
 }
 
 impl Reply {
@@ -32,7 +33,7 @@ impl Reply {
         match self {
             Reply::Built(a) => a,
             Reply::Wire(w) => (*w).into_answer(),
-            Reply::Whole(w) => answer_of(&w.top, w.body),
+            Reply::Whole(w) => answer_of(&w.top, w.body.clone()),
         }
     }
 }
