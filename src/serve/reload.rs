@@ -13,16 +13,6 @@ use std::sync::atomic::Ordering;
 pub trait Serving {
     /// Loads the first snapshot; returns how many keys it has.
     fn start(&mut self, shared: &Shared) -> Result<usize>;
-    /// "N keys, B bytes, S s": what a load took, for its one log line.
-    fn figures(source: &Source, keys: usize, started: std::time::Instant) -> String {
-        let bytes = std::fs::metadata(source.path()).map_or(0, |m| m.len());
-        format!(
-            "{}, {bytes} bytes, {:.2} s",
-            crate::text::count(keys, "key"),
-            started.elapsed().as_secs_f64()
-        )
-    }
-
     /// Loads what changed, if anything, and serves it.
     fn reload_once(&mut self, shared: &Shared, failed: &mut Option<Option<Ident>>);
     /// Writes the pending uses back.
