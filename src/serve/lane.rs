@@ -71,10 +71,7 @@ where
     // whole timeout (else it is set again), as hyper's header read timeout.
     let timer = tokio::time::sleep(HEADER_TIMEOUT);
     tokio::pin!(timer);
-    let mut timer = Fires {
-        sleep: timer,
-        armed: false,
-    };
+    let mut timer = Quiet::new(timer, |t: &Pin<&mut tokio::time::Sleep>| t.is_elapsed());
     let mut waiting_since = Instant::now();
     loop {
         // Every whole request already read, in turn (pipelined ones included).
@@ -145,7 +142,7 @@ where
                 if Instant::now() >= deadline {
                     return End::Closed;
                 }
-                timer.reset(deadline);
+                timer.inner_mut().as_mut().reset(deadline.into());
             }
             _ = around.stop.as_mut() => return End::Closed,
             _ = around.shed.as_mut() => return End::Shed,
@@ -153,32 +150,60 @@ where
     }
 }
 
-/// A timer polled again only once it fired: a waiting timer's poll registers the waker
-/// again, between any two requests, while the one it keeps is the connection task's own.
-struct Fires<'a> {
-    sleep: Pin<&'a mut tokio::time::Sleep>,
-    /// Polled since it was last set, and not fired then.
-    armed: bool,
+/// A future the lane waits on between any two requests (the header timer, the shutdown and
+/// shedding watches), polled again only once `may_be_done` says it may have finished. A
+/// waiting watch's poll takes its lock, a waiting timer's registers its waker again; the
+/// waker each keeps is the connection task's own, which it wakes when it can finish, so
+/// until then there is nothing for a poll to learn.
+pub(super) struct Quiet<F, D> {
+    inner: F,
+    may_be_done: D,
+    /// `inner` said "not yet", and `may_be_done` has not said otherwise since.
+    waiting: bool,
 }
 
-impl Fires<'_> {
-    fn reset(&mut self, at: Instant) {
-        self.sleep.as_mut().reset(at.into());
-        self.armed = false;
+impl<F, D> Quiet<F, D> {
+    pub(super) fn new(inner: F, may_be_done: D) -> Quiet<F, D> {
+        Quiet {
+            inner,
+            may_be_done,
+            waiting: false,
+        }
+    }
+
+    /// `inner`, to change it (a timer set again): it is polled at the next wait.
+    fn inner_mut(&mut self) -> &mut F {
+        self.waiting = false;
+        &mut self.inner
     }
 }
 
-impl Future for Fires<'_> {
-    type Output = ();
+impl<F: Future + Unpin, D: FnMut(&F) -> bool + Unpin> Future for Quiet<F, D> {
+    type Output = F::Output;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.armed && !self.sleep.is_elapsed() {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = &mut *self;
+        if this.waiting && !(this.may_be_done)(&this.inner) {
             return Poll::Pending;
         }
-        let polled = self.sleep.as_mut().poll(cx);
-        self.armed = polled.is_pending();
+        let polled = Pin::new(&mut this.inner).poll(cx);
+        this.waiting = polled.is_pending();
         polled
     }
+}
+
+/// [`Quiet`] over a wait on a watch channel, `probe` being another receiver of it: it may
+/// be done once the channel changed (a closed channel counts as changed: the wait says what
+/// that means).
+pub(super) fn on_watch<F, T>(
+    wait: F,
+    mut probe: tokio::sync::watch::Receiver<T>,
+) -> Quiet<F, impl FnMut(&F) -> bool + Unpin> {
+    Quiet::new(wait, move |_: &F| {
+        let changed = probe.has_changed().unwrap_or(true);
+        probe.mark_unchanged();
+        changed
+    })
 }
 
 /// What a plain request's head says.

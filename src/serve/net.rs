@@ -128,47 +128,6 @@ async fn shed(
     }
 }
 
-/// A future that waits on a watch channel, polled again only once the channel has changed.
-/// Polling a waiting watch takes a lock, and the fast lane waits on two of them between any
-/// two requests; the waker they keep is the connection task's own, which they wake when
-/// their channel changes, so until then there is nothing for a poll to learn.
-pub(super) struct Quiet<F, T> {
-    inner: F,
-    /// A receiver of the same channel, only to see that it changed.
-    probe: watch::Receiver<T>,
-    /// `inner` said "not yet" and the channel has not changed since.
-    waiting: bool,
-}
-
-impl<F, T> Quiet<F, T> {
-    pub(super) fn new(inner: F, probe: watch::Receiver<T>) -> Quiet<F, T> {
-        Quiet {
-            inner,
-            probe,
-            waiting: false,
-        }
-    }
-}
-
-impl<F: Future + Unpin, T> Future for Quiet<F, T> {
-    type Output = F::Output;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<F::Output> {
-        let this = &mut *self;
-        // A closed channel counts as changed: `inner` says what that means.
-        if this.waiting && !this.probe.has_changed().unwrap_or(true) {
-            return std::task::Poll::Pending;
-        }
-        this.probe.mark_unchanged();
-        let polled = std::pin::Pin::new(&mut this.inner).poll(cx);
-        this.waiting = polled.is_pending();
-        polled
-    }
-}
-
 /// How long a connection must have been idle to be closed when the server is full.
 const IDLE_SHED_MS: u64 = 1000;
 
@@ -187,8 +146,8 @@ where
         let idle = shed(server.shed.subscribe(), last.clone(), start);
         tokio::pin!(stop, idle);
         let (stop, idle) = (
-            Quiet::new(stop.as_mut(), shutdown.clone()),
-            Quiet::new(idle.as_mut(), server.shed.subscribe()),
+            lane::on_watch(stop.as_mut(), shutdown.clone()),
+            lane::on_watch(idle.as_mut(), server.shed.subscribe()),
         );
         tokio::pin!(stop, idle);
         let around = lane::Around {
