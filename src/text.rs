@@ -150,11 +150,13 @@ pub fn percent_encode(s: &str, keep: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_wait_reads_as_a_person_would_say_it() {
         let said: Vec<String> = [0, 45, 119, 120, 3599, 3600, 7200, 86_400, 172_800, 200_000]
             .into_iter()
-            .map(super::wait)
+            .map(wait)
             .collect();
         assert_eq!(
             said,
@@ -164,8 +166,6 @@ mod tests {
             ]
         );
     }
-
-    use super::*;
 
     #[test]
     fn a_malformed_escape_is_refused_or_kept_as_asked() {

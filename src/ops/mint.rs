@@ -127,7 +127,10 @@ pub fn mint(
 }
 
 /// Inserts the key of an already minted token `new` (whose token may have been delivered
-/// already): every check of [`mint`] runs again here, under the caller's write.
+/// already): every check of [`mint`] runs again here, under the caller's write, but the
+/// check that the name differs from every live key's by more than case. That one is the
+/// caller's: `create` and [`mint`] ask it for their one key (`queries::check_name_free`),
+/// `import` for all its lines from one read, and `rotate` keeps its key's name.
 pub fn mint_with(
     tx: &rusqlite::Connection,
     pepper: &crate::secret::Key32,

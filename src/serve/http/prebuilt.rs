@@ -34,7 +34,7 @@ pub struct Prebuilt {
     lines: Bytes,
     /// For a key with no limit: its status line and `lines`, as the fast lane sends them,
     /// and its body.
-    top: Option<std::sync::Arc<Whole>>,
+    unlimited: Option<std::sync::Arc<Whole>>,
 }
 
 /// The answers built so far for the keys of one snapshot, by the keys' places.
@@ -96,7 +96,7 @@ impl Prebuilt {
         let mut lines = Vec::new();
         let skip = if stand_ins { RATE_HEADERS.len() } else { 0 };
         super::header_lines(&mut lines, headers.iter().skip(skip));
-        let top = rates.is_empty().then(|| {
+        let unlimited = rates.is_empty().then(|| {
             let mut top = b"HTTP/1.1 200 OK\r\n".to_vec();
             top.extend_from_slice(&lines);
             std::sync::Arc::new(Whole {
@@ -105,7 +105,7 @@ impl Prebuilt {
             })
         });
         Prebuilt {
-            top,
+            unlimited,
             lines: Bytes::from(lines),
             head: whole.slice(..cut),
             tail: whole.slice(cut..),
@@ -182,7 +182,7 @@ impl Prebuilt {
     pub fn wire(&self, d: Option<&Decision>) -> Option<Reply> {
         let Some(d) = d else {
             // No limit: the same bytes as every time before.
-            return self.top.clone().map(Reply::Whole);
+            return self.unlimited.clone().map(Reply::Whole);
         };
         let has_rates = !self.limits.is_empty();
         if has_rates && !self.stand_ins {
