@@ -131,12 +131,13 @@ fn split_list(s: &str) -> Vec<String> {
 
 /// The terminal wizard: name, expiry, scopes and groups, allowed IPs.
 fn wizard(conn: &rusqlite::Connection, args: &Args) -> Result<Settings> {
+    // The name is checked as the insert will check it (a live key's name in any case, or a
+    // key's id), so that a refused name is asked again here, not refused after every answer.
     let name = crate::term::prompt::input("Name", false, |s| {
         model::check_name("key", s).map_err(|e| e.to_string())?;
-        match queries::name_taken(conn, s) {
-            Ok(true) => Err("a key with this name already exists".into()),
-            _ => Ok(()),
-        }
+        queries::check_name_free(conn, s, None)
+            .and_then(|()| queries::check_name_free_of_ids(conn, s, ""))
+            .map_err(|e| e.to_string())
     })?;
     // Each answer is checked against the policy when it is given, and asked again if refused.
     let rules = Policy::load(conn)?;

@@ -279,6 +279,34 @@ fn the_wizard_checks_the_policy_at_each_answer() {
 }
 
 #[test]
+fn the_wizard_asks_again_for_a_name_the_insert_would_refuse() {
+    let env = TestEnv::new();
+    env.create("web", &[]);
+    let other = env.key("web")["id"].as_str().unwrap().to_string();
+    let mut s = spawn(&env, &["create", "--no-clipboard"], true);
+    // A live key's name in another case: refused at the prompt, before any other question.
+    answer(&mut s, "Name", "WEB");
+    s.expect("names may not differ only in case").unwrap();
+    pause();
+    s.send("\x15").unwrap();
+    // Another key's id: refused too.
+    s.send_line(&other).unwrap();
+    s.expect("is the id of another key").unwrap();
+    pause();
+    s.send("\x15").unwrap();
+    s.send_line("web-2").unwrap();
+    press(&mut s, "Expires in", "\r");
+    answer(&mut s, "? Scopes, comma-separated", "");
+    answer(&mut s, "Allowed IPs", "");
+    press(&mut s, "I have stored the key", "y\r");
+    assert_eq!(exit_code(s), 0);
+    assert_eq!(env.key("web-2")["name"], "web-2");
+    let list = env.run(&["list", "--format", "json"]).code(0);
+    let keys: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(keys.as_array().unwrap().len(), 2, "{}", list.stdout);
+}
+
+#[test]
 fn a_captured_stdout_is_not_asked_to_acknowledge() {
     let env = TestEnv::new();
     let out = env.path("token.out");
