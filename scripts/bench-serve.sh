@@ -15,13 +15,15 @@
 #   with OLD=/path/to/previous/apikeys: (a0) (e0) (f0), the same on the previous release's
 #   binary, alternated with the new one's in every round.
 # Prints requests/s, p50 and p99 for each, errors, and the ratios of the issues' goals: of the
-# medians, and paired (the median of each round's own ratio of targets run side by side).
-# Needs wrk, nginx and redis-server (Debian: wrk nginx-light redis-server). SIZES, DUR,
+# medians, and paired (the median of each round's own ratio of targets run side by side);
+# and for (a), (b) and (h) the CPU time a request of wrk and of the server, which is what
+# separates them where the two cores are the bound (docs/performance.md, issue 39).
+# Needs wrk, nginx, redis-server and pgrep (Debian: wrk nginx-light redis-server procps). SIZES, DUR,
 # ROUNDS, CONNS override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for b in wrk nginx redis-server redis-benchmark curl; do
-  command -v "$b" >/dev/null || { echo "needs $b: apt-get install wrk nginx-light redis-server curl" >&2; exit 1; }
+for b in wrk nginx redis-server redis-benchmark curl pgrep; do
+  command -v "$b" >/dev/null || { echo "needs $b: apt-get install wrk nginx-light redis-server curl procps" >&2; exit 1; }
 done
 old=${OLD:-}
 cargo build --release -q --bin apikeys --example bench_store
@@ -53,20 +55,33 @@ settle() {
   done
 }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f", v}'; }
-# one TAG URL HEADER: one wrk round; appends its req/s and p99 to $work/r.TAG.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# one TAG URL HEADER [PID]: one wrk round; appends its req/s and p99 to $work/r.TAG. With the
+# server's PID, also the CPU time a request (µs, user and system) of wrk and of the server
+# to $work/c.TAG.
 one() {
-  local tag=$1 url=$2 header=$3 out rps p50 p99 non2xx errors
+  local tag=$1 url=$2 header=$3 pid=${4:-} out rps p50 p99 non2xx errors t0 t1 wcpu
   # The bench keys allow 10.0.0.0/8 only: every request says it comes from 10.1.2.3 through
   # a trusted proxy (serve trusts 127.0.0.0/8 here and reads X-Forwarded-For, its default;
   # nginx passes the header on).
   settle
-  out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency -H "$header" -H "X-Forwarded-For: 10.1.2.3" "$url")
+  [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
+  # wrk's own CPU time (bash's time: user and system seconds) beside its output.
+  out=$( { TIMEFORMAT='%3U %3S'; time wrk -t2 -c"$conns" -d"${dur}s" --latency -H "$header" \
+    -H "X-Forwarded-For: 10.1.2.3" "$url" > "$work/wrk.out"; } 2>&1)
+  wcpu=$out
+  out=$(cat "$work/wrk.out")
+  [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out" | to_ms)
   p99=$(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out"); non2xx=${non2xx:-0}
   errors=$(awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out"); errors=${errors:-0}
   echo "$rps $p50 $p99 $((non2xx + errors))" >> "$work/r.$tag"
+  if [ -n "$pid" ]; then
+    awk -v w="$wcpu" -v s="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ {print $1}' <<<"$out")" \
+      'BEGIN { split(w, u, " "); printf "%.3f %.3f\n", (u[1] + u[2]) * 1e6 / n, s / hz * 1e6 / n }' >> "$work/c.$tag"
+  fi
   # Which errors (wrk's own lines), for the summary at the end.
   if [ "$((non2xx + errors))" -gt 0 ]; then
     grep -E "Non-2xx|Socket errors" <<<"$out" | sed "s/^/($tag, $n keys) /" >> "$work/errors"
@@ -114,6 +129,7 @@ for n in $sizes; do
   }
   ap=$(port); fp=$(port)
   serve_on "$ap" "$bin"
+  apid=${serves[${#serves[@]}-1]}
   serve_on "$fp" "$bin" --counters "redis://127.0.0.1:$rp"
   # (g): its own log file, emptied before each of its rounds (a round writes some 50 MB).
   gp=$(port); cp "$s" "$s.$gp"
@@ -169,14 +185,16 @@ CONF
   nginx -p "$work/nginx$n" -c "$work/nginx$n/nginx.conf" &
   pids+=($!)
   wait_port "$nd"
-  rm -f "$work"/r.*
+  # Its one worker, whose CPU time rows b and h count (the master only waits).
+  npid=$(pgrep -P "${pids[${#pids[@]}-1]}" | head -1)
+  rm -f "$work"/r.* "$work"/c.*
   for _ in $(seq "$rounds"); do
     for t in $tags; do
       case $t in
-        a) one a "http://127.0.0.1:$ap/verify" "X-API-Key: $token" ;;
+        a) one a "http://127.0.0.1:$ap/verify" "X-API-Key: $token" "$apid" ;;
         a0) one a0 "http://127.0.0.1:$ap0/verify" "X-API-Key: $token" ;;
-        b) one b "http://127.0.0.1:$np/" "X-Bench: 1" ;;
-        h) one h "http://127.0.0.1:$nh/" "X-Bench: 1" ;;
+        b) one b "http://127.0.0.1:$np/" "X-Bench: 1" "$npid" ;;
+        h) one h "http://127.0.0.1:$nh/" "X-Bench: 1" "$npid" ;;
         c) one c "http://127.0.0.1:$nc/" "X-Bench: 1" ;;
         d) one d "http://127.0.0.1:$nd/" "X-API-Key: $token" ;;
         e) one e "http://127.0.0.1:$ap/verify" "X-API-Key: $limited" ;;
@@ -225,6 +243,15 @@ pair = lambda x, y, i=0: st.median(p / q for p, q in zip(col(x, i), col(y, i)))
 print(f"# {n} keys, paired ratios (median of {r} rounds' own):  (a)/(b) = {pair('a', 'b'):.2f}   "
       f"(e)/(a) = {pair('e', 'a'):.2f}   (f)/(a) = {pair('f', 'a'):.2f}   p99(a)/p99(b) = {pair('a', 'b', 2):.2f}   "
       f"(g)/(a) = {pair('g', 'a'):.2f}   (a)/(h) = {pair('a', 'h'):.2f}")
+PY
+  # CPU time a request, both sides: what separates (a) from (b) where the cores are the bound.
+  python3 - "$work" "$n" <<'PY'
+import sys, statistics as st
+work, n = sys.argv[1], sys.argv[2]
+med = {t: [st.median(float(l.split()[i]) for l in open(f"{work}/c.{t}")) for i in (0, 1)] for t in "abh"}
+print(f"# {n} keys, CPU us a request (medians), wrk + server:  (a) {med['a'][0]:.2f} + {med['a'][1]:.2f}   "
+      f"(b) {med['b'][0]:.2f} + {med['b'][1]:.2f}   (h) {med['h'][0]:.2f} + {med['h'][1]:.2f}   "
+      f"both (a)/(b) = {sum(med['a']) / sum(med['b']):.3f}")
 PY
   # What the serve behind rows a, c, d and e closed or refused itself (wrk counts a
   # connection ended under it as a read error).
