@@ -259,7 +259,9 @@ pub fn run(ctx: &dyn StoreAccess, args: Args) -> Result<()> {
         access_log: args.access_log,
     });
     // One core is left to the rest of the machine (the kernel's network work, the gateway in
-    // front): on 2 cores beside wrk, 1 worker answers 9 % more than 2 (docs/performance.md).
+    // front). On 2 cores behind nginx's auth_request, 1 worker answers 8-13 % more than 2, and
+    // 7-19 % more with Redis counters; only hit directly by wrk, with nothing in front, do 2
+    // answer more (8-19 %, at a worse p99) (docs/performance.md, tenth session of issue 39).
     let threads = args.threads.map(usize::from).unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map_or(1, |n| n.get().saturating_sub(1))
