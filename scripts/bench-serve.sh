@@ -69,7 +69,7 @@ one() {
   # wrk's own CPU time (bash's time: user and system seconds) beside its output.
   out=$( { TIMEFORMAT='%3U %3S'; time wrk -t2 -c"$conns" -d"${dur}s" --latency -H "$header" \
     -H "X-Forwarded-For: 10.1.2.3" "$url" > "$work/wrk.out"; } 2>&1)
-  wcpu=$out
+  wcpu=$(tail -n 1 <<<"$out")
   out=$(cat "$work/wrk.out")
   [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
