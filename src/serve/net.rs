@@ -36,8 +36,11 @@ pub(super) async fn handle<H: http::Headers>(
             Some(pool) => pool.take(&pending.loaded, pending.at, pending.cost).await,
             None => Err(crate::counters::redis::Unavailable("no counters".into())),
         };
-        step = guard(shared, || http::counted(shared, pending, decided));
+        // The answer's time: the counters' decision came after the request's.
         now_ms = crate::policy::now_ms();
+        step = guard(shared, || {
+            http::counted(shared, pending, decided, now_ms.div_euclid(1000))
+        });
     }
     let (answer, logged) = match step {
         http::Step::Done(a, l) => (a, l),

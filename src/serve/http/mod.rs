@@ -139,10 +139,9 @@ impl Pending {
     }
 }
 
-/// Finishes a request with the shared counters' decision (or their silence: fail closed).
-pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>) -> Step {
-    // The time of the answer: the counters' decision came after the request's own.
-    let now = crate::policy::now();
+/// Finishes a request with the shared counters' decision (or their silence: fail closed) at
+/// `now` (unix seconds, read once the decision came: the same reading as the answer's `date`).
+pub fn counted(shared: &Shared, p: Pending, d: Result<Decision, Unavailable>, now: i64) -> Step {
     let Some(key) = p.key() else {
         return verified(shared, Outcome::unknown(), p.client, None, p.cost, now);
     };
