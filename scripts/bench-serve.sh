@@ -44,18 +44,20 @@ wait_port() { for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/n
 # settle: until every serve started here has used no CPU for 0.3 s (at most 6 s), so a
 # round never measures the one before it (a limited key's last write-back, say).
 serves=()
+# cpu_ticks PID: the user and system time the process has used, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# serves_ticks: cpu_ticks of every serve started here.
+serves_ticks() { local p; for p in "${serves[@]}"; do cpu_ticks "$p" 2>/dev/null; done; }
 settle() {
   local before now
-  ticks() { for p in "${serves[@]}"; do awk '{printf "%d ", $14+$15}' "/proc/$p/stat" 2>/dev/null; done; }
-  before=$(ticks)
+  before=$(serves_ticks)
   for _ in $(seq 20); do
-    sleep 0.3; now=$(ticks)
+    sleep 0.3; now=$(serves_ticks)
     [ "$now" = "$before" ] && return
     before=$now
   done
 }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f", v}'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # one TAG URL HEADER [PID]: one wrk round; appends its req/s and p99 to $work/r.TAG. With the
 # server's PID, also the CPU time a request (µs, user and system) of wrk and of the server
 # to $work/c.TAG.
