@@ -14,6 +14,10 @@
 #       `return 200`): the reference doing the same bytes' work for wrk as (a)
 #   with OLD=/path/to/previous/apikeys: (a0) (e0) (f0), the same on the previous release's
 #   binary, alternated with the new one's in every round.
+#   then (a) and (b) again at the same fixed rates (FIXED, fractions of (b)'s median
+#   requests/s, default "0.4 0.6"), open loop (examples/loadgen.rs): the latency of each
+#   request counted from when it was due, so the two servers are compared at equal load,
+#   where wrk hands the faster one more.
 # Prints requests/s, p50 and p99 for each, errors, and the ratios of the issues' goals: of the
 # medians, and paired (the median of each round's own ratio of targets run side by side);
 # and for (a), (b) and (h) the CPU time a request of wrk and of the server, which is what
@@ -26,9 +30,11 @@ for b in wrk nginx redis-server redis-benchmark curl pgrep; do
   command -v "$b" >/dev/null || { echo "needs $b: apt-get install wrk nginx-light redis-server curl procps" >&2; exit 1; }
 done
 old=${OLD:-}
-cargo build --release -q --bin apikeys --example bench_store
+cargo build --release -q --bin apikeys --example bench_store --example loadgen
 bin=$PWD/target/release/apikeys
 mk=$PWD/target/release/examples/bench_store
+lg=$PWD/target/release/examples/loadgen
+fixed=${FIXED:-"0.4 0.6"}
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -220,6 +226,38 @@ CONF
     row e0 "(e0) previous release: limited key"
     row f0 "(f0) previous release: --counters redis"
   fi
+  # At equal load: (a) and (b) at fixed rates, open loop, alternated; wrk's two threads and
+  # connections, DUR seconds counted after one of warm-up.
+  printf 'X-API-Key: %s\nX-Forwarded-For: 10.1.2.3\n' "$token" > "$work/hdr.a"
+  printf 'X-Bench: 1\nX-Forwarded-For: 10.1.2.3\n' > "$work/hdr.b"
+  for f in $fixed; do
+    rate=$(awk -v b="$rps_b" -v f="$f" 'BEGIN { printf "%d", b * f }')
+    rm -f "$work"/l.*
+    for _ in $(seq "$rounds"); do
+      settle
+      "$lg" "127.0.0.1:$ap" /verify "$rate" "$((dur + 1))" "$conns" 2 "$work/hdr.a" >> "$work/l.a"
+      "$lg" "127.0.0.1:$np" / "$rate" "$((dur + 1))" "$conns" 2 "$work/hdr.b" >> "$work/l.b"
+    done
+    python3 - "$work" "$n" "$rounds" "$rate" "$f" <<'PY'
+import sys, statistics as st
+work, n, r, rate, f = sys.argv[1:6]
+def rows(t):
+    out = []
+    for l in open(f"{work}/l.{t}"):
+        w = l.split()
+        out.append({w[i]: float(w[i + 1]) for i in range(0, len(w) - 1, 2)})
+    return out
+a, b = rows("a"), rows("b")
+med = lambda rs, k: st.median(x[k] for x in rs)
+for name, rs in (("(a) serve /verify", a), ("(b) nginx return 200", b)):
+    print(f"# {n} keys, fixed {rate}/s ({f} of (b)), open loop, {name}: reached {med(rs, 'rate'):.0f}/s, "
+          f"p50 {med(rs, 'p50') / 1000:.3f} ms, p99 {med(rs, 'p99') / 1000:.3f} ms, p99.9 {med(rs, 'p99.9') / 1000:.3f} ms, "
+          f"errors {sum(x['errors'] for x in rs):.0f}")
+pair = lambda k: st.median(x[k] / y[k] for x, y in zip(a, b))
+print(f"# {n} keys, fixed {rate}/s: p99(a)/p99(b) = {med(a, 'p99') / med(b, 'p99'):.2f}, paired {pair('p99'):.2f} (<= 1)   "
+      f"p50(a)/p50(b) = {med(a, 'p50') / med(b, 'p50'):.2f}, paired {pair('p50'):.2f}")
+PY
+  done
   # Redis's own figure: SET from as many clients as wrk's connections.
   rb=$(redis-benchmark -p "$rp" -t set -n 200000 -c "$conns" -q 2>/dev/null | tr '\r' '\n' | grep -E '^SET' | tail -1)
   echo "# redis-benchmark -t set -c $conns: $rb"
