@@ -171,6 +171,9 @@ error_log $work/nginx$n/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
+  # Connections stay open as serve keeps them (nginx's default closes one after 1,000
+  # requests, and the client's new connection would be counted against nginx).
+  keepalive_requests 100000000;
   upstream apikeys { server 127.0.0.1:$ap; keepalive 64; }
   server { listen 127.0.0.1:$np; location / { return 200 "ok\n"; } }
   server { listen 127.0.0.1:$nh; location / { $same } }
