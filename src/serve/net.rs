@@ -25,35 +25,69 @@ pub(super) async fn handle<H: http::Headers>(
     started: Instant,
     wire: bool,
 ) -> (http::Reply, Instant, i64) {
+    match handle_now(server, asked, started, wire) {
+        Ok(done) => done,
+        Err(pending) => handle_counted(server, pending, started).await,
+    }
+}
+
+/// [`handle`] up to the shared counters: the whole answer, or the request that waits for
+/// them. Not async, so that the common answer never builds (and moves) the future that
+/// awaits Redis.
+pub(super) fn handle_now<H: http::Headers>(
+    server: &Server,
+    asked: http::Asked<'_, H>,
+    started: Instant,
+    wire: bool,
+) -> std::result::Result<(http::Reply, Instant, i64), http::Pending> {
     let shared = &server.shared;
     // The wall clock, read once: the request's time, and its answer's `date`.
-    let mut now_ms = crate::policy::now_ms();
-    let mut step = guard(shared, || {
+    let now_ms = crate::policy::now_ms();
+    let step = guard(shared, || {
         http::answer(shared, &server.cfg, asked, wire, now_ms)
     });
-    if let http::Step::Count(pending) = step {
-        let decided = match &shared.counters {
-            Some(pool) => pool.take(&pending.loaded, pending.at, pending.cost).await,
-            None => Err(crate::counters::redis::Unavailable("no counters".into())),
-        };
-        // The answer's time: the counters' decision came after the request's.
-        now_ms = crate::policy::now_ms();
-        step = guard(shared, || {
-            http::counted(shared, pending, decided, now_ms.div_euclid(1000))
-        });
+    match step {
+        http::Step::Count(pending) => Err(pending),
+        done => Ok(finish(server, done, started, now_ms)),
     }
+}
+
+/// The rest of [`handle`] for a request the shared counters decide.
+pub(super) async fn handle_counted(
+    server: &Server,
+    pending: http::Pending,
+    started: Instant,
+) -> (http::Reply, Instant, i64) {
+    let shared = &server.shared;
+    let decided = match &shared.counters {
+        Some(pool) => pool.take(&pending.loaded, pending.at, pending.cost).await,
+        None => Err(crate::counters::redis::Unavailable("no counters".into())),
+    };
+    // The answer's time: the counters' decision came after the request's.
+    let now_ms = crate::policy::now_ms();
+    let step = guard(shared, || {
+        http::counted(shared, pending, decided, now_ms.div_euclid(1000))
+    });
+    finish(server, step, started, now_ms)
+}
+
+/// The answer of a decided step, counted in the metrics and the access log.
+fn finish(
+    server: &Server,
+    step: http::Step,
+    started: Instant,
+    now_ms: i64,
+) -> (http::Reply, Instant, i64) {
+    let shared = &server.shared;
     let (answer, logged) = match step {
         http::Step::Done(a, l) => (a, l),
         http::Step::Count(_) => {
             let (a, l) = panicked(shared);
-            (http::Reply::Built(a), l)
+            (http::Reply::Built(Box::new(a)), l)
         }
     };
     let ended = Instant::now();
-    server
-        .shared
-        .metrics
-        .observe(answer.status(), ended - started);
+    shared.metrics.observe(answer.status(), ended - started);
     if server.access_log {
         let client: &dyn std::fmt::Display = match &logged.client {
             Some(ip) => ip,
@@ -74,7 +108,7 @@ pub(super) async fn handle<H: http::Headers>(
 pub(super) fn guard(shared: &Shared, f: impl FnOnce() -> http::Step) -> http::Step {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
         let (a, l) = panicked(shared);
-        http::Step::Done(http::Reply::Built(a), l)
+        http::Step::Done(http::Reply::Built(Box::new(a)), l)
     })
 }
 

@@ -12,7 +12,8 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 /// are on the stack, and moving them through each step of a request cost more than the box).
 #[derive(Debug)]
 pub enum Reply {
-    Built(Answer),
+    /// Boxed: the other answers are a pointer, and a reply is moved a few times a request.
+    Built(Box<Answer>),
     Wire(Box<Wire>),
     /// A key with no limit: the same bytes every time, shared with its prebuilt answer (one
     /// reference for both parts).
@@ -31,7 +32,7 @@ impl Reply {
     /// The answer as hyper's type.
     pub fn into_answer(self) -> Answer {
         match self {
-            Reply::Built(a) => a,
+            Reply::Built(a) => *a,
             Reply::Wire(w) => (*w).into_answer(),
             Reply::Whole(w) => answer_of(&w.top, w.body.clone()),
         }
