@@ -97,11 +97,7 @@ where
             };
             // The start is not noted as activity: shedding looks only at connections waiting
             // for a request, and this one is noted when it is answered.
-            let started = Instant::now();
-            let (a, ended, now_ms) = match super::net::handle_now(server, asked, started, true) {
-                Ok(done) => done,
-                Err(pending) => super::net::handle_counted(server, pending, started).await,
-            };
+            let (a, ended, now_ms) = super::net::handle(server, asked, Instant::now(), true).await;
             around.seen(ended);
             out.clear();
             let secs = now_ms.div_euclid(1000);

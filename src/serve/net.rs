@@ -34,7 +34,7 @@ pub(super) async fn handle<H: http::Headers>(
 /// [`handle`] up to the shared counters: the whole answer, or the request that waits for
 /// them. Not async, so that the common answer never builds (and moves) the future that
 /// awaits Redis.
-pub(super) fn handle_now<H: http::Headers>(
+fn handle_now<H: http::Headers>(
     server: &Server,
     asked: http::Asked<'_, H>,
     started: Instant,
@@ -53,7 +53,7 @@ pub(super) fn handle_now<H: http::Headers>(
 }
 
 /// The rest of [`handle`] for a request the shared counters decide.
-pub(super) async fn handle_counted(
+async fn handle_counted(
     server: &Server,
     pending: http::Pending,
     started: Instant,
