@@ -12,6 +12,7 @@ mod lane;
 mod logline;
 pub mod metrics;
 mod net;
+mod pace;
 pub mod reload;
 pub mod state;
 

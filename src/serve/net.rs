@@ -15,16 +15,27 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Semaphore, watch};
 
+/// An answer as [`handle`] gives it.
+pub(super) struct Handled {
+    pub reply: http::Reply,
+    /// When it was ready (one reading of the clock serves the metrics and the connection's
+    /// idle time).
+    pub ended: Instant,
+    /// The request's time, unix milliseconds (its answer's `date`).
+    pub now_ms: i64,
+    /// Decided by the shared counters (the worker waited for Redis).
+    pub counted: bool,
+}
+
 /// Answers one request; a panic is caught, counted and answered 500 (the server goes on). A
 /// limited key with shared counters awaits Redis (bounded by `--counters-timeout`).
-/// `started` is when the request arrived; the answer comes with when it was ready (one
-/// reading of the clock serves the metrics and the connection's idle time).
+/// `started` is when the request arrived.
 pub(super) async fn handle<H: http::Headers>(
     server: &Server,
     asked: http::Asked<'_, H>,
     started: Instant,
     wire: bool,
-) -> (http::Reply, Instant, i64) {
+) -> Handled {
     match handle_now(server, asked, started, wire) {
         Ok(done) => done,
         Err(pending) => handle_counted(server, pending, started).await,
@@ -39,7 +50,7 @@ fn handle_now<H: http::Headers>(
     asked: http::Asked<'_, H>,
     started: Instant,
     wire: bool,
-) -> std::result::Result<(http::Reply, Instant, i64), http::Pending> {
+) -> std::result::Result<Handled, http::Pending> {
     let shared = &server.shared;
     // The wall clock, read once: the request's time, and its answer's `date`.
     let now_ms = crate::policy::now_ms();
@@ -48,16 +59,12 @@ fn handle_now<H: http::Headers>(
     });
     match step {
         http::Step::Count(pending) => Err(pending),
-        done => Ok(finish(server, done, started, now_ms)),
+        done => Ok(finish(server, done, started, now_ms, false)),
     }
 }
 
 /// The rest of [`handle`] for a request the shared counters decide.
-async fn handle_counted(
-    server: &Server,
-    pending: http::Pending,
-    started: Instant,
-) -> (http::Reply, Instant, i64) {
+async fn handle_counted(server: &Server, pending: http::Pending, started: Instant) -> Handled {
     let shared = &server.shared;
     let decided = match &shared.counters {
         Some(pool) => pool.take(&pending.loaded, pending.at, pending.cost).await,
@@ -68,7 +75,7 @@ async fn handle_counted(
     let step = guard(shared, || {
         http::counted(shared, pending, decided, now_ms.div_euclid(1000))
     });
-    finish(server, step, started, now_ms)
+    finish(server, step, started, now_ms, true)
 }
 
 /// The answer of a decided step, counted in the metrics and the access log.
@@ -77,7 +84,8 @@ fn finish(
     step: http::Step,
     started: Instant,
     now_ms: i64,
-) -> (http::Reply, Instant, i64) {
+    counted: bool,
+) -> Handled {
     let shared = &server.shared;
     let (answer, logged) = match step {
         http::Step::Done(a, l) => (a, l),
@@ -101,7 +109,12 @@ fn finish(
             (ended - started).as_micros()
         ));
     }
-    (answer, ended, now_ms)
+    Handled {
+        reply: answer,
+        ended,
+        now_ms,
+        counted,
+    }
 }
 
 /// Runs `f`, turning a panic into a 500 answer and a count.
@@ -226,9 +239,9 @@ where
                 query: parts.uri.query(),
                 headers: &parts.headers,
             };
-            let (answer, ended, _) = handle(&srv, asked, arrived, false).await;
-            seen.store(ms_at(start, ended), Ordering::Relaxed);
-            Ok::<_, std::convert::Infallible>(answer.into_answer())
+            let done = handle(&srv, asked, arrived, false).await;
+            seen.store(ms_at(start, done.ended), Ordering::Relaxed);
+            Ok::<_, std::convert::Infallible>(done.reply.into_answer())
         }
     });
     let mut builder = http1::Builder::new();
