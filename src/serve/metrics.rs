@@ -78,6 +78,8 @@ pub struct Metrics {
     pub conns_refused: AtomicU64,
     /// Idle connections closed because the server was full.
     pub idle_closed: AtomicU64,
+    /// Moments a busy worker on a shared core stepped aside (`pace.rs`).
+    pub steps_aside: AtomicU64,
 }
 
 impl Metrics {
@@ -125,7 +127,7 @@ impl Metrics {
                 n.load(Ordering::Relaxed)
             );
         }
-        let rows: [(&str, &str, &str, u64); 10] = [
+        let rows: [(&str, &str, &str, u64); 11] = [
             (
                 "apikeys_connections_refused_total",
                 "counter",
@@ -173,6 +175,12 @@ impl Metrics {
                 "counter",
                 "Requests that panicked and were answered 500.",
                 self.panics.load(Ordering::Relaxed),
+            ),
+            (
+                "apikeys_steps_aside_total",
+                "counter",
+                "Moments a worker, busy for a while on a core another thread wanted, stepped aside.",
+                self.steps_aside.load(Ordering::Relaxed),
             ),
             (
                 "apikeys_keys_loaded",

@@ -80,6 +80,17 @@ fn metrics_pass_promtool_and_a_fifo_lock_is_refused() {
         m.body
     );
     assert!(m.body.contains("apikeys_build_info{version="));
+    // One client asking in turn leaves the server idle between requests: it never steps
+    // aside, however many it answers.
+    for _ in 0..300 {
+        s.verify(&token);
+    }
+    let m = get(&s.addr, "/metrics", &[]);
+    assert!(
+        m.body.contains("\napikeys_steps_aside_total 0\n"),
+        "{}",
+        m.body
+    );
     if std::process::Command::new("promtool")
         .arg("--version")
         .output()
