@@ -89,10 +89,7 @@ fn finish(
     let shared = &server.shared;
     let (answer, logged) = match step {
         http::Step::Done(a, l) => (a, l),
-        http::Step::Count(_) => {
-            let (a, l) = panicked(shared);
-            (http::Reply::Built(Box::new(a)), l)
-        }
+        http::Step::Count(_) => panicked(shared),
     };
     let ended = Instant::now();
     shared.metrics.observe(answer.status(), ended - started);
@@ -121,19 +118,19 @@ fn finish(
 pub(super) fn guard(shared: &Shared, f: impl FnOnce() -> http::Step) -> http::Step {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
         let (a, l) = panicked(shared);
-        http::Step::Done(http::Reply::Built(Box::new(a)), l)
+        http::Step::Done(a, l)
     })
 }
 
 /// The 500 answer of a request that panicked, counted.
-fn panicked(shared: &Shared) -> (http::Answer, http::Logged) {
+fn panicked(shared: &Shared) -> (http::Reply, http::Logged) {
     shared.metrics.panics.fetch_add(1, Ordering::Relaxed);
     let mut r = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(
         r#"{"error":"internal error"}"#,
     )));
     *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
     (
-        r,
+        r.into(),
         http::Logged {
             client: None,
             code: "panic",

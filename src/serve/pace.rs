@@ -8,9 +8,9 @@
 //! all the time, at every look for a tick or more ([`SUSTAINED`]), says the worker never
 //! gave it up by itself. Then, for as long as the core counts as shared ([`HOLD`]), the
 //! busy worker blocks for a moment after every [`EVERY`]th answer, and the waiting thread
-//! runs then. A worker with a core of its own
-//! waits for none, and one that is idle now and then leaves its core to others anyway:
-//! neither steps aside, nor one whose figures cannot be read.
+//! runs then. A worker with a core of its own waits for none, and one that is idle now and
+//! then leaves its core to others anyway: neither steps aside, nor one whose figures cannot
+//! be read.
 //!
 //! Measured in docs/performance.md (issue 39, twelfth session): on two cores shared with
 //! wrk's two threads, the p99 fell from about nginx's to a quarter of it, at the same

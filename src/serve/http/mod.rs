@@ -206,8 +206,8 @@ impl Valid<'_> {
         let wired = if self.wire { pre.wire(d) } else { None };
         let answer = match (wired, d) {
             (Some(w), _) => w,
-            (None, None) => Reply::Built(Box::new(pre.answer())),
-            (None, Some(d)) => Reply::Built(Box::new(pre.allowed(d))),
+            (None, None) => Reply::from(pre.answer()),
+            (None, Some(d)) => Reply::from(pre.allowed(d)),
         };
         // The key's id is copied for the access log only when there is one.
         let key_id = self.access_log.then(|| self.key.id().to_string());
@@ -264,7 +264,7 @@ fn verified(
         cost,
         client,
         key_id,
-        Reply::Built(Box::new(answer)),
+        Reply::from(answer),
         now,
     )
 }
@@ -420,10 +420,7 @@ pub fn answer<H: Headers>(
             }
         };
         logged.code = "healthz";
-        return Step::Done(
-            Reply::Built(Box::new(json_answer(status, body.to_string()))),
-            logged,
-        );
+        return Step::Done(Reply::from(json_answer(status, body.to_string())), logged);
     }
     if path == "/metrics" {
         let keys = loaded.as_ref().map_or(0, |l| l.snap.len());
@@ -438,7 +435,7 @@ pub fn answer<H: Headers>(
             HeaderValue::from_static("text/plain; version=0.0.4"),
         );
         logged.code = "metrics";
-        return Step::Done(Reply::Built(Box::new(r)), logged);
+        return Step::Done(Reply::from(r), logged);
     }
     if path != "/verify" && !path.starts_with("/verify/") {
         shared
@@ -449,10 +446,7 @@ pub fn answer<H: Headers>(
         let body =
             serde_json::json!({"error": "not found", "hint": "ask /verify, /healthz or /metrics"});
         return Step::Done(
-            Reply::Built(Box::new(json_answer(
-                StatusCode::NOT_FOUND,
-                body.to_string(),
-            ))),
+            Reply::from(json_answer(StatusCode::NOT_FOUND, body.to_string())),
             logged,
         );
     }

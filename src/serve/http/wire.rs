@@ -20,6 +20,12 @@ pub enum Reply {
     Whole(std::sync::Arc<Whole>),
 }
 
+impl From<Answer> for Reply {
+    fn from(a: Answer) -> Reply {
+        Reply::Built(Box::new(a))
+    }
+}
+
 impl Reply {
     /// The answer's status.
     pub fn status(&self) -> u16 {
