@@ -7,19 +7,20 @@
 //! long it ran (its CPU clock). A wait says the core is shared; running or waiting nearly
 //! all the time, at every look for a tick or more ([`SUSTAINED`]), says the worker never
 //! gave it up by itself. Then, for as long as the core counts as shared ([`HOLD`]), the
-//! busy worker blocks for a moment after every [`EVERY`]th answer, and the waiting thread
-//! runs then. A worker with a core of its own waits for none, and one that is idle now and
-//! then leaves its core to others anyway: neither steps aside, nor one whose figures cannot
-//! be read.
+//! busy worker yields its core after every [`EVERY`]th answer (`sched_yield`): a thread
+//! waiting for that core runs, and when none is, the worker goes on at once. A worker with
+//! a core of its own waits for none, and one that is idle now and then leaves its core to
+//! others anyway: neither steps aside, nor one whose figures cannot be read.
 //!
-//! Measured in docs/performance.md (issue 39, twelfth session): on two cores shared with
-//! wrk's two threads, the p99 fell from about nginx's to a quarter of it, at the same
-//! requests a second. Looking at the wall clock instead (a step aside every half
-//! millisecond) did not do it: after the tick took the core, that step came at once, when
-//! the other thread had just run. Stepping aside in any busy stretch of 128 answers made
-//! the open-loop p99 at 0.6 of nginx's rate reach 1.2-2.9 ms in some runs (0.4-0.5 ms
-//! without): the requests that came in a burst waited for the step, and for the core after
-//! it.
+//! Measured in docs/performance.md (issue 39, twelfth and thirteenth sessions). Looking at
+//! the wall clock instead (a step aside every half millisecond) did nothing: after the tick
+//! took the core, that step came at once, when the other thread had just run. Stepping
+//! aside in any busy stretch of 128 answers made the open-loop p99 at 0.6 of nginx's rate
+//! reach 1.2-2.9 ms in some runs (0.4-0.5 ms without): the requests that came in a burst
+//! waited for the step, and for the core after it. The twelfth session's step was a sleep
+//! (about 50 µs, the kernel's timer slack): it left the core idle whenever the other thread
+//! needed less, and on a busier host it cost 8-17 % of the requests a second; a yield
+//! leaves no core idle.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -29,16 +30,13 @@ use std::time::{Duration, Instant};
 /// Answers between two looks, so between two steps aside (about 0.9 ms of a busy worker
 /// on the machine of docs/performance.md).
 const EVERY: u32 = 128;
-/// How long a worker steps aside: the shortest sleep; the kernel's timer slack (50 µs by
-/// default) makes it 50 µs or so.
-const PAUSE: Duration = Duration::from_micros(1);
 /// How long a core found shared counts as shared without being found so again.
 const HOLD: Duration = Duration::from_millis(500);
 /// The wait for the core between two looks, in nanoseconds, that says it is shared (a
 /// wake-up on an idle core waits a few microseconds).
 const WAITED: u64 = 20_000;
-/// The share of the time between two looks, in percent, that a busy worker spent running,
-/// waiting for its core or stepping aside.
+/// The share of the time between two looks, in percent, that a busy worker spent running or
+/// waiting for its core (after a yield, too).
 const BUSY: u64 = 90;
 /// How long a worker must have been busy before it steps aside: the scheduler's tick at
 /// 250 Hz. A burst of work shorter than that keeps no other thread waiting for a tick, and
@@ -70,8 +68,6 @@ pub struct Pacer {
     answers: u32,
     /// The last look, and when.
     last: Option<(Instant, Look)>,
-    /// Stepped aside since the last look, for so long.
-    paused: Duration,
     /// The core counts as shared until then.
     shared_until: Option<Instant>,
     /// Busy at every look since then.
@@ -88,7 +84,6 @@ impl Pacer {
             return false;
         }
         self.answers = 0;
-        let paused = std::mem::take(&mut self.paused);
         let Some(look) = read() else {
             *self = Pacer::default();
             return false;
@@ -105,7 +100,6 @@ impl Pacer {
             .ran
             .saturating_sub(before.ran)
             .saturating_add(waited)
-            .saturating_add(nanos(paused))
             .saturating_mul(100)
             >= nanos(now.saturating_duration_since(then)).saturating_mul(BUSY);
         // Busy since the last look that found it idle: only a worker busy for a tick keeps
@@ -118,11 +112,6 @@ impl Pacer {
         };
         busy && now.saturating_duration_since(busy_since) >= SUSTAINED
             && self.shared_until.is_some_and(|until| now < until)
-    }
-
-    /// Stepped aside for `d`.
-    pub fn paused(&mut self, d: Duration) {
-        self.paused = self.paused.saturating_add(d);
     }
 }
 
@@ -159,7 +148,6 @@ thread_local! {
             Pacer {
                 answers: 0,
                 last: None,
-                paused: Duration::ZERO,
                 shared_until: None,
                 busy_since: None,
             },
@@ -168,7 +156,7 @@ thread_local! {
     };
 }
 
-/// After an answer written at `now`: steps aside (blocks this worker a moment) when it has
+/// After an answer written at `now`: steps aside (yields this worker's core) when it has
 /// been busy on a shared core, and says whether it did.
 pub fn after_answer(now: Instant) -> bool {
     PACE.try_with(|pace| {
@@ -178,9 +166,7 @@ pub fn after_answer(now: Instant) -> bool {
         let (pacer, figures) = &mut *pace;
         let step = pacer.after_answer(now, || figures.look());
         if step {
-            let start = Instant::now();
-            std::thread::sleep(PAUSE);
-            pacer.paused(start.elapsed());
+            rustix::thread::sched_yield();
         }
         step
     })
@@ -196,6 +182,9 @@ mod tests {
         p: Pacer,
         t: Instant,
         look: Look,
+        /// Another thread wants the core: a yield hands it over for 60 µs (else the worker
+        /// goes on at once).
+        other: bool,
     }
 
     impl Run {
@@ -204,11 +193,12 @@ mod tests {
                 p: Pacer::default(),
                 t: Instant::now(),
                 look: Look { ran: 0, waited: 0 },
+                other: true,
             }
         }
 
         /// `answers` answers, each after `ran` ns on the core and `wait` ns waiting for it
-        /// (the rest of the 7 µs idle): how many times the worker steps aside (60 µs each).
+        /// (the rest of the 7 µs idle): how many times the worker steps aside.
         fn steps(&mut self, answers: u32, ran: u64, wait: u64) -> u32 {
             let mut n = 0;
             for _ in 0..answers {
@@ -218,8 +208,10 @@ mod tests {
                 let look = self.look;
                 if self.p.after_answer(self.t, || Some(look)) {
                     n += 1;
-                    self.p.paused(Duration::from_micros(60));
-                    self.t += Duration::from_micros(60);
+                    if self.other {
+                        self.look.waited += 60_000;
+                        self.t += Duration::from_micros(60);
+                    }
                 }
             }
             n
@@ -284,7 +276,9 @@ mod tests {
     fn a_shared_core_is_forgotten_after_a_while() {
         let mut r = Run::new();
         assert!(r.steps(1_000, 6_000, 1_000) > 0);
-        // No more waits: the steps go on for the hold (about 68,000 answers), then stop.
+        // No other thread any more (a yield goes on at once) and no more waits: the steps go
+        // on for the hold (about 68,000 answers), then stop.
+        r.other = false;
         let held = r.steps(80_000, 7_000, 0);
         assert!(held > 400 && held < 600, "{held} steps aside in the hold");
         assert_eq!(r.steps(10_000, 7_000, 0), 0);
