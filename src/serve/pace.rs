@@ -7,20 +7,21 @@
 //! long it ran (its CPU clock). A wait says the core is shared; running or waiting nearly
 //! all the time, at every look for a tick or more ([`SUSTAINED`]), says the worker never
 //! gave it up by itself. Then, for as long as the core counts as shared ([`HOLD`]), the
-//! busy worker yields its core after every [`EVERY`]th answer (`sched_yield`): a thread
-//! waiting for that core runs, and when none is, the worker goes on at once. A worker with
-//! a core of its own waits for none, and one that is idle now and then leaves its core to
-//! others anyway: neither steps aside, nor one whose figures cannot be read.
+//! busy worker leaves its core for about 10 µs ([`SLACK`]) after every [`EVERY`]th answer,
+//! and the thread waiting for it runs then (the scheduler lets it finish its turn). A
+//! worker with a core of its own waits for none, and one that is idle now and then leaves
+//! its core to others anyway: neither steps aside, nor one whose figures cannot be read.
 //!
 //! Measured in docs/performance.md (issue 39, twelfth and thirteenth sessions). Looking at
 //! the wall clock instead (a step aside every half millisecond) did nothing: after the tick
 //! took the core, that step came at once, when the other thread had just run. Stepping
 //! aside in any busy stretch of 128 answers made the open-loop p99 at 0.6 of nginx's rate
 //! reach 1.2-2.9 ms in some runs (0.4-0.5 ms without): the requests that came in a burst
-//! waited for the step, and for the core after it. The twelfth session's step was a sleep
-//! (about 50 µs, the kernel's timer slack): it left the core idle whenever the other thread
-//! needed less, and on a busier host it cost 8-17 % of the requests a second; a yield
-//! leaves no core idle.
+//! waited for the step, and for the core after it. The twelfth session's step lasted about
+//! 50 µs (the kernel's default timer slack): it left the core idle whenever the other
+//! thread needed less, and on a slower host it cost 8-17 % of the requests a second. A
+//! `sched_yield` instead kept the requests a second but not the p99 (about nginx's); 10 µs
+//! kept both.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -30,13 +31,17 @@ use std::time::{Duration, Instant};
 /// Answers between two looks, so between two steps aside (about 0.9 ms of a busy worker
 /// on the machine of docs/performance.md).
 const EVERY: u32 = 128;
+/// How long a worker steps aside, in nanoseconds: its timer slack, the most the kernel may
+/// add to its shortest sleep (50 µs by default, which left the core idle whenever the
+/// thread waiting for it needed less).
+const SLACK: u64 = 10_000;
 /// How long a core found shared counts as shared without being found so again.
 const HOLD: Duration = Duration::from_millis(500);
 /// The wait for the core between two looks, in nanoseconds, that says it is shared (a
 /// wake-up on an idle core waits a few microseconds).
 const WAITED: u64 = 20_000;
 /// The share of the time between two looks, in percent, that a busy worker spent running or
-/// waiting for its core (after a yield, too).
+/// waiting for its core (after a step aside, too).
 const BUSY: u64 = 90;
 /// How long a worker must have been busy before it steps aside: the scheduler's tick at
 /// 250 Hz. A burst of work shorter than that keeps no other thread waiting for a tick, and
@@ -156,8 +161,21 @@ thread_local! {
     };
 }
 
-/// After an answer written at `now`: steps aside (yields this worker's core) when it has
-/// been busy on a shared core, and says whether it did.
+/// Steps aside: sleeps the shortest time, with this thread's timer slack set to
+/// [`SLACK`] (once; its other timers are the runtime's, in whole milliseconds).
+fn pause() {
+    thread_local! {
+        static SLACK_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if !SLACK_SET.replace(true) {
+        // Not set (no prctl here): the kernel's default slack makes the step longer.
+        let _ = rustix::thread::set_current_timer_slack(std::num::NonZeroU64::new(SLACK));
+    }
+    std::thread::sleep(Duration::from_micros(1));
+}
+
+/// After an answer written at `now`: steps aside (leaves this worker's core for a moment)
+/// when it has been busy on a shared core, and says whether it did.
 pub fn after_answer(now: Instant) -> bool {
     PACE.try_with(|pace| {
         let Ok(mut pace) = pace.try_borrow_mut() else {
@@ -166,7 +184,7 @@ pub fn after_answer(now: Instant) -> bool {
         let (pacer, figures) = &mut *pace;
         let step = pacer.after_answer(now, || figures.look());
         if step {
-            rustix::thread::sched_yield();
+            pause();
         }
         step
     })
@@ -182,8 +200,8 @@ mod tests {
         p: Pacer,
         t: Instant,
         look: Look,
-        /// Another thread wants the core: a yield hands it over for 60 µs (else the worker
-        /// goes on at once).
+        /// Another thread wants the core: it runs for 60 µs when the worker steps aside,
+        /// which waits for its core meanwhile (else the step is only the 10 µs sleep).
         other: bool,
     }
 
@@ -209,8 +227,10 @@ mod tests {
                 if self.p.after_answer(self.t, || Some(look)) {
                     n += 1;
                     if self.other {
-                        self.look.waited += 60_000;
+                        self.look.waited += 50_000;
                         self.t += Duration::from_micros(60);
+                    } else {
+                        self.t += Duration::from_micros(10);
                     }
                 }
             }
@@ -276,7 +296,7 @@ mod tests {
     fn a_shared_core_is_forgotten_after_a_while() {
         let mut r = Run::new();
         assert!(r.steps(1_000, 6_000, 1_000) > 0);
-        // No other thread any more (a yield goes on at once) and no more waits: the steps go
+        // No other thread any more (no wait after a step) and no more waits: the steps go
         // on for the hold (about 68,000 answers), then stop.
         r.other = false;
         let held = r.steps(80_000, 7_000, 0);
