@@ -19,7 +19,7 @@
 //! reach 1.2-2.9 ms in some runs (0.4-0.5 ms without): the requests that came in a burst
 //! waited for the step, and for the core after it. The twelfth session's step lasted about
 //! 50 µs (the kernel's default timer slack): it left the core idle whenever the other
-//! thread needed less, and on a slower host it cost 8-17 % of the requests a second. A
+//! thread needed less, and on a slower host it cost 7-17 % of the requests a second. A
 //! `sched_yield` instead kept the requests a second but not the p99 (about nginx's); 10 µs
 //! kept both.
 
@@ -312,6 +312,19 @@ mod tests {
             r.t += Duration::from_micros(7);
             assert!(!r.p.after_answer(r.t, || None));
         }
+    }
+
+    #[test]
+    fn a_step_aside_sets_the_stepping_threads_slack_and_no_other() {
+        std::thread::spawn(|| {
+            pause();
+            pause();
+            assert_eq!(rustix::thread::current_timer_slack().expect("prctl"), SLACK);
+        })
+        .join()
+        .expect("the stepping thread");
+        // The test's own thread keeps its own (the kernel's default, 50 µs).
+        assert_ne!(rustix::thread::current_timer_slack().expect("prctl"), SLACK);
     }
 
     #[test]
